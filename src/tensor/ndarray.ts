@@ -1,0 +1,258 @@
+// NDArray: a strided view {data, shape, strides, offset} onto a flat typed array.
+// View operations (reshape, permute, expand, slice, squeeze, unsqueeze) are O(ndim) and copy nothing.
+
+import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.js';
+import {
+  checkShape,
+  contiguousStrides,
+  fmtShape,
+  inferShape,
+  normAxis,
+  type Shape,
+  sizeOf,
+} from './shape.js';
+
+export class NDArray {
+  readonly data: TypedArray;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly size: number;
+
+  constructor(data: TypedArray, shape: Shape, strides?: Shape, offset = 0) {
+    this.data = data;
+    this.shape = shape as number[];
+    this.strides = (strides ?? contiguousStrides(shape)) as number[];
+    this.offset = offset;
+    this.size = sizeOf(shape);
+  }
+
+  get dtype(): DType {
+    return dtypeOf(this.data);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** A fresh zero-filled contiguous array. */
+  static zeros(shape: Shape, dtype: DType = 'float32'): NDArray {
+    checkShape(shape, 'zeros');
+    return new NDArray(allocate(dtype, sizeOf(shape)), shape);
+  }
+
+  /** Wraps a typed array as a contiguous array of the given shape (no copy). */
+  static fromData(data: TypedArray, shape: Shape): NDArray {
+    return new NDArray(data, shape);
+  }
+
+  /** True when the elements are laid out row-major with no gaps (size-1 dims may have any stride). */
+  isContiguous(): boolean {
+    let expected = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      const d = this.shape[i];
+      if (d !== 1 && this.strides[i] !== expected) return false;
+      expected *= d;
+    }
+    return true;
+  }
+
+  /** True when this view covers exactly its whole buffer in row-major order. */
+  isDense(): boolean {
+    return this.offset === 0 && this.data.length === this.size && this.isContiguous();
+  }
+
+  /** The element at a multi-index (slow; for tests and printing). */
+  get(index: readonly number[]): number {
+    let p = this.offset;
+    for (let i = 0; i < index.length; i++) p += index[i] * this.strides[i];
+    return this.data[p];
+  }
+
+  /** A contiguous copy (or this array itself when it is already dense). */
+  contiguous(): NDArray {
+    if (this.isDense()) return this;
+    const out = allocate(this.dtype, this.size);
+    copyInto(this, out, 0);
+    return new NDArray(out, this.shape);
+  }
+
+  /** The elements in row-major order as a typed array that may alias this array's storage. */
+  values(): TypedArray {
+    if (this.isContiguous()) {
+      return this.offset === 0 && this.data.length === this.size
+        ? this.data
+        : this.data.subarray(this.offset, this.offset + this.size);
+    }
+    return this.contiguous().data;
+  }
+
+  /** Copies to a new dense array of the given dtype. */
+  astype(dtype: DType): NDArray {
+    const out = allocate(dtype, this.size);
+    copyInto(this, out, 0);
+    return new NDArray(out, this.shape);
+  }
+
+  clone(): NDArray {
+    return this.astype(this.dtype);
+  }
+
+  reshape(shape: Shape): NDArray {
+    const target = inferShape(shape, this.size, 'reshape', this.shape);
+    if (this.isContiguous()) return new NDArray(this.data, target, undefined, this.offset);
+    return this.contiguous().reshape(target);
+  }
+
+  permute(dims: readonly number[]): NDArray {
+    const n = this.ndim;
+    if (dims.length !== n) {
+      throw new RangeError(`permute: expected ${n} dims for shape ${fmtShape(this.shape)}, got [${dims.join(',')}]`);
+    }
+    const seen = new Array<boolean>(n).fill(false);
+    const shape = new Array<number>(n);
+    const strides = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const d = normAxis(dims[i], n, 'permute');
+      if (seen[d]) throw new RangeError(`permute: dims [${dims.join(',')}] repeat axis ${d}`);
+      seen[d] = true;
+      shape[i] = this.shape[d];
+      strides[i] = this.strides[d];
+    }
+    return new NDArray(this.data, shape, strides, this.offset);
+  }
+
+  transpose(dim0: number, dim1: number): NDArray {
+    const n = this.ndim;
+    const a = normAxis(dim0, n, 'transpose');
+    const b = normAxis(dim1, n, 'transpose');
+    const dims = Array.from({ length: n }, (_, i) => i);
+    dims[a] = b;
+    dims[b] = a;
+    return this.permute(dims);
+  }
+
+  /** Broadcast view: size-1 (or missing leading) dims get stride 0. */
+  expand(shape: Shape): NDArray {
+    const n = shape.length;
+    if (n < this.ndim) {
+      throw new RangeError(`expand: cannot expand shape ${fmtShape(this.shape)} to ${fmtShape(shape)}`);
+    }
+    const strides = new Array<number>(n);
+    const out = new Array<number>(n);
+    const lead = n - this.ndim;
+    for (let i = 0; i < n; i++) {
+      const want = shape[i];
+      if (i < lead) {
+        if (want < 0) throw new RangeError(`expand: cannot expand shape ${fmtShape(this.shape)} to ${fmtShape(shape)}`);
+        out[i] = want;
+        strides[i] = 0;
+        continue;
+      }
+      const have = this.shape[i - lead];
+      if (want === -1 || want === have) {
+        out[i] = have;
+        strides[i] = this.strides[i - lead];
+      } else if (have === 1 && want >= 0) {
+        out[i] = want;
+        strides[i] = 0;
+      } else {
+        throw new RangeError(`expand: cannot expand shape ${fmtShape(this.shape)} to ${fmtShape(shape)}`);
+      }
+    }
+    return new NDArray(this.data, out, strides, this.offset);
+  }
+
+  /** Basic slicing per axis: start (inclusive), end (exclusive), step > 0; already-normalised values. */
+  slice(starts: readonly number[], ends: readonly number[], steps: readonly number[]): NDArray {
+    const shape = new Array<number>(this.ndim);
+    const strides = new Array<number>(this.ndim);
+    let offset = this.offset;
+    for (let i = 0; i < this.ndim; i++) {
+      const len = Math.max(0, Math.ceil((ends[i] - starts[i]) / steps[i]));
+      shape[i] = len;
+      strides[i] = this.strides[i] * steps[i];
+      if (len > 0) offset += starts[i] * this.strides[i];
+    }
+    return new NDArray(this.data, shape, strides, offset);
+  }
+
+  squeeze(axes?: readonly number[]): NDArray {
+    const keep = (i: number) => (axes ? !axes.includes(i) || this.shape[i] !== 1 : this.shape[i] !== 1);
+    const shape: number[] = [];
+    const strides: number[] = [];
+    for (let i = 0; i < this.ndim; i++) {
+      if (keep(i)) {
+        shape.push(this.shape[i]);
+        strides.push(this.strides[i]);
+      }
+    }
+    return new NDArray(this.data, shape, strides, this.offset);
+  }
+
+  unsqueeze(axis: number): NDArray {
+    const a = normAxis(axis, this.ndim + 1, 'unsqueeze');
+    const shape = [...this.shape];
+    const strides = [...this.strides];
+    shape.splice(a, 0, 1);
+    strides.splice(a, 0, a < this.ndim ? this.strides[a] * this.shape[a] : 1);
+    return new NDArray(this.data, shape, strides, this.offset);
+  }
+
+  /** Nested JS arrays (a number for a 0-d array). */
+  toArray(): unknown {
+    const v = this.values();
+    if (this.ndim === 0) return v[0];
+    const build = (dim: number, base: number): unknown[] => {
+      const n = this.shape[dim];
+      const out = new Array<unknown>(n);
+      if (dim === this.ndim - 1) {
+        for (let i = 0; i < n; i++) out[i] = v[base + i];
+      } else {
+        const step = sizeOf(this.shape.slice(dim + 1));
+        for (let i = 0; i < n; i++) out[i] = build(dim + 1, base + i * step);
+      }
+      return out;
+    };
+    return build(0, 0);
+  }
+}
+
+/**
+ * Copies a strided view into `out` (row-major) starting at `outOffset`.
+ * The one strided walk every kernel can fall back on: precomputed pointer steps, no allocation per element.
+ */
+export function copyInto(src: NDArray, out: TypedArray, outOffset: number): void {
+  const { data, shape, strides } = src;
+  const n = src.size;
+  if (n === 0) return;
+  const nd = shape.length;
+  if (src.isContiguous()) {
+    const start = src.offset;
+    if (data.constructor === out.constructor) (out as Float32Array).set(data.subarray(start, start + n) as Float32Array, outOffset);
+    else for (let i = 0; i < n; i++) out[outOffset + i] = data[start + i];
+    return;
+  }
+  if (nd === 0) {
+    out[outOffset] = data[src.offset];
+    return;
+  }
+  const last = nd - 1;
+  const inner = shape[last];
+  const innerStride = strides[last];
+  const rows = n / inner;
+  const idx = new Array<number>(nd).fill(0);
+  let p = src.offset;
+  let o = outOffset;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0, q = p; j < inner; j++, q += innerStride) out[o++] = data[q];
+    // advance the outer multi-index (odometer), updating p by precomputed steps
+    for (let d = last - 1; d >= 0; d--) {
+      idx[d]++;
+      p += strides[d];
+      if (idx[d] < shape[d]) break;
+      p -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}

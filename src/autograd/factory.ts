@@ -1,0 +1,94 @@
+// Making tensors: tg.tensor from numbers, nested arrays or typed arrays, and the usual constructors.
+// Random ones draw from the default seeded generator unless a Generator is passed.
+
+import { arange as arangeKernel, eye as eyeKernel, fromValue, full as fullKernel, linspace as linspaceKernel } from '../tensor/creation.js';
+import { allocate, assertDType, type DType } from '../tensor/dtype.js';
+import { NDArray } from '../tensor/ndarray.js';
+import { defaultGenerator, type Generator } from '../tensor/random.js';
+import { checkShape, type Shape, sizeOf } from '../tensor/shape.js';
+import { Tensor } from './tensor.js';
+
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+function make(value: NDArray, opts: TensorOptions | undefined): Tensor {
+  return new Tensor(value, opts?.requiresGrad ?? false);
+}
+
+function dtypeOpt(opts: TensorOptions | undefined, where: string): DType {
+  return opts?.dtype === undefined ? 'float32' : assertDType(opts.dtype, where);
+}
+
+/**
+ * A tensor from a number, nested arrays, or a typed array (with `shape` for more than 1-D).
+ * @example tg.tensor([[1, 2], [3, 4]], { requiresGrad: true })
+ */
+export function tensor(value: unknown, opts?: TensorOptions & { shape?: Shape }): Tensor {
+  if (value instanceof Tensor) return make(value.value.clone(), { dtype: value.dtype, ...opts });
+  if (opts?.dtype !== undefined) assertDType(opts.dtype, 'tensor');
+  return make(fromValue(value, opts?.dtype, opts?.shape), opts);
+}
+
+export function zeros(shape: Shape, opts?: TensorOptions): Tensor {
+  return make(fullKernel(shape, 0, dtypeOpt(opts, 'zeros')), opts);
+}
+export function ones(shape: Shape, opts?: TensorOptions): Tensor {
+  return make(fullKernel(shape, 1, dtypeOpt(opts, 'ones')), opts);
+}
+export function full(shape: Shape, value: number, opts?: TensorOptions): Tensor {
+  return make(fullKernel(shape, value, dtypeOpt(opts, 'full')), opts);
+}
+export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {
+  return zeros(t.shape, { dtype: t.dtype, ...opts });
+}
+export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
+  return ones(t.shape, { dtype: t.dtype, ...opts });
+}
+export function fullLike(t: Tensor, value: number, opts?: TensorOptions): Tensor {
+  return full(t.shape, value, { dtype: t.dtype, ...opts });
+}
+
+/** Values start, start+step, ... below end; `arange(n)` is 0..n-1. */
+export function arange(start: number, end?: number, step = 1, opts?: TensorOptions): Tensor {
+  const [s, e] = end === undefined ? [0, start] : [start, end];
+  return make(arangeKernel(s, e, step, dtypeOpt(opts, 'arange')), opts);
+}
+/** `steps` evenly spaced values from start to end inclusive. */
+export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
+  return make(linspaceKernel(start, end, steps, dtypeOpt(opts, 'linspace')), opts);
+}
+/** The n×m identity matrix. */
+export function eye(n: number, m = n, opts?: TensorOptions): Tensor {
+  return make(eyeKernel(n, m, dtypeOpt(opts, 'eye')), opts);
+}
+
+function randomArray(shape: Shape, opts: RandomOptions | undefined, where: string, fill: (g: Generator, a: Float64Array | Float32Array) => void): Tensor {
+  checkShape(shape, where);
+  const data = allocate(dtypeOpt(opts, where), sizeOf(shape));
+  fill(opts?.generator ?? defaultGenerator, data);
+  return make(new NDArray(data, [...shape]), opts);
+}
+
+/** Uniform samples in [0, 1). */
+export function rand(shape: Shape, opts?: RandomOptions): Tensor {
+  return randomArray(shape, opts, 'rand', (g, a) => g.fillUniform(a, 0, 1));
+}
+/** Standard normal samples. */
+export function randn(shape: Shape, opts?: RandomOptions): Tensor {
+  return randomArray(shape, opts, 'randn', (g, a) => g.fillNormal(a, 0, 1));
+}
+/** Uniform integers in [low, high). */
+export function randint(low: number, high: number, shape: Shape, opts?: RandomOptions): Tensor {
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
+    throw new RangeError(`randint: need integers low < high, got low=${low}, high=${high}`);
+  }
+  return randomArray(shape, opts, 'randint', (g, a) => {
+    for (let i = 0; i < a.length; i++) a[i] = g.randint(low, high);
+  });
+}

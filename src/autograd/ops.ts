@@ -1,0 +1,251 @@
+// The op table: every differentiable primitive, its forward kernel and its VJP side by side.
+// VJPs are written with Tensor ops, so the same rules give second derivatives under createGraph.
+
+import type { DType } from '../tensor/dtype.js';
+import { BINARY, mapBinary, mapUnary, UNARY, whereKernel } from '../tensor/elementwise.js';
+import {
+  concatKernel, gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel,
+} from '../tensor/indexing.js';
+import { matmul as matmulKernel } from '../tensor/matmul.js';
+import { NDArray } from '../tensor/ndarray.js';
+import { reduce } from '../tensor/reduce.js';
+import { assignInto } from '../tensor/elementwise.js';
+import { promote } from '../tensor/dtype.js';
+import { apply, type Tensor, where } from './tensor.js';
+
+type Axes = { axes: number[]; keepdims: boolean };
+type SliceSpec = { starts: number[]; ends: number[]; steps: number[] };
+
+/** The attributes each primitive takes (null: none). Adding a key here without a rule below is a compile error. */
+export interface OpAttrs {
+  neg: null; exp: null; log: null; log1p: null; expm1: null; sqrt: null; abs: null;
+  relu: null; sigmoid: null; tanh: null; sin: null; cos: null;
+  clamp: { min: number; max: number };
+  powScalar: { p: number };
+  add: null; sub: null; mul: null; div: null; pow: null; maximum: null; minimum: null;
+  where: null;
+  sum: Axes; max: Axes; min: Axes;
+  matmul: null;
+  reshape: { shape: number[] };
+  permute: { dims: number[] };
+  expand: { shape: number[] };
+  slice: SliceSpec;
+  unslice: SliceSpec & { shape: number[] };
+  contiguous: null;
+  cast: { dtype: DType };
+  concat: { axis: number };
+  gather: { axis: number; index: NDArray };
+  scatterAdd: { axis: number; index: NDArray; shape: number[] };
+  indexSelect: { axis: number; indices: Int32Array };
+  indexAdd: { axis: number; indices: Int32Array; shape: number[] };
+}
+export type OpName = keyof OpAttrs;
+
+export interface VjpContext<A> {
+  inputs: readonly Tensor[];
+  output: Tensor;
+  attrs: A;
+  /** needs[i]: whether input i wants a gradient (skip the work when it does not). */
+  needs: readonly boolean[];
+}
+
+export interface OpDef<A> {
+  forward(inputs: readonly NDArray[], attrs: A): NDArray;
+  /** Maps the output's gradient to one gradient per input (null where none is needed). */
+  vjp(g: Tensor, ctx: VjpContext<A>): (Tensor | null)[];
+}
+
+const dt2 = (a: NDArray, b: NDArray): DType => promote(a.dtype, b.dtype);
+
+/** Sums a broadcast gradient back to `shape` (the VJP of expand). */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
+  const lead = g.ndim - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  const s = axes.length ? apply('sum', [g], { axes, keepdims: true }) : g;
+  return apply('reshape', [s], { shape: [...shape] });
+}
+
+/** Re-inserts reduced axes as size-1 dims, then broadcasts back to the input shape. */
+function unreduce(g: Tensor, { axes, keepdims }: Axes, shape: readonly number[]): Tensor {
+  const kept = keepdims ? g : apply('reshape', [g], { shape: shape.map((d, i) => (axes.includes(i) ? 1 : d)) });
+  return apply('expand', [kept], { shape: [...shape] });
+}
+
+const unaryOp = (k: keyof typeof UNARY) => (inp: readonly NDArray[]) => mapUnary(inp[0], UNARY[k]);
+const binaryOp = (name: string, k: keyof typeof BINARY) => (inp: readonly NDArray[]) =>
+  mapBinary(name, inp[0], inp[1], BINARY[k], dt2(inp[0], inp[1]));
+
+/** max/min over axes: the gradient is shared equally among tied maxima, so it sums to g. */
+const extremumVjp = (g: Tensor, { inputs: [x], output, attrs }: VjpContext<Axes>): (Tensor | null)[] => {
+  const out = unreduce(output.detach(), attrs, x.shape);
+  const mask = x.detach().eq(out);
+  const count = apply('sum', [mask], { axes: attrs.axes, keepdims: true });
+  return [unreduce(g, attrs, x.shape).mul(mask.div(count))];
+};
+
+export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
+  // d(-x) = -dx
+  neg: { forward: unaryOp('neg'), vjp: (g) => [g.neg()] },
+  // d(e^x) = e^x dx
+  exp: { forward: unaryOp('exp'), vjp: (g, { output }) => [g.mul(output)] },
+  // d(log x) = dx / x
+  log: { forward: unaryOp('log'), vjp: (g, { inputs: [x] }) => [g.div(x)] },
+  // d(log(1+x)) = dx / (1+x)
+  log1p: { forward: unaryOp('log1p'), vjp: (g, { inputs: [x] }) => [g.div(x.add(1))] },
+  // d(e^x - 1) = e^x dx
+  expm1: { forward: unaryOp('expm1'), vjp: (g, { output }) => [g.mul(output.add(1))] },
+  // d(sqrt x) = dx / (2 sqrt x)
+  sqrt: { forward: unaryOp('sqrt'), vjp: (g, { output }) => [g.div(output.mul(2))] },
+  // d|x| = sign(x) dx  (0 at x = 0, as in PyTorch)
+  abs: { forward: unaryOp('abs'), vjp: (g, { inputs: [x] }) => [g.mul(x.sign())] },
+  // d relu(x) = [x > 0] dx  (so relu'(0) = 0)
+  relu: { forward: unaryOp('relu'), vjp: (g, { inputs: [x] }) => [g.mul(x.gt(0))] },
+  // d sigmoid(x) = s (1 - s) dx, from the output: finite even at x = ±1000
+  sigmoid: { forward: unaryOp('sigmoid'), vjp: (g, { output: s }) => [g.mul(s.mul(s.neg().add(1)))] },
+  // d tanh(x) = (1 - tanh²x) dx
+  tanh: { forward: unaryOp('tanh'), vjp: (g, { output: t }) => [g.mul(t.mul(t).neg().add(1))] },
+  // d sin x = cos x dx
+  sin: { forward: unaryOp('sin'), vjp: (g, { inputs: [x] }) => [g.mul(x.cos())] },
+  // d cos x = -sin x dx
+  cos: { forward: unaryOp('cos'), vjp: (g, { inputs: [x] }) => [g.mul(x.sin()).neg()] },
+  // d clamp(x, lo, hi) = [lo <= x <= hi] dx
+  clamp: {
+    forward: ([x], { min, max }) => mapUnary(x, UNARY.clamp, min, max),
+    vjp: (g, { inputs: [x], attrs }) => [g.mul(x.ge(attrs.min).mul(x.le(attrs.max)))],
+  },
+  // d x^p = p x^(p-1) dx  (p a constant)
+  powScalar: {
+    forward: ([x], { p }) => mapUnary(x, UNARY.powScalar, p),
+    vjp: (g, { inputs: [x], attrs: { p } }) => [p === 2 ? g.mul(x).mul(2) : g.mul(x.pow(p - 1)).mul(p)],
+  },
+
+  // d(a + b) = da + db
+  add: { forward: binaryOp('add', 'add'), vjp: (g) => [g, g] },
+  // d(a - b) = da - db
+  sub: { forward: binaryOp('sub', 'sub'), vjp: (g, { needs }) => [g, needs[1] ? g.neg() : null] },
+  // d(a b) = b da + a db
+  mul: {
+    forward: binaryOp('mul', 'mul'),
+    vjp: (g, { inputs: [a, b], needs }) => [needs[0] ? g.mul(b) : null, needs[1] ? g.mul(a) : null],
+  },
+  // d(a / b) = da / b - (a / b²) db = (da - out db) / b
+  div: {
+    forward: binaryOp('div', 'div'),
+    vjp: (g, { inputs: [a, b], needs }) => [needs[0] ? g.div(b) : null, needs[1] ? g.mul(a).div(b.mul(b)).neg() : null],
+  },
+  // d(a^b) = b a^(b-1) da + a^b log(a) db
+  pow: {
+    forward: binaryOp('pow', 'pow'),
+    vjp: (g, { inputs: [a, b], output, needs }) => [
+      needs[0] ? g.mul(b).mul(a.pow(b.sub(1))) : null,
+      needs[1] ? g.mul(output).mul(a.log()) : null,
+    ],
+  },
+  // d max(a, b): the larger input gets dx; ties split it half and half (as PyTorch does)
+  maximum: {
+    forward: binaryOp('maximum', 'maximum'),
+    vjp: (g, { inputs: [a, b], needs }) => {
+      const m = a.gt(b).add(a.eq(b).mul(0.5));
+      return [needs[0] ? g.mul(m) : null, needs[1] ? g.mul(m.neg().add(1)) : null];
+    },
+  },
+  minimum: {
+    forward: binaryOp('minimum', 'minimum'),
+    vjp: (g, { inputs: [a, b], needs }) => {
+      const m = a.lt(b).add(a.eq(b).mul(0.5));
+      return [needs[0] ? g.mul(m) : null, needs[1] ? g.mul(m.neg().add(1)) : null];
+    },
+  },
+  // d where(c, a, b) = where(c, da, 0) + where(c, 0, db); the condition gets no gradient
+  where: {
+    forward: ([c, a, b]) => whereKernel(c, a, b, dt2(a, b)),
+    vjp: (g, { inputs: [c], needs }) => {
+      const zero = g.zerosLike();
+      return [null, needs[1] ? where(c, g, zero) : null, needs[2] ? where(c, zero, g) : null];
+    },
+  },
+
+  // d sum(x) = broadcast of the output gradient
+  sum: {
+    forward: ([x], { axes, keepdims }) => reduce(x, axes, keepdims, 'sum'),
+    vjp: (g, { inputs: [x], attrs }) => [unreduce(g, attrs, x.shape)],
+  },
+  max: { forward: ([x], { axes, keepdims }) => reduce(x, axes, keepdims, 'max'), vjp: extremumVjp },
+  min: { forward: ([x], { axes, keepdims }) => reduce(x, axes, keepdims, 'min'), vjp: extremumVjp },
+
+  // d(A B) = dA B + A dB  →  gA = G Bᵀ, gB = Aᵀ G (1-D operands promoted, batch dims summed back)
+  matmul: {
+    forward: ([a, b]) => matmulKernel(a, b),
+    vjp: (g, { inputs: [a, b], needs }) => {
+      const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
+      const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
+      let g2 = g;
+      if (a.ndim === 1) g2 = g2.unsqueeze(b.ndim === 1 ? -1 : -2);
+      if (b.ndim === 1) g2 = g2.unsqueeze(-1);
+      if (a.ndim === 1 && b.ndim === 1) g2 = g.reshape([1, 1]);
+      return [
+        needs[0] ? sumToShape(g2.matmul(b2.mT), a2.shape).reshape(a.shape) : null,
+        needs[1] ? sumToShape(a2.mT.matmul(g2), b2.shape).reshape(b.shape) : null,
+      ];
+    },
+  },
+
+  // movement ops are linear: each VJP is the inverse movement (or its adjoint)
+  reshape: { forward: ([x], { shape }) => x.reshape(shape), vjp: (g, { inputs: [x] }) => [g.reshape(x.shape)] },
+  permute: {
+    forward: ([x], { dims }) => x.permute(dims),
+    vjp: (g, { attrs: { dims } }) => {
+      const inv = new Array<number>(dims.length);
+      dims.forEach((d, i) => { inv[d] = i; });
+      return [g.permute(inv)];
+    },
+  },
+  expand: { forward: ([x], { shape }) => x.expand(shape), vjp: (g, { inputs: [x] }) => [sumToShape(g, x.shape)] },
+  slice: {
+    forward: ([x], { starts, ends, steps }) => x.slice(starts, ends, steps),
+    vjp: (g, { inputs: [x], attrs }) => [apply('unslice', [g], { ...attrs, shape: [...x.shape] })],
+  },
+  // the adjoint of slice: place x into zeros of the original shape
+  unslice: {
+    forward: ([x], { shape, starts, ends, steps }) => {
+      const out = NDArray.zeros(shape, x.dtype);
+      assignInto(out.slice(starts, ends, steps), x);
+      return out;
+    },
+    vjp: (g, { attrs: { starts, ends, steps } }) => [apply('slice', [g], { starts, ends, steps })],
+  },
+  contiguous: { forward: ([x]) => x.contiguous(), vjp: (g) => [g] },
+  cast: { forward: ([x], { dtype }) => x.astype(dtype), vjp: (g, { inputs: [x] }) => [g.to(x.dtype)] },
+
+  // d concat(xs) = the matching slices of g
+  concat: {
+    forward: (xs, { axis }) => concatKernel(xs, axis, xs.reduce<DType>((d, x) => promote(d, x.dtype), 'float32')),
+    vjp: (g, { inputs, attrs: { axis }, needs }) => {
+      let at = 0;
+      return inputs.map((x, i) => {
+        const len = x.shape[axis];
+        at += len;
+        return needs[i] ? g.slice(axis, at - len, at) : null;
+      });
+    },
+  },
+  // gather and scatterAdd are adjoint linear maps (in their data argument)
+  gather: {
+    forward: ([x], { axis, index }) => gatherKernel(x, axis, index),
+    vjp: (g, { inputs: [x], attrs: { axis, index } }) => [apply('scatterAdd', [g], { axis, index, shape: [...x.shape] })],
+  },
+  scatterAdd: {
+    forward: ([src], { axis, index, shape }) => scatterAddKernel(shape, axis, index, src),
+    vjp: (g, { attrs: { axis, index } }) => [apply('gather', [g], { axis, index })],
+  },
+  indexSelect: {
+    forward: ([x], { axis, indices }) => indexSelectKernel(x, axis, indices),
+    vjp: (g, { inputs: [x], attrs: { axis, indices } }) => [apply('indexAdd', [g], { axis, indices, shape: [...x.shape] })],
+  },
+  indexAdd: {
+    forward: ([src], { axis, indices, shape }) => indexAddKernel(shape, axis, indices, src),
+    vjp: (g, { attrs: { axis, indices } }) => [apply('indexSelect', [g], { axis, indices })],
+  },
+};

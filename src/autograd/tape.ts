@@ -1,0 +1,166 @@
+// The tape walk: reverse-mode differentiation over the recorded graph.
+// Iterative topological sort, VJPs in reverse order, `+=` accumulation, a shape check on every gradient.
+
+import { fmtShape, shapesEqual } from '../tensor/shape.js';
+import { withGradMode } from './mode.js';
+import { OPS } from './ops.js';
+import { Tensor } from './tensor.js';
+
+export interface BackwardOptions {
+  /** Keep the graph's saved tensors so backward can run through it again. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so gradients can be differentiated again. */
+  createGraph?: boolean;
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** Gradients of the outputs (defaults to 1 for scalar outputs). */
+  gradOutputs?: (Tensor | number | null)[] | Tensor | null;
+  /** Return zeros for inputs that the outputs do not depend on, instead of throwing. */
+  allowUnused?: boolean;
+}
+
+const FREED =
+  'Trying to backward through the graph a second time (or to use its saved tensors after they were freed). ' +
+  'Pass { retainGraph: true } to the first backward() or grad() call if you need to do this.';
+
+/** All tensors reachable from the roots through recorded nodes, inputs before the tensors made from them. */
+function topoOrder(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  // explicit stack of [tensor, next input index]: deep graphs (100,000 ops) cannot overflow the call stack
+  const stack: [Tensor, number][] = [];
+  for (const root of roots) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    stack.push([root, 0]);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const node = top[0].node;
+      const inputs = node ? node.inputs : null;
+      if (node && inputs === null) throw new Error(FREED);
+      if (inputs && top[1] < inputs.length) {
+        const next = inputs[top[1]++];
+        if (!visited.has(next) && next.requiresGrad) {
+          visited.add(next);
+          stack.push([next, 0]);
+        }
+      } else {
+        stack.pop();
+        order.push(top[0]);
+      }
+    }
+  }
+  return order;
+}
+
+function seedGradient(out: Tensor, g: Tensor | number | null | undefined, where: string): Tensor {
+  if (g === undefined || g === null) {
+    if (out.size !== 1) {
+      throw new Error(`${where}: the gradient can be implied only for single-element outputs, got shape ${fmtShape(out.shape)}; pass a gradient tensor`);
+    }
+    return Tensor.scalar(1, out.dtype).reshape(out.shape);
+  }
+  const t = typeof g === 'number' ? Tensor.scalar(g, out.dtype).expand(out.shape) : g;
+  if (!shapesEqual(t.shape, out.shape)) {
+    throw new Error(`${where}: gradient shape ${fmtShape(t.shape)} does not match output shape ${fmtShape(out.shape)}`);
+  }
+  return t;
+}
+
+/**
+ * Runs the VJPs from `roots` down to the leaves. `collect(t, g)` receives each tensor's full gradient
+ * once all contributions are summed; nodes are freed afterwards unless retainGraph is set.
+ */
+function runBackward(
+  roots: readonly Tensor[], seeds: readonly Tensor[], options: BackwardOptions,
+  collect: (t: Tensor, g: Tensor) => void,
+): void {
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  const order = topoOrder(roots);
+  const grads = new Map<Tensor, Tensor>();
+  const addGrad = (t: Tensor, g: Tensor) => {
+    const prev = grads.get(t);
+    grads.set(t, prev ? prev.add(g) : g);
+  };
+  roots.forEach((r, i) => addGrad(r, seeds[i]));
+  withGradMode(createGraph, () => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      collect(t, g);
+      const node = t.node;
+      if (!node) continue;
+      const inputs = node.inputs;
+      if (inputs === null) throw new Error(FREED);
+      const needs = inputs.map((x) => x.requiresGrad);
+      const def = OPS[node.op] as (typeof OPS)['add'];
+      const inGrads = def.vjp(g, { inputs, output: t, attrs: node.attrs as null, needs });
+      for (let k = 0; k < inputs.length; k++) {
+        const gi = inGrads[k];
+        if (!needs[k] || !gi) continue;
+        if (!shapesEqual(gi.shape, inputs[k].shape)) {
+          throw new Error(`backward: the gradient of ${node.op}'s input ${k} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(inputs[k].shape)}`);
+        }
+        addGrad(inputs[k], gi.dtype === inputs[k].dtype ? gi : gi.to(inputs[k].dtype));
+      }
+      if (!retainGraph) {
+        node.inputs = null; // drop saved tensors: memory is released, and a second pass is caught
+        node.output = null;
+      }
+    }
+  });
+}
+
+/** Tensor.backward: accumulates d(root)/d(leaf) into every leaf's .grad (and retained non-leaves). */
+export function backward(root: Tensor, gradient: Tensor | number | undefined, options: BackwardOptions): void {
+  if (!root.requiresGrad) {
+    throw new Error('backward: this tensor does not require grad and has no recorded graph (was it computed under noGrad, or from inputs without requiresGrad?)');
+  }
+  const seed = seedGradient(root, gradient, 'backward');
+  const createGraph = options.createGraph ?? false;
+  runBackward([root], [seed], options, (t, g) => {
+    if (t.isLeaf || t.retainsGrad) {
+      const gg = createGraph ? g : g.detach();
+      t.grad = t.grad ? (createGraph ? t.grad.add(gg) : t.grad.detach().add(gg).detach()) : gg;
+    }
+  });
+}
+
+/**
+ * tg.grad: the gradients of `outputs` with respect to `inputs`, returned instead of accumulated.
+ * With createGraph the results are themselves differentiable (Hessian-vector products and so on).
+ */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): Tensor[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const gos = options.gradOutputs;
+  const goList = gos === undefined || gos === null ? [] : Array.isArray(gos) ? gos : [gos];
+  if (goList.length !== 0 && goList.length !== outs.length) {
+    throw new Error(`grad: got ${goList.length} gradOutputs for ${outs.length} outputs`);
+  }
+  outs.forEach((o, i) => {
+    if (!o.requiresGrad) throw new Error(`grad: output ${i} does not require grad and has no recorded graph`);
+  });
+  ins.forEach((x, i) => {
+    if (!x.requiresGrad) throw new Error(`grad: input ${i} does not require grad`);
+  });
+  const seeds = outs.map((o, i) => seedGradient(o, goList[i], 'grad'));
+  const wanted = new Map<Tensor, number[]>();
+  ins.forEach((x, i) => wanted.set(x, [...(wanted.get(x) ?? []), i]));
+  const result: (Tensor | null)[] = ins.map(() => null);
+  runBackward(outs, seeds, options, (t, g) => {
+    const at = wanted.get(t);
+    if (at) for (const i of at) result[i] = options.createGraph ? g : g.detach();
+  });
+  return result.map((g, i) => {
+    if (g) return g;
+    if (!options.allowUnused) {
+      throw new Error(`grad: input ${i} was not used to compute the outputs; pass { allowUnused: true } to get zeros for it`);
+    }
+    return ins[i].zerosLike();
+  });
+}

@@ -1,0 +1,383 @@
+// Tensor: an NDArray plus what the tape needs (requiresGrad, grad, and the node that made it).
+// Every differentiable method funnels through `apply`, which runs the kernel and records the node.
+
+import { promote, type DType, type TypedArray, assertDType } from '../tensor/dtype.js';
+import { fromValue, full } from '../tensor/creation.js';
+import { BINARY, mapBinary, mapUnary, UNARY } from '../tensor/elementwise.js';
+import { formatArray } from '../tensor/format.js';
+import { checkIndices } from '../tensor/indexing.js';
+import { ndarrayToScijs } from '../tensor/interop.js';
+import { NDArray } from '../tensor/ndarray.js';
+import { argReduce } from '../tensor/reduce.js';
+import { broadcastShapes, fmtShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
+import { isGradEnabled } from './mode.js';
+import { OPS, type OpAttrs, type OpName } from './ops.js';
+import { backward, type BackwardOptions } from './tape.js';
+
+/** One recorded operation: which primitive, on which inputs, producing which output. */
+export interface Node {
+  readonly op: OpName;
+  inputs: Tensor[] | null; // null once freed after backward
+  readonly attrs: unknown;
+  output: Tensor | null;
+  readonly id: number;
+}
+
+let nextNodeId = 0;
+
+/** Runs primitive `op` and, when recording and some input requires grad, records it on the tape. */
+export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[K]): Tensor {
+  const value = OPS[op].forward(inputs.map((t) => t.value), attrs);
+  let record = false;
+  if (isGradEnabled()) for (const t of inputs) if (t.requiresGrad) record = true;
+  const out = new Tensor(value, record);
+  if (record) out.node = { op, inputs, attrs, output: out, id: nextNodeId++ };
+  return out;
+}
+
+export type Operand = Tensor | number;
+
+/** Casts and broadcasts two operands to one dtype and shape (numbers take the tensor's dtype). */
+function broadcastPair(op: string, a: Tensor, b: Operand): [Tensor, Tensor] {
+  const bt = typeof b === 'number' ? Tensor.scalar(b, a.dtype) : b;
+  if (!(bt instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor or a number, got ${typeof b}`);
+  const dtype = promote(a.dtype, bt.dtype);
+  let x = a.dtype === dtype ? a : a.to(dtype);
+  let y = bt.dtype === dtype ? bt : bt.to(dtype);
+  if (!shapesEqual(x.shape, y.shape)) {
+    const shape = broadcastShapes(x.shape, y.shape, op);
+    if (!shapesEqual(x.shape, shape)) x = apply('expand', [x], { shape });
+    if (!shapesEqual(y.shape, shape)) y = apply('expand', [y], { shape });
+  }
+  return [x, y];
+}
+
+function binary(op: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum', a: Tensor, b: Operand): Tensor {
+  const [x, y] = broadcastPair(op, a, b);
+  return apply(op, [x, y], null);
+}
+
+/** A comparison: a constant 0/1 tensor that carries no gradient. */
+function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, b: Operand): Tensor {
+  const bt = typeof b === 'number' ? Tensor.scalar(b, a.dtype) : b;
+  const shape = broadcastShapes(a.shape, bt.shape, op);
+  const dtype = promote(a.dtype, bt.dtype);
+  return new Tensor(mapBinary(op, a.value.expand(shape), bt.value.expand(shape), BINARY[op], dtype));
+}
+
+/** where(cond, a, b): elements of a where cond is non-zero, else of b (all three broadcast). */
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  const at = typeof a === 'number' ? Tensor.scalar(a, typeof b === 'number' ? cond.dtype : b.dtype) : a;
+  const [x, y] = broadcastPair('where', at, b);
+  const shape = broadcastShapes(cond.shape, x.shape, 'where');
+  const xs = shapesEqual(x.shape, shape) ? x : apply('expand', [x], { shape });
+  const ys = shapesEqual(y.shape, shape) ? y : apply('expand', [y], { shape });
+  const c = shapesEqual(cond.shape, shape) ? cond : cond.detach().expand(shape);
+  return apply('where', [c.detach(), xs, ys], null);
+}
+
+export interface ReduceOptions {
+  keepdims?: boolean;
+}
+
+export class Tensor {
+  value: NDArray;
+  requiresGrad: boolean;
+  /** The accumulated gradient (leaves), filled by backward(). */
+  grad: Tensor | null = null;
+  /** The recorded operation that produced this tensor; null for leaves and untracked results. */
+  node: Node | null = null;
+  /** Keep .grad on this non-leaf tensor during backward (see retainGrad()). */
+  retainsGrad = false;
+  /** An optional label (parameters get their stateDict key); shown by toDot. */
+  name: string | undefined;
+
+  constructor(value: NDArray, requiresGrad = false) {
+    this.value = value;
+    this.requiresGrad = requiresGrad;
+  }
+
+  static scalar(v: number, dtype: DType = 'float32'): Tensor {
+    const data = dtype === 'float64' ? new Float64Array(1) : new Float32Array(1);
+    data[0] = v;
+    return new Tensor(new NDArray(data, []));
+  }
+
+  get shape(): number[] { return this.value.shape as number[]; }
+  get dtype(): DType { return this.value.dtype; }
+  get size(): number { return this.value.size; }
+  get ndim(): number { return this.value.ndim; }
+  /** A leaf is a tensor not produced by a recorded op (parameters and inputs). */
+  get isLeaf(): boolean { return this.node === null; }
+  /** The name of the op that produced this tensor (PyTorch's grad_fn), or null. */
+  get gradFn(): string | null { return this.node ? this.node.op : null; }
+
+  // ---- autograd ------------------------------------------------------------------------------
+
+  /** Back-propagates from this tensor; gradients accumulate into .grad of leaves. */
+  backward(gradient?: Tensor | number, options: BackwardOptions = {}): void {
+    backward(this, gradient, options);
+  }
+
+  /** A tensor sharing this one's data, cut off from the tape. */
+  detach(): Tensor {
+    return new Tensor(this.value, false);
+  }
+
+  /** Sets requiresGrad in place (only on leaves) and returns this tensor. */
+  requiresGrad_(flag = true): this {
+    if (!this.isLeaf && !flag) {
+      throw new Error('requiresGrad_: cannot turn off requiresGrad on a non-leaf tensor; use detach()');
+    }
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /** Asks backward() to keep this non-leaf tensor's gradient in .grad. */
+  retainGrad(): this {
+    this.retainsGrad = true;
+    return this;
+  }
+
+  // ---- elementwise ---------------------------------------------------------------------------
+
+  add(other: Operand): Tensor { return binary('add', this, other); }
+  sub(other: Operand): Tensor { return binary('sub', this, other); }
+  mul(other: Operand): Tensor { return binary('mul', this, other); }
+  div(other: Operand): Tensor { return binary('div', this, other); }
+  /** x ** exponent; a number exponent uses the cheaper constant-power rule. */
+  pow(exponent: Operand): Tensor {
+    if (typeof exponent === 'number') return apply('powScalar', [this], { p: exponent });
+    return binary('pow', this, exponent);
+  }
+  maximum(other: Operand): Tensor { return binary('maximum', this, other); }
+  minimum(other: Operand): Tensor { return binary('minimum', this, other); }
+  neg(): Tensor { return apply('neg', [this], null); }
+  exp(): Tensor { return apply('exp', [this], null); }
+  log(): Tensor { return apply('log', [this], null); }
+  log1p(): Tensor { return apply('log1p', [this], null); }
+  expm1(): Tensor { return apply('expm1', [this], null); }
+  sqrt(): Tensor { return apply('sqrt', [this], null); }
+  rsqrt(): Tensor { return this.sqrt().reciprocal(); }
+  reciprocal(): Tensor { return Tensor.scalar(1, this.dtype).div(this); }
+  square(): Tensor { return this.pow(2); }
+  abs(): Tensor { return apply('abs', [this], null); }
+  relu(): Tensor { return apply('relu', [this], null); }
+  sigmoid(): Tensor { return apply('sigmoid', [this], null); }
+  tanh(): Tensor { return apply('tanh', [this], null); }
+  sin(): Tensor { return apply('sin', [this], null); }
+  cos(): Tensor { return apply('cos', [this], null); }
+  /** Clamps into [min, max]; either bound may be omitted. The gradient passes where min ≤ x ≤ max. */
+  clamp(min?: number | null, max?: number | null): Tensor {
+    const lo = min ?? -Infinity;
+    const hi = max ?? Infinity;
+    if (lo > hi) throw new RangeError(`clamp: min ${lo} is greater than max ${hi}`);
+    return apply('clamp', [this], { min: lo, max: hi });
+  }
+  /** sign(x) in {-1, 0, 1}; a constant (no gradient). */
+  sign(): Tensor { return new Tensor(mapUnary(this.value, UNARY.sign)); }
+  /** 1 where finite, else 0; a constant. */
+  isFinite(): Tensor { return new Tensor(mapUnary(this.value, UNARY.isfinite)); }
+  isNaN(): Tensor { return this.ne(this); }
+
+  eq(other: Operand): Tensor { return compare('eq', this, other); }
+  ne(other: Operand): Tensor { return compare('ne', this, other); }
+  lt(other: Operand): Tensor { return compare('lt', this, other); }
+  le(other: Operand): Tensor { return compare('le', this, other); }
+  gt(other: Operand): Tensor { return compare('gt', this, other); }
+  ge(other: Operand): Tensor { return compare('ge', this, other); }
+
+  // ---- linear algebra ------------------------------------------------------------------------
+
+  /** Matrix product with torch.matmul's rules (1-D, 2-D, batched with broadcast batch dims). */
+  matmul(other: Tensor): Tensor {
+    if (!(other instanceof Tensor)) throw new TypeError('matmul: expected a Tensor');
+    const dtype = promote(this.dtype, other.dtype);
+    return apply('matmul', [this.to(dtype), other.to(dtype)], null);
+  }
+  /** The transpose of the last two dims (a view). */
+  get mT(): Tensor {
+    if (this.ndim < 2) throw new RangeError(`mT: needs at least 2 dims, got shape ${fmtShape(this.shape)}`);
+    return this.transpose(-2, -1);
+  }
+  /** The 2-D transpose (a view); for other ranks, all dims reversed. */
+  get T(): Tensor {
+    return this.permute(this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+
+  // ---- reductions ----------------------------------------------------------------------------
+
+  sum(axis?: number | number[] | null, keepdims = false): Tensor {
+    return apply('sum', [this], { axes: normAxes(axis, this.ndim, 'sum'), keepdims });
+  }
+  mean(axis?: number | number[] | null, keepdims = false): Tensor {
+    const axes = normAxes(axis, this.ndim, 'mean');
+    const count = axes.reduce((n, a) => n * this.shape[a], 1);
+    return this.sum(axes, keepdims).div(count);
+  }
+  /** Maximum over axes (all by default). Ties share the gradient equally, so it sums to the upstream one. */
+  max(axis?: number | number[] | null, keepdims = false): Tensor {
+    return apply('max', [this], { axes: normAxes(axis, this.ndim, 'max'), keepdims });
+  }
+  min(axis?: number | number[] | null, keepdims = false): Tensor {
+    return apply('min', [this], { axes: normAxes(axis, this.ndim, 'min'), keepdims });
+  }
+  /** Index of the maximum along an axis (the first one on ties); float32 indices, no gradient. */
+  argmax(axis?: number, keepdims = false): Tensor {
+    if (axis === undefined) return new Tensor(argReduce(this.value.reshape([-1]), 0, false, 'max'));
+    return new Tensor(argReduce(this.value, normAxis(axis, this.ndim, 'argmax'), keepdims, 'max'));
+  }
+  argmin(axis?: number, keepdims = false): Tensor {
+    if (axis === undefined) return new Tensor(argReduce(this.value.reshape([-1]), 0, false, 'min'));
+    return new Tensor(argReduce(this.value, normAxis(axis, this.ndim, 'argmin'), keepdims, 'min'));
+  }
+  /** log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the (finite) max: no overflow. */
+  logsumexp(axis?: number | number[] | null, keepdims = false): Tensor {
+    const axes = normAxes(axis, this.ndim, 'logsumexp');
+    const m = this.detach().max(axes, true);
+    const shift = where(m.isFinite(), m, 0); // all -inf (or inf) slices: shift by 0, let exp/log say -inf/inf
+    const out = this.sub(shift).exp().sum(axes, true).log().add(shift);
+    return keepdims ? out : out.squeeze(axes);
+  }
+  /** Variance with Bessel's correction by default (correction = 1), as torch.var. */
+  var(axis?: number | number[] | null, keepdims = false, correction = 1): Tensor {
+    const axes = normAxes(axis, this.ndim, 'var');
+    const n = axes.reduce((k, a) => k * this.shape[a], 1);
+    const centered = this.sub(this.mean(axes, true));
+    return centered.mul(centered).sum(axes, keepdims).div(Math.max(0, n - correction));
+  }
+  std(axis?: number | number[] | null, keepdims = false, correction = 1): Tensor {
+    return this.var(axis, keepdims, correction).sqrt();
+  }
+  /** softmax along an axis: exp(x - logsumexp(x)), stable at any magnitude. */
+  softmax(axis = -1): Tensor {
+    return this.logSoftmax(axis).exp();
+  }
+  /** log-softmax along an axis: x - logsumexp(x). */
+  logSoftmax(axis = -1): Tensor {
+    const a = normAxis(axis, this.ndim, 'logSoftmax');
+    return this.sub(this.logsumexp(a, true));
+  }
+
+  // ---- shape and movement --------------------------------------------------------------------
+
+  /** A reshaped view when contiguous (else a copy); one dim may be -1. */
+  reshape(shape: readonly number[]): Tensor {
+    if (shapesEqual(shape, this.shape)) return this;
+    return apply('reshape', [this], { shape: [...shape] });
+  }
+  view(shape: readonly number[]): Tensor { return this.reshape(shape); }
+  permute(dims: readonly number[]): Tensor {
+    if (dims.every((d, i) => d === i) && dims.length === this.ndim) return this;
+    return apply('permute', [this], { dims: dims.map((d) => normAxis(d, this.ndim, 'permute')) });
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    const a = normAxis(dim0, this.ndim, 'transpose');
+    const b = normAxis(dim1, this.ndim, 'transpose');
+    const dims = this.shape.map((_, i) => i);
+    dims[a] = b;
+    dims[b] = a;
+    return this.permute(dims);
+  }
+  /** A broadcast view; -1 keeps a dimension. */
+  expand(shape: readonly number[]): Tensor {
+    if (shapesEqual(shape, this.shape)) return this;
+    return apply('expand', [this], { shape: [...shape] });
+  }
+  expandAs(other: Tensor): Tensor { return this.expand(other.shape); }
+  squeeze(axis?: number | number[]): Tensor {
+    const axes = axis === undefined ? this.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normAxes(axis, this.ndim, 'squeeze');
+    return this.reshape(this.shape.filter((d, i) => !(axes.includes(i) && d === 1)));
+  }
+  unsqueeze(axis: number): Tensor {
+    const a = normAxis(axis, this.ndim + 1, 'unsqueeze');
+    const shape = [...this.shape];
+    shape.splice(a, 0, 1);
+    return this.reshape(shape);
+  }
+  /** Flattens dims startDim..endDim (all by default) into one. */
+  flatten(startDim = 0, endDim = -1): Tensor {
+    if (this.ndim === 0) return this.reshape([1]);
+    const s = normAxis(startDim, this.ndim, 'flatten');
+    const e = normAxis(endDim, this.ndim, 'flatten');
+    if (s > e) throw new RangeError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+    const mid = this.shape.slice(s, e + 1).reduce((n, d) => n * d, 1);
+    return this.reshape([...this.shape.slice(0, s), mid, ...this.shape.slice(e + 1)]);
+  }
+  /** Python-style slice along one dim: start (inclusive), end (exclusive), step > 0; negatives count from the end. */
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+    const d = normAxis(dim, this.ndim, 'slice');
+    if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
+    const n = this.shape[d];
+    const clampIdx = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+    const s = start == null ? 0 : clampIdx(start);
+    const e = end == null ? n : clampIdx(end);
+    const starts = this.shape.map(() => 0);
+    const ends = [...this.shape];
+    const steps = this.shape.map(() => 1);
+    starts[d] = s;
+    ends[d] = Math.max(s, e);
+    steps[d] = step;
+    return apply('slice', [this], { starts, ends, steps });
+  }
+  /** The slice [start, start + length) along dim (torch.narrow). */
+  narrow(dim: number, start: number, length: number): Tensor {
+    return this.slice(dim, start, start + length);
+  }
+  /** A dense copy when this is a strided view; the same tensor otherwise. */
+  contiguous(): Tensor {
+    return this.value.isDense() ? this : apply('contiguous', [this], null);
+  }
+  /** Gathers along `axis` with an index tensor of the same rank (torch.gather). */
+  gather(axis: number, index: Tensor | number[][] | number[]): Tensor {
+    const idx = index instanceof Tensor ? index.value : Tensor.from(index).value;
+    return apply('gather', [this], { axis: normAxis(axis, this.ndim, 'gather'), index: idx });
+  }
+  /** Selects whole slices along `axis` by integer indices (torch.index_select). */
+  indexSelect(axis: number, indices: Tensor | ArrayLike<number>): Tensor {
+    const a = normAxis(axis, this.ndim, 'indexSelect');
+    const list = indices instanceof Tensor ? indices.value.values() : indices;
+    return apply('indexSelect', [this], { axis: a, indices: checkIndices(list, this.shape[a], 'indexSelect', a) });
+  }
+
+  // ---- dtype, copies, output -----------------------------------------------------------------
+
+  /** Converts to another dtype (a recorded op, so gradients flow back in the original dtype). */
+  to(dtype: DType): Tensor {
+    assertDType(dtype, 'to');
+    return dtype === this.dtype ? this : apply('cast', [this], { dtype });
+  }
+  float(): Tensor { return this.to('float32'); }
+  double(): Tensor { return this.to('float64'); }
+  /** A copy with its own storage (recorded: gradients flow through it). */
+  clone(): Tensor { return apply('cast', [this], { dtype: this.dtype }); }
+  zerosLike(): Tensor { return new Tensor(NDArray.zeros(this.shape, this.dtype)); }
+  onesLike(): Tensor { return new Tensor(full(this.shape, 1, this.dtype)); }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new RangeError(`item: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
+    return this.value.data[this.value.offset];
+  }
+  /** Nested arrays (a number for a 0-d tensor). */
+  toArray(): any {
+    return this.value.toArray();
+  }
+  /** The elements in row-major order as a new typed array. */
+  dataSync(): TypedArray {
+    return this.value.clone().data;
+  }
+  /** A scijs ndarray sharing this tensor's storage, strides and offset (no copy). */
+  toNdarray(): ReturnType<typeof ndarrayToScijs> {
+    return ndarrayToScijs(this.value);
+  }
+  toString(): string {
+    return formatArray(this.value, this.requiresGrad ? (this.node ? `gradFn=${this.node.op}` : 'requiresGrad=true') : '');
+  }
+
+  /** Builds a tensor from nested arrays or numbers (internal shorthand for tg.tensor). */
+  static from(value: unknown, dtype?: DType): Tensor {
+    if (value instanceof Tensor) return value;
+    return new Tensor(fromValue(value, dtype));
+  }
+}

@@ -1,0 +1,26 @@
+// tapegrad's public entry: `import * as tg from 'tapegrad'`.
+// Tensors and their ops, the tape (backward, grad, noGrad), gradcheck, and the nn / optim namespaces.
+
+export { Tensor, where, type Operand } from './autograd/tensor.js';
+export * from './autograd/factory.js';
+export {
+  abs, add, clamp, concat, div, exp, flatten, gather, indexSelect, log, log1p, logSoftmax, logsumexp, matmul, max,
+  maximum, mean, min, minimum, mul, neg, permute, pow, relu, reshape, sigmoid, softmax, sqrt, squeeze, stack, sub,
+  sum, tanh, transpose, unsqueeze,
+} from './autograd/functions.js';
+export { enableGrad, isGradEnabled, noGrad } from './autograd/mode.js';
+export { grad, type BackwardOptions, type GradOptions } from './autograd/tape.js';
+export { gradcheck, gradgradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
+export { OPS, type OpName, type OpAttrs } from './autograd/ops.js';
+export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export { NDArray } from './tensor/ndarray.js';
+export * as nn from './nn/index.js';
+
+import { Tensor } from './autograd/tensor.js';
+import { ndarrayFromScijs, type NdarrayLike } from './tensor/interop.js';
+
+/** Wraps a scijs ndarray as a Tensor: zero-copy for Float32Array/Float64Array data, any strides. */
+export function fromNdarray(nd: NdarrayLike, options: { requiresGrad?: boolean } = {}): Tensor {
+  return new Tensor(ndarrayFromScijs(nd), options.requiresGrad ?? false);
+}

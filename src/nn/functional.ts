@@ -1,0 +1,150 @@
+// tg.nn.functional: activations and losses as compositions of tape primitives.
+// Each uses the numerically stable formulation (log-sum-exp, softplus, clamped logs).
+
+import { Tensor } from '../autograd/tensor.js';
+import { fmtShape } from '../tensor/shape.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+export type Labels = Tensor | readonly number[] | Int32Array | Float32Array | Float64Array;
+/** Labels for crossEntropy: class indices (a number for 1-D logits), or probabilities shaped like the logits. */
+export type Targets = Labels | number;
+
+function reduce(loss: Tensor, reduction: Reduction | undefined, op: string): Tensor {
+  switch (reduction ?? 'mean') {
+    case 'mean': return loss.mean();
+    case 'sum': return loss.sum();
+    case 'none': return loss;
+    default: throw new RangeError(`${op}: unknown reduction ${JSON.stringify(reduction)} (known: 'mean', 'sum', 'none')`);
+  }
+}
+
+function sameShape(op: string, input: Tensor, target: Tensor): void {
+  if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) {
+    throw new RangeError(`${op}: input shape ${fmtShape(input.shape)} and target shape ${fmtShape(target.shape)} differ`);
+  }
+}
+
+const asTensor = (t: Tensor | number[] | Float32Array, like: Tensor): Tensor =>
+  t instanceof Tensor ? t.to(like.dtype) : Tensor.from(t, like.dtype);
+
+// ---- activations -------------------------------------------------------------------------------
+
+export const relu = (x: Tensor): Tensor => x.relu();
+export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
+export const tanh = (x: Tensor): Tensor => x.tanh();
+export const softmax = (x: Tensor, axis = -1): Tensor => x.softmax(axis);
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => x.logSoftmax(axis);
+/** leakyRelu(x) = max(x, 0) + slope·min(x, 0). */
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => x.relu().sub(x.neg().relu().mul(negativeSlope));
+/**
+ * softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^(-|x|)): never overflows. `maximum` shares its
+ * gradient at the tie x = 0, which gives the exact softplus'(0) = ½.
+ */
+export const softplus = (x: Tensor): Tensor => x.maximum(0).add(x.abs().neg().exp().log1p());
+/** log σ(x) = -softplus(-x). */
+export const logSigmoid = (x: Tensor): Tensor => softplus(x.neg()).neg();
+
+// ---- losses ------------------------------------------------------------------------------------
+
+export interface LossOptions {
+  reduction?: Reduction;
+}
+
+/** Mean squared error: mean((input - target)²). Shapes must match. */
+export function mseLoss(input: Tensor, target: Tensor | number[] | Float32Array, options: LossOptions = {}): Tensor {
+  const t = asTensor(target, input);
+  sameShape('mseLoss', input, t);
+  const d = input.sub(t);
+  return reduce(d.mul(d), options.reduction, 'mseLoss');
+}
+
+/** Mean absolute error: mean(|input - target|). */
+export function l1Loss(input: Tensor, target: Tensor | number[] | Float32Array, options: LossOptions = {}): Tensor {
+  const t = asTensor(target, input);
+  sameShape('l1Loss', input, t);
+  return reduce(input.sub(t).abs(), options.reduction, 'l1Loss');
+}
+
+/**
+ * Binary cross-entropy on probabilities: -(t·log p + (1-t)·log(1-p)). Like PyTorch, each log is
+ * floored at -100 (p is floored at e⁻¹⁰⁰), so p = 0 or 1 gives a finite loss and gradient.
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor | number[] | Float32Array, options: LossOptions & { weight?: Tensor } = {}): Tensor {
+  const t = asTensor(target, input);
+  sameShape('binaryCrossEntropy', input, t);
+  const floor = Math.exp(-100);
+  const logP = input.clamp(floor, null).log();
+  const log1mP = input.neg().add(1).clamp(floor, null).log();
+  let loss = t.mul(logP).add(t.neg().add(1).mul(log1mP)).neg();
+  if (options.weight) loss = loss.mul(options.weight);
+  return reduce(loss, options.reduction, 'binaryCrossEntropy');
+}
+
+/**
+ * Binary cross-entropy on logits, fused for stability: (1-t)·x + (1 + (w-1)·t)·softplus(-x),
+ * with w the optional posWeight. Finite for any logit magnitude.
+ */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor, target: Tensor | number[] | Float32Array, options: LossOptions & { posWeight?: Tensor | number; weight?: Tensor } = {},
+): Tensor {
+  const t = asTensor(target, input);
+  sameShape('binaryCrossEntropyWithLogits', input, t);
+  const sp = softplus(input.neg());
+  const coef = options.posWeight === undefined ? null : t.mul(typeof options.posWeight === 'number' ? options.posWeight - 1 : options.posWeight.sub(1)).add(1);
+  let loss = t.neg().add(1).mul(input).add(coef ? coef.mul(sp) : sp);
+  if (options.weight) loss = loss.mul(options.weight);
+  return reduce(loss, options.reduction, 'binaryCrossEntropyWithLogits');
+}
+
+/** Checks integer class labels against the number of classes; names the first bad row. */
+export function labelIndices(labels: Exclude<Targets, number>, n: number, classes: number, op: string): Tensor {
+  const values: ArrayLike<number> = labels instanceof Tensor ? labels.value.values() : labels;
+  if (labels instanceof Tensor && labels.ndim !== 1) {
+    throw new RangeError(`${op}: class-index labels must be 1-D, got shape ${fmtShape(labels.shape)}`);
+  }
+  if (values.length !== n) throw new RangeError(`${op}: got ${values.length} labels for ${n} rows of input`);
+  const idx = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      throw new RangeError(`${op}: label ${v} at row ${i} is not a class index in [0, ${classes})`);
+    }
+    idx[i] = v;
+  }
+  return Tensor.from(idx).reshape([n, 1]);
+}
+
+/** Negative log-likelihood of class indices, given log-probabilities [N, C]. */
+export function nllLoss(logProbs: Tensor, labels: Labels, options: LossOptions = {}): Tensor {
+  if (logProbs.ndim !== 2) throw new RangeError(`nllLoss: expected log-probabilities of shape [N, C], got ${fmtShape(logProbs.shape)}`);
+  const [n, c] = logProbs.shape;
+  const idx = labelIndices(labels, n, c, 'nllLoss');
+  return reduce(logProbs.gather(1, idx).reshape([n]).neg(), options.reduction, 'nllLoss');
+}
+
+/**
+ * Cross-entropy of logits [N, C] (or [C]) against class indices, or against class probabilities of
+ * the same shape as the logits. log-softmax goes through logsumexp, so logits of ±1000 are fine.
+ */
+export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptions & { labelSmoothing?: number } = {}): Tensor {
+  const eps = options.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
+  const x = logits.ndim === 1 ? logits.unsqueeze(0) : logits;
+  if (x.ndim !== 2) throw new RangeError(`crossEntropy: expected logits of shape [N, C] or [C], got ${fmtShape(logits.shape)}`);
+  const [n, c] = x.shape;
+  const logP = x.logSoftmax(1);
+  let loss: Tensor;
+  const probTargets = labels instanceof Tensor && labels.ndim === logits.ndim && labels.shape.every((d, i) => d === logits.shape[i]);
+  if (probTargets) {
+    // probability targets (optionally smoothed toward uniform)
+    const target = (labels as Tensor).to(x.dtype).reshape(x.shape);
+    const p = eps > 0 ? target.mul(1 - eps).add(eps / c) : target;
+    loss = p.mul(logP).sum(1).neg();
+  } else {
+    const idx = labelIndices(typeof labels === 'number' ? [labels] : labels, n, c, 'crossEntropy');
+    const nll = logP.gather(1, idx).reshape([n]).neg();
+    loss = eps > 0 ? nll.mul(1 - eps).add(logP.mean(1).neg().mul(eps)) : nll;
+  }
+  if (logits.ndim === 1 && (options.reduction ?? 'mean') === 'none') loss = loss.reshape([]);
+  return reduce(loss, options.reduction, 'crossEntropy');
+}

@@ -1,0 +1,152 @@
+// nn.Module: the base of every layer and model. Parameters and sub-modules are found by walking
+// the module's own fields (in declaration order), so `this.fc = new Linear(...)` just works.
+
+import { noGrad } from '../autograd/mode.js';
+import { Tensor } from '../autograd/tensor.js';
+import type { NDArray } from '../tensor/ndarray.js';
+import { fmtShape } from '../tensor/shape.js';
+
+/** A Tensor that a Module owns and an optimizer updates; requiresGrad is on by default. */
+export class Parameter extends Tensor {
+  constructor(value: Tensor | NDArray, requiresGrad = true) {
+    super(value instanceof Tensor ? value.value : value, requiresGrad);
+  }
+}
+
+export type StateDict = Map<string, Tensor>;
+
+export abstract class Module {
+  /** Training mode (Dropout active, BatchNorm uses batch statistics) or eval mode. */
+  training = true;
+
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** Runs forward (PyTorch's `module(x)`). */
+  call(...inputs: Tensor[]): Tensor {
+    return this.forward(...inputs);
+  }
+
+  /** Direct sub-modules with their names; arrays of modules are named by index. */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [key, v] of Object.entries(this)) {
+      if (v instanceof Module) out.push([key, v]);
+      else if (Array.isArray(v)) v.forEach((m, i) => { if (m instanceof Module) out.push([`${key}.${i}`, m]); });
+    }
+    return out;
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module's own parameters (not those of sub-modules). */
+  namedOwnParameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [key, v] of Object.entries(this)) if (v instanceof Parameter) out.push([key, v]);
+    return out;
+  }
+
+  /** Every module in the tree, depth first, this one first, with dotted names. */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** All parameters in the tree with dotted names (the stateDict keys), each listed once. */
+  namedParameters(): [string, Parameter][] {
+    const seen = new Set<Parameter>();
+    const out: [string, Parameter][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m.namedOwnParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([prefix ? `${prefix}.${name}` : name, p]);
+      }
+    }
+    return out;
+  }
+
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /** Switches this module and all sub-modules to training (true) or eval (false) mode. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Extra text inside this module's parentheses when printed (PyTorch's extra_repr), e.g. `inFeatures=2, outFeatures=3`. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** PyTorch-style printout: `Name(extraRepr)`, with each child as `(name): ...` on its own indented line. */
+  toString(): string {
+    const name = this.constructor.name;
+    const children = this.namedChildren();
+    if (children.length === 0) return `${name}(${this.extraRepr()})`;
+    const lines = this.extraRepr() ? [this.extraRepr()] : [];
+    for (const [key, child] of children) lines.push(`(${key}): ${child.toString()}`);
+    return `${name}(\n${lines.join('\n').split('\n').map((l) => `  ${l}`).join('\n')}\n)`;
+  }
+
+  /** Clears every parameter's gradient (set to null, as PyTorch's default set_to_none). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** The parameters by dotted name, as detached tensors sharing storage. */
+  stateDict(): StateDict {
+    const out: StateDict = new Map();
+    for (const [name, p] of this.namedParameters()) out.set(name, p.detach());
+    return out;
+  }
+
+  /**
+   * Copies values into this module's parameters. Shapes must match (the error names the parameter
+   * and both shapes); with strict, missing and unexpected keys are errors too. Nothing is changed
+   * unless every entry checks out.
+   */
+  loadStateDict(state: StateDict | Record<string, Tensor>, options: { strict?: boolean } = {}): this {
+    const strict = options.strict ?? true;
+    const entries = state instanceof Map ? state : new Map(Object.entries(state));
+    const params = new Map(this.namedParameters());
+    if (strict) {
+      const missing = [...params.keys()].filter((k) => !entries.has(k));
+      const unexpected = [...entries.keys()].filter((k) => !params.has(k));
+      if (missing.length || unexpected.length) {
+        throw new Error(
+          `loadStateDict: ${missing.length ? `missing keys ${missing.join(', ')}` : ''}${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected keys ${unexpected.join(', ')}` : ''}`,
+        );
+      }
+    }
+    for (const [name, t] of entries) {
+      const p = params.get(name);
+      if (!p) continue;
+      if (!(t instanceof Tensor)) throw new TypeError(`loadStateDict: entry ${name} is not a Tensor`);
+      if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
+        throw new RangeError(`loadStateDict: parameter ${name} has shape ${fmtShape(p.shape)}, the state has ${fmtShape(t.shape)}`);
+      }
+    }
+    noGrad(() => {
+      for (const [name, t] of entries) {
+        const p = params.get(name);
+        if (!p) continue;
+        const src = t.value.astype(p.dtype);
+        p.value = src;
+      }
+    });
+    return this;
+  }
+}

@@ -1,0 +1,128 @@
+// Index kernels: concat, gather / scatterAdd (PyTorch's gather semantics), indexSelect / indexAdd.
+// Each pair is the other's adjoint, which is what the autograd table uses for their gradients.
+
+import { allocate, type DType, type TypedArray } from './dtype.js';
+import { assignInto } from './elementwise.js';
+import { NDArray } from './ndarray.js';
+import { fmtShape, sizeOf } from './shape.js';
+
+/** Concatenates arrays (same shape except along `axis`) into a fresh dense array. */
+export function concatKernel(arrays: readonly NDArray[], axis: number, dtype: DType): NDArray {
+  const first = arrays[0];
+  const shape = [...first.shape];
+  shape[axis] = arrays.reduce((n, a) => n + a.shape[axis], 0);
+  const out = new NDArray(allocate(dtype, sizeOf(shape)), shape);
+  let at = 0;
+  const starts = shape.map(() => 0);
+  const steps = shape.map(() => 1);
+  for (const a of arrays) {
+    starts[axis] = at;
+    const ends = [...shape];
+    ends[axis] = at + a.shape[axis];
+    assignInto(out.slice(starts, ends, steps), a);
+    at += a.shape[axis];
+  }
+  return out;
+}
+
+/** Reads an integer index, checking it against the dimension size. */
+function checkedIndex(v: number, size: number, op: string, axis: number): number {
+  if (!Number.isInteger(v) || v < 0 || v >= size) {
+    throw new RangeError(`${op}: index ${v} is out of range for dimension ${axis} of size ${size}`);
+  }
+  return v;
+}
+
+/**
+ * Walks every element of `index` (row-major) and calls back with the flat position in index order
+ * and the offset into a contiguous array of `shape` that the element addresses along `axis`.
+ */
+function walkGather(
+  op: string, shape: readonly number[], axis: number, index: NDArray,
+  visit: (pos: number, offset: number) => void,
+): void {
+  const nd = shape.length;
+  if (index.ndim !== nd) {
+    throw new RangeError(`${op}: index must have ${nd} dimensions like the input ${fmtShape(shape)}, got ${fmtShape(index.shape)}`);
+  }
+  for (let d = 0; d < nd; d++) {
+    if (d !== axis && index.shape[d] > shape[d]) {
+      throw new RangeError(`${op}: index shape ${fmtShape(index.shape)} exceeds input shape ${fmtShape(shape)} in dimension ${d}`);
+    }
+  }
+  const strides = new Array<number>(nd);
+  for (let d = nd - 1, s = 1; d >= 0; d--) { strides[d] = s; s *= shape[d]; }
+  const iv = index.values();
+  const n = index.size;
+  const idx = new Array<number>(nd).fill(0);
+  let base = 0; // offset of the current position ignoring the gathered axis
+  for (let pos = 0; pos < n; pos++) {
+    const k = checkedIndex(iv[pos], shape[axis], op, axis);
+    visit(pos, base + k * strides[axis]);
+    for (let d = nd - 1; d >= 0; d--) {
+      if (d !== axis) base += strides[d];
+      if (++idx[d] < index.shape[d]) break;
+      if (d !== axis) base -= strides[d] * index.shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/** out[i][j] = x[index[i][j]][j] for axis 0 (and likewise for other axes), like torch.gather. */
+export function gatherKernel(x: NDArray, axis: number, index: NDArray): NDArray {
+  const xv = x.values();
+  const out = allocate(x.dtype, index.size);
+  walkGather('gather', x.shape, axis, index, (pos, off) => { out[pos] = xv[off]; });
+  return new NDArray(out, index.shape);
+}
+
+/** The adjoint of gather: zeros of `shape`, then out[index[i][j]][j] += src[i][j]. */
+export function scatterAddKernel(shape: readonly number[], axis: number, index: NDArray, src: NDArray): NDArray {
+  const sv = src.values();
+  const out = allocate(src.dtype, sizeOf(shape));
+  walkGather('scatterAdd', shape, axis, index, (pos, off) => { out[off] += sv[pos]; });
+  return new NDArray(out, shape);
+}
+
+/** Validates a list of indices for indexSelect along a dimension of the given size. */
+export function checkIndices(indices: ArrayLike<number>, size: number, op: string, axis: number): Int32Array {
+  const out = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) out[i] = checkedIndex(indices[i], size, op, axis);
+  return out;
+}
+
+/** Selects whole slices along `axis`: out has shape[axis] = indices.length. */
+export function indexSelectKernel(x: NDArray, axis: number, indices: Int32Array): NDArray {
+  const shape = [...x.shape];
+  const a = shape[axis];
+  shape[axis] = indices.length;
+  const outer = sizeOf(x.shape.slice(0, axis));
+  const inner = sizeOf(x.shape.slice(axis + 1));
+  const xv = x.values();
+  const out = allocate(x.dtype, sizeOf(shape));
+  copyBlocks(out, xv, outer, inner, indices, a, 'select');
+  return new NDArray(out, shape);
+}
+
+/** The adjoint of indexSelect: zeros of `shape`, then slice indices[t] += src slice t. */
+export function indexAddKernel(shape: readonly number[], axis: number, indices: Int32Array, src: NDArray): NDArray {
+  const outer = sizeOf(shape.slice(0, axis));
+  const inner = sizeOf(shape.slice(axis + 1));
+  const out = allocate(src.dtype, sizeOf(shape));
+  copyBlocks(out, src.values(), outer, inner, indices, shape[axis], 'add');
+  return new NDArray(out, shape);
+}
+
+function copyBlocks(
+  out: TypedArray, v: TypedArray, outer: number, inner: number, indices: Int32Array, a: number, mode: 'select' | 'add',
+): void {
+  const m = indices.length;
+  for (let o = 0; o < outer; o++) {
+    for (let t = 0; t < m; t++) {
+      const big = (o * a + indices[t]) * inner; // position in the full-size array
+      const small = (o * m + t) * inner; // position in the selected array
+      if (mode === 'select') for (let i = 0; i < inner; i++) out[small + i] = v[big + i];
+      else for (let i = 0; i < inner; i++) out[big + i] += v[small + i];
+    }
+  }
+}

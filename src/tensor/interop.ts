@@ -1,0 +1,42 @@
+// scijs ndarray interop: {data, shape, stride, offset} maps straight onto an NDArray view.
+// Float32/Float64 data is shared (zero-copy); other element types are converted into float32.
+
+import ndarray from 'ndarray';
+import { NDArray } from './ndarray.js';
+
+/** The fields of a scijs ndarray that interop reads. */
+export interface NdarrayLike {
+  data: ArrayLike<number> | { get(i: number): number; length: number };
+  shape: number[];
+  stride: number[];
+  offset: number;
+}
+
+/** Views a scijs ndarray as an NDArray (sharing storage when its data is Float32Array/Float64Array). */
+export function ndarrayFromScijs(nd: NdarrayLike): NDArray {
+  if (!nd || !Array.isArray(nd.shape) || !Array.isArray(nd.stride)) {
+    throw new TypeError('fromNdarray: expected a scijs ndarray with data, shape, stride and offset');
+  }
+  const { data, shape, stride, offset } = nd;
+  if (data instanceof Float32Array || data instanceof Float64Array) return new NDArray(data, [...shape], [...stride], offset);
+  // other storage: gather the elements through the strides into a fresh float32 array
+  const size = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(size);
+  const get = 'get' in data && typeof data.get === 'function' ? (i: number) => data.get(i) : (i: number) => (data as ArrayLike<number>)[i];
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let k = 0; k < size; k++) {
+    let p = offset;
+    for (let d = 0; d < shape.length; d++) p += idx[d] * stride[d];
+    out[k] = Number(get(p));
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return new NDArray(out, [...shape]);
+}
+
+/** A scijs ndarray viewing the same storage as `x` (no copy). */
+export function ndarrayToScijs(x: NDArray): ndarray.NdArray<Float32Array | Float64Array> {
+  return ndarray(x.data, [...x.shape], [...x.strides], x.offset);
+}

@@ -1,0 +1,101 @@
+// Reductions over one axis, several axes or all: sum, max, min, argmax.
+// Accumulation happens in JS doubles, so float32 sums of millions of elements do not drift.
+
+import { allocate } from './dtype.js';
+import { NDArray } from './ndarray.js';
+import { fmtShape, reducedShape, sizeOf } from './shape.js';
+
+export type ReduceKind = 'sum' | 'max' | 'min';
+
+/**
+ * Brings the input into the form [outer, R, inner] (contiguous) where R is the product of the
+ * reduced axes: directly when they are adjacent in a contiguous array, else by one permuted copy.
+ */
+function asOuterRInner(x: NDArray, axes: readonly number[]): { data: NDArray; outer: number; r: number; inner: number } {
+  const adjacent = axes.every((a, i) => i === 0 || a === axes[i - 1] + 1);
+  if (adjacent && x.isContiguous()) {
+    const first = axes[0];
+    const last = axes[axes.length - 1];
+    return {
+      data: x,
+      outer: sizeOf(x.shape.slice(0, first)),
+      r: sizeOf(x.shape.slice(first, last + 1)),
+      inner: sizeOf(x.shape.slice(last + 1)),
+    };
+  }
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const moved = x.permute([...kept, ...axes]).contiguous();
+  const r = sizeOf(axes.map((a) => x.shape[a]));
+  return { data: moved, outer: x.size / Math.max(r, 1), r, inner: 1 };
+}
+
+/** sum / max / min over the given sorted, distinct axes. */
+export function reduce(x: NDArray, axes: readonly number[], keepdims: boolean, kind: ReduceKind): NDArray {
+  const outShape = reducedShape(x.shape, axes, keepdims);
+  const outSize = sizeOf(outShape);
+  const out = allocate(x.dtype, outSize);
+  if (axes.length === 0) return x.clone();
+  const { data, outer, r, inner } = asOuterRInner(x, axes);
+  if (r === 0) {
+    if (kind !== 'sum') {
+      throw new RangeError(`${kind}: cannot reduce over a zero-size dimension of shape ${fmtShape(x.shape)} (no identity)`);
+    }
+    return new NDArray(out, outShape);
+  }
+  const d = data.data;
+  const base = data.offset;
+  if (inner === 1) {
+    for (let o = 0; o < outer; o++) {
+      // once acc is NaN every comparison is false, so NaN sticks
+      const p = base + o * r;
+      let acc = d[p];
+      if (kind === 'sum') {
+        for (let k = 1; k < r; k++) acc += d[p + k];
+      } else if (kind === 'max') {
+        for (let k = 1; k < r; k++) { const v = d[p + k]; if (v > acc || v !== v) acc = v; }
+      } else {
+        for (let k = 1; k < r; k++) { const v = d[p + k]; if (v < acc || v !== v) acc = v; }
+      }
+      out[o] = acc;
+    }
+    return new NDArray(out, outShape);
+  }
+  // Reduced axis in the middle: sweep rows of `inner` contiguous elements into accumulators.
+  const acc = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    const start = base + o * r * inner;
+    for (let i = 0; i < inner; i++) acc[i] = d[start + i];
+    for (let k = 1; k < r; k++) {
+      const row = start + k * inner;
+      if (kind === 'sum') for (let i = 0; i < inner; i++) acc[i] += d[row + i];
+      else if (kind === 'max') for (let i = 0; i < inner; i++) { const v = d[row + i]; if (v > acc[i] || v !== v) acc[i] = v; }
+      else for (let i = 0; i < inner; i++) { const v = d[row + i]; if (v < acc[i] || v !== v) acc[i] = v; }
+    }
+    const ob = o * inner;
+    for (let i = 0; i < inner; i++) out[ob + i] = acc[i];
+  }
+  return new NDArray(out, outShape);
+}
+
+/** Index of the first maximum along one axis (NaN counts as the maximum, as in NumPy). Float32 indices. */
+export function argReduce(x: NDArray, axis: number, keepdims: boolean, kind: 'max' | 'min'): NDArray {
+  const outShape = reducedShape(x.shape, [axis], keepdims);
+  if (x.shape[axis] === 0) throw new RangeError(`arg${kind}: cannot reduce over a zero-size dimension of shape ${fmtShape(x.shape)}`);
+  const { data, outer, r } = asOuterRInner(x.permute([...x.shape.keys()].filter((i) => i !== axis).concat([axis])), [x.ndim - 1]);
+  const out = allocate(x.shape[axis] > 1 << 24 ? 'float64' : 'float32', sizeOf(outShape));
+  const d = data.data;
+  for (let o = 0; o < outer; o++) {
+    const p = data.offset + o * r;
+    let best = 0;
+    let bv = d[p];
+    for (let k = 1; k < r && bv === bv; k++) {
+      const v = d[p + k];
+      if (v !== v || (kind === 'max' ? v > bv : v < bv)) {
+        best = k;
+        bv = v;
+      }
+    }
+    out[o] = best;
+  }
+  return new NDArray(out, outShape);
+}

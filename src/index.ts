@@ -16,6 +16,7 @@ export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { NDArray } from './tensor/ndarray.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 
 import { Tensor } from './autograd/tensor.js';
 import { ndarrayFromScijs, type NdarrayLike } from './tensor/interop.js';

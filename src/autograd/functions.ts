@@ -48,6 +48,7 @@ export const indexSelect = (x: Tensor, axis: number, indices: Tensor | ArrayLike
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new RangeError('concat: expected at least one tensor');
   const first = tensors[0];
+  if (first.ndim === 0) throw new RangeError('concat: zero-dimensional tensors cannot be concatenated (use stack)');
   const a = normAxis(axis, first.ndim, 'concat');
   for (const t of tensors) {
     if (t.ndim !== first.ndim || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
@@ -67,6 +68,6 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
       throw new RangeError(`stack: all tensors must have the same shape, got ${fmtShape(first.shape)} and ${fmtShape(t.shape)}`);
     }
   }
-  const a = normAxis(axis, first.ndim + 1, 'stack');
+  const a = normAxis(axis, first.ndim + 1, 'stack', first.shape);
   return concat(tensors.map((t) => t.unsqueeze(a)), a);
 }

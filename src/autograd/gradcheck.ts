@@ -40,7 +40,8 @@ function flatOutput(fn: Fn, inputs: Tensor[]): Tensor {
 
 /** Evaluates fn's flattened output values (recording stays on: fn may itself call grad, as in gradgradcheck). */
 function evaluate(fn: Fn, inputs: Tensor[]): Float64Array {
-  return flatOutput(fn, inputs).value.contiguous().data as Float64Array;
+  // a copy: fn may return a view of an input, whose storage is restored after the nudge
+  return flatOutput(fn, inputs).value.clone().data as Float64Array;
 }
 
 /** The storage position of element k (row-major) of a strided tensor. */

@@ -251,7 +251,7 @@ export class Tensor {
   }
   /** softmax along an axis: exp(x - logsumexp(x)), stable at any magnitude. */
   softmax(axis = -1): Tensor {
-    return this.logSoftmax(axis).exp();
+    return this.logSoftmax(normAxis(axis, this.ndim, 'softmax')).exp();
   }
   /** log-softmax along an axis: x - logsumexp(x). */
   logSoftmax(axis = -1): Tensor {
@@ -290,7 +290,7 @@ export class Tensor {
     return this.reshape(this.shape.filter((d, i) => !(axes.includes(i) && d === 1)));
   }
   unsqueeze(axis: number): Tensor {
-    const a = normAxis(axis, this.ndim + 1, 'unsqueeze');
+    const a = normAxis(axis, this.ndim + 1, 'unsqueeze', this.shape);
     const shape = [...this.shape];
     shape.splice(a, 0, 1);
     return this.reshape(shape);

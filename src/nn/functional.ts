@@ -1,7 +1,7 @@
 // tg.nn.functional: activations and losses as compositions of tape primitives.
 // Each uses the numerically stable formulation (log-sum-exp, softplus, clamped logs).
 
-import { Tensor } from '../autograd/tensor.js';
+import { Tensor, where } from '../autograd/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -34,8 +34,8 @@ export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 export const tanh = (x: Tensor): Tensor => x.tanh();
 export const softmax = (x: Tensor, axis = -1): Tensor => x.softmax(axis);
 export const logSoftmax = (x: Tensor, axis = -1): Tensor => x.logSoftmax(axis);
-/** leakyRelu(x) = max(x, 0) + slope·min(x, 0). */
-export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => x.relu().sub(x.neg().relu().mul(negativeSlope));
+/** leakyRelu(x) = x for x > 0, slope·x otherwise (slope is also the gradient at 0, as in PyTorch). */
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => where(x.gt(0), x, x.mul(negativeSlope));
 /**
  * softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^(-|x|)): never overflows. `maximum` shares its
  * gradient at the tie x = 0, which gives the exact softplus'(0) = ½.
@@ -72,6 +72,12 @@ export function l1Loss(input: Tensor, target: Tensor | number[] | Float32Array, 
 export function binaryCrossEntropy(input: Tensor, target: Tensor | number[] | Float32Array, options: LossOptions & { weight?: Tensor } = {}): Tensor {
   const t = asTensor(target, input);
   sameShape('binaryCrossEntropy', input, t);
+  const p = input.value.values();
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] < 0 || p[i] > 1) {
+      throw new RangeError(`binaryCrossEntropy: input must hold probabilities in [0, 1], got ${p[i]} at index ${i} (use binaryCrossEntropyWithLogits for logits)`);
+    }
+  }
   const floor = Math.exp(-100);
   const logP = input.clamp(floor, null).log();
   const log1mP = input.neg().add(1).clamp(floor, null).log();
@@ -135,6 +141,11 @@ export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptio
   const logP = x.logSoftmax(1);
   let loss: Tensor;
   const probTargets = labels instanceof Tensor && labels.ndim === logits.ndim && labels.shape.every((d, i) => d === logits.shape[i]);
+  if (labels instanceof Tensor && !probTargets && labels.ndim === logits.ndim && logits.ndim >= 2) {
+    throw new RangeError(
+      `crossEntropy: probability targets must have the logits' shape ${fmtShape(logits.shape)}, got ${fmtShape(labels.shape)} (class-index labels are 1-D)`,
+    );
+  }
   if (probTargets) {
     // probability targets (optionally smoothed toward uniform)
     const target = (labels as Tensor).to(x.dtype).reshape(x.shape);

@@ -1,5 +1,10 @@
 // tg.nn: neural-network building blocks.
-// Module and Parameter, and `functional` with the stateless activations and losses.
+// Module and Parameter, layers and containers, `init` and `functional` (stateless activations and losses).
 
 export * as functional from './functional.js';
+export * as init from './init.js';
 export { Module, Parameter, type StateDict } from './module.js';
+export { Dropout, Flatten, Identity, Linear, type DropoutOptions, type LinearOptions } from './layers.js';
+export { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh } from './activations.js';
+export { ModuleList, Sequential } from './container.js';
+export { erf, erfc, gelu, normalCdf, type GeluApproximate } from './erf.js';

@@ -249,7 +249,7 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
   try {
     batch = broadcastShapes(batchA, batchB, 'matmul');
   } catch {
-    throw new RangeError(`matmul: batch shapes ${fmtShape(batchA)} and ${fmtShape(batchB)} cannot be broadcast`);
+    throw new RangeError(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}: batch shapes ${fmtShape(batchA)} and ${fmtShape(batchB)} cannot be broadcast`);
   }
 
   const outShape = [...batch];

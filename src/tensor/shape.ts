@@ -40,10 +40,15 @@ export function checkShape(shape: Shape, op: string): void {
   if (!Number.isSafeInteger(sizeOf(shape))) throw new RangeError(`${op}: shape ${fmtShape(shape)} is too large`);
 }
 
-/** Normalises a possibly negative axis into [0, ndim). */
-export function normAxis(axis: number, ndim: number, op: string): number {
-  if (!Number.isInteger(axis) || axis < -ndim || axis >= Math.max(ndim, 1)) {
-    throw new RangeError(`${op}: axis ${axis} is out of range for a tensor of ${ndim} dimension${ndim === 1 ? '' : 's'}`);
+/**
+ * Normalises a possibly negative axis into [0, ndim). `shape` (the input's) is named in the error;
+ * ops that insert a dim (unsqueeze, stack) pass ndim = rank + 1 with the input's shape.
+ */
+export function normAxis(axis: number, ndim: number, op: string, shape?: Shape): number {
+  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
+    const what = shape ? `shape ${fmtShape(shape)}` : `a tensor of ${ndim} dimension${ndim === 1 ? '' : 's'}`;
+    const valid = ndim === 0 ? 'no axis is valid' : `valid: ${-ndim} to ${ndim - 1}`;
+    throw new RangeError(`${op}: axis ${axis} is out of range for ${what} (${valid})`);
   }
   return axis < 0 ? axis + ndim : axis;
 }

@@ -1,0 +1,142 @@
+// Activation layers: thin Modules over the functional forms (ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh,
+// Softmax, LogSoftmax, Softplus), with PyTorch's defaults and printouts.
+
+import { Tensor, where } from '../autograd/tensor.js';
+import { gelu, type GeluApproximate } from './erf.js';
+import { leakyRelu, softplus } from './functional.js';
+import { checkInt } from './layers.js';
+import { Module } from './module.js';
+
+export class ReLU extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.relu();
+  }
+}
+
+/** max(x, 0) + negativeSlope·min(x, 0). */
+export class LeakyReLU extends Module {
+  readonly negativeSlope: number;
+
+  constructor(negativeSlope = 0.01) {
+    super();
+    if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope)) {
+      throw new RangeError(`LeakyReLU: negativeSlope must be a finite number, got ${String(negativeSlope)}`);
+    }
+    this.negativeSlope = negativeSlope;
+  }
+
+  override forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+}
+
+/** x·Φ(x) with Φ the normal CDF (approximate 'none'), or the tanh approximation. */
+export class GELU extends Module {
+  readonly approximate: GeluApproximate;
+
+  constructor(approximate: GeluApproximate = 'none') {
+    super();
+    if (approximate !== 'none' && approximate !== 'tanh') {
+      throw new RangeError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+    }
+    this.approximate = approximate;
+  }
+
+  override forward(x: Tensor): Tensor {
+    return gelu(x, this.approximate);
+  }
+
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+}
+
+/** SiLU (swish): x·σ(x). */
+export class SiLU extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.mul(x.sigmoid());
+  }
+}
+
+export class Sigmoid extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.sigmoid();
+  }
+}
+
+export class Tanh extends Module {
+  override forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
+}
+
+/** softmax along `axis` (default the last). */
+export class Softmax extends Module {
+  readonly axis: number;
+
+  constructor(axis = -1) {
+    super();
+    this.axis = checkInt(axis, 'Softmax: axis');
+  }
+
+  override forward(x: Tensor): Tensor {
+    return x.softmax(this.axis);
+  }
+
+  override extraRepr(): string {
+    return `axis=${this.axis}`;
+  }
+}
+
+/** log-softmax along `axis` (default the last). */
+export class LogSoftmax extends Module {
+  readonly axis: number;
+
+  constructor(axis = -1) {
+    super();
+    this.axis = checkInt(axis, 'LogSoftmax: axis');
+  }
+
+  override forward(x: Tensor): Tensor {
+    return x.logSoftmax(this.axis);
+  }
+
+  override extraRepr(): string {
+    return `axis=${this.axis}`;
+  }
+}
+
+/**
+ * softplus(βx)/β, and x itself where βx > threshold (as PyTorch does, for exactness there;
+ * the stable formula would not overflow anyway).
+ */
+export class Softplus extends Module {
+  readonly beta: number;
+  readonly threshold: number;
+
+  constructor(beta = 1, threshold = 20) {
+    super();
+    if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta)) {
+      throw new RangeError(`Softplus: beta must be a positive number, got ${String(beta)}`);
+    }
+    if (typeof threshold !== 'number' || Number.isNaN(threshold)) {
+      throw new RangeError(`Softplus: threshold must be a number, got ${String(threshold)}`);
+    }
+    this.beta = beta;
+    this.threshold = threshold;
+  }
+
+  override forward(x: Tensor): Tensor {
+    const bx = this.beta === 1 ? x : x.mul(this.beta);
+    const sp = this.beta === 1 ? softplus(bx) : softplus(bx).div(this.beta);
+    return where(bx.detach().gt(this.threshold), x, sp);
+  }
+
+  override extraRepr(): string {
+    return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
+}

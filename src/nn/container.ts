@@ -1,0 +1,77 @@
+// Containers: Sequential (runs its modules in order) and ModuleList (holds them, you write forward).
+// Children are named '0', '1', ... as in PyTorch, so stateDict keys read '0.weight', '2.bias', ...
+
+import type { Tensor } from '../autograd/tensor.js';
+import { Module } from './module.js';
+
+function checkModule(m: unknown, where: string, i: number): Module {
+  if (!(m instanceof Module)) {
+    const what = m === null ? 'null' : typeof m === 'object' ? (m.constructor?.name ?? 'object') : typeof m;
+    throw new TypeError(`${where}: item ${i} is not a Module (got ${what})`);
+  }
+  return m;
+}
+
+/** An indexed list of modules, registered as children '0', '1', ... */
+abstract class ModuleSequence extends Module implements Iterable<Module> {
+  protected readonly items: Module[] = [];
+
+  constructor(modules: Iterable<Module>) {
+    super();
+    for (const m of modules) this.add(m);
+  }
+
+  /** Appends a module (it becomes child `String(length - 1)`); returns this for chaining. */
+  add(module: Module): this {
+    this.items.push(checkModule(module, `${this.constructor.name}.add`, this.items.length));
+    return this;
+  }
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** The module at index i; negative indices count from the end, as Array.prototype.at. */
+  at(i: number): Module {
+    const k = Number.isInteger(i) && i < 0 ? i + this.items.length : i;
+    if (!Number.isInteger(k) || k < 0 || k >= this.items.length) {
+      throw new RangeError(`${this.constructor.name}.at: index ${i} is out of range for ${this.items.length} modules`);
+    }
+    return this.items[k];
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.items[Symbol.iterator]();
+  }
+
+  override namedChildren(): [string, Module][] {
+    return this.items.map((m, i) => [String(i), m]);
+  }
+}
+
+/**
+ * Chains modules: forward(x) = mₙ(…m₂(m₁(x))). With no modules it returns its input.
+ * @example new nn.Sequential(new nn.Linear(2, 16), new nn.ReLU(), new nn.Linear(16, 2))
+ */
+export class Sequential extends ModuleSequence {
+  constructor(...modules: Module[]) {
+    super(modules);
+  }
+
+  override forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this.items) y = m.call(y);
+    return y;
+  }
+}
+
+/** Holds sub-modules so their parameters are registered; it has no forward of its own. */
+export class ModuleList extends ModuleSequence {
+  constructor(modules: Iterable<Module> = []) {
+    super(modules);
+  }
+
+  override forward(): Tensor {
+    throw new Error('ModuleList: has no forward; iterate over it and call each module');
+  }
+}

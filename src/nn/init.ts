@@ -1,0 +1,162 @@
+// tg.nn.init: fill a tensor's storage in place with PyTorch's initialisation schemes (Kaiming, Xavier, ...).
+// Fan-in and fan-out follow torch.nn.init for [out, in, ...kernel] weights; all draws come from a Generator.
+
+import type { Tensor } from '../autograd/tensor.js';
+import type { TypedArray } from '../tensor/dtype.js';
+import { allocate } from '../tensor/dtype.js';
+import { defaultGenerator, type Generator } from '../tensor/random.js';
+import { fmtShape } from '../tensor/shape.js';
+
+export type Nonlinearity =
+  | 'linear' | 'identity' | 'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'
+  | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
+export type FanMode = 'fanIn' | 'fanOut';
+
+export interface GeneratorOption {
+  /** Where the random numbers come from (default: the global defaultGenerator). */
+  generator?: Generator;
+}
+
+export interface KaimingOptions extends GeneratorOption {
+  /** The negative slope of the leaky ReLU that follows (only used with nonlinearity 'leakyRelu'). Default 0. */
+  a?: number;
+  /** 'fanIn' (default) keeps the forward activations' variance; 'fanOut' the backward gradients'. */
+  mode?: FanMode;
+  /** Default 'leakyRelu', as in PyTorch (with a = 0 that is the ReLU gain √2). */
+  nonlinearity?: Nonlinearity;
+}
+
+export interface XavierOptions extends GeneratorOption {
+  gain?: number;
+}
+
+/**
+ * The recommended gain for a nonlinearity: 1 for linear/conv/sigmoid, 5/3 for tanh, √2 for ReLU,
+ * √(2 / (1 + slope²)) for leaky ReLU (slope `param`, default 0.01), 3/4 for SELU.
+ */
+export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+  switch (nonlinearity) {
+    case 'linear': case 'identity': case 'sigmoid':
+    case 'conv1d': case 'conv2d': case 'conv3d': case 'convTranspose1d': case 'convTranspose2d': case 'convTranspose3d':
+      return 1;
+    case 'tanh': return 5 / 3;
+    case 'relu': return Math.SQRT2;
+    case 'leakyRelu': {
+      const slope = param ?? 0.01;
+      if (typeof slope !== 'number' || !Number.isFinite(slope)) throw new TypeError(`calculateGain: negative slope ${slope} is not a valid number`);
+      return Math.sqrt(2 / (1 + slope * slope));
+    }
+    case 'selu': return 3 / 4;
+    default: throw new RangeError(`calculateGain: unsupported nonlinearity ${JSON.stringify(nonlinearity)}`);
+  }
+}
+
+/**
+ * [fanIn, fanOut] of a weight shaped [out, in, ...kernel]: fanIn = in·k, fanOut = out·k with k the
+ * product of the kernel dims (1 for a Linear weight). Needs at least 2 dims.
+ */
+export function calculateFanInAndFanOut(tensor: Tensor, where = 'calculateFanInAndFanOut'): [number, number] {
+  const shape = tensor.shape;
+  if (shape.length < 2) {
+    throw new RangeError(`${where}: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions, got shape ${fmtShape(shape)}`);
+  }
+  const receptive = shape.slice(2).reduce((n, d) => n * d, 1);
+  return [shape[1] * receptive, shape[0] * receptive];
+}
+
+/**
+ * Fills the tensor's elements (row-major) with `fill`, writing through its strides, so views and
+ * parameters sharing the storage see the new values. Returns the tensor, as PyTorch's init does.
+ */
+function fillInPlace<T extends Tensor>(tensor: T, fill: (out: TypedArray) => void): T {
+  const v = tensor.value;
+  if (v.size === 0) return tensor;
+  if (v.isContiguous()) {
+    fill(v.data.subarray(v.offset, v.offset + v.size));
+    return tensor;
+  }
+  const tmp = allocate(v.dtype, v.size);
+  fill(tmp);
+  // scatter row-major values through the strides (an odometer over the multi-index)
+  const { shape, strides, data } = v;
+  const idx = new Array<number>(shape.length).fill(0);
+  let p = v.offset;
+  for (let k = 0; k < v.size; k++) {
+    data[p] = tmp[k];
+    for (let d = shape.length - 1; d >= 0; d--) {
+      idx[d]++;
+      p += strides[d];
+      if (idx[d] < shape[d]) break;
+      p -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  return tensor;
+}
+
+/** U(a, b) in place. */
+export function uniform_<T extends Tensor>(tensor: T, a = 0, b = 1, options: GeneratorOption = {}): T {
+  if (!(a <= b)) throw new RangeError(`uniform_: need a <= b, got a=${a}, b=${b}`);
+  const g = options.generator ?? defaultGenerator;
+  return fillInPlace(tensor, (out) => g.fillUniform(out, a, b));
+}
+
+/** N(mean, std²) in place. */
+export function normal_<T extends Tensor>(tensor: T, mean = 0, std = 1, options: GeneratorOption = {}): T {
+  if (!(std >= 0)) throw new RangeError(`normal_: std must be non-negative, got ${std}`);
+  const g = options.generator ?? defaultGenerator;
+  return fillInPlace(tensor, (out) => g.fillNormal(out, mean, std));
+}
+
+export function constant_<T extends Tensor>(tensor: T, value: number): T {
+  return fillInPlace(tensor, (out) => out.fill(value));
+}
+
+export const zeros_ = <T extends Tensor>(tensor: T): T => constant_(tensor, 0);
+export const ones_ = <T extends Tensor>(tensor: T): T => constant_(tensor, 1);
+
+function kaimingStd(tensor: Tensor, options: KaimingOptions, where: string): number {
+  const mode = options.mode ?? 'fanIn';
+  if (mode !== 'fanIn' && mode !== 'fanOut') throw new RangeError(`${where}: mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
+  const [fanIn, fanOut] = calculateFanInAndFanOut(tensor, where);
+  const fan = mode === 'fanIn' ? fanIn : fanOut;
+  return calculateGain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0) / Math.sqrt(fan);
+}
+
+/**
+ * He initialisation: U(-bound, bound) with bound = gain·√(3 / fan). PyTorch's Linear uses
+ * a = √5 (leaky ReLU), which works out to bound = 1/√fanIn.
+ */
+export function kaimingUniform_<T extends Tensor>(tensor: T, options: KaimingOptions = {}): T {
+  if (tensor.size === 0) return tensor;
+  const bound = Math.sqrt(3) * kaimingStd(tensor, options, 'kaimingUniform_');
+  return uniform_(tensor, -bound, bound, options);
+}
+
+/** He initialisation: N(0, std²) with std = gain / √fan. */
+export function kaimingNormal_<T extends Tensor>(tensor: T, options: KaimingOptions = {}): T {
+  if (tensor.size === 0) return tensor;
+  return normal_(tensor, 0, kaimingStd(tensor, options, 'kaimingNormal_'), options);
+}
+
+function xavierStd(tensor: Tensor, gain: number, where: string): number {
+  const [fanIn, fanOut] = calculateFanInAndFanOut(tensor, where);
+  return gain * Math.sqrt(2 / (fanIn + fanOut));
+}
+
+/** Glorot initialisation: U(-a, a) with a = gain·√(6 / (fanIn + fanOut)). */
+export function xavierUniform_<T extends Tensor>(tensor: T, options: XavierOptions = {}): T {
+  const a = Math.sqrt(3) * xavierStd(tensor, options.gain ?? 1, 'xavierUniform_');
+  return uniform_(tensor, -a, a, options);
+}
+
+/** Glorot initialisation: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
+export function xavierNormal_<T extends Tensor>(tensor: T, options: XavierOptions = {}): T {
+  return normal_(tensor, 0, xavierStd(tensor, options.gain ?? 1, 'xavierNormal_'), options);
+}
+
+// Names without the trailing underscore (they fill in place all the same).
+export {
+  constant_ as constant, kaimingNormal_ as kaimingNormal, kaimingUniform_ as kaimingUniform, normal_ as normal,
+  ones_ as ones, uniform_ as uniform, xavierNormal_ as xavierNormal, xavierUniform_ as xavierUniform, zeros_ as zeros,
+};

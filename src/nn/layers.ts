@@ -1,0 +1,135 @@
+// Basic layers: Linear (y = x·Wᵀ + b, initialised as PyTorch's nn.Linear), Identity, Dropout and Flatten.
+// Constructors validate their arguments and name the layer in every error.
+
+import { Tensor } from '../autograd/tensor.js';
+import { assertDType, type DType } from '../tensor/dtype.js';
+import { NDArray } from '../tensor/ndarray.js';
+import { defaultGenerator, type Generator } from '../tensor/random.js';
+import { fmtShape } from '../tensor/shape.js';
+import { kaimingUniform_, uniform_ } from './init.js';
+import { Module, Parameter } from './module.js';
+
+/** Throws unless n is a positive integer; `what` names the layer and argument. */
+export function checkPositiveInt(n: unknown, what: string): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) {
+    throw new RangeError(`${what} must be a positive integer, got ${String(n)}`);
+  }
+  return n;
+}
+
+/** Throws unless x is an integer (an axis or dim argument). */
+export function checkInt(n: unknown, what: string): number {
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw new RangeError(`${what} must be an integer, got ${String(n)}`);
+  return n;
+}
+
+export interface LinearOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  dtype?: DType;
+  /** Source of the initial weights (default: the global defaultGenerator). */
+  generator?: Generator;
+}
+
+/**
+ * y = x·Wᵀ + b with weight [outFeatures, inFeatures] and bias [outFeatures]. Both start as
+ * U(-1/√inFeatures, 1/√inFeatures), PyTorch's default (kaiming uniform with a = √5, drawn weight first).
+ * The input is [..., inFeatures] (any number of leading dims, or none).
+ */
+export class Linear extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    this.inFeatures = checkPositiveInt(inFeatures, 'Linear: inFeatures');
+    this.outFeatures = checkPositiveInt(outFeatures, 'Linear: outFeatures');
+    const dtype = assertDType(options.dtype ?? 'float32', 'Linear');
+    const generator = options.generator ?? defaultGenerator;
+    this.weight = new Parameter(NDArray.zeros([outFeatures, inFeatures], dtype));
+    kaimingUniform_(this.weight, { a: Math.sqrt(5), generator });
+    this.bias = null;
+    if (options.bias ?? true) {
+      const bound = 1 / Math.sqrt(inFeatures);
+      this.bias = uniform_(new Parameter(NDArray.zeros([outFeatures], dtype)), -bound, bound, { generator });
+    }
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
+      throw new RangeError(
+        `Linear(${this.inFeatures} → ${this.outFeatures}): expected input with last dimension ${this.inFeatures}, got shape ${fmtShape(x.shape)}`,
+      );
+    }
+    const y = x.matmul(this.weight.mT);
+    return this.bias ? y.add(this.bias) : y;
+  }
+
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}
+
+/** Returns its input unchanged (a placeholder, e.g. for an optional layer). */
+export class Identity extends Module {
+  override forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+export interface DropoutOptions {
+  /** Source of the dropout masks (default: the global defaultGenerator). */
+  generator?: Generator;
+}
+
+/**
+ * Inverted dropout: in training mode each element is zeroed with probability p and the survivors
+ * are scaled by 1/(1-p), so the expected output equals the input; in eval mode it is the identity.
+ */
+export class Dropout extends Module {
+  readonly p: number;
+  generator: Generator;
+
+  constructor(p = 0.5, options: DropoutOptions = {}) {
+    super();
+    if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new RangeError(`Dropout: p must be in [0, 1), got ${String(p)}`);
+    this.p = p;
+    this.generator = options.generator ?? defaultGenerator;
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (!this.training || this.p === 0 || x.size === 0) return x;
+    // the mask is a constant: the gradient is the same mask (0 or 1/(1-p)) times the upstream one
+    const mask = NDArray.zeros(x.shape, x.dtype);
+    const m = mask.data;
+    const scale = 1 / (1 - this.p);
+    for (let i = 0; i < m.length; i++) m[i] = this.generator.random() < this.p ? 0 : scale;
+    return x.mul(new Tensor(mask));
+  }
+
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}
+
+/** Flattens dims startDim..endDim into one; the default keeps the batch dim: [N, ...] → [N, rest]. */
+export class Flatten extends Module {
+  readonly startDim: number;
+  readonly endDim: number;
+
+  constructor(startDim = 1, endDim = -1) {
+    super();
+    this.startDim = checkInt(startDim, 'Flatten: startDim');
+    this.endDim = checkInt(endDim, 'Flatten: endDim');
+  }
+
+  override forward(x: Tensor): Tensor {
+    return x.flatten(this.startDim, this.endDim);
+  }
+
+  override extraRepr(): string {
+    return `startDim=${this.startDim}, endDim=${this.endDim}`;
+  }
+}

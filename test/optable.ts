@@ -1,0 +1,585 @@
+// The op table (in the spirit of PyTorch's OpInfo): one entry per public differentiable op, with sample
+// inputs, a plain float64 reference (test/reference.ts), its gradient order and its error inputs.
+// test/ops.test.ts generates every suite from this table: add an op here and it is tested everywhere.
+
+import * as tg from 'tapegrad';
+import type { Tensor } from 'tapegrad';
+import * as R from './reference.js';
+import { type Arr, map, mapN, zip } from './reference.js';
+
+const F = tg.nn.functional;
+
+/** One sample: the op's inputs as plain float64 data + shapes (tensors are made from them per suite). */
+export interface Sample {
+  inputs: Arr[];
+}
+
+/** An input the op must reject, and the message it must give (`fn` defaults to the entry's fn). */
+export interface ErrorInput {
+  inputs: Arr[];
+  fn?: (...xs: Tensor[]) => Tensor;
+  message: RegExp;
+  /** A known library bug, said in a few words: the case runs as it.fails until the bug is fixed. */
+  bug?: string;
+}
+
+export interface OpInfo {
+  name: string;
+  fn: (...xs: Tensor[]) => Tensor;
+  samples: () => Sample[];
+  /** Independent float64 reference on the same inputs. */
+  ref: (...xs: Arr[]) => Arr;
+  /** Highest derivative checked: gradcheck ('first'), also gradgradcheck ('second'), or none. */
+  grad: 'first' | 'second' | false;
+  /** Inputs that are constants (labels, indices, conditions): never require grad, never perturbed. */
+  nondiff?: number[];
+  /** The output dtype when the op fixes it (casts); otherwise the output keeps the inputs' dtype. */
+  dtype?: 'float32' | 'float64';
+  /** Elementwise with NumPy broadcasting among its inputs (drives the broadcast suite). */
+  broadcasts?: boolean;
+  /** gradcheck options where the defaults do not fit (with a comment saying why). */
+  check?: tg.GradcheckOptions;
+  errors?: ErrorInput[];
+}
+
+// ---- sample data -----------------------------------------------------------------------------
+
+/** Seeded draws of sample data, with the domains that keep samples away from kinks and ties. */
+export class Draw {
+  constructor(private readonly gen: tg.Generator) {}
+
+  private fill(shape: readonly number[], f: (i: number) => number): Arr {
+    return R.arr(shape, Array.from({ length: R.sizeOf(shape) }, (_, i) => f(i)));
+  }
+  uniform(shape: readonly number[], lo = -2, hi = 2): Arr {
+    return this.fill(shape, () => lo + (hi - lo) * this.gen.random());
+  }
+  /** Uniform, but at least `gap` away from each of `points` (the kinks of abs, relu, clamp...). */
+  away(shape: readonly number[], points: readonly number[], lo = -2, hi = 2, gap = 0.1): Arr {
+    return this.fill(shape, () => {
+      for (;;) {
+        const v = lo + (hi - lo) * this.gen.random();
+        if (points.every((p) => Math.abs(v - p) >= gap)) return v;
+      }
+    });
+  }
+  /** All values distinct and ≥ 0.1 apart (no ties for max/min), in random order. */
+  distinct(shape: readonly number[]): Arr {
+    const perm = this.gen.permutation(R.sizeOf(shape));
+    return this.fill(shape, (i) => -2 + 0.15 * perm[i] + 0.05 * this.gen.random());
+  }
+  /** Odd (parity 1) or even (parity 0) multiples of 0.25: draws of different parity never tie. */
+  grid(shape: readonly number[], parity: 0 | 1): Arr {
+    return this.fill(shape, () => (2 * this.gen.randint(-6, 7) + parity) * 0.25);
+  }
+  ints(shape: readonly number[], lo: number, hi: number): Arr {
+    return this.fill(shape, () => this.gen.randint(lo, hi));
+  }
+  mask(shape: readonly number[]): Arr {
+    return this.ints(shape, 0, 2);
+  }
+  /** Rows (last axis) of probabilities summing to 1. */
+  probs(shape: readonly number[]): Arr {
+    return R.mapLanes(this.uniform(shape), -1, R.softmaxOf);
+  }
+}
+
+type Dom = (d: Draw, shape: readonly number[]) => Arr;
+const any: Dom = (d, s) => d.uniform(s);
+const positive: Dom = (d, s) => d.uniform(s, 0.5, 2.5);
+const nonzero: Dom = (d, s) => d.away(s, [0]);
+const distinct: Dom = (d, s) => d.distinct(s);
+
+let nextSeed = 1;
+/** Samples drawn from a generator seeded per entry, so every call returns the same data. */
+function sampler(make: (d: Draw) => Arr[][]): () => Sample[] {
+  const seed = nextSeed++;
+  return () => make(new Draw(new tg.Generator(seed))).map((inputs) => ({ inputs }));
+}
+
+/** A zero-filled input for error cases (the data does not matter, only the shape). */
+const Z = (...shape: number[]): Arr => R.arr(shape, new Float64Array(R.sizeOf(shape)));
+/** An input with given values and shape. */
+const V = (shape: number[], values: number[]): Arr => R.arr(shape, values);
+
+// ---- builders --------------------------------------------------------------------------------
+
+const UNARY_SHAPES = [[], [1], [5], [2, 3], [2, 1, 3]];
+/** Shape pairs for binary ops: equal, trailing, size-1 both ways, scalars, rank-3 against rank-2. */
+const BINARY_SHAPES: [number[], number[]][] = [
+  [[2, 3], [2, 3]], [[2, 3], [3]], [[3], [2, 3]], [[2, 1], [1, 3]], [[], [2, 3]], [[2, 3], []], [[], []], [[3, 1, 2], [4, 1]],
+];
+
+type Extra = Partial<Omit<OpInfo, 'name' | 'fn' | 'ref' | 'samples'>>;
+
+/** A one-input op with its own reference over whole arrays, on the given shapes. */
+function op1(name: string, fn: (x: Tensor) => Tensor, ref: (x: Arr) => Arr, shapes: number[][], dom: Dom = any, extra: Extra = {}): OpInfo {
+  return { name, fn, ref, samples: sampler((d) => shapes.map((s) => [dom(d, s)])), grad: 'second', ...extra };
+}
+
+/** An elementwise one-input op given by its scalar function. */
+function unary(name: string, fn: (x: Tensor) => Tensor, f: (v: number) => number, dom: Dom = any, extra: Extra = {}): OpInfo {
+  return op1(name, fn, (x) => map(x, f), UNARY_SHAPES, dom, extra);
+}
+
+/** An elementwise two-input op with broadcasting; its error inputs are the standard broadcast/type ones. */
+function binary(name: string, fn: (a: Tensor, b: Tensor) => Tensor, f: (a: number, b: number) => number, domA: Dom = any, domB: Dom = any): OpInfo {
+  return {
+    name, fn, ref: (a, b) => zip(a, b, f), grad: 'second', broadcasts: true,
+    samples: sampler((d) => BINARY_SHAPES.map(([sa, sb]) => [domA(d, sa), domB(d, sb)])),
+    errors: [
+      { inputs: [Z(2, 3), Z(4)], message: new RegExp(`^${name}: shapes \\[2,3\\] and \\[4\\] cannot be broadcast`) },
+      { inputs: [Z(2, 1, 3), Z(4, 2)], message: new RegExp(`^${name}: shapes \\[2,1,3\\] and \\[4,2\\] cannot be broadcast`) },
+      { inputs: [Z(2)], fn: (a) => fn(a, 'x' as unknown as Tensor), message: new RegExp(`^${name}: expected a Tensor or a number, got string`) },
+    ],
+  };
+}
+
+type AxisArg = number | number[] | undefined;
+/** Axis variants for reductions: all, single, negative, several; each with shapes it is valid on. */
+const AXES: { label: string; axis: AxisArg; shapes: number[][] }[] = [
+  { label: 'all', axis: undefined, shapes: [[], [4], [2, 3], [2, 1, 3]] },
+  { label: '0', axis: 0, shapes: [[4], [2, 3], [3, 1, 2]] },
+  { label: '1', axis: 1, shapes: [[2, 3], [4, 1], [2, 3, 2]] },
+  { label: '-1', axis: -1, shapes: [[4], [2, 3], [2, 3, 2]] },
+  { label: '[0,2]', axis: [0, 2], shapes: [[2, 3, 2], [3, 1, 2]] },
+  { label: '[-1,0]', axis: [-1, 0], shapes: [[2, 3], [2, 1, 3]] },
+];
+const reducedCount = (shape: number[], axis: AxisArg) => R.sizeOf(R.normAxes(axis, shape.length).map((a) => shape[a]));
+
+/** One entry per axis variant × keepdims; the error inputs go on the first. */
+function reduction(
+  op: string, call: (x: Tensor, axis: AxisArg, keepdims: boolean) => Tensor, f: (vals: number[]) => number,
+  dom: Dom, errors: ErrorInput[], minCount = 1,
+): OpInfo[] {
+  return AXES.flatMap(({ label, axis, shapes }) => [false, true].map((keepdims): OpInfo => ({
+    name: `${op}(axis=${label}${keepdims ? ', keepdims' : ''})`,
+    fn: (x) => call(x, axis, keepdims),
+    ref: (x) => R.reduceLanes(x, axis, keepdims, f),
+    samples: sampler((d) => shapes.filter((s) => reducedCount(s, axis) >= minCount).map((s) => [dom(d, s)])),
+    grad: 'second',
+  }))).map((e, i) => (i === 0 ? { ...e, errors } : e));
+}
+
+/** Standard axis errors for a reduction named `op` (called through `call`). */
+function axisErrors(op: string, call: (x: Tensor, axis: number | number[]) => Tensor): ErrorInput[] {
+  return [
+    { inputs: [Z(2, 3)], fn: (x) => call(x, 5), message: new RegExp(`^${op}: axis 5 is out of range for a tensor of 2 dimensions`) },
+    { inputs: [Z(2, 3)], fn: (x) => call(x, -3), message: new RegExp(`^${op}: axis -3 is out of range for a tensor of 2 dimensions`) },
+    { inputs: [Z(2, 3)], fn: (x) => call(x, [1, -1]), message: new RegExp(`^${op}: axis 1 appears more than once`) },
+    { inputs: [Z(2, 3)], fn: (x) => call(x, 0.5), message: new RegExp(`^${op}: axis 0.5 is out of range`) },
+  ];
+}
+
+/** softmax / logSoftmax along each axis, on the shapes that have it. */
+function alongAxis(op: string, call: (x: Tensor, axis: number) => Tensor, lane: (v: number[]) => number[], errors: ErrorInput[]): OpInfo[] {
+  return [0, 1, -1].map((axis, i): OpInfo => ({
+    name: `${op}(axis=${axis})`,
+    fn: (x) => call(x, axis),
+    ref: (x) => R.mapLanes(x, axis, lane),
+    samples: sampler((d) => [[4], [2, 3], [1, 3], [2, 3, 2]].filter((s) => axis < s.length).map((s) => [d.uniform(s, -3, 3)])),
+    grad: 'second',
+    ...(i === 0 ? { errors } : {}),
+  }));
+}
+
+type Reduction = 'mean' | 'sum' | 'none';
+const labelsOf = (l: Arr): number[] => [...l.data];
+
+// ---- the table -------------------------------------------------------------------------------
+
+const elementwise: OpInfo[] = [
+  unary('neg', (x) => tg.neg(x), (v) => -v),
+  unary('exp', (x) => tg.exp(x), Math.exp),
+  unary('log', (x) => tg.log(x), Math.log, positive),
+  unary('log1p', (x) => tg.log1p(x), Math.log1p, (d, s) => d.uniform(s, -0.5, 2)),
+  unary('expm1', (x) => x.expm1(), Math.expm1),
+  unary('sqrt', (x) => tg.sqrt(x), Math.sqrt, positive),
+  unary('rsqrt', (x) => x.rsqrt(), (v) => 1 / Math.sqrt(v), positive),
+  unary('reciprocal', (x) => x.reciprocal(), (v) => 1 / v, nonzero),
+  unary('square', (x) => x.square(), (v) => v * v),
+  unary('abs', (x) => tg.abs(x), Math.abs, nonzero),
+  unary('relu', (x) => tg.relu(x), (v) => Math.max(v, 0), nonzero),
+  unary('sigmoid', (x) => tg.sigmoid(x), R.sigmoid, (d, s) => d.uniform(s, -4, 4)),
+  unary('tanh', (x) => tg.tanh(x), Math.tanh),
+  unary('sin', (x) => x.sin(), Math.sin, (d, s) => d.uniform(s, -4, 4)),
+  unary('cos', (x) => x.cos(), Math.cos, (d, s) => d.uniform(s, -4, 4)),
+  unary('clamp(x, -0.5, 0.7)', (x) => tg.clamp(x, -0.5, 0.7), (v) => Math.min(Math.max(v, -0.5), 0.7), (d, s) => d.away(s, [-0.5, 0.7]), {
+    errors: [{ inputs: [Z(2)], fn: (x) => x.clamp(1, -1), message: /^clamp: min 1 is greater than max -1/ }],
+  }),
+  unary('clamp(x, null, 0.3)', (x) => x.clamp(null, 0.3), (v) => Math.min(v, 0.3), (d, s) => d.away(s, [0.3])),
+  unary('clamp(x, -0.2)', (x) => x.clamp(-0.2), (v) => Math.max(v, -0.2), (d, s) => d.away(s, [-0.2])),
+  unary('pow(x, 2)', (x) => x.pow(2), (v) => v * v),
+  unary('pow(x, 3)', (x) => tg.pow(x, 3), (v) => v ** 3),
+  unary('pow(x, 0.5)', (x) => x.pow(0.5), Math.sqrt, positive),
+  unary('pow(x, -1.5)', (x) => x.pow(-1.5), (v) => v ** -1.5, positive),
+  unary('softplus', (x) => F.softplus(x), R.softplus, (d, s) => d.away(s, [0], -5, 5)),
+  unary('leakyRelu', (x) => F.leakyRelu(x), (v) => (v > 0 ? v : 0.01 * v), nonzero),
+  unary('leakyRelu(x, 0.2)', (x) => F.leakyRelu(x, 0.2), (v) => (v > 0 ? v : 0.2 * v), nonzero),
+  unary('logSigmoid', (x) => F.logSigmoid(x), (v) => -R.softplus(-v), (d, s) => d.away(s, [0], -5, 5)),
+  unary('add(x, 2.5)', (x) => x.add(2.5), (v) => v + 2.5),
+  unary('sub(2, x)', (x) => tg.sub(2, x), (v) => 2 - v),
+  unary('mul(3, x)', (x) => tg.mul(3, x), (v) => 3 * v),
+  unary('div(1, x)', (x) => tg.div(1, x), (v) => 1 / v, nonzero),
+  unary('pow(2, x)', (x) => tg.pow(2, x), (v) => 2 ** v),
+
+  binary('add', (a, b) => tg.add(a, b), (a, b) => a + b),
+  binary('sub', (a, b) => tg.sub(a, b), (a, b) => a - b),
+  binary('mul', (a, b) => tg.mul(a, b), (a, b) => a * b),
+  binary('div', (a, b) => tg.div(a, b), (a, b) => a / b, any, nonzero),
+  binary('pow', (a, b) => tg.pow(a, b), Math.pow, positive, any),
+  binary('maximum', (a, b) => tg.maximum(a, b), Math.max, (d, s) => d.grid(s, 1), (d, s) => d.grid(s, 0)),
+  binary('minimum', (a, b) => tg.minimum(a, b), Math.min, (d, s) => d.grid(s, 1), (d, s) => d.grid(s, 0)),
+  {
+    name: 'where', fn: (c, a, b) => tg.where(c, a, b), nondiff: [0], broadcasts: true, grad: 'second',
+    ref: (c, a, b) => mapN([c, a, b], (cv, av, bv) => (cv !== 0 ? av : bv)),
+    samples: sampler((d) => [
+      [d.mask([2, 3]), d.uniform([2, 3]), d.uniform([2, 3])],
+      [d.mask([2, 3]), d.uniform([3]), d.uniform([2, 1])],
+      [d.mask([3]), d.uniform([2, 3]), d.uniform([])],
+      [d.mask([]), d.uniform([2, 2]), d.uniform([2, 2])],
+      [d.mask([2, 1, 2]), d.uniform([3, 1]), d.uniform([2])],
+    ]),
+    errors: [
+      { inputs: [Z(4), Z(2, 3), Z(2, 3)], message: /^where: shapes \[4\] and \[2,3\] cannot be broadcast/ },
+      { inputs: [Z(2, 3), Z(2, 3), Z(4)], message: /^where: shapes \[2,3\] and \[4\] cannot be broadcast/ },
+    ],
+  },
+  {
+    name: 'where(c, a, 0)', fn: (c, a) => tg.where(c, a, 0), nondiff: [0], broadcasts: true, grad: 'second',
+    ref: (c, a) => zip(c, a, (cv, av) => (cv !== 0 ? av : 0)),
+    samples: sampler((d) => [[d.mask([2, 3]), d.uniform([2, 3])], [d.mask([2, 3]), d.uniform([3])]]),
+  },
+  {
+    name: 'where(c, 1.5, b)', fn: (c, b) => tg.where(c, 1.5, b), nondiff: [0], broadcasts: true, grad: 'second',
+    ref: (c, b) => zip(c, b, (cv, bv) => (cv !== 0 ? 1.5 : bv)),
+    samples: sampler((d) => [[d.mask([2, 3]), d.uniform([2, 3])], [d.mask([3]), d.uniform([2, 1])]]),
+  },
+];
+
+const linalg: OpInfo[] = [
+  {
+    name: 'matmul', fn: (a, b) => tg.matmul(a, b), ref: R.matmul, grad: 'second',
+    samples: sampler((d) => [
+      [[3], [3]], [[3], [3, 2]], [[2, 3], [3]], [[2, 3], [3, 4]], [[1, 1], [1, 1]], [[2, 2, 3], [3, 4]], [[3], [2, 3, 2]],
+      [[2, 2, 3], [3]], [[1, 2, 3], [2, 3, 2]], [[2, 1, 2, 3], [3, 3, 2]], [[4, 3], [2, 3, 1]],
+    ].map(([sa, sb]) => [d.uniform(sa), d.uniform(sb)])),
+    errors: [
+      { inputs: [Z(2, 3), Z(4, 5)], message: /^matmul: .*\[2,3\].*\[4,5\]/ },
+      { inputs: [Z(3), Z(4)], message: /^matmul: .*\[3\].*\[4\]/ },
+      {
+        inputs: [Z(2, 2, 3), Z(3, 3, 4)], message: /^matmul: .*\[2,2,3\].*\[3,3,4\]/,
+      },
+      { inputs: [Z(), Z(3)], message: /^matmul: .*\[\].*\[3\]/ },
+      { inputs: [Z(3)], fn: (a) => a.matmul([1, 2, 3] as unknown as Tensor), message: /^matmul: expected a Tensor/ },
+    ],
+  },
+  {
+    // big enough (m·n·k > 32³, m and n ≥ 4) for the packed GEMM path: several k-slices, row blocks, column
+    // blocks and ragged edge strips; full Jacobians would take seconds, so gradcheck runs in fast mode only
+    name: 'matmul (packed GEMM path)', fn: (a, b) => a.matmul(b), ref: R.matmul, grad: 'first', check: { fastMode: true },
+    samples: sampler((d) => [[[8, 520], [520, 9]], [[70, 24], [24, 21]], [[4, 9], [9, 1000]], [[2, 20, 36], [36, 50]]]
+      .map(([sa, sb]) => [d.uniform(sa), d.uniform(sb)])),
+  },
+];
+
+const reductions: OpInfo[] = [
+  ...reduction('sum', (x, a, k) => tg.sum(x, a, k), R.sumOf, any, axisErrors('sum', (x, a) => x.sum(a))),
+  ...reduction('mean', (x, a, k) => tg.mean(x, a, k), R.meanOf, any, axisErrors('mean', (x, a) => x.mean(a))),
+  ...reduction('max', (x, a, k) => tg.max(x, a, k), R.maxOf, distinct, [
+    ...axisErrors('max', (x, a) => x.max(a)),
+    { inputs: [Z(0, 3)], fn: (x) => x.max(0), message: /^max: cannot reduce over a zero-size dimension of shape \[0,3\]/ },
+  ]),
+  ...reduction('min', (x, a, k) => tg.min(x, a, k), R.minOf, distinct, [
+    ...axisErrors('min', (x, a) => x.min(a)),
+    { inputs: [Z(2, 0)], fn: (x) => x.min(), message: /^min: cannot reduce over a zero-size dimension of shape \[2,0\]/ },
+  ]),
+  ...reduction('logsumexp', (x, a, k) => tg.logsumexp(x, a, k), R.logSumExpOf, any, axisErrors('logsumexp', (x, a) => x.logsumexp(a))),
+  ...reduction('var', (x, a, k) => x.var(a, k), R.varOf, any, axisErrors('var', (x, a) => x.var(a)), 2),
+  op1('var(axis=-1, correction=0)', (x) => x.var(-1, false, 0), (x) => R.reduceLanes(x, -1, false, (v) => R.varOf(v) * (v.length - 1) / v.length), [[4], [2, 3]]),
+  op1('std(axis=-1)', (x) => x.std(-1), (x) => R.reduceLanes(x, -1, false, (v) => Math.sqrt(R.varOf(v))), [[4], [2, 3]]),
+  ...alongAxis('softmax', (x, a) => tg.softmax(x, a), R.softmaxOf, [
+    // softmax delegates to logSoftmax, whose name ends up in the message
+    { inputs: [Z(2, 3)], fn: (x) => x.softmax(2), message: /^softmax: axis 2 is out of range for a tensor of 2 dimensions/ },
+  ]),
+  ...alongAxis('logSoftmax', (x, a) => tg.logSoftmax(x, a), R.logSoftmaxOf, [
+    { inputs: [Z(2, 3)], fn: (x) => x.logSoftmax(-3), message: /^logSoftmax: axis -3 is out of range for a tensor of 2 dimensions/ },
+  ]),
+];
+
+const movement: OpInfo[] = [
+  op1('reshape([-1])', (x) => tg.reshape(x, [-1]), (x) => R.reshape(x, [-1]), [[], [1], [2, 3], [2, 3, 2]], any, {
+    errors: [
+      { inputs: [Z(2, 3)], fn: (x) => x.reshape([4]), message: /^reshape: cannot reshape \[2,3\] \(size 6\) into \[4\]/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.reshape([-1, 4]), message: /^reshape: cannot reshape \[2,3\] \(size 6\) into \[-1,4\]/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.reshape([-1, -1]), message: /^reshape: only one dimension can be -1, got \[-1,-1\]/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.reshape([2, 1.5, 2]), message: /^reshape: invalid dimension 1.5 in \[2,1.5,2\]/ },
+    ],
+  }),
+  op1('reshape([3,-1])', (x) => x.reshape([3, -1]), (x) => R.reshape(x, [3, -1]), [[2, 3], [6], [3, 2, 2]]),
+  op1('reshape([2,1,3])', (x) => x.view([2, 1, 3]), (x) => R.reshape(x, [2, 1, 3]), [[6], [3, 2], [1, 6]]),
+  op1('reshape([])', (x) => x.reshape([]), (x) => R.reshape(x, []), [[1], [1, 1]]),
+  op1('permute([1,0])', (x) => tg.permute(x, [1, 0]), (x) => R.permute(x, [1, 0]), [[2, 3], [1, 4], [3, 1]], any, {
+    errors: [
+      { inputs: [Z(2, 3)], fn: (x) => x.permute([0]), message: /^permute: expected 2 dims for shape \[2,3\], got \[0\]/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.permute([1, 1]), message: /^permute: dims \[1,1\] repeat axis 1/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.permute([0, 2]), message: /^permute: axis 2 is out of range for a tensor of 2 dimensions/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.permute([0, 1, 2]), message: /^permute: axis 2 is out of range for a tensor of 2 dimensions/ },
+    ],
+  }),
+  op1('permute([2,0,1])', (x) => x.permute([2, 0, 1]), (x) => R.permute(x, [2, 0, 1]), [[2, 3, 4], [1, 3, 2], [2, 1, 1]]),
+  op1('permute([-1,0,-2])', (x) => x.permute([-1, 0, -2]), (x) => R.permute(x, [2, 0, 1]), [[2, 3, 2]]),
+  op1('transpose(0,1)', (x) => tg.transpose(x, 0, 1), (x) => R.transpose(x, 0, 1), [[2, 3], [3, 1, 2]], any, {
+    errors: [{ inputs: [Z(2, 3)], fn: (x) => x.transpose(0, 2), message: /^transpose: axis 2 is out of range for a tensor of 2 dimensions/ }],
+  }),
+  op1('transpose(-1,-3)', (x) => x.transpose(-1, -3), (x) => R.transpose(x, -1, -3), [[2, 3, 4], [1, 2, 3, 2]]),
+  op1('T', (x) => x.T, (x) => R.permute(x, x.shape.map((_, i) => x.shape.length - 1 - i)), [[], [4], [2, 3], [2, 3, 2]]),
+  op1('mT', (x) => x.mT, (x) => R.transpose(x, -2, -1), [[2, 3], [2, 3, 2]], any, {
+    errors: [{ inputs: [Z(3)], fn: (x) => x.mT, message: /^mT: needs at least 2 dims, got shape \[3\]/ }],
+  }),
+  op1('expand([2,3])', (x) => x.expand([2, 3]), (x) => R.broadcastTo(x, [2, 3]), [[2, 3], [1, 3], [3], [2, 1], [1], []], any, {
+    errors: [
+      { inputs: [Z(2, 3)], fn: (x) => x.expand([4, 3]), message: /^expand: cannot expand shape \[2,3\] to \[4,3\]/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.expand([3]), message: /^expand: cannot expand shape \[2,3\] to \[3\]/ },
+      { inputs: [Z(3)], fn: (x) => x.expand([-1, 3]), message: /^expand: cannot expand shape \[3\] to \[-1,3\]/ },
+    ],
+  }),
+  op1('expand([4,-1,3])', (x) => x.expand([4, -1, 3]), (x) => R.broadcastTo(x, [4, x.shape.length === 2 ? x.shape[0] : 1, 3]), [[2, 1], [2, 3], [1, 1]]),
+  op1('expandAs', (x) => x.expandAs(tg.zeros([2, 2, 3])), (x) => R.broadcastTo(x, [2, 2, 3]), [[3], [2, 1, 3], [1, 1]]),
+  op1('squeeze()', (x) => tg.squeeze(x), (x) => R.reshape(x, x.shape.filter((d) => d !== 1)), [[1, 3, 1], [2, 3], [1], [1, 1, 2]], any, {
+    errors: [{ inputs: [Z(1, 3)], fn: (x) => x.squeeze(2), message: /^squeeze: axis 2 is out of range for a tensor of 2 dimensions/ }],
+  }),
+  op1('squeeze(0)', (x) => x.squeeze(0), (x) => R.reshape(x, x.shape[0] === 1 ? x.shape.slice(1) : x.shape), [[1, 3], [2, 3], [1]]),
+  op1('squeeze([0,-1])', (x) => x.squeeze([0, -1]), (x) => R.reshape(x, x.shape.filter((d, i) => !(d === 1 && (i === 0 || i === x.shape.length - 1)))), [[1, 2, 1], [1, 1, 1], [2, 1, 3]]),
+  op1('unsqueeze(0)', (x) => tg.unsqueeze(x, 0), (x) => R.reshape(x, [1, ...x.shape]), [[], [3], [2, 3]], any, {
+    errors: [{
+      inputs: [Z(2, 3)], fn: (x) => x.unsqueeze(4), message: /^unsqueeze: axis 4 is out of range.*(\[2,3\]|2 dimensions)/,
+    }],
+  }),
+  op1('unsqueeze(-1)', (x) => x.unsqueeze(-1), (x) => R.reshape(x, [...x.shape, 1]), [[], [3], [2, 3]]),
+  op1('unsqueeze(1)', (x) => x.unsqueeze(1), (x) => R.reshape(x, [x.shape[0], 1, ...x.shape.slice(1)]), [[3], [2, 3]]),
+  op1('flatten()', (x) => tg.flatten(x), (x) => R.reshape(x, [-1]), [[], [3], [2, 3], [2, 3, 2]], any, {
+    errors: [{ inputs: [Z(2, 3, 2)], fn: (x) => x.flatten(2, 1), message: /^flatten: startDim 2 comes after endDim 1/ }],
+  }),
+  op1('flatten(1)', (x) => x.flatten(1), (x) => R.reshape(x, [x.shape[0], -1]), [[2, 3, 2], [2, 3], [1, 1, 2]]),
+  op1('flatten(0,-2)', (x) => x.flatten(0, -2), (x) => R.reshape(x, [-1, x.shape[x.shape.length - 1]]), [[2, 3, 2], [3, 2]]),
+  op1('slice(1, 1)', (x) => x.slice(1, 1), (x) => R.slice(x, 1, 1, null), [[2, 3], [3, 4, 2]], any, {
+    errors: [
+      { inputs: [Z(2, 3)], fn: (x) => x.slice(1, 0, 3, 0), message: /^slice: step must be a positive integer, got 0/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.slice(1, 0, 3, -1), message: /^slice: step must be a positive integer, got -1/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.slice(2, 0, 1), message: /^slice: axis 2 is out of range for a tensor of 2 dimensions/ },
+    ],
+  }),
+  op1('slice(0, -3, -1)', (x) => x.slice(0, -3, -1), (x) => R.slice(x, 0, -3, -1), [[4], [3, 2], [5, 1, 2]]),
+  op1('slice(-1, null, null, 2)', (x) => x.slice(-1, null, null, 2), (x) => R.slice(x, -1, null, null, 2), [[5], [2, 4], [2, 1, 3]]),
+  op1('slice(1, -4, 10, 3)', (x) => x.slice(1, -4, 10, 3), (x) => R.slice(x, 1, -4, 10, 3), [[2, 7], [1, 5, 2]]),
+  op1('narrow(0, 1, 2)', (x) => x.narrow(0, 1, 2), (x) => R.slice(x, 0, 1, 3), [[3], [4, 2]]),
+  op1('contiguous (of a transpose)', (x) => x.T.contiguous(), (x) => R.permute(x, x.shape.map((_, i) => x.shape.length - 1 - i)), [[2, 3], [3, 1, 2], [4]]),
+  op1('contiguous (of a stepped slice)', (x) => x.slice(-1, null, null, 2).contiguous(), (x) => R.slice(x, -1, null, null, 2), [[5], [2, 4]]),
+  op1('clone', (x) => x.clone(), (x) => x, [[], [2, 3]]),
+];
+
+/** n inputs of the given shapes for concat/stack samples. */
+const many = (d: Draw, shapes: number[][]) => shapes.map((s) => d.uniform(s));
+
+const joining: OpInfo[] = [
+  {
+    name: 'concat(axis=0)', fn: (...xs) => tg.concat(xs, 0), ref: (...xs) => R.concat(xs, 0), grad: 'second',
+    samples: sampler((d) => [many(d, [[2, 3], [1, 3]]), many(d, [[2], [3], [1]]), many(d, [[1, 2, 2], [2, 2, 2]]), many(d, [[2, 3]])]),
+    errors: [
+      { inputs: [Z(2, 3), Z(2, 4)], message: /^concat: shapes \[2,3\] and \[2,4\] differ outside axis 0/ },
+      { inputs: [Z(2, 3), Z(3)], message: /^concat: shapes \[2,3\] and \[3\] differ outside axis 0/ },
+      { inputs: [Z(2, 3)], fn: () => tg.concat([]), message: /^concat: expected at least one tensor/ },
+      { inputs: [Z(2, 3), Z(2, 3)], fn: (a, b) => tg.concat([a, b], 2), message: /^concat: axis 2 is out of range for a tensor of 2 dimensions/ },
+      {
+        inputs: [Z(), Z()], message: /^concat: .*(zero-dimensional|0-d|\[\])/,
+      },
+    ],
+  },
+  {
+    name: 'concat(axis=1)', fn: (...xs) => tg.concat(xs, 1), ref: (...xs) => R.concat(xs, 1), grad: 'second',
+    samples: sampler((d) => [many(d, [[2, 3], [2, 1], [2, 2]]), many(d, [[1, 1, 2], [1, 2, 2]])]),
+  },
+  {
+    name: 'concat(axis=-1)', fn: (...xs) => tg.concat(xs, -1), ref: (...xs) => R.concat(xs, -1), grad: 'second',
+    samples: sampler((d) => [many(d, [[2, 1, 2], [2, 1, 3]]), many(d, [[3], [2]])]),
+  },
+  {
+    name: 'stack(axis=0)', fn: (...xs) => tg.stack(xs, 0), ref: (...xs) => R.stack(xs, 0), grad: 'second',
+    samples: sampler((d) => [many(d, [[2, 3], [2, 3]]), many(d, [[], [], []]), many(d, [[4]])]),
+    errors: [
+      { inputs: [Z(2, 3), Z(3, 2)], message: /^stack: all tensors must have the same shape, got \[2,3\] and \[3,2\]/ },
+      { inputs: [Z(2)], fn: () => tg.stack([]), message: /^stack: expected at least one tensor/ },
+      {
+        inputs: [Z(3), Z(3)], fn: (a, b) => tg.stack([a, b], 3), message: /^stack: axis 3 is out of range.*(\[3\]|\[-2, ?1\])/,
+      },
+    ],
+  },
+  {
+    name: 'stack(axis=-1)', fn: (...xs) => tg.stack(xs, -1), ref: (...xs) => R.stack(xs, -1), grad: 'second',
+    samples: sampler((d) => [many(d, [[2, 3], [2, 3], [2, 3]]), many(d, [[3], [3]])]),
+  },
+  {
+    name: 'stack(axis=1)', fn: (...xs) => tg.stack(xs, 1), ref: (...xs) => R.stack(xs, 1), grad: 'second',
+    samples: sampler((d) => [many(d, [[2, 3], [2, 3]])]),
+  },
+];
+
+const indexing: OpInfo[] = [
+  {
+    name: 'gather(1)', fn: (x, i) => tg.gather(x, 1, i), ref: (x, i) => R.gather(x, 1, i), nondiff: [1], grad: 'second',
+    samples: sampler((d) => [
+      [d.uniform([2, 3]), d.ints([2, 4], 0, 3)], [d.uniform([3, 4]), d.ints([2, 4], 0, 4)], [d.uniform([1, 3]), d.ints([1, 1], 0, 3)],
+    ]),
+    errors: [
+      { inputs: [Z(2, 3), V([2, 2], [0, 3, 1, 0])], message: /^gather: index 3 is out of range for dimension 1 of size 3/ },
+      { inputs: [Z(2, 3), V([2, 2], [0, -1, 1, 0])], message: /^gather: index -1 is out of range for dimension 1 of size 3/ },
+      { inputs: [Z(2, 3), V([2], [0, 1])], message: /^gather: index must have 2 dimensions like the input \[2,3\], got \[2\]/ },
+      { inputs: [Z(2, 3), V([3, 1], [0, 1, 2])], message: /^gather: index shape \[3,1\] exceeds input shape \[2,3\] in dimension 0/ },
+      { inputs: [Z(2, 3), V([2, 1], [0, 1])], fn: (x, i) => x.gather(2, i), message: /^gather: axis 2 is out of range for a tensor of 2 dimensions/ },
+    ],
+  },
+  {
+    name: 'gather(0)', fn: (x, i) => x.gather(0, i), ref: (x, i) => R.gather(x, 0, i), nondiff: [1], grad: 'second',
+    samples: sampler((d) => [
+      [d.uniform([3, 2]), d.ints([4, 2], 0, 3)], [d.uniform([4]), d.ints([6], 0, 4)], [d.uniform([2, 2, 3]), d.ints([3, 1, 2], 0, 2)],
+    ]),
+  },
+  {
+    name: 'gather(-1)', fn: (x, i) => x.gather(-1, i), ref: (x, i) => R.gather(x, -1, i), nondiff: [1], grad: 'second',
+    samples: sampler((d) => [[d.uniform([2, 2, 3]), d.ints([2, 2, 5], 0, 3)]]),
+  },
+  {
+    name: 'indexSelect(0, [2,0,2])', fn: (x) => tg.indexSelect(x, 0, [2, 0, 2]), ref: (x) => R.indexSelect(x, 0, [2, 0, 2]), grad: 'second',
+    samples: sampler((d) => [[d.uniform([3])], [d.uniform([3, 2])], [d.uniform([4, 1, 2])]]),
+    errors: [
+      { inputs: [Z(3, 2)], fn: (x) => x.indexSelect(0, [0, 4]), message: /^indexSelect: index 4 is out of range for dimension 0 of size 3/ },
+      { inputs: [Z(3, 2)], fn: (x) => x.indexSelect(1, [-1]), message: /^indexSelect: index -1 is out of range for dimension 1 of size 2/ },
+      { inputs: [Z(3, 2)], fn: (x) => x.indexSelect(1, [0.5]), message: /^indexSelect: index 0.5 is out of range for dimension 1 of size 2/ },
+      { inputs: [Z(3, 2)], fn: (x) => x.indexSelect(2, [0]), message: /^indexSelect: axis 2 is out of range for a tensor of 2 dimensions/ },
+    ],
+  },
+  {
+    name: 'indexSelect(-1, [1])', fn: (x) => x.indexSelect(-1, [1]), ref: (x) => R.indexSelect(x, -1, [1]), grad: 'second',
+    samples: sampler((d) => [[d.uniform([2, 3])], [d.uniform([2, 2, 2])]]),
+  },
+  {
+    name: 'indexSelect(1, tensor)', fn: (x, i) => x.indexSelect(1, i), ref: (x, i) => R.indexSelect(x, 1, [...i.data]), nondiff: [1], grad: 'second',
+    samples: sampler((d) => [[d.uniform([2, 4]), d.ints([5], 0, 4)], [d.uniform([1, 3, 2]), d.ints([2], 0, 3)]]),
+  },
+];
+
+const casts: OpInfo[] = [
+  // float32 output: gradcheck needs float64 outputs, so its gradient is checked through the round trip below
+  op1('to(float32)', (x) => x.to('float32'), (x) => map(x, Math.fround), [[], [2, 3]], any, {
+    grad: false, dtype: 'float32',
+    errors: [{ inputs: [Z(2)], fn: (x) => x.to('int32' as never), message: /^to: unknown dtype "int32" \(known: float32, float64\)/ }],
+  }),
+  op1('to(float64)', (x) => x.to('float64'), (x) => x, [[], [2, 3]], any, { dtype: 'float64' }),
+  // eps 1e-3: the float32 rounding (~1e-7 relative) must stay well below the difference step
+  op1('to(float32).to(float64)', (x) => x.to('float32').to('float64'), (x) => map(x, Math.fround), [[], [2, 3]], any, { check: { eps: 1e-3 }, dtype: 'float64' }),
+];
+
+// ---- losses ----------------------------------------------------------------------------------
+
+const ceIndex = (eps: number, reduction: Reduction) => (x: Arr, l: Arr) =>
+  R.reduceLoss(R.arr([x.shape.length === 1 ? 1 : x.shape[0]], R.crossEntropyIndex(x, labelsOf(l), eps)), reduction);
+const ceProbs = (eps: number) => (x: Arr, t: Arr) => R.reduceLoss(R.arr([R.rows(x).length], R.crossEntropyProbs(x, t, eps)), 'mean');
+/** Elementwise loss f(input, target) reduced as asked. */
+const pointwise = (f: (...v: number[]) => number, reduction: Reduction) => (...xs: Arr[]) => R.reduceLoss(mapN(xs, f), reduction);
+const mse = (a: number, b: number) => (a - b) ** 2;
+const bce = (p: number, t: number) => -(t * Math.log(p) + (1 - t) * Math.log(1 - p));
+const bceLogits = (x: number, t: number) => -(t * Math.log(R.sigmoid(x)) + (1 - t) * Math.log(1 - R.sigmoid(x)));
+
+const indexSamples = sampler((d) => [
+  [d.uniform([4, 3], -3, 3), d.ints([4], 0, 3)], [d.uniform([1, 5], -3, 3), d.ints([1], 0, 5)], [d.uniform([4], -3, 3), d.ints([1], 0, 4)],
+]);
+const indexSamples2D = sampler((d) => [[d.uniform([4, 3], -3, 3), d.ints([4], 0, 3)], [d.uniform([2, 5], -3, 3), d.ints([2], 0, 5)]]);
+const probSamples = sampler((d) => [[d.uniform([4, 3], -3, 3), d.probs([4, 3])], [d.uniform([3], -3, 3), d.probs([3])]]);
+/** input/target pairs of the same shape for the pointwise losses, input drawn by `inp`, target by `tgt`. */
+const lossPairs = (inp: Dom, tgt: Dom) => sampler((d) => [[2, 3], [], [4], [2, 1, 2]].map((s) => [inp(d, s), tgt(d, s)]));
+
+type LossFn = (a: Tensor, b: Tensor, options?: { reduction?: Reduction }) => Tensor;
+const sameShapeErrors = (op: string, call: LossFn): ErrorInput[] => [
+  { inputs: [Z(2, 3), Z(3)], fn: (a, b) => call(a, b), message: new RegExp(`^${op}: input shape \\[2,3\\] and target shape \\[3\\] differ`) },
+  {
+    inputs: [Z(2, 3), Z(2, 3)], fn: (a, b) => call(a, b, { reduction: 'avg' as Reduction }),
+    message: new RegExp(`^${op}: unknown reduction "avg" \\(known: 'mean', 'sum', 'none'\\)`),
+  },
+];
+
+const losses: OpInfo[] = [
+  {
+    name: 'crossEntropy(index labels)', fn: (x, l) => F.crossEntropy(x, l), ref: ceIndex(0, 'mean'), nondiff: [1], grad: 'second', samples: indexSamples,
+    errors: [
+      { inputs: [Z(2, 3)], fn: (x) => F.crossEntropy(x, [0, 3]), message: /^crossEntropy: label 3 at row 1 is not a class index in \[0, 3\)/ },
+      { inputs: [Z(2, 3)], fn: (x) => F.crossEntropy(x, [0.5, 1]), message: /^crossEntropy: label 0.5 at row 0 is not a class index in \[0, 3\)/ },
+      { inputs: [Z(2, 3)], fn: (x) => F.crossEntropy(x, [-1, 1]), message: /^crossEntropy: label -1 at row 0 is not a class index in \[0, 3\)/ },
+      { inputs: [Z(2, 3)], fn: (x) => F.crossEntropy(x, [0, 1, 2]), message: /^crossEntropy: got 3 labels for 2 rows of input/ },
+      { inputs: [Z(2, 3), Z(2, 1)], message: /^crossEntropy: probability targets must have the logits' shape \[2,3\], got \[2,1\]/ },
+      { inputs: [Z(2, 3, 4)], fn: (x) => F.crossEntropy(x, [0, 1]), message: /^crossEntropy: expected logits of shape \[N, C\] or \[C\], got \[2,3,4\]/ },
+      { inputs: [Z(2, 3)], fn: (x) => F.crossEntropy(x, [0, 1], { labelSmoothing: 1.5 }), message: /^crossEntropy: labelSmoothing must be in \[0, 1\], got 1.5/ },
+      {
+        inputs: [Z(2, 3), Z(2, 4)], message: /^crossEntropy: .*\[2,4\].*\[2,3\]|^crossEntropy: .*\[2,3\].*\[2,4\]/,
+      },
+    ],
+  },
+  { name: 'crossEntropy(index labels, sum)', fn: (x, l) => F.crossEntropy(x, l, { reduction: 'sum' }), ref: ceIndex(0, 'sum'), nondiff: [1], grad: 'second', samples: indexSamples2D },
+  { name: 'crossEntropy(index labels, none)', fn: (x, l) => F.crossEntropy(x, l, { reduction: 'none' }), ref: ceIndex(0, 'none'), nondiff: [1], grad: 'second', samples: indexSamples2D },
+  { name: 'crossEntropy(index labels, labelSmoothing=0.1)', fn: (x, l) => F.crossEntropy(x, l, { labelSmoothing: 0.1 }), ref: ceIndex(0.1, 'mean'), nondiff: [1], grad: 'second', samples: indexSamples },
+  op1('crossEntropy(1-D logits, label 2)', (x) => F.crossEntropy(x, 2), (x) => ceIndex(0, 'mean')(x, R.arr([1], [2])), [[3], [5]], (d, s) => d.uniform(s, -3, 3)),
+  { name: 'crossEntropy(probabilities)', fn: (x, t) => F.crossEntropy(x, t), ref: ceProbs(0), grad: 'second', samples: probSamples },
+  { name: 'crossEntropy(probabilities, labelSmoothing=0.2)', fn: (x, t) => F.crossEntropy(x, t, { labelSmoothing: 0.2 }), ref: ceProbs(0.2), grad: 'second', samples: probSamples },
+  {
+    name: 'nllLoss', fn: (x, l) => F.nllLoss(x, l), ref: (x, l) => R.reduceLoss(R.arr([x.shape[0]], R.rows(x).map((r, i) => -r[l.data[i]])), 'mean'),
+    nondiff: [1], grad: 'second', samples: indexSamples2D,
+    errors: [
+      { inputs: [Z(3)], fn: (x) => F.nllLoss(x, [0]), message: /^nllLoss: expected log-probabilities of shape \[N, C\], got \[3\]/ },
+      { inputs: [Z(2, 3)], fn: (x) => F.nllLoss(x, [0, 5]), message: /^nllLoss: label 5 at row 1 is not a class index in \[0, 3\)/ },
+      { inputs: [Z(2, 3)], fn: (x) => F.nllLoss(x, [0]), message: /^nllLoss: got 1 labels for 2 rows of input/ },
+    ],
+  },
+  {
+    name: 'nllLoss(sum)', fn: (x, l) => F.nllLoss(x, l, { reduction: 'sum' }), nondiff: [1], grad: 'second', samples: indexSamples2D,
+    ref: (x, l) => R.reduceLoss(R.arr([x.shape[0]], R.rows(x).map((r, i) => -r[l.data[i]])), 'sum'),
+  },
+  { name: 'mseLoss', fn: (x, t) => F.mseLoss(x, t), ref: pointwise(mse, 'mean'), grad: 'second', samples: lossPairs(any, any), errors: sameShapeErrors('mseLoss', F.mseLoss) },
+  { name: 'mseLoss(sum)', fn: (x, t) => F.mseLoss(x, t, { reduction: 'sum' }), ref: pointwise(mse, 'sum'), grad: 'second', samples: lossPairs(any, any) },
+  { name: 'mseLoss(none)', fn: (x, t) => F.mseLoss(x, t, { reduction: 'none' }), ref: pointwise(mse, 'none'), grad: 'second', samples: lossPairs(any, any) },
+  {
+    // input and target on interleaved grids: |input - target| never reaches the kink at 0
+    name: 'l1Loss', fn: (x, t) => F.l1Loss(x, t), ref: pointwise((a, b) => Math.abs(a - b), 'mean'), grad: 'second',
+    samples: lossPairs((d, s) => d.grid(s, 1), (d, s) => d.grid(s, 0)), errors: sameShapeErrors('l1Loss', F.l1Loss),
+  },
+  {
+    name: 'l1Loss(sum)', fn: (x, t) => F.l1Loss(x, t, { reduction: 'sum' }), ref: pointwise((a, b) => Math.abs(a - b), 'sum'), grad: 'second',
+    samples: lossPairs((d, s) => d.grid(s, 1), (d, s) => d.grid(s, 0)),
+  },
+  {
+    name: 'binaryCrossEntropy', fn: (p, t) => F.binaryCrossEntropy(p, t), ref: pointwise(bce, 'mean'), grad: 'second',
+    samples: lossPairs((d, s) => d.uniform(s, 0.05, 0.95), (d, s) => d.uniform(s, 0, 1)),
+    errors: [
+      ...sameShapeErrors('binaryCrossEntropy', F.binaryCrossEntropy),
+      {
+        inputs: [V([2], [0.5, 1.5]), V([2], [0, 1])], message: /^binaryCrossEntropy: input must hold probabilities in \[0, 1\], got 1.5 at index 1/,
+      },
+    ],
+  },
+  {
+    name: 'binaryCrossEntropy(weight, none)', fn: (p, t, w) => F.binaryCrossEntropy(p, t, { weight: w, reduction: 'none' }),
+    ref: pointwise((p, t, w) => w * bce(p, t), 'none'), grad: 'second',
+    samples: sampler((d) => [[d.uniform([2, 3], 0.05, 0.95), d.uniform([2, 3], 0, 1), d.uniform([2, 3], 0.5, 2)]]),
+  },
+  {
+    name: 'binaryCrossEntropyWithLogits', fn: (x, t) => F.binaryCrossEntropyWithLogits(x, t), ref: pointwise(bceLogits, 'mean'), grad: 'second',
+    samples: lossPairs((d, s) => d.away(s, [0], -4, 4), (d, s) => d.uniform(s, 0, 1)),
+    errors: sameShapeErrors('binaryCrossEntropyWithLogits', F.binaryCrossEntropyWithLogits),
+  },
+  {
+    name: 'binaryCrossEntropyWithLogits(posWeight=2.5, sum)', fn: (x, t) => F.binaryCrossEntropyWithLogits(x, t, { posWeight: 2.5, reduction: 'sum' }),
+    ref: pointwise((x, t) => -(2.5 * t * Math.log(R.sigmoid(x)) + (1 - t) * Math.log(1 - R.sigmoid(x))), 'sum'), grad: 'second',
+    samples: lossPairs((d, s) => d.away(s, [0], -4, 4), (d, s) => d.uniform(s, 0, 1)),
+  },
+];
+
+export const OPTABLE: OpInfo[] = [...elementwise, ...linalg, ...reductions, ...movement, ...joining, ...indexing, ...casts, ...losses];

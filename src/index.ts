@@ -17,6 +17,10 @@ export type { DType, TypedArray } from './tensor/dtype.js';
 export { NDArray } from './tensor/ndarray.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export { sequential, model, loadModel, fromBytes, Model, ModelLoadError, History } from './keras/index.js';
+export * as layers from './keras/layers-api.js';
+export * as callbacks from './keras/callbacks-api.js';
 
 import { Tensor } from './autograd/tensor.js';
 import { ndarrayFromScijs, type NdarrayLike } from './tensor/interop.js';

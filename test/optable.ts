@@ -7,6 +7,17 @@ import type { Tensor } from 'tapegrad';
 import * as R from './reference.js';
 import { type Arr, map, mapN, zip } from './reference.js';
 
+/** Reference erf: its Maclaurin series 2/√π Σ (−1)ⁿ x^(2n+1) / (n!(2n+1)), plenty accurate for |x| ≤ 2. */
+function erfRef(x: number): number {
+  let term = x; // (−1)ⁿ x^(2n+1) / n!
+  let sum = x;
+  for (let n = 1; n < 80; n++) {
+    term *= (-x * x) / n;
+    sum += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+
 const F = tg.nn.functional;
 
 /** One sample: the op's inputs as plain float64 data + shapes (tensors are made from them per suite). */
@@ -203,6 +214,8 @@ const elementwise: OpInfo[] = [
   unary('sigmoid', (x) => tg.sigmoid(x), R.sigmoid, (d, s) => d.uniform(s, -4, 4)),
   unary('tanh', (x) => tg.tanh(x), Math.tanh),
   unary('sin', (x) => x.sin(), Math.sin, (d, s) => d.uniform(s, -4, 4)),
+  unary('erf', (x) => x.erf(), erfRef, (d, s) => d.uniform(s, -2, 2)),
+  unary('erfc', (x) => x.erfc(), (v) => 1 - erfRef(v), (d, s) => d.uniform(s, -2, 2)),
   unary('cos', (x) => x.cos(), Math.cos, (d, s) => d.uniform(s, -4, 4)),
   unary('clamp(x, -0.5, 0.7)', (x) => tg.clamp(x, -0.5, 0.7), (v) => Math.min(Math.max(v, -0.5), 0.7), (d, s) => d.away(s, [-0.5, 0.7]), {
     errors: [{ inputs: [Z(2)], fn: (x) => x.clamp(1, -1), message: /^clamp: min 1 is greater than max -1/ }],

@@ -19,7 +19,7 @@ type SliceSpec = { starts: number[]; ends: number[]; steps: number[] };
 /** The attributes each primitive takes (null: none). Adding a key here without a rule below is a compile error. */
 export interface OpAttrs {
   neg: null; exp: null; log: null; log1p: null; expm1: null; sqrt: null; abs: null;
-  relu: null; sigmoid: null; tanh: null; sin: null; cos: null;
+  relu: null; sigmoid: null; tanh: null; sin: null; cos: null; erf: null; erfc: null;
   clamp: { min: number; max: number };
   powScalar: { p: number };
   add: null; sub: null; mul: null; div: null; pow: null; maximum: null; minimum: null;
@@ -106,6 +106,10 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   sigmoid: { forward: unaryOp('sigmoid'), vjp: (g, { output: s }) => [g.mul(s.mul(s.neg().add(1)))] },
   // d tanh(x) = (1 - tanh²x) dx
   tanh: { forward: unaryOp('tanh'), vjp: (g, { output: t }) => [g.mul(t.mul(t).neg().add(1))] },
+  // d erf(x) = 2/√π · e^(−x²) dx
+  erf: { forward: unaryOp('erf'), vjp: (g, { inputs: [x] }) => [g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI)))] },
+  // d erfc(x) = −2/√π · e^(−x²) dx
+  erfc: { forward: unaryOp('erfc'), vjp: (g, { inputs: [x] }) => [g.mul(x.mul(x).neg().exp().mul(-2 / Math.sqrt(Math.PI)))] },
   // d sin x = cos x dx
   sin: { forward: unaryOp('sin'), vjp: (g, { inputs: [x] }) => [g.mul(x.cos())] },
   // d cos x = -sin x dx

@@ -65,15 +65,18 @@ function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, b: Oper
   return new Tensor(mapBinary(op, a.value.expand(shape), bt.value.expand(shape), BINARY[op], dtype));
 }
 
-/** where(cond, a, b): elements of a where cond is non-zero, else of b (all three broadcast). */
+/** where(cond, a, b): elements of a where cond is non-zero, else of b (all three broadcast together). */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
-  const at = typeof a === 'number' ? Tensor.scalar(a, typeof b === 'number' ? cond.dtype : b.dtype) : a;
-  const [x, y] = broadcastPair('where', at, b);
-  const shape = broadcastShapes(cond.shape, x.shape, 'where');
-  const xs = shapesEqual(x.shape, shape) ? x : apply('expand', [x], { shape });
-  const ys = shapesEqual(y.shape, shape) ? y : apply('expand', [y], { shape });
-  const c = shapesEqual(cond.shape, shape) ? cond : cond.detach().expand(shape);
-  return apply('where', [c.detach(), xs, ys], null);
+  const dtypeOf = (v: Operand) => (typeof v === 'number' ? null : v.dtype);
+  const da = dtypeOf(a);
+  const db = dtypeOf(b);
+  const dtype = da && db ? promote(da, db) : da ?? db ?? cond.dtype;
+  const at = typeof a === 'number' ? Tensor.scalar(a, dtype) : a.to(dtype);
+  const bt = typeof b === 'number' ? Tensor.scalar(b, dtype) : b.to(dtype);
+  // one broadcast of all three, so each operand is expanded (and its gradient summed) exactly once
+  const shape = broadcastShapes(broadcastShapes(cond.shape, at.shape, 'where'), bt.shape, 'where');
+  const c = cond.detach();
+  return apply('where', [c.expand(shape), at.expand(shape), bt.expand(shape)], null);
 }
 
 export interface ReduceOptions {
@@ -165,6 +168,10 @@ export class Tensor {
   relu(): Tensor { return apply('relu', [this], null); }
   sigmoid(): Tensor { return apply('sigmoid', [this], null); }
   tanh(): Tensor { return apply('tanh', [this], null); }
+  /** The error function, to float64 precision. */
+  erf(): Tensor { return apply('erf', [this], null); }
+  /** 1 − erf(x), accurate in the right tail. */
+  erfc(): Tensor { return apply('erfc', [this], null); }
   sin(): Tensor { return apply('sin', [this], null); }
   cos(): Tensor { return apply('cos', [this], null); }
   /** Clamps into [min, max]; either bound may be omitted. The gradient passes where min ≤ x ≤ max. */

@@ -4,6 +4,7 @@
 import { allocate, type DType, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { fmtShape, shapesEqual } from './shape.js';
+import { erf, erfc } from './special.js';
 
 /** out[o+i] = f(x[ix + i*sx]) for i < n; p is an optional scalar parameter. */
 export type UnaryRow = (out: TypedArray, o: number, x: TypedArray, ix: number, sx: number, n: number, p: number, q: number) => void;
@@ -192,6 +193,8 @@ export const UNARY = {
     }
   },
   tanh: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = Math.tanh(x[i]); },
+  erf: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = erf(x[i]); },
+  erfc: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = erfc(x[i]); },
   /** x > 0 as 1/0 (the relu mask). */
   positive: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = x[i] > 0 ? 1 : 0; },
   isfinite: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = Number.isFinite(x[i]) ? 1 : 0; },

@@ -1,0 +1,8 @@
+// tg.data: getting data ready for training. Splitting, shuffling, mini-batches, one-hot labels,
+// feature scaling fitted on the training rows, and seeded toy data sets (moons, circles, spirals, blobs).
+
+export type { DataInput, NumericArray, RandomSource } from './arrays.js';
+export { trainTestSplit, shuffle, type TrainTestSplit, type TrainTestSplitOptions } from './split.js';
+export { DataLoader, type Batch, type DataLoaderOptions } from './loader.js';
+export { oneHot, StandardScaler, MinMaxScaler, standardize, minMaxScale } from './preprocess.js';
+export { makeMoons, makeCircles, makeSpirals, makeBlobs, type Dataset, type DatasetOptions } from './datasets.js';

@@ -1,0 +1,78 @@
+// DataLoader: iterates over mini-batches {x, y} of a data set, reshuffled (seeded) on every pass.
+// The data is converted to Tensors once; batches are row gathers (or views when not shuffling).
+
+import type { Tensor } from '../autograd/tensor.js';
+import type { Generator } from '../tensor/random.js';
+import { type DataInput, pickGenerator, type RandomSource, rowCount, toTensor } from './arrays.js';
+
+export interface DataLoaderOptions extends RandomSource {
+  /** Rows per batch (default 32). */
+  batchSize?: number;
+  /** Draw a new order of the rows on every pass (default false, as PyTorch). */
+  shuffle?: boolean;
+  /** Skip the last batch when it is smaller than batchSize (default false). */
+  dropLast?: boolean;
+}
+
+export interface Batch {
+  x: Tensor;
+  y: Tensor | undefined;
+}
+
+/**
+ * Mini-batches of (x, y) rows.
+ * @example for (const { x, y } of new tg.data.DataLoader({ x: xTrain, y: yTrain }, { batchSize: 32, shuffle: true })) { ... }
+ */
+export class DataLoader implements Iterable<Batch> {
+  readonly x: Tensor;
+  readonly y: Tensor | undefined;
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  private readonly generator: Generator;
+
+  constructor(data: { x: DataInput; y?: DataInput }, options: DataLoaderOptions = {}) {
+    const batchSize = options.batchSize ?? 32;
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+      throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    }
+    this.x = toTensor(data.x, 'DataLoader: x');
+    this.y = data.y === undefined ? undefined : toTensor(data.y, 'DataLoader: y');
+    const n = rowCount(this.x, 'DataLoader: x');
+    if (this.y && rowCount(this.y, 'DataLoader: y') !== n) {
+      throw new RangeError(`DataLoader: x has ${n} rows but y has ${this.y.shape[0]}`);
+    }
+    this.batchSize = batchSize;
+    this.shuffle = options.shuffle ?? false;
+    this.dropLast = options.dropLast ?? false;
+    this.generator = pickGenerator(options);
+  }
+
+  /** The number of rows. */
+  get numSamples(): number {
+    return this.x.shape[0];
+  }
+
+  /** The number of batches in one pass. */
+  get length(): number {
+    const n = this.numSamples;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  *[Symbol.iterator](): Iterator<Batch> {
+    const n = this.numSamples;
+    const order = this.shuffle ? this.generator.permutation(n) : null;
+    for (let b = 0; b < this.length; b++) {
+      const start = b * this.batchSize;
+      const end = Math.min(n, start + this.batchSize);
+      yield batchOf(this.x, this.y, order, start, end);
+    }
+  }
+}
+
+/** Rows start..end of the order (a contiguous slice when there is no order). */
+export function batchOf(x: Tensor, y: Tensor | undefined, order: Int32Array | null, start: number, end: number): Batch {
+  if (order === null) return { x: x.slice(0, start, end).contiguous(), y: y?.slice(0, start, end).contiguous() };
+  const idx = order.subarray(start, end);
+  return { x: x.indexSelect(0, idx), y: y?.indexSelect(0, idx) };
+}

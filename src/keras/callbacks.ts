@@ -1,0 +1,182 @@
+// Training callbacks (Keras names): hooks called by fit(), the History it returns, and earlyStopping.
+// Logs are plain objects of numbers with Keras keys (loss, accuracy, val_loss, val_accuracy).
+
+import type { Tensor } from '../autograd/tensor.js';
+import type { StateDict } from '../nn/module.js';
+
+export type Logs = Record<string, number>;
+
+/** The part of a model that callbacks may use. */
+export interface CallbackModel {
+  /** Set to true to stop fit() after the current epoch. */
+  stopTraining: boolean;
+  stateDict(): StateDict;
+  loadStateDict(state: StateDict): unknown;
+}
+
+/** Hooks fit() calls; each may be async (fit awaits it). `epoch` and `batch` count from 0. */
+export interface CallbackHooks {
+  onTrainBegin?(logs: Logs): void | Promise<void>;
+  onTrainEnd?(logs: Logs): void | Promise<void>;
+  onEpochBegin?(epoch: number, logs: Logs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
+  onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
+  onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+  /** Called by fit() before training with the model being trained. */
+  setModel?(model: CallbackModel): void;
+}
+
+/** A base class for callbacks that need the model (this.model is set before training starts). */
+export class Callback implements CallbackHooks {
+  model: CallbackModel | null = null;
+  setModel(model: CallbackModel): void {
+    this.model = model;
+  }
+}
+
+/** What fit() returns: one entry per finished epoch, numbers only. */
+export class History {
+  /** The epoch indices that ran (0-based). */
+  epoch: number[] = [];
+  /** Per log key, one value per epoch: history.loss[e], history.val_accuracy[e], ... */
+  history: Record<string, number[]> = {};
+  /** Why training ended early, if it did (null when all epochs ran). */
+  stopped: { reason: 'nanLoss' | 'stopTraining'; epoch: number; batch?: number; message: string } | null = null;
+
+  record(epoch: number, logs: Logs): void {
+    this.epoch.push(epoch);
+    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+  }
+}
+
+/** Runs a list of callbacks in order, awaiting each. */
+export class CallbackList {
+  constructor(private readonly list: CallbackHooks[]) {}
+
+  static from(spec: CallbackHooks | CallbackHooks[] | undefined): CallbackList {
+    if (spec === undefined) return new CallbackList([]);
+    const list = Array.isArray(spec) ? spec : [spec];
+    for (const c of list) {
+      if (typeof c !== 'object' || c === null) throw new TypeError('fit: callbacks must be objects with onEpochEnd, onBatchEnd, ... hooks');
+    }
+    return new CallbackList(list);
+  }
+
+  setModel(model: CallbackModel): void {
+    for (const c of this.list) c.setModel?.(model);
+  }
+
+  async trainBegin(logs: Logs): Promise<void> { for (const c of this.list) await c.onTrainBegin?.({ ...logs }); }
+  async trainEnd(logs: Logs): Promise<void> { for (const c of this.list) await c.onTrainEnd?.({ ...logs }); }
+  async epochBegin(e: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onEpochBegin?.(e, { ...logs }); }
+  async epochEnd(e: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onEpochEnd?.(e, { ...logs }); }
+  async batchBegin(b: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onBatchBegin?.(b, { ...logs }); }
+  async batchEnd(b: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onBatchEnd?.(b, { ...logs }); }
+}
+
+export interface EarlyStoppingOptions {
+  /** The log key to watch (default 'val_loss'). */
+  monitor?: string;
+  /** A change smaller than this is not an improvement (default 0). */
+  minDelta?: number;
+  /** Epochs without improvement before stopping (default 0). */
+  patience?: number;
+  /** 'min' (lower is better), 'max', or 'auto' (max for accuracy, precision and recall, else min). */
+  mode?: 'auto' | 'min' | 'max';
+  /** Stop unless the monitored value beats this within `patience` epochs. */
+  baseline?: number;
+  /** At the end of training, put back the weights of the best epoch (default false). */
+  restoreBestWeights?: boolean;
+  /** Print a line when stopping or restoring (default false). */
+  verbose?: boolean;
+}
+
+const copyState = (s: StateDict): Map<string, Tensor> => {
+  const out = new Map<string, Tensor>();
+  for (const [k, t] of s) out.set(k, t.clone().detach());
+  return out;
+};
+
+/** Stops training when the monitored value stops improving (Keras' EarlyStopping). */
+export class EarlyStopping extends Callback {
+  readonly monitor: string;
+  readonly minDelta: number;
+  readonly patience: number;
+  readonly mode: 'min' | 'max';
+  readonly baseline: number | undefined;
+  readonly restoreBestWeights: boolean;
+  readonly verbose: boolean;
+  /** The epoch training was stopped at (-1: not stopped). */
+  stoppedEpoch = -1;
+  best = Infinity;
+  bestEpoch = -1;
+  private wait = 0;
+  private bestWeights: Map<string, Tensor> | null = null;
+  private warned = false;
+
+  constructor(options: EarlyStoppingOptions = {}) {
+    super();
+    this.monitor = options.monitor ?? 'val_loss';
+    this.minDelta = Math.abs(options.minDelta ?? 0);
+    this.patience = options.patience ?? 0;
+    if (!Number.isInteger(this.patience) || this.patience < 0) {
+      throw new RangeError(`earlyStopping: patience must be a non-negative integer, got ${options.patience}`);
+    }
+    if (!Number.isFinite(this.minDelta)) throw new RangeError(`earlyStopping: minDelta must be finite, got ${options.minDelta}`);
+    const mode = options.mode ?? 'auto';
+    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') {
+      throw new RangeError(`earlyStopping: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
+    }
+    this.mode = mode !== 'auto' ? mode : /acc|precision|recall|auc/.test(this.monitor) ? 'max' : 'min';
+    this.baseline = options.baseline;
+    this.restoreBestWeights = options.restoreBestWeights ?? false;
+    this.verbose = options.verbose ?? false;
+  }
+
+  private improves(value: number, reference: number): boolean {
+    return this.mode === 'min' ? value + this.minDelta < reference : value - this.minDelta > reference;
+  }
+
+  onTrainBegin(): void {
+    this.wait = 0;
+    this.stoppedEpoch = -1;
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.bestEpoch = -1;
+    this.bestWeights = null;
+  }
+
+  onEpochEnd(epoch: number, logs: Logs): void {
+    const value = logs[this.monitor];
+    if (value === undefined) {
+      if (!this.warned) console.warn(`earlyStopping: '${this.monitor}' is not in the logs (available: ${Object.keys(logs).join(', ')}); not stopping early`);
+      this.warned = true;
+      return;
+    }
+    if (this.restoreBestWeights && this.bestWeights === null && this.model) this.bestWeights = copyState(this.model.stateDict());
+    this.wait++;
+    if (this.improves(value, this.best)) {
+      this.best = value;
+      this.bestEpoch = epoch;
+      if (this.restoreBestWeights && this.model) this.bestWeights = copyState(this.model.stateDict());
+      if (this.baseline === undefined || this.improves(value, this.baseline)) this.wait = 0;
+      return;
+    }
+    if (this.wait >= this.patience && epoch > 0 && this.model) {
+      this.stoppedEpoch = epoch;
+      this.model.stopTraining = true;
+      if (this.verbose) console.log(`Epoch ${epoch + 1}: early stopping (best ${this.monitor} ${this.best} at epoch ${this.bestEpoch + 1})`);
+    }
+  }
+
+  onTrainEnd(): void {
+    if (this.restoreBestWeights && this.bestWeights && this.model) {
+      if (this.verbose) console.log(`Restoring model weights from the end of epoch ${this.bestEpoch + 1}`);
+      this.model.loadStateDict(this.bestWeights);
+    }
+  }
+}
+
+/** tg.callbacks.earlyStopping({ monitor: 'val_loss', patience: 3, restoreBestWeights: true }). */
+export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping {
+  return new EarlyStopping(options);
+}

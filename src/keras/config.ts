@@ -1,0 +1,272 @@
+// The saved architecture (model.json): written from a Model, and read back from untrusted text. Reading
+// caps sizes, uses null-prototype objects, allows only known classes, names and fields, and plans shapes first.
+
+import { Generator } from '../tensor/random.js';
+import { ACTIVATIONS } from './activations.js';
+import { ModelLoadError } from './errors.js';
+import { INITIALIZERS } from './initializers.js';
+import {
+  Activation, type ActivationArgs, checkName, checkShapeArg, Dense, type DenseArgs, Dropout, type DropoutArgs, Flatten, type Layer, type LayerArgs,
+} from './layers.js';
+import { resolveLoss, type LossConfig } from './losses.js';
+import { METRICS } from './metrics.js';
+import { type Model, sequential } from './model.js';
+import { optimizerConfig, type OptimizerConfig } from './optimizers.js';
+
+export const FORMAT = 'tapegrad-model';
+export const FORMAT_VERSION = 1;
+export const CONFIG_FILE = 'model.json';
+export const WEIGHTS_FILE = 'model.safetensors';
+
+export interface LayerEntry {
+  className: string;
+  config: Record<string, unknown>;
+}
+
+export interface ModelConfig {
+  format: string;
+  formatVersion: number;
+  /** 'sequential' (rebuilt from `layers`) or 'module' (a wrapped Module: weights only). */
+  modelType: 'sequential' | 'module';
+  name: string;
+  inputShape: number[] | null;
+  layers: LayerEntry[];
+  weightsFile: string;
+  compile: { optimizer: OptimizerConfig | null; loss: LossConfig | null; metrics: string[] } | null;
+}
+
+export interface LoadLimits {
+  /** Largest model.json accepted, in bytes (default 1 MiB). */
+  maxConfigBytes: number;
+  /** Most layers (default 256). */
+  maxLayers: number;
+  /** Largest `units` (default 2^20). */
+  maxUnits: number;
+  /** Most parameters in the whole model (default 2^26); checked before anything is allocated. */
+  maxParams: number;
+}
+
+export const DEFAULT_LOAD_LIMITS: LoadLimits = { maxConfigBytes: 1 << 20, maxLayers: 256, maxUnits: 1 << 20, maxParams: 1 << 26 };
+const MAX_DIM = 1 << 24;
+const MAX_DEPTH = 32;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The architecture and compile settings of a built model, as JSON-ready values. */
+export function modelConfig(model: Model): ModelConfig {
+  const c = model.compiled;
+  const compile = c && c.optimizerConfig && c.lossConfig
+    ? { optimizer: { ...c.optimizerConfig }, loss: { ...c.lossConfig }, metrics: [...c.metricNames] }
+    : null;
+  return {
+    format: FORMAT,
+    formatVersion: FORMAT_VERSION,
+    modelType: model.module ? 'module' : 'sequential',
+    name: model.name,
+    inputShape: model.inputShape,
+    layers: model.layers.map((l) => ({ className: l.className, config: l.getConfig() })),
+    weightsFile: WEIGHTS_FILE,
+    compile,
+  };
+}
+
+type Obj = Record<string, unknown>;
+const fail = (code: ConstructorParameters<typeof ModelLoadError>[0], message: string): never => {
+  throw new ModelLoadError(code, `loadModel: ${message}`);
+};
+const show = (v: unknown): string =>
+  typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v);
+
+/** Rejects nesting deeper than MAX_DEPTH before JSON.parse (whose reviver recurses). */
+function checkDepth(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_DEPTH) fail('BAD_JSON', `the config nests deeper than ${MAX_DEPTH} levels`);
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
+/** JSON.parse into null-prototype objects; __proto__, constructor and prototype keys are errors. */
+export function parseJson(text: string): unknown {
+  checkDepth(text);
+  try {
+    return JSON.parse(text, (key, value: unknown) => {
+      if (FORBIDDEN_KEYS.has(key)) fail('BAD_KEY', `the config has a key ${JSON.stringify(key)}, which is not allowed`);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return Object.assign(Object.create(null) as Obj, value);
+      return value;
+    });
+  } catch (e) {
+    if (e instanceof ModelLoadError) throw e;
+    return fail('BAD_JSON', `the config is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+function object(v: unknown, where: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('BAD_VALUE', `${where} must be an object, got ${show(v)}`);
+  return v as Obj;
+}
+
+/** Checks that o has every required field and nothing outside required + optional. */
+function fields(o: Obj, where: string, required: readonly string[], optional: readonly string[]): void {
+  for (const k of Object.keys(o)) {
+    if (!required.includes(k) && !optional.includes(k)) fail('UNKNOWN_FIELD', `${where} has an unknown field ${show(k)}`);
+  }
+  for (const k of required) if (!Object.hasOwn(o, k)) fail('MISSING_FIELD', `${where} has no ${k}`);
+}
+
+/** Runs a validator that throws plain errors, turning them into ModelLoadError('BAD_VALUE'). */
+function checked<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ModelLoadError) throw e;
+    return fail('BAD_VALUE', e instanceof Error ? e.message : String(e));
+  }
+}
+
+const LAYER_FIELDS: ReadonlyMap<string, { required: string[]; optional: string[] }> = new Map([
+  ['Dense', { required: ['units'], optional: ['name', 'inputShape', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'dtype'] }],
+  ['Dropout', { required: ['rate'], optional: ['name', 'inputShape'] }],
+  ['Flatten', { required: [], optional: ['name', 'inputShape'] }],
+  ['Activation', { required: ['activation'], optional: ['name', 'inputShape'] }],
+]);
+
+/** One tensor the architecture expects in the weights file. */
+export interface ExpectedTensor {
+  shape: number[];
+  dtype: 'F32' | 'F64';
+  /** "layer 0 (dense) weight", for messages. */
+  label: string;
+}
+
+export interface ModelPlan {
+  config: ModelConfig;
+  expected: Map<string, ExpectedTensor>;
+  totalParams: number;
+}
+
+function checkLayerValues(cls: string, cfg: Obj, where: string, limits: LoadLimits): void {
+  if (Object.hasOwn(cfg, 'name')) checked(() => checkName(cfg.name, where));
+  if (cls === 'Dense') {
+    const u = cfg.units;
+    if (!Number.isSafeInteger(u) || (u as number) < 1) fail('BAD_VALUE', `${where} units must be a positive integer, got ${show(u)}`);
+    if ((u as number) > limits.maxUnits) fail('TOO_LARGE', `${where} units ${u} exceeds the limit of ${limits.maxUnits}`);
+    for (const k of ['kernelInitializer', 'biasInitializer']) if (Object.hasOwn(cfg, k)) checked(() => INITIALIZERS.get(cfg[k], `${where} ${k}`));
+    if (Object.hasOwn(cfg, 'useBias') && typeof cfg.useBias !== 'boolean') fail('BAD_VALUE', `${where} useBias must be true or false`);
+    if (Object.hasOwn(cfg, 'dtype') && cfg.dtype !== 'float32' && cfg.dtype !== 'float64') fail('BAD_VALUE', `${where} dtype must be 'float32' or 'float64', got ${show(cfg.dtype)}`);
+  }
+  if (Object.hasOwn(cfg, 'activation')) checked(() => ACTIVATIONS.get(cfg.activation, `${where} activation`));
+  if (cls === 'Dropout' && !(typeof cfg.rate === 'number' && cfg.rate >= 0 && cfg.rate < 1)) {
+    fail('BAD_VALUE', `${where} rate must be a number in [0, 1), got ${show(cfg.rate)}`);
+  }
+}
+
+/** Validates every field of a parsed config and works out the tensors the weights file must hold, allocating nothing. */
+export function planModel(raw: unknown, limits: LoadLimits): ModelPlan {
+  const top = object(raw, 'the config');
+  fields(top, 'the config', ['format', 'formatVersion', 'modelType', 'name', 'inputShape', 'layers', 'weightsFile'], ['compile']);
+  if (top.format !== FORMAT) fail('BAD_FORMAT', `format is ${show(top.format)}, expected ${JSON.stringify(FORMAT)}`);
+  if (top.formatVersion !== FORMAT_VERSION) fail('BAD_FORMAT', `formatVersion ${show(top.formatVersion)} is not supported (this version reads ${FORMAT_VERSION})`);
+  if (top.weightsFile !== WEIGHTS_FILE) fail('BAD_VALUE', `weightsFile must be ${JSON.stringify(WEIGHTS_FILE)}, got ${show(top.weightsFile)}`);
+  if (top.modelType !== 'sequential' && top.modelType !== 'module') fail('BAD_VALUE', `modelType must be 'sequential' or 'module', got ${show(top.modelType)}`);
+  checked(() => checkName(top.name, 'the config'));
+  const limitsForShapes = { maxUnits: limits.maxUnits, maxDim: MAX_DIM };
+  const topShape = top.inputShape === null ? null : checked(() => checkShapeArg(top.inputShape, 'the config'));
+  if (!Array.isArray(top.layers)) fail('BAD_VALUE', `layers must be an array, got ${show(top.layers)}`);
+  const layers = top.layers as unknown[];
+  if (layers.length > limits.maxLayers) fail('TOO_LARGE', `the config has ${layers.length} layers, the limit is ${limits.maxLayers}`);
+  if (top.modelType === 'module' && layers.length > 0) fail('BAD_VALUE', "a 'module' model has no layer list");
+  if (top.modelType === 'sequential' && layers.length === 0) fail('BAD_VALUE', 'a sequential model needs at least one layer');
+
+  const expected = new Map<string, ExpectedTensor>();
+  let shape = topShape;
+  let inputShape = topShape;
+  let total = 0;
+  layers.forEach((entryRaw, i) => {
+    const entry = object(entryRaw, `layer ${i}`);
+    fields(entry, `layer ${i}`, ['className', 'config'], []);
+    const cls = entry.className;
+    const spec = typeof cls === 'string' ? LAYER_FIELDS.get(cls) : undefined;
+    if (!spec) fail('BAD_LAYER', `layer ${i} has class ${show(cls)}, not one of ${[...LAYER_FIELDS.keys()].join(', ')}`);
+    const cfg = object(entry.config, `layer ${i} config`);
+    const where = `layer ${i} (${String(cls).toLowerCase()})`;
+    fields(cfg, where, spec!.required, spec!.optional);
+    checkLayerValues(cls as string, cfg, where, limits);
+    if (Object.hasOwn(cfg, 'inputShape')) {
+      if (i > 0) fail('BAD_VALUE', `${where} has an inputShape; only the first layer may`);
+      const s = checked(() => checkShapeArg(cfg.inputShape, where, limitsForShapes));
+      if (shape && s.join() !== shape.join()) fail('BAD_VALUE', `${where} inputShape [${s}] differs from the model's [${shape}]`);
+      shape = s;
+      inputShape = s;
+    }
+    if (!shape) fail('MISSING_FIELD', 'the config gives no inputShape, so the weight shapes are unknown');
+    const s = shape!;
+    if (cls === 'Dense') {
+      const units = cfg.units as number;
+      const inF = s[s.length - 1];
+      const useBias = cfg.useBias !== false;
+      total += units * inF + (useBias ? units : 0);
+      if (total > limits.maxParams) fail('TOO_LARGE', `the model would have over ${limits.maxParams} parameters (at ${where})`);
+      const dtype = cfg.dtype === 'float64' ? 'F64' : 'F32';
+      expected.set(`${i}.weight`, { shape: [units, inF], dtype, label: `${where} weight` });
+      if (useBias) expected.set(`${i}.bias`, { shape: [units], dtype, label: `${where} bias` });
+      shape = [...s.slice(0, -1), units];
+    } else if (cls === 'Flatten') {
+      const n = s.reduce((a, b) => a * b, 1);
+      if (n > MAX_DIM) fail('TOO_LARGE', `${where} would produce rows of ${n} values, the limit is ${MAX_DIM}`);
+      shape = [n];
+    }
+  });
+  if (top.modelType === 'sequential' && !shape) fail('MISSING_FIELD', 'the config gives no inputShape');
+
+  let compile: ModelConfig['compile'] = null;
+  if (Object.hasOwn(top, 'compile') && top.compile !== null) {
+    const c = object(top.compile, 'compile');
+    fields(c, 'compile', ['optimizer', 'loss', 'metrics'], []);
+    const optimizer = checked(() => optimizerConfig(object(c.optimizer, 'compile.optimizer') as unknown as OptimizerConfig, 'loadModel: compile.optimizer').config);
+    const loss = checked(() => resolveLoss(object(c.loss, 'compile.loss') as unknown as LossConfig, 'loadModel: compile.loss').config!);
+    if (!Array.isArray(c.metrics) || c.metrics.length > 16) fail('BAD_VALUE', 'compile.metrics must be an array of at most 16 names');
+    const metrics = (c.metrics as unknown[]).map((m) => checked(() => METRICS.get(m, 'loadModel: compile.metrics').name));
+    compile = { optimizer, loss, metrics };
+  }
+  const config: ModelConfig = {
+    format: FORMAT, formatVersion: FORMAT_VERSION, modelType: top.modelType as ModelConfig['modelType'], name: top.name as string,
+    inputShape,
+    layers: layers.map((e) => ({ className: (e as Obj).className as string, config: (e as Obj).config as Obj })),
+    weightsFile: WEIGHTS_FILE, compile,
+  };
+  return { config, expected, totalParams: total };
+}
+
+/** Builds the model a plan describes (weights initialised from a throwaway generator, to be overwritten). */
+export function buildFromPlan(plan: ModelPlan): Model {
+  const { config } = plan;
+  if (config.modelType === 'module') {
+    fail('UNSUPPORTED_MODEL', "the file holds the weights of a wrapped Module (modelType 'module'), whose architecture is code: "
+      + 'build the module, wrap it with tg.model(module), and call model.loadWeights(weights)');
+  }
+  const scratch = new Generator(0);
+  const layers: Layer[] = config.layers.map(({ className, config: c }, i) => checked(() => {
+    // every field was checked by planModel; the constructors check the values once more
+    const args: Record<string, unknown> = { ...c };
+    if (i === 0 && config.inputShape) args.inputShape = config.inputShape;
+    switch (className) {
+      case 'Dense': return new Dense({ ...args, generator: scratch } as unknown as DenseArgs);
+      case 'Dropout': return new Dropout(args as unknown as DropoutArgs);
+      case 'Flatten': return new Flatten(args as LayerArgs);
+      default: return new Activation(args as unknown as ActivationArgs);
+    }
+  }));
+  const model = checked(() => sequential(layers, { name: config.name }));
+  if (config.compile) {
+    const { optimizer, loss, metrics } = config.compile;
+    checked(() => model.compile({ optimizer: optimizer!, loss: loss!, metrics }));
+  }
+  return model;
+}

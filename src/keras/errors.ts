@@ -1,0 +1,29 @@
+// ModelLoadError: every problem found while reading a saved model (config, weights or files) is one of these,
+// with a code to branch on; safetensors-level problems arrive as SafetensorsError instead.
+
+export type ModelLoadErrorCode =
+  | 'BAD_INPUT' // not bytes / not a string / wrong argument types
+  | 'TOO_LARGE' // a size cap (config bytes, layers, units, parameters, file size) was exceeded
+  | 'BAD_JSON' // not UTF-8, not JSON, too deeply nested
+  | 'BAD_KEY' // __proto__, constructor or prototype as a key
+  | 'UNKNOWN_FIELD' // a field the format does not have
+  | 'MISSING_FIELD'
+  | 'BAD_FORMAT' // not a tapegrad model file, or an unsupported version
+  | 'BAD_LAYER' // a layer class not in the allowlist
+  | 'BAD_VALUE' // a field with a wrong type or out of range, or an unknown name
+  | 'UNSUPPORTED_MODEL' // a wrapped Module's weights: the architecture is code, not config
+  | 'MISSING_TENSOR'
+  | 'UNEXPECTED_TENSOR'
+  | 'SHAPE_MISMATCH'
+  | 'DTYPE_MISMATCH'
+  | 'BAD_PATH' // a path that is not a directory, a symlink, or something escaping the model directory
+  | 'NOT_FOUND'
+  | 'IO_ERROR'
+  | 'NOT_NODE'; // save(dir) / loadModel(dir) outside Node
+
+export class ModelLoadError extends Error {
+  override readonly name = 'ModelLoadError';
+  constructor(readonly code: ModelLoadErrorCode, message: string) {
+    super(message);
+  }
+}

@@ -1,0 +1,11 @@
+// The Keras-style API: tg.sequential / tg.model, tg.layers.*, tg.callbacks.*, and saving / loading.
+// compile, fit, evaluate, predict and summary are methods of the Model these return.
+
+export { Model, model, sequential, type CompileArgs, type ModelArgs } from './model.js';
+export type { FitArgs, EvaluateArgs } from './training.js';
+export { History, type Logs } from './callbacks.js';
+export type { LossConfig, LossFunction, LossSpec } from './losses.js';
+export type { OptimizerConfig, OptimizerLike, OptimizerSpec } from './optimizers.js';
+export { fromBytes, loadModel, ModelLoadError, type LoadOptions, type ModelBytes, type ModelLoadErrorCode } from '../io/model-io.js';
+export * as layers from './layers-api.js';
+export * as callbacks from './callbacks-api.js';

@@ -1,0 +1,7 @@
+// tg.layers: Keras-style layer factories (and their classes), for tg.sequential([...]).
+// Each layer is an nn Module; Dense keeps nn.Linear's [units, inFeatures] weight and its stateDict keys.
+
+export {
+  activation, Activation, dense, Dense, dropout, Dropout, flatten, Flatten, Layer,
+  type ActivationArgs, type DenseArgs, type DropoutArgs, type LayerArgs,
+} from './layers.js';

@@ -1,0 +1,35 @@
+// Name lookup for the Keras-style API: activations, losses, optimizers, metrics and initializers are
+// chosen by name from fixed allowlists. Names match in camelCase or Keras snake_case, any letter case.
+
+/** Lower-cases and drops underscores: 'binary_crossentropy', 'binaryCrossentropy' and 'BinaryCrossentropy' agree. */
+export function nameKey(name: string): string {
+  return name.toLowerCase().replace(/_/g, '');
+}
+
+/** A fixed table of named things; lookups never touch an object prototype (it is a Map). */
+export class NameTable<T> {
+  private readonly byKey = new Map<string, { name: string; value: T }>();
+  readonly names: string[] = [];
+
+  /** entries: [canonical name, value, ...aliases]. */
+  constructor(readonly what: string, entries: readonly (readonly [string, T, ...string[]])[]) {
+    for (const [name, value, ...aliases] of entries) {
+      this.names.push(name);
+      for (const n of [name, ...aliases]) this.byKey.set(nameKey(n), { name, value });
+    }
+  }
+
+  has(name: unknown): boolean {
+    return typeof name === 'string' && this.byKey.has(nameKey(name));
+  }
+
+  /** The canonical name and value for `name`; throws listing the known names otherwise. */
+  get(name: unknown, where: string): { name: string; value: T } {
+    const hit = typeof name === 'string' ? this.byKey.get(nameKey(name)) : undefined;
+    if (!hit) {
+      const shown = typeof name === 'string' ? JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name) : typeof name;
+      throw new RangeError(`${where}: unknown ${this.what} ${shown} (known: ${this.names.join(', ')})`);
+    }
+    return hit;
+  }
+}

@@ -29,3 +29,4 @@ import { ndarrayFromScijs, type NdarrayLike } from './tensor/interop.js';
 export function fromNdarray(nd: NdarrayLike, options: { requiresGrad?: boolean } = {}): Tensor {
   return new Tensor(ndarrayFromScijs(nd), options.requiresGrad ?? false);
 }
+export * as text from './text/index.js';

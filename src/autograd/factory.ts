@@ -30,16 +30,18 @@ function dtypeOpt(opts: TensorOptions | undefined, where: string): DType {
  * @example tg.tensor([[1, 2], [3, 4]], { requiresGrad: true })
  */
 export function tensor(value: unknown, opts?: TensorOptions & { shape?: Shape }): Tensor {
-  if (value instanceof Tensor) return make(value.value.clone(), { dtype: value.dtype, ...opts });
+  if (value instanceof Tensor) return make(value.value.astype(opts?.dtype ?? value.dtype), opts);
   if (opts?.dtype !== undefined) assertDType(opts.dtype, 'tensor');
-  return make(fromValue(value, opts?.dtype, opts?.shape), opts);
+  // like torch.tensor, always a copy: later writes to the caller's array do not show through
+  const src = value instanceof Float32Array || value instanceof Float64Array ? value.slice() : value;
+  return make(fromValue(src, opts?.dtype, opts?.shape), opts);
 }
 
 export function zeros(shape: Shape, opts?: TensorOptions): Tensor {
-  return make(fullKernel(shape, 0, dtypeOpt(opts, 'zeros')), opts);
+  return make(fullKernel(shape, 0, dtypeOpt(opts, 'zeros'), 'zeros'), opts);
 }
 export function ones(shape: Shape, opts?: TensorOptions): Tensor {
-  return make(fullKernel(shape, 1, dtypeOpt(opts, 'ones')), opts);
+  return make(fullKernel(shape, 1, dtypeOpt(opts, 'ones'), 'ones'), opts);
 }
 export function full(shape: Shape, value: number, opts?: TensorOptions): Tensor {
   return make(fullKernel(shape, value, dtypeOpt(opts, 'full')), opts);

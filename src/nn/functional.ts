@@ -78,9 +78,8 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor | number[] | Fl
       throw new RangeError(`binaryCrossEntropy: input must hold probabilities in [0, 1], got ${p[i]} at index ${i} (use binaryCrossEntropyWithLogits for logits)`);
     }
   }
-  const floor = Math.exp(-100);
-  const logP = input.clamp(floor, null).log();
-  const log1mP = input.neg().add(1).clamp(floor, null).log();
+  const logP = flooredLog(input);
+  const log1mP = flooredLog(input.neg().add(1));
   let loss = t.mul(logP).add(t.neg().add(1).mul(log1mP)).neg();
   if (options.weight) loss = loss.mul(options.weight);
   return reduce(loss, options.reduction, 'binaryCrossEntropy');
@@ -100,6 +99,18 @@ export function binaryCrossEntropyWithLogits(
   let loss = t.neg().add(1).mul(input).add(coef ? coef.mul(sp) : sp);
   if (options.weight) loss = loss.mul(options.weight);
   return reduce(loss, options.reduction, 'binaryCrossEntropyWithLogits');
+}
+
+/**
+ * log(p) floored at -100, as PyTorch's BCE does. Below the floor the value is -100 with zero gradient;
+ * `where` keeps the unused branch finite (log 1), so no 0·∞ = NaN reaches the input's gradient. In
+ * float32 the floor is the smallest normal number (1.2e-38) rather than e⁻¹⁰⁰, whose reciprocal would
+ * overflow: there, p below 1.2e-38 reads as log p = -100 instead of down to -100.
+ */
+function flooredLog(p: Tensor): Tensor {
+  const floor = p.dtype === 'float64' ? Math.exp(-100) : 1.1754943508222875e-38;
+  const ok = p.gt(floor);
+  return where(ok, where(ok, p, 1).log(), -100);
 }
 
 /** Checks integer class labels against the number of classes; names the first bad row. */

@@ -66,8 +66,8 @@ export function fromValue(value: unknown, dtype: DType | undefined, shape?: Shap
   return shape ? out.reshape(shape) : out;
 }
 
-export function full(shape: Shape, value: number, dtype: DType = 'float32'): NDArray {
-  checkShape(shape, 'full');
+export function full(shape: Shape, value: number, dtype: DType = 'float32', op = 'full'): NDArray {
+  checkShape(shape, op);
   const data = allocate(dtype, sizeOf(shape));
   if (value !== 0) data.fill(value);
   return new NDArray(data, [...shape]);

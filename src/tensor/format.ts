@@ -9,7 +9,7 @@ const THRESHOLD = 1000; // summarise arrays with more elements than this
 function formatNumber(v: number, intLike: boolean, sci: boolean): string {
   if (Number.isNaN(v)) return 'nan';
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  if (sci) return v.toExponential(4);
+  if (sci) return v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2'); // two-digit exponent, as PyTorch
   if (intLike) return `${v.toFixed(0)}.`;
   return v.toFixed(4);
 }

@@ -98,9 +98,12 @@ export class NDArray {
     return this.astype(this.dtype);
   }
 
+  /** A view when the strides allow it (always for contiguous arrays, squeeze and unsqueeze), else a copy. */
   reshape(shape: Shape): NDArray {
     const target = inferShape(shape, this.size, 'reshape', this.shape);
     if (this.isContiguous()) return new NDArray(this.data, target, undefined, this.offset);
+    const strides = viewStrides(this.shape, this.strides, target);
+    if (strides) return new NDArray(this.data, target, strides, this.offset);
     return this.contiguous().reshape(target);
   }
 
@@ -216,6 +219,39 @@ export class NDArray {
     };
     return build(0, 0);
   }
+}
+
+/**
+ * Strides that let `newShape` view the same elements as (shape, strides), or null when a copy is
+ * needed. Groups of old dims are matched with groups of new dims of equal size; a group can be
+ * split or merged without copying only if its old dims are contiguous with each other.
+ */
+function viewStrides(shape: readonly number[], strides: readonly number[], newShape: readonly number[]): number[] | null {
+  if (sizeOf(shape) === 0) return null;
+  const od: number[] = [];
+  const os: number[] = [];
+  shape.forEach((d, i) => { if (d !== 1) { od.push(d); os.push(strides[i]); } });
+  const out = new Array<number>(newShape.length);
+  let oi = 0;
+  let ni = 0;
+  while (ni < newShape.length && oi < od.length) {
+    if (newShape[ni] === 1) { out[ni++] = 0; continue; }
+    let oj = oi + 1;
+    let nj = ni + 1;
+    let op = od[oi];
+    let np = newShape[ni];
+    while (np !== op) {
+      if (np < op) np *= newShape[nj++];
+      else op *= od[oj++];
+    }
+    for (let k = oi; k < oj - 1; k++) if (os[k] !== od[k + 1] * os[k + 1]) return null;
+    out[nj - 1] = os[oj - 1];
+    for (let k = nj - 1; k > ni; k--) out[k - 1] = out[k] * newShape[k];
+    ni = nj;
+    oi = oj;
+  }
+  for (; ni < newShape.length; ni++) out[ni] = 0; // trailing size-1 dims: any stride will do
+  return out;
 }
 
 /**

@@ -48,13 +48,15 @@ export function reduce(x: NDArray, axes: readonly number[], keepdims: boolean, k
     for (let o = 0; o < outer; o++) {
       // once acc is NaN every comparison is false, so NaN sticks
       const p = base + o * r;
+      const end = p + r;
       let acc = d[p];
+      // a running index (d[i]) compiles to a tighter loop than d[p + k]
       if (kind === 'sum') {
-        for (let k = 1; k < r; k++) acc += d[p + k];
+        for (let i = p + 1; i < end; i++) acc += d[i];
       } else if (kind === 'max') {
-        for (let k = 1; k < r; k++) { const v = d[p + k]; if (v > acc || v !== v) acc = v; }
+        for (let i = p + 1; i < end; i++) { const v = d[i]; if (v > acc || v !== v) acc = v; }
       } else {
-        for (let k = 1; k < r; k++) { const v = d[p + k]; if (v < acc || v !== v) acc = v; }
+        for (let i = p + 1; i < end; i++) { const v = d[i]; if (v < acc || v !== v) acc = v; }
       }
       out[o] = acc;
     }

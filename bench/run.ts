@@ -1,0 +1,208 @@
+// Benchmark driver (`npm run bench`): runs each library's script in its own child process, one after
+// another, gathers their JSON, prints one comparison table and a loss check, and saves the lot.
+
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ALL_SUITES, BENCH_DIR, LOSS_CHECK_STEP, REPO_ROOT, benchConfig, fmt, formatTable, spread, writeResults,
+  type LibResult, type Metric, type Suite,
+} from './common.js';
+
+interface LibSpec {
+  /** Column name in the table. */
+  column: string;
+  script: string;
+  args: string[];
+  suites: Suite[];
+}
+
+const LIBS: LibSpec[] = [
+  { column: 'tapegrad', script: 'tapegrad.ts', args: [], suites: ALL_SUITES },
+  { column: 'tfjs-cpu', script: 'tfjs.ts', args: ['--backend', 'cpu'], suites: ALL_SUITES },
+  { column: 'tfjs-wasm', script: 'tfjs.ts', args: ['--backend', 'wasm'], suites: ALL_SUITES },
+  { column: 'ceiling', script: 'ceiling.ts', args: [], suites: ['mlp'] },
+];
+
+/** The library every ratio column compares against the others. */
+const SUBJECT = 'tapegrad';
+/** Losses must agree with the reference to this relative tolerance. */
+const LOSS_RTOL = 1e-3;
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    threads: { type: 'string', default: '1' },
+    'no-save': { type: 'boolean', default: false },
+    from: { type: 'string' },
+  },
+  strict: true,
+});
+const quick = opts.quick ?? false;
+const only = opts.only?.split(',');
+if (only) {
+  const unknown = only.filter((c) => !LIBS.some((l) => l.column === c));
+  if (unknown.length) throw new Error(`--only: unknown ${unknown.join(', ')} (known: ${LIBS.map((l) => l.column).join(', ')})`);
+}
+
+/** Runs one script with the given suites and parses the LibResult it prints last on stdout. */
+function runChild(lib: LibSpec, suites: Suite[]): LibResult {
+  const args = [
+    '--import', 'tsx', join(BENCH_DIR, lib.script), '--json', '--suites', suites.join(','),
+    ...(quick ? ['--quick'] : []), ...lib.args,
+  ];
+  if (lib.script === 'tfjs.ts') args.push('--threads', opts.threads ?? '1');
+  process.stderr.write(`${lib.column} [${suites.join(', ')}]\n`);
+  const t0 = performance.now();
+  const child = spawnSync(process.execPath, args, {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: (quick ? 2 : 30) * 60_000,
+  });
+  process.stderr.write(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  const line = (child.stdout ?? '').trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  if (line) {
+    try {
+      return JSON.parse(line) as LibResult;
+    } catch {
+      // fall through to the error result
+    }
+  }
+  const why = child.error?.message ?? (child.signal ? `killed by ${child.signal}` : `exit code ${child.status}`);
+  return { library: lib.column, env: {}, results: {}, errors: [`${lib.script} printed no result (${why})`] };
+}
+
+function merge(parts: LibResult[]): LibResult {
+  const out: LibResult = { library: parts[0].library, env: {}, results: {} };
+  for (const p of parts) {
+    if (p.note && !out.note) out.note = p.note;
+    Object.assign(out.env, p.env);
+    Object.assign(out.results, p.results);
+    if (p.lossCheck) out.lossCheck = p.lossCheck;
+    if (p.errors?.length) (out.errors ??= []).push(...p.errors);
+  }
+  return out;
+}
+
+const ROW_ORDER = ['matmul/', 'add/', 'relu/', 'exp/', 'add-broadcast/', 'sum/', 'softmax/', 'mlp/', 'memory/'];
+const rank = (key: string) => {
+  const r = ROW_ORDER.findIndex((p) => key.startsWith(p));
+  return r < 0 ? ROW_ORDER.length : r;
+};
+
+/** Subject cost ÷ other cost (time or memory), so < 1 always means the subject does better. */
+function ratio(subject: Metric | undefined, other: Metric | undefined): string {
+  if (!subject || !other || subject.unit === 'count' || !(subject.value > 0) || !(other.value > 0)) return '—';
+  const r = subject.higherIsBetter ? other.value / subject.value : subject.value / other.value;
+  return `${r.toFixed(2)}×`;
+}
+
+function table(libs: Map<string, LibResult>): string {
+  const columns = LIBS.map((l) => l.column);
+  const keys: string[] = [];
+  for (const res of libs.values()) for (const k of Object.keys(res.results)) if (!keys.includes(k)) keys.push(k);
+  keys.sort((a, b) => rank(a) - rank(b));
+  const others = columns.filter((c) => c !== SUBJECT);
+  const headers = ['workload', 'unit', ...columns, ...others.map((c) => `${SUBJECT}/${c}`)];
+  const rows = keys.map((k) => {
+    const unit = [...libs.values()].map((r) => r.results[k]?.unit).find((u) => u) ?? '';
+    const cells = columns.map((c) => {
+      const m = libs.get(c)?.results[k];
+      return m ? `${fmt(m.value)} ${spread(m)}`.trim() : '—';
+    });
+    const subject = libs.get(SUBJECT)?.results[k];
+    return [k, unit, ...cells, ...others.map((c) => ratio(subject, libs.get(c)?.results[k]))];
+  });
+  return formatTable(headers, rows);
+}
+
+function lossTable(libs: Map<string, LibResult>): { text: string; ok: boolean } {
+  const withLoss = [...libs.keys()].filter((c) => libs.get(c)?.lossCheck);
+  const ref = withLoss.includes('ceiling') ? 'ceiling' : withLoss[0];
+  const refCheck = ref ? libs.get(ref)?.lossCheck : undefined;
+  if (!ref || !refCheck) return { text: 'Loss check: no library reported losses', ok: false };
+  const at = (c: string, step: number) => libs.get(c)?.lossCheck?.trace.find(([s]) => s === step)?.[1];
+  const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+  const last = refCheck.steps;
+  const steps = [...new Set([1, LOSS_CHECK_STEP, last])];
+  let ok = true;
+  const rows = LIBS.map(({ column }) => {
+    const losses = steps.map((s) => at(column, s));
+    const cells = losses.map((l) => (l === undefined ? '—' : l.toFixed(6)));
+    if (!libs.get(column)?.lossCheck) return [column, ...cells, '—', ...(last > LOSS_CHECK_STEP ? ['—'] : [])];
+    if (column === ref) return [column, ...cells, 'reference', ...(last > LOSS_CHECK_STEP ? ['reference'] : [])];
+    // Judged on steps 1 and LOSS_CHECK_STEP; the last step's difference is shown for information.
+    const judged = [1, LOSS_CHECK_STEP].map((s) => {
+      const a = at(column, s), b = at(ref, s);
+      return a === undefined || b === undefined ? Infinity : rel(a, b);
+    });
+    const err = Math.max(...judged);
+    const pass = err <= LOSS_RTOL;
+    ok &&= pass;
+    const verdict = `${pass ? '✓' : '✗'} ${Number.isFinite(err) ? err.toExponential(1) : 'missing'}`;
+    const tail = at(column, last), refTail = at(ref, last);
+    const info = tail === undefined || refTail === undefined ? '—' : rel(tail, refTail).toExponential(1);
+    return [column, ...cells, verdict, ...(last > LOSS_CHECK_STEP ? [info] : [])];
+  });
+  const headers = [
+    'library', ...steps.map((s) => `step ${s}`), `rel. diff ≤ ${LOSS_RTOL} (steps 1, ${LOSS_CHECK_STEP})`,
+    ...(last > LOSS_CHECK_STEP ? [`rel. diff step ${last} (not judged)`] : []),
+  ];
+  const head = `Loss check: fresh models from the shared init and data, Adam; reference: ${ref}`;
+  return { text: `${head}\n${formatTable(headers, rows)}`, ok };
+}
+
+function runAll(): Map<string, LibResult> {
+  const libs = new Map<string, LibResult>();
+  for (const lib of LIBS) {
+    if (only && !only.includes(lib.column)) continue;
+    const parts: LibResult[] = [];
+    // Op suites in one process, the MLP run in a fresh one so that its peak RSS is its own.
+    const ops = lib.suites.filter((s) => s !== 'mlp');
+    if (ops.length) parts.push(runChild(lib, ops));
+    if (lib.suites.includes('mlp')) parts.push(runChild(lib, ['mlp']));
+    libs.set(lib.column, { ...merge(parts), library: lib.column });
+  }
+  return libs;
+}
+
+function main(): void {
+  const t0 = performance.now();
+  // --from re-prints a saved run instead of running anything.
+  const saved = opts.from ? (JSON.parse(readFileSync(opts.from, 'utf8')) as { quick: boolean; libraries: Record<string, LibResult> }) : undefined;
+  const libs = saved ? new Map(Object.entries(saved.libraries)) : runAll();
+  const wasQuick = saved ? saved.quick : quick;
+  const elapsed = (performance.now() - t0) / 1000;
+
+  console.log(`\ntapegrad benchmarks${wasQuick ? ' (--quick)' : ''}: median ±half the min–max range, Node ${process.version}`);
+  console.log(table(libs));
+  console.log(`Ratio columns: ${SUBJECT}'s cost ÷ the other's (time per op/step, or memory), so < 1 means ${SUBJECT} is better.`);
+  for (const [c, r] of libs) {
+    if (r.note) console.log(`  ${c}: ${r.note}`);
+    for (const e of r.errors ?? []) console.log(`  ${c}: ERROR ${e}`);
+  }
+  const loss = lossTable(libs);
+  console.log(`\n${loss.text}`);
+  if (saved) return;
+  console.log(`\nfinished in ${elapsed.toFixed(1)} s`);
+
+  if (!opts['no-save']) {
+    const file = writeResults('bench', {
+      date: new Date().toISOString(),
+      quick,
+      config: benchConfig(quick),
+      node: process.version,
+      elapsedSeconds: elapsed,
+      lossAgreement: loss.ok,
+      libraries: Object.fromEntries(libs),
+    });
+    console.log(`results written to ${file}`);
+  }
+  if (!loss.ok) process.exitCode = 1;
+}
+
+main();

@@ -15,6 +15,7 @@ export { OPS, type OpName, type OpAttrs } from './autograd/ops.js';
 export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { NDArray } from './tensor/ndarray.js';
+export { setNumThreads, getNumThreads } from './tensor/threads.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
@@ -30,3 +31,4 @@ export function fromNdarray(nd: NdarrayLike, options: { requiresGrad?: boolean }
   return new Tensor(ndarrayFromScijs(nd), options.requiresGrad ?? false);
 }
 export * as text from './text/index.js';
+export { toDot, type DotOptions, type DotNames } from './autograd/dot.js';

@@ -2,7 +2,7 @@
 // Pure string building, no Graphviz needed; nn.Parameter is imported only to tell parameters from inputs.
 
 import { Parameter } from '../nn/module.js';
-import type { Tensor } from './tensor.js';
+import { Tensor } from './tensor.js';
 
 /** Names for tensors: `model.namedParameters()`, a Map from tensor to name (or name to tensor), or a plain object. */
 export type DotNames =
@@ -26,14 +26,12 @@ const FREED =
   'toDot: the graph behind this tensor was freed by backward(), which drops every node\'s inputs. ' +
   'Call toDot before backward(), or pass { retainGraph: true } to backward (loss.backward(undefined, { retainGraph: true })).';
 
-const MAX_LABEL = 64;
-
 /**
  * Escapes text for a double-quoted DOT string: backslashes and quotes are escaped, line breaks become
- * DOT's `\n`, other control characters are dropped, and very long text is shortened.
+ * DOT's `\n`, other control characters are dropped, and text longer than `max` characters is shortened.
  */
-export function escapeDot(text: string): string {
-  const s = text.length > MAX_LABEL ? `${text.slice(0, MAX_LABEL - 1)}…` : text;
+export function escapeDot(text: string, max = 64): string {
+  const s = text.length > max ? `${text.slice(0, max - 1)}…` : text;
   return s
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')
@@ -53,16 +51,12 @@ function nameTable(names: DotNames | undefined): Map<Tensor, string> {
   for (const pair of pairs) {
     if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError('toDot: names must hold [name, tensor] pairs (as model.namedParameters() returns)');
     const [a, b] = pair;
-    if (typeof a === 'string' && isTensorLike(b)) out.set(b, a);
-    else if (typeof b === 'string' && isTensorLike(a)) out.set(a, b);
+    if (typeof a === 'string' && b instanceof Tensor) out.set(b, a);
+    else if (typeof b === 'string' && a instanceof Tensor) out.set(a, b);
     else throw new TypeError('toDot: each entry of names must pair a string with a Tensor');
   }
   return out;
 }
-
-// Structural check, so this file does not need Tensor's runtime value (tensor.ts imports the tape).
-const isTensorLike = (x: unknown): x is Tensor =>
-  typeof x === 'object' && x !== null && 'value' in x && 'node' in x && 'requiresGrad' in x;
 
 const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
@@ -106,7 +100,7 @@ function labelOf(t: Tensor, kind: Kind, name: string | undefined): string {
   }
   lines.push(t.dtype === 'float32' ? fmtShape(t.shape) : `${fmtShape(t.shape)} ${t.dtype}`);
   if (t.grad) lines.push(`grad ${fmtShape(t.grad.shape)}`);
-  return lines.map(escapeDot).join('\\n');
+  return lines.map((line) => escapeDot(line)).join('\\n');
 }
 
 const STYLE: Record<Kind, string> = {
@@ -164,8 +158,8 @@ function collect(roots: readonly Tensor[]): Tensor[] {
  * fs.writeFileSync('graph.dot', tg.toDot(loss, { names: { w } }));  // then: dot -Tsvg graph.dot -o graph.svg
  */
 export function toDot(root: Tensor | readonly Tensor[], options: DotOptions = {}): string {
-  const roots: readonly Tensor[] = isTensorLike(root) ? [root] : root;
-  if (!Array.isArray(roots) || roots.length === 0 || !roots.every(isTensorLike)) {
+  const roots: readonly Tensor[] = root instanceof Tensor ? [root] : root;
+  if (!Array.isArray(roots) || roots.length === 0 || !roots.every((t) => t instanceof Tensor)) {
     throw new TypeError('toDot: expected a Tensor or a non-empty array of Tensors');
   }
   const rankdir = options.rankdir ?? 'TB';
@@ -177,7 +171,7 @@ export function toDot(root: Tensor | readonly Tensor[], options: DotOptions = {}
   const rootSet = new Set(roots);
 
   const lines = ['digraph tapegrad {', `  rankdir=${rankdir};`, '  fontname="Helvetica";'];
-  if (options.title !== undefined) lines.push(`  label="${escapeDot(String(options.title))}";`, '  labelloc=t;');
+  if (options.title !== undefined) lines.push(`  label="${escapeDot(String(options.title), 200)}";`, '  labelloc=t;');
   lines.push('  node [fontname="Helvetica", fontsize=11];', '  edge [color="#444444"];');
   for (const t of order) {
     const name = names.get(t) ?? t.name;

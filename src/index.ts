@@ -19,6 +19,11 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export { sequential, model, loadModel, fromBytes, Model, ModelLoadError, History } from './keras/index.js';
+export type {
+  CompileArgs, EvaluateArgs, FitArgs, LoadOptions, Logs, LossConfig, LossFunction, LossSpec, ModelArgs, ModelBytes,
+  ModelLoadErrorCode, OptimizerConfig, OptimizerLike, OptimizerSpec,
+} from './keras/index.js';
+export type { StopInfo } from './keras/callbacks.js';
 export * as layers from './keras/layers-api.js';
 export * as callbacks from './keras/callbacks-api.js';
 

@@ -11,6 +11,7 @@ export type DotNames =
   | ReadonlyMap<string, Tensor>
   | Readonly<Record<string, Tensor>>;
 
+/** Options for {@link toDot}: tensor labels, a title and the layout direction. */
 export interface DotOptions {
   /** Labels for tensors, e.g. `model.namedParameters()`; a tensor's own `name` field is used otherwise. */
   names?: DotNames;

@@ -8,12 +8,17 @@ import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { checkShape, type Shape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from './tensor.js';
 
+/** Options shared by the tensor constructors (`tg.tensor`, `tg.zeros`, `tg.ones`, ...). */
 export interface TensorOptions {
+  /** Element type: 'float32' (the default) or 'float64'. */
   dtype?: DType;
+  /** Track this tensor on the tape so `backward()` fills its `.grad` (default false). */
   requiresGrad?: boolean;
 }
 
+/** Options for the random constructors (`tg.rand`, `tg.randn`, `tg.randint`): tensor options plus a generator. */
 export interface RandomOptions extends TensorOptions {
+  /** The seeded generator to draw from; defaults to the shared `tg.defaultGenerator` (reseed it with `tg.manualSeed`). */
   generator?: Generator;
 }
 
@@ -37,21 +42,47 @@ export function tensor(value: unknown, opts?: TensorOptions & { shape?: Shape })
   return make(fromValue(src, opts?.dtype, opts?.shape), opts);
 }
 
+/**
+ * A tensor of the given shape filled with 0 (float32 unless `dtype` says otherwise), like torch.zeros.
+ * Throws a RangeError for a shape with negative or non-integer dims.
+ * @example
+ * ```ts
+ * const z = tg.zeros([2, 3]);                  // shape [2, 3], all 0
+ * const w = tg.zeros([3], { requiresGrad: true });
+ * ```
+ */
 export function zeros(shape: Shape, opts?: TensorOptions): Tensor {
   return make(fullKernel(shape, 0, dtypeOpt(opts, 'zeros'), 'zeros'), opts);
 }
+/**
+ * A tensor of the given shape filled with 1 (float32 unless `dtype` says otherwise), like torch.ones.
+ * @example
+ * ```ts
+ * const o = tg.ones([2, 2], { dtype: 'float64' });
+ * ```
+ */
 export function ones(shape: Shape, opts?: TensorOptions): Tensor {
   return make(fullKernel(shape, 1, dtypeOpt(opts, 'ones'), 'ones'), opts);
 }
+/**
+ * A tensor of the given shape with every element equal to `value` (torch.full).
+ * @example
+ * ```ts
+ * const t = tg.full([2, 3], 0.5); // [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
+ * ```
+ */
 export function full(shape: Shape, value: number, opts?: TensorOptions): Tensor {
   return make(fullKernel(shape, value, dtypeOpt(opts, 'full')), opts);
 }
+/** Zeros with the same shape and dtype as `t` (options may override the dtype or set requiresGrad). */
 export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {
   return zeros(t.shape, { dtype: t.dtype, ...opts });
 }
+/** Ones with the same shape and dtype as `t` (options may override the dtype or set requiresGrad). */
 export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
   return ones(t.shape, { dtype: t.dtype, ...opts });
 }
+/** A tensor with the same shape and dtype as `t`, every element `value`. */
 export function fullLike(t: Tensor, value: number, opts?: TensorOptions): Tensor {
   return full(t.shape, value, { dtype: t.dtype, ...opts });
 }

@@ -10,38 +10,202 @@ export { where };
 const T = (x: Operand, other?: Operand): Tensor =>
   x instanceof Tensor ? x : Tensor.scalar(x, other instanceof Tensor ? other.dtype : 'float32');
 
+/**
+ * Elementwise a + b with NumPy broadcasting; either side may be a plain number (torch.add). Same as `a.add(b)`.
+ * Throws a RangeError when the shapes cannot be broadcast.
+ * @example
+ * ```ts
+ * const a = tg.tensor([[1, 2], [3, 4]]);
+ * tg.add(a, tg.tensor([10, 20])); // [[11, 22], [13, 24]]
+ * tg.add(a, 1);                   // [[2, 3], [4, 5]]
+ * ```
+ */
 export const add = (a: Operand, b: Operand): Tensor => T(a, b).add(b);
+/**
+ * Elementwise a − b with broadcasting; either side may be a number. Same as `a.sub(b)`.
+ * @example
+ * ```ts
+ * tg.sub(tg.tensor([5, 7]), 2); // [3, 5]
+ * ```
+ */
 export const sub = (a: Operand, b: Operand): Tensor => T(a, b).sub(b);
+/**
+ * Elementwise (Hadamard) product a · b with broadcasting; either side may be a number. Same as `a.mul(b)`.
+ * For the matrix product use {@link matmul}.
+ * @example
+ * ```ts
+ * tg.mul(tg.tensor([1, 2, 3]), tg.tensor([2, 2, 2])); // [2, 4, 6]
+ * ```
+ */
 export const mul = (a: Operand, b: Operand): Tensor => T(a, b).mul(b);
+/**
+ * Elementwise a / b with broadcasting; either side may be a number. Same as `a.div(b)`.
+ * @example
+ * ```ts
+ * tg.div(tg.tensor([2, 4]), 2); // [1, 2]
+ * ```
+ */
 export const div = (a: Operand, b: Operand): Tensor => T(a, b).div(b);
+/**
+ * Elementwise a ** b with broadcasting (torch.pow). A number exponent uses the cheaper constant-power rule.
+ * @example
+ * ```ts
+ * tg.pow(tg.tensor([1, 2, 3]), 2); // [1, 4, 9]
+ * ```
+ */
 export const pow = (a: Operand, b: Operand): Tensor => T(a, b).pow(b);
+/**
+ * Elementwise maximum of two tensors (or a tensor and a number), with broadcasting; on ties each side gets half the gradient.
+ * For the largest element along an axis use {@link max}.
+ */
 export const maximum = (a: Operand, b: Operand): Tensor => T(a, b).maximum(b);
+/**
+ * Elementwise minimum of two tensors (or a tensor and a number), with broadcasting; on ties each side gets half the gradient.
+ * For the smallest element along an axis use {@link min}.
+ */
 export const minimum = (a: Operand, b: Operand): Tensor => T(a, b).minimum(b);
+/** Elementwise −x. Same as `x.neg()`. */
 export const neg = (x: Tensor): Tensor => x.neg();
+/** Elementwise eˣ. Same as `x.exp()`. */
 export const exp = (x: Tensor): Tensor => x.exp();
+/** Elementwise natural logarithm (−Infinity at 0, NaN for negatives). Same as `x.log()`. */
 export const log = (x: Tensor): Tensor => x.log();
+/** Elementwise log(1 + x), accurate for tiny x. Same as `x.log1p()`. */
 export const log1p = (x: Tensor): Tensor => x.log1p();
+/** Elementwise square root. Same as `x.sqrt()`. */
 export const sqrt = (x: Tensor): Tensor => x.sqrt();
+/** Elementwise |x|; the gradient at 0 is 0, as in PyTorch. Same as `x.abs()`. */
 export const abs = (x: Tensor): Tensor => x.abs();
+/**
+ * Elementwise max(x, 0), the rectified linear unit; its gradient at 0 is 0. Same as `x.relu()`.
+ * @example
+ * ```ts
+ * tg.relu(tg.tensor([-1, 0, 2])); // [0, 0, 2]
+ * ```
+ */
 export const relu = (x: Tensor): Tensor => x.relu();
+/** Elementwise logistic sigmoid 1 / (1 + e⁻ˣ), squashing values into (0, 1). Same as `x.sigmoid()`. */
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
+/** Elementwise hyperbolic tangent, squashing values into (−1, 1). Same as `x.tanh()`. */
 export const tanh = (x: Tensor): Tensor => x.tanh();
+/**
+ * Clamps every element into [min, max] (torch.clamp); pass `null` or leave out a bound to skip it.
+ * The gradient passes only where min ≤ x ≤ max. Throws a RangeError when min > max.
+ * @example
+ * ```ts
+ * tg.clamp(tg.tensor([-2, 0.5, 3]), 0, 1); // [0, 0.5, 1]
+ * ```
+ */
 export const clamp = (x: Tensor, min?: number | null, max?: number | null): Tensor => x.clamp(min, max);
+/**
+ * Matrix product with torch.matmul's rules: [m, k] @ [k, n] → [m, n], 1-D operands act as vectors,
+ * and leading batch dims broadcast. Same as `a.matmul(b)`; throws a RangeError when the inner dims differ.
+ * @example
+ * ```ts
+ * const a = tg.randn([2, 3]);
+ * const b = tg.randn([3, 4]);
+ * tg.matmul(a, b).shape; // [2, 4]
+ * ```
+ */
 export const matmul = (a: Tensor, b: Tensor): Tensor => a.matmul(b);
+/**
+ * Sum over `axis` (one axis, a list, or all when omitted/null); `keepdims` keeps the reduced axes as size 1.
+ * @example
+ * ```ts
+ * const x = tg.tensor([[1, 2], [3, 4]]);
+ * tg.sum(x);       // 10 (a 0-d tensor)
+ * tg.sum(x, 0);    // [4, 6]
+ * tg.sum(x, 1, true).shape; // [2, 1]
+ * ```
+ */
 export const sum = (x: Tensor, axis?: number | number[] | null, keepdims = false): Tensor => x.sum(axis, keepdims);
+/**
+ * Mean over `axis` (one axis, a list, or all when omitted/null); `keepdims` keeps the reduced axes as size 1.
+ * @example
+ * ```ts
+ * tg.mean(tg.tensor([[1, 2], [3, 4]]), 1); // [1.5, 3.5]
+ * ```
+ */
 export const mean = (x: Tensor, axis?: number | number[] | null, keepdims = false): Tensor => x.mean(axis, keepdims);
+/**
+ * Largest element over `axis` (all when omitted/null), like torch.amax; tied maxima share the gradient equally.
+ * For the elementwise maximum of two tensors use {@link maximum}.
+ * @example
+ * ```ts
+ * tg.max(tg.tensor([[1, 5], [3, 2]]), 1); // [5, 3]
+ * ```
+ */
 export const max = (x: Tensor, axis?: number | number[] | null, keepdims = false): Tensor => x.max(axis, keepdims);
+/** Smallest element over `axis` (all when omitted/null), like torch.amin; tied minima share the gradient equally. */
 export const min = (x: Tensor, axis?: number | number[] | null, keepdims = false): Tensor => x.min(axis, keepdims);
+/** log(Σ exp(x)) over `axis`, computed without overflow by shifting by the maximum (torch.logsumexp). */
 export const logsumexp = (x: Tensor, axis?: number | number[] | null, keepdims = false): Tensor => x.logsumexp(axis, keepdims);
+/**
+ * Softmax along `axis` (default the last): exp(x) normalised to sum to 1, stable for large inputs.
+ * @example
+ * ```ts
+ * tg.softmax(tg.tensor([[1, 2, 3]])); // [[0.090, 0.245, 0.665]]
+ * ```
+ */
 export const softmax = (x: Tensor, axis = -1): Tensor => x.softmax(axis);
+/** Log of the softmax along `axis` (default the last), computed as x − logsumexp(x); pair it with a negative log-likelihood loss. */
 export const logSoftmax = (x: Tensor, axis = -1): Tensor => x.logSoftmax(axis);
+/**
+ * The same elements in a new shape (one dim may be -1 to infer it); a view when the strides allow, else a copy.
+ * Throws a RangeError when the sizes do not match.
+ * @example
+ * ```ts
+ * tg.reshape(tg.arange(6), [2, -1]).shape; // [2, 3]
+ * ```
+ */
 export const reshape = (x: Tensor, shape: number[]): Tensor => x.reshape(shape);
+/**
+ * Reorders the dims: output dim i is input dim `dims[i]` (a view, torch.permute).
+ * @example
+ * ```ts
+ * tg.permute(tg.zeros([2, 3, 4]), [2, 0, 1]).shape; // [4, 2, 3]
+ * ```
+ */
 export const permute = (x: Tensor, dims: number[]): Tensor => x.permute(dims);
+/** Swaps two dims (a view, torch.transpose); negative dims count from the end. */
 export const transpose = (x: Tensor, dim0: number, dim1: number): Tensor => x.transpose(dim0, dim1);
+/**
+ * Flattens dims startDim..endDim (all by default) into one (torch.flatten).
+ * @example
+ * ```ts
+ * tg.flatten(tg.zeros([8, 2, 3]), 1).shape; // [8, 6]
+ * ```
+ */
 export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor => x.flatten(startDim, endDim);
+/** Removes size-1 dims: the listed ones (dims of another size are left alone), or all of them when `axis` is omitted. */
 export const squeeze = (x: Tensor, axis?: number | number[]): Tensor => x.squeeze(axis);
+/**
+ * Inserts a size-1 dim at `axis` (torch.unsqueeze); -1 appends one at the end.
+ * @example
+ * ```ts
+ * tg.unsqueeze(tg.zeros([3]), 0).shape; // [1, 3]
+ * ```
+ */
 export const unsqueeze = (x: Tensor, axis: number): Tensor => x.unsqueeze(axis);
+/**
+ * Picks elements along `axis` with an index tensor of the same rank (torch.gather): `out[i][j] = x[i][index[i][j]]` for axis 1.
+ * The output has the index's shape.
+ * @example
+ * ```ts
+ * const x = tg.tensor([[1, 2], [3, 4]]);
+ * tg.gather(x, 1, tg.tensor([[1], [0]])); // [[2], [3]]
+ * ```
+ */
 export const gather = (x: Tensor, axis: number, index: Tensor): Tensor => x.gather(axis, index);
+/**
+ * Selects whole slices along `axis` by integer indices (torch.index_select), e.g. rows of an embedding table.
+ * Throws a RangeError for an index out of range.
+ * @example
+ * ```ts
+ * const table = tg.randn([10, 4]);
+ * tg.indexSelect(table, 0, [3, 3, 7]).shape; // [3, 4]
+ * ```
+ */
 export const indexSelect = (x: Tensor, axis: number, indices: Tensor | ArrayLike<number>): Tensor => x.indexSelect(axis, indices);
 
 /** Joins tensors along an existing axis; all other dims must match. */

@@ -8,9 +8,13 @@ import { grad } from './tape.js';
 import { Tensor } from './tensor.js';
 import { concat } from './functions.js';
 
+/** Options for {@link gradcheck} and {@link gradgradcheck}: step size, tolerances, fast mode and error behaviour. */
 export interface GradcheckOptions {
+  /** Finite-difference step for the central differences (default 1e-6). */
   eps?: number;
+  /** Absolute tolerance (default 1e-5). */
   atol?: number;
+  /** Relative tolerance, scaled by the numeric gradient's magnitude (default 1e-3). */
   rtol?: number;
   /** Compare one random projection uᵀJv instead of the whole Jacobian (much cheaper). */
   fastMode?: boolean;
@@ -20,7 +24,12 @@ export interface GradcheckOptions {
   seed?: number;
 }
 
+/**
+ * The error {@link gradcheck} and {@link gradgradcheck} throw when autograd and finite differences disagree
+ * (or the inputs are unsuitable, e.g. float32); its message names the input, the element and both values.
+ */
 export class GradcheckError extends Error {
+  /** The error's name, 'GradcheckError' (shown in stack traces and by `String(err)`). */
   override name = 'GradcheckError';
 }
 

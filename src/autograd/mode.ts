@@ -3,6 +3,15 @@
 
 let enabled = true;
 
+/**
+ * Whether new operations are being recorded on the tape right now: false inside {@link noGrad}, true otherwise
+ * (torch.is_grad_enabled).
+ * @example
+ * ```ts
+ * tg.isGradEnabled();                   // true
+ * tg.noGrad(() => tg.isGradEnabled());  // false
+ * ```
+ */
 export function isGradEnabled(): boolean {
   return enabled;
 }
@@ -18,7 +27,15 @@ export function withGradMode<T>(on: boolean, fn: () => T): T {
   }
 }
 
-/** Runs fn without recording operations: results have requiresGrad = false. */
+/**
+ * Runs fn without recording operations: results have requiresGrad = false (torch.no_grad). Use it for
+ * inference and for hand-written parameter updates; returns fn's result.
+ * @example
+ * ```ts
+ * const w = tg.randn([3], { requiresGrad: true });
+ * const y = tg.noGrad(() => w.mul(2)); // y.requiresGrad === false
+ * ```
+ */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }

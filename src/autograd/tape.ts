@@ -6,6 +6,7 @@ import { withGradMode } from './mode.js';
 import { OPS } from './ops.js';
 import { Tensor } from './tensor.js';
 
+/** Options for `tensor.backward()` (and the base of {@link GradOptions}), as in PyTorch's backward. */
 export interface BackwardOptions {
   /** Keep the graph's saved tensors so backward can run through it again. */
   retainGraph?: boolean;
@@ -13,6 +14,7 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
+/** Options for {@link grad}: output gradients, unused inputs, plus the {@link BackwardOptions}. */
 export interface GradOptions extends BackwardOptions {
   /** Gradients of the outputs (defaults to 1 for scalar outputs). */
   gradOutputs?: (Tensor | number | null)[] | Tensor | null;
@@ -133,6 +135,12 @@ export function backward(root: Tensor, gradient: Tensor | number | undefined, op
 /**
  * tg.grad: the gradients of `outputs` with respect to `inputs`, returned instead of accumulated.
  * With createGraph the results are themselves differentiable (Hessian-vector products and so on).
+ * @example
+ * ```ts
+ * const x = tg.tensor(3, { requiresGrad: true });
+ * const [dy] = tg.grad(x.pow(3), x, { createGraph: true }); // 3x² = 27
+ * const [d2y] = tg.grad(dy, x);                               // 6x = 18
+ * ```
  */
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): Tensor[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];

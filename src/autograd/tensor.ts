@@ -35,6 +35,7 @@ export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[
   return out;
 }
 
+/** The right-hand side of a binary op: a Tensor, or a plain number that is treated as a scalar of the tensor's dtype. */
 export type Operand = Tensor | number;
 
 /** Casts and broadcasts two operands to one dtype and shape (numbers take the tensor's dtype). */
@@ -83,8 +84,23 @@ export interface ReduceOptions {
   keepdims?: boolean;
 }
 
+/**
+ * An n-dimensional array of float32 or float64 numbers that autograd can track, like torch.Tensor.
+ * Create tensors with `tg.tensor`, `tg.zeros`, `tg.randn` and friends; set `requiresGrad` on the leaves you want
+ * gradients for, compute a scalar loss with the methods below, then call `backward()` and read `.grad`.
+ * Every op returns a new tensor; shapes broadcast with NumPy/PyTorch rules.
+ * @example
+ * ```ts
+ * const w = tg.tensor([[0.5], [1]], { requiresGrad: true });
+ * const loss = tg.tensor([[1, 2]]).matmul(w).square().sum();
+ * loss.backward();
+ * w.grad?.toArray(); // [[5], [10]]
+ * ```
+ */
 export class Tensor {
+  /** The underlying strided array holding the numbers (shared by views and by `detach()`). */
   value: NDArray;
+  /** Whether operations on this tensor are recorded so gradients can flow back to it. */
   requiresGrad: boolean;
   /** The accumulated gradient (leaves), filled by backward(). */
   grad: Tensor | null = null;
@@ -100,15 +116,20 @@ export class Tensor {
     this.requiresGrad = requiresGrad;
   }
 
+  /** A 0-d tensor holding one number (float32 unless `dtype` says otherwise), not tracked by autograd. */
   static scalar(v: number, dtype: DType = 'float32'): Tensor {
     const data = dtype === 'float64' ? new Float64Array(1) : new Float32Array(1);
     data[0] = v;
     return new Tensor(new NDArray(data, []));
   }
 
+  /** The size of each dimension, e.g. [2, 3] for a 2×3 matrix; [] for a scalar. */
   get shape(): number[] { return this.value.shape as number[]; }
+  /** The element type: 'float32' or 'float64'. */
   get dtype(): DType { return this.value.dtype; }
+  /** The number of elements (the product of the shape). */
   get size(): number { return this.value.size; }
+  /** The number of dimensions (the rank): 0 for a scalar, 2 for a matrix. */
   get ndim(): number { return this.value.ndim; }
   /** A leaf is a tensor not produced by a recorded op (parameters and inputs). */
   get isLeaf(): boolean { return this.node === null; }
@@ -117,7 +138,16 @@ export class Tensor {
 
   // ---- autograd ------------------------------------------------------------------------------
 
-  /** Back-propagates from this tensor; gradients accumulate into .grad of leaves. */
+  /**
+   * Back-propagates from this tensor; gradients accumulate into .grad of leaves. A non-scalar tensor needs
+   * `gradient` (the upstream gradient, same shape); throws if this tensor has no recorded graph.
+   * @example
+   * ```ts
+   * const x = tg.tensor([1, 2, 3], { requiresGrad: true });
+   * x.square().sum().backward();
+   * x.grad?.toArray(); // [2, 4, 6]
+   * ```
+   */
   backward(gradient?: Tensor | number, options: BackwardOptions = {}): void {
     backward(this, gradient, options);
   }
@@ -144,35 +174,62 @@ export class Tensor {
 
   // ---- elementwise ---------------------------------------------------------------------------
 
+  /**
+   * Elementwise this + other, broadcasting shapes; `other` may be a number.
+   * @example
+   * ```ts
+   * tg.tensor([1, 2]).add(10); // [11, 12]
+   * ```
+   */
   add(other: Operand): Tensor { return binary('add', this, other); }
+  /** Elementwise this − other, broadcasting shapes; `other` may be a number. */
   sub(other: Operand): Tensor { return binary('sub', this, other); }
+  /** Elementwise this · other, broadcasting shapes; `other` may be a number (use `matmul` for the matrix product). */
   mul(other: Operand): Tensor { return binary('mul', this, other); }
+  /** Elementwise this / other, broadcasting shapes; `other` may be a number. */
   div(other: Operand): Tensor { return binary('div', this, other); }
   /** x ** exponent; a number exponent uses the cheaper constant-power rule. */
   pow(exponent: Operand): Tensor {
     if (typeof exponent === 'number') return apply('powScalar', [this], { p: exponent });
     return binary('pow', this, exponent);
   }
+  /** Elementwise maximum with `other` (a tensor or number); ties split the gradient half and half. */
   maximum(other: Operand): Tensor { return binary('maximum', this, other); }
+  /** Elementwise minimum with `other` (a tensor or number); ties split the gradient half and half. */
   minimum(other: Operand): Tensor { return binary('minimum', this, other); }
+  /** Elementwise −x. */
   neg(): Tensor { return apply('neg', [this], null); }
+  /** Elementwise eˣ. */
   exp(): Tensor { return apply('exp', [this], null); }
+  /** Elementwise natural logarithm. */
   log(): Tensor { return apply('log', [this], null); }
+  /** Elementwise log(1 + x), accurate for tiny x. */
   log1p(): Tensor { return apply('log1p', [this], null); }
+  /** Elementwise eˣ − 1, accurate for tiny x. */
   expm1(): Tensor { return apply('expm1', [this], null); }
+  /** Elementwise square root. */
   sqrt(): Tensor { return apply('sqrt', [this], null); }
+  /** Elementwise 1 / √x. */
   rsqrt(): Tensor { return this.sqrt().reciprocal(); }
+  /** Elementwise 1 / x. */
   reciprocal(): Tensor { return Tensor.scalar(1, this.dtype).div(this); }
+  /** Elementwise x². */
   square(): Tensor { return this.pow(2); }
+  /** Elementwise |x| (gradient 0 at x = 0). */
   abs(): Tensor { return apply('abs', [this], null); }
+  /** Elementwise max(x, 0) (gradient 0 at x = 0). */
   relu(): Tensor { return apply('relu', [this], null); }
+  /** Elementwise logistic sigmoid 1 / (1 + e⁻ˣ), in (0, 1). */
   sigmoid(): Tensor { return apply('sigmoid', [this], null); }
+  /** Elementwise hyperbolic tangent, in (−1, 1). */
   tanh(): Tensor { return apply('tanh', [this], null); }
   /** The error function, to float64 precision. */
   erf(): Tensor { return apply('erf', [this], null); }
   /** 1 − erf(x), accurate in the right tail. */
   erfc(): Tensor { return apply('erfc', [this], null); }
+  /** Elementwise sine (radians). */
   sin(): Tensor { return apply('sin', [this], null); }
+  /** Elementwise cosine (radians). */
   cos(): Tensor { return apply('cos', [this], null); }
   /** Clamps into [min, max]; either bound may be omitted. The gradient passes where min ≤ x ≤ max. */
   clamp(min?: number | null, max?: number | null): Tensor {
@@ -185,13 +242,26 @@ export class Tensor {
   sign(): Tensor { return new Tensor(mapUnary(this.value, UNARY.sign)); }
   /** 1 where finite, else 0; a constant. */
   isFinite(): Tensor { return new Tensor(mapUnary(this.value, UNARY.isfinite)); }
+  /** 1 where the element is NaN, else 0; a constant (no gradient). */
   isNaN(): Tensor { return this.ne(this); }
 
+  /**
+   * 1 where this == other, else 0 (broadcasting); a constant with no gradient.
+   * @example
+   * ```ts
+   * tg.tensor([1, 2, 3]).eq(2); // [0, 1, 0]
+   * ```
+   */
   eq(other: Operand): Tensor { return compare('eq', this, other); }
+  /** 1 where this != other, else 0 (broadcasting); a constant with no gradient. */
   ne(other: Operand): Tensor { return compare('ne', this, other); }
+  /** 1 where this < other, else 0 (broadcasting); a constant with no gradient. */
   lt(other: Operand): Tensor { return compare('lt', this, other); }
+  /** 1 where this ≤ other, else 0 (broadcasting); a constant with no gradient. */
   le(other: Operand): Tensor { return compare('le', this, other); }
+  /** 1 where this > other, else 0 (broadcasting); a constant with no gradient. */
   gt(other: Operand): Tensor { return compare('gt', this, other); }
+  /** 1 where this ≥ other, else 0 (broadcasting); a constant with no gradient. */
   ge(other: Operand): Tensor { return compare('ge', this, other); }
 
   // ---- linear algebra ------------------------------------------------------------------------
@@ -214,9 +284,25 @@ export class Tensor {
 
   // ---- reductions ----------------------------------------------------------------------------
 
+  /**
+   * Sum over `axis` (one axis, a list, or all when omitted/null); `keepdims` keeps reduced axes as size 1.
+   * @example
+   * ```ts
+   * const x = tg.tensor([[1, 2], [3, 4]]);
+   * x.sum().item(); // 10
+   * x.sum(0);       // [4, 6]
+   * ```
+   */
   sum(axis?: number | number[] | null, keepdims = false): Tensor {
     return apply('sum', [this], { axes: normAxes(axis, this.ndim, 'sum'), keepdims });
   }
+  /**
+   * Mean over `axis` (one axis, a list, or all when omitted/null); `keepdims` keeps reduced axes as size 1.
+   * @example
+   * ```ts
+   * tg.tensor([[1, 2], [3, 4]]).mean(1); // [1.5, 3.5]
+   * ```
+   */
   mean(axis?: number | number[] | null, keepdims = false): Tensor {
     const axes = normAxes(axis, this.ndim, 'mean');
     const count = axes.reduce((n, a) => n * this.shape[a], 1);
@@ -226,6 +312,7 @@ export class Tensor {
   max(axis?: number | number[] | null, keepdims = false): Tensor {
     return apply('max', [this], { axes: normAxes(axis, this.ndim, 'max'), keepdims });
   }
+  /** Minimum over axes (all by default). Ties share the gradient equally. */
   min(axis?: number | number[] | null, keepdims = false): Tensor {
     return apply('min', [this], { axes: normAxes(axis, this.ndim, 'min'), keepdims });
   }
@@ -234,6 +321,7 @@ export class Tensor {
     if (axis === undefined) return new Tensor(argReduce(this.value.reshape([-1]), 0, false, 'max'));
     return new Tensor(argReduce(this.value, normAxis(axis, this.ndim, 'argmax'), keepdims, 'max'));
   }
+  /** Index of the minimum along an axis (over the flattened tensor when omitted; the first one on ties); float32 indices, no gradient. */
   argmin(axis?: number, keepdims = false): Tensor {
     if (axis === undefined) return new Tensor(argReduce(this.value.reshape([-1]), 0, false, 'min'));
     return new Tensor(argReduce(this.value, normAxis(axis, this.ndim, 'argmin'), keepdims, 'min'));
@@ -253,6 +341,7 @@ export class Tensor {
     const centered = this.sub(this.mean(axes, true));
     return centered.mul(centered).sum(axes, keepdims).div(Math.max(0, n - correction));
   }
+  /** Standard deviation, √var, with Bessel's correction by default (correction = 1), as torch.std. */
   std(axis?: number | number[] | null, keepdims = false, correction = 1): Tensor {
     return this.var(axis, keepdims, correction).sqrt();
   }
@@ -273,11 +362,20 @@ export class Tensor {
     if (shapesEqual(shape, this.shape)) return this;
     return apply('reshape', [this], { shape: [...shape] });
   }
+  /** Alias of `reshape` (PyTorch's `view`); here it copies instead of throwing when a view is impossible. */
   view(shape: readonly number[]): Tensor { return this.reshape(shape); }
+  /**
+   * Reorders the dims: output dim i is input dim `dims[i]` (a view).
+   * @example
+   * ```ts
+   * tg.zeros([2, 3, 4]).permute([2, 0, 1]).shape; // [4, 2, 3]
+   * ```
+   */
   permute(dims: readonly number[]): Tensor {
     if (dims.every((d, i) => d === i) && dims.length === this.ndim) return this;
     return apply('permute', [this], { dims: dims.map((d) => normAxis(d, this.ndim, 'permute')) });
   }
+  /** Swaps two dims (a view); negative dims count from the end. */
   transpose(dim0: number, dim1: number): Tensor {
     const a = normAxis(dim0, this.ndim, 'transpose');
     const b = normAxis(dim1, this.ndim, 'transpose');
@@ -291,11 +389,20 @@ export class Tensor {
     if (shapesEqual(shape, this.shape)) return this;
     return apply('expand', [this], { shape: [...shape] });
   }
+  /** Broadcasts to `other`'s shape (a view); see `expand`. */
   expandAs(other: Tensor): Tensor { return this.expand(other.shape); }
+  /** Removes size-1 dims: the listed ones (others are left alone), or all when `axis` is omitted. */
   squeeze(axis?: number | number[]): Tensor {
     const axes = axis === undefined ? this.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normAxes(axis, this.ndim, 'squeeze');
     return this.reshape(this.shape.filter((d, i) => !(axes.includes(i) && d === 1)));
   }
+  /**
+   * Inserts a size-1 dim at `axis`; -1 appends one at the end.
+   * @example
+   * ```ts
+   * tg.zeros([3]).unsqueeze(0).shape; // [1, 3]
+   * ```
+   */
   unsqueeze(axis: number): Tensor {
     const a = normAxis(axis, this.ndim + 1, 'unsqueeze', this.shape);
     const shape = [...this.shape];
@@ -354,11 +461,15 @@ export class Tensor {
     assertDType(dtype, 'to');
     return dtype === this.dtype ? this : apply('cast', [this], { dtype });
   }
+  /** Converts to float32 (a no-op when already float32). */
   float(): Tensor { return this.to('float32'); }
+  /** Converts to float64 (a no-op when already float64); gradcheck needs float64. */
   double(): Tensor { return this.to('float64'); }
   /** A copy with its own storage (recorded: gradients flow through it). */
   clone(): Tensor { return apply('cast', [this], { dtype: this.dtype }); }
+  /** A new untracked tensor of zeros with this tensor's shape and dtype. */
   zerosLike(): Tensor { return new Tensor(NDArray.zeros(this.shape, this.dtype)); }
+  /** A new untracked tensor of ones with this tensor's shape and dtype. */
   onesLike(): Tensor { return new Tensor(full(this.shape, 1, this.dtype)); }
 
   /** The single value of a one-element tensor. */
@@ -378,6 +489,7 @@ export class Tensor {
   toNdarray(): ReturnType<typeof ndarrayToScijs> {
     return ndarrayToScijs(this.value);
   }
+  /** A readable, PyTorch-style printout of the values, noting `gradFn` or `requiresGrad` when set. */
   toString(): string {
     return formatArray(this.value, this.requiresGrad ? (this.node ? `gradFn=${this.node.op}` : 'requiresGrad=true') : '');
   }

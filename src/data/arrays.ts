@@ -8,12 +8,17 @@ import { NDArray } from '../tensor/ndarray.js';
 import { defaultGenerator, Generator } from '../tensor/random.js';
 import { fmtShape, type Shape } from '../tensor/shape.js';
 
+/** Any numeric typed array (Float32Array, Int32Array, Uint8Array, ...) accepted as data; BigInt arrays are not. */
 export type NumericArray =
   | Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
 /** Anything the data helpers accept as a set of rows: row i is `x[i]` (or `x.indexSelect(0, [i])`). */
 export type DataInput = Tensor | NumericArray | readonly unknown[];
 
+/**
+ * Where a data helper's randomness comes from: a `seed` for a fresh generator, or a `generator` to draw from
+ * (default: the shared `tg.defaultGenerator`).
+ */
 export interface RandomSource {
   /** Seeds a fresh Generator for this call. */
   seed?: number;

@@ -5,6 +5,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import type { Generator } from '../tensor/random.js';
 import { pickGenerator, type RandomSource, tensorOf } from './arrays.js';
 
+/** Options shared by the toy data sets: noise, shuffling and the random source. */
 export interface DatasetOptions extends RandomSource {
   /** Standard deviation of Gaussian noise added to every coordinate (default 0). */
   noise?: number;
@@ -12,6 +13,7 @@ export interface DatasetOptions extends RandomSource {
   shuffle?: boolean;
 }
 
+/** A toy data set: points `x` [n, features] and class labels `y` [n], both float32. */
 export interface Dataset {
   /** Points, float32 [n, features]. */
   x: Tensor;

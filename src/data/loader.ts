@@ -5,6 +5,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import type { Generator } from '../tensor/random.js';
 import { type DataInput, pickGenerator, type RandomSource, rowCount, toTensor } from './arrays.js';
 
+/** Options for {@link DataLoader}: batch size, shuffling and whether to drop a short last batch. */
 export interface DataLoaderOptions extends RandomSource {
   /** Rows per batch (default 32). */
   batchSize?: number;
@@ -14,8 +15,11 @@ export interface DataLoaderOptions extends RandomSource {
   dropLast?: boolean;
 }
 
+/** One mini-batch from a {@link DataLoader}: rows of x and the matching rows of y. */
 export interface Batch {
+  /** The batch's inputs [batchSize, ...]. */
   x: Tensor;
+  /** The batch's targets [batchSize, ...], or undefined when the loader has no y. */
   y: Tensor | undefined;
 }
 
@@ -24,10 +28,15 @@ export interface Batch {
  * @example for (const { x, y } of new tg.data.DataLoader({ x: xTrain, y: yTrain }, { batchSize: 32, shuffle: true })) { ... }
  */
 export class DataLoader implements Iterable<Batch> {
+  /** All inputs, converted to one tensor. */
   readonly x: Tensor;
+  /** All targets as one tensor, or undefined. */
   readonly y: Tensor | undefined;
+  /** Rows per batch (default 32). */
   readonly batchSize: number;
+  /** Whether each pass draws a new row order (default false). */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than batchSize is skipped (default false). */
   readonly dropLast: boolean;
   private readonly generator: Generator;
 
@@ -59,6 +68,7 @@ export class DataLoader implements Iterable<Batch> {
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
+  /** Iterates over one pass of mini-batches (a new shuffle each time when `shuffle` is on). */
   *[Symbol.iterator](): Iterator<Batch> {
     const n = this.numSamples;
     const order = this.shuffle ? this.generator.permutation(n) : null;

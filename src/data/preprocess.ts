@@ -72,7 +72,12 @@ function affine(x: Tensor, shift: Float64Array, scale: Float64Array, what: strin
   return tensorOf(out, x.shape);
 }
 
-/** Standardizes features to zero mean and unit variance with statistics from the rows it was fitted on. */
+/**
+ * Standardizes features to zero mean and unit variance with statistics from the rows it was fitted on
+ * (scikit-learn's StandardScaler). Create it with `StandardScaler.fit(xTrain)`.
+ * @property mean Each feature's mean over the fitted rows.
+ * @property std Each feature's population standard deviation over the fitted rows.
+ */
 export class StandardScaler {
   private constructor(readonly mean: Float64Array, readonly std: Float64Array) {}
 
@@ -88,6 +93,7 @@ export class StandardScaler {
     return affine(toTensor(x, 'StandardScaler.transform'), this.mean, scale, 'StandardScaler.transform');
   }
 
+  /** Undoes transform(): x·std + mean per feature. */
   inverseTransform(x: DataInput): Tensor {
     const t = toTensor(x, 'StandardScaler.inverseTransform');
     const shift = this.mean.map((m, j) => -m / (this.std[j] > 0 ? this.std[j] : 1));
@@ -95,10 +101,25 @@ export class StandardScaler {
   }
 }
 
-/** Scales features into a range (default [0, 1]) with the min and max of the rows it was fitted on. */
+/**
+ * Scales features into a range (default [0, 1]) with the min and max of the rows it was fitted on
+ * (scikit-learn's MinMaxScaler). Create it with `MinMaxScaler.fit(xTrain)`.
+ * @property min Each feature's minimum over the fitted rows.
+ * @property max Each feature's maximum over the fitted rows.
+ * @property featureRange The target range [lo, hi].
+ */
 export class MinMaxScaler {
   private constructor(readonly min: Float64Array, readonly max: Float64Array, readonly featureRange: [number, number]) {}
 
+  /**
+   * Computes each feature's min and max over the rows of x. Throws a RangeError unless featureRange has lo < hi,
+   * or for non-finite values.
+   * @example
+   * ```ts
+   * const scaler = tg.data.MinMaxScaler.fit(xTrain, { featureRange: [-1, 1] });
+   * const xTestScaled = scaler.transform(xTest);
+   * ```
+   */
   static fit(x: DataInput, options: { featureRange?: [number, number] } = {}): MinMaxScaler {
     const range = options.featureRange ?? [0, 1];
     if (!(range[0] < range[1])) throw new RangeError(`MinMaxScaler.fit: featureRange [${range}] must have min < max`);
@@ -114,6 +135,7 @@ export class MinMaxScaler {
     return affine(toTensor(x, 'MinMaxScaler.transform'), shift, scale, 'MinMaxScaler.transform');
   }
 
+  /** Undoes transform(): maps the range back to the original units per feature. */
   inverseTransform(x: DataInput): Tensor {
     const [lo, hi] = this.featureRange;
     const scale = this.min.map((m, j) => (this.max[j] > m ? (this.max[j] - m) / (hi - lo) : 1));

@@ -5,6 +5,7 @@ import { Tensor } from '../autograd/tensor.js';
 import type { Generator } from '../tensor/random.js';
 import { type DataInput, isNumericArray, pickGenerator, type RandomSource, rowCount, takeRows } from './arrays.js';
 
+/** Options for {@link trainTestSplit}: test size, shuffling, stratification and the random source. */
 export interface TrainTestSplitOptions extends RandomSource {
   /** A fraction in (0, 1) of the rows (rounded up, as scikit-learn), or a row count ≥ 1. Default 0.25. */
   testSize?: number;
@@ -14,10 +15,15 @@ export interface TrainTestSplitOptions extends RandomSource {
   stratify?: DataInput;
 }
 
+/** The four parts {@link trainTestSplit} returns, each of the same kind as the input (Tensor, array or typed array). */
 export interface TrainTestSplit<X, Y> {
+  /** The training rows of x. */
   xTrain: X;
+  /** The test rows of x. */
   xTest: X;
+  /** The training rows of y. */
   yTrain: Y;
+  /** The test rows of y. */
   yTest: Y;
 }
 
@@ -117,7 +123,16 @@ export function trainTestSplit<X extends DataInput, Y extends DataInput>(
   return { xTrain: takeRows(x, train), xTest: takeRows(x, test), yTrain: takeRows(y, train), yTest: takeRows(y, test) };
 }
 
-/** Shuffles the rows of x (and of y with the same permutation). */
+/**
+ * Shuffles the rows of x (and of y with the same permutation); the results keep the inputs' kind.
+ * Throws a RangeError when x and y have different row counts.
+ * @property __type.x The rows of x in the new order.
+ * @property __type.y The rows of y in the same order (undefined when no y was given).
+ * @example
+ * ```ts
+ * const { x: xs, y: ys } = tg.data.shuffle(x, y, { seed: 0 });
+ * ```
+ */
 export function shuffle<X extends DataInput, Y extends DataInput = X>(
   x: X, y?: Y, options: RandomSource = {},
 ): { x: X; y: Y | undefined } {

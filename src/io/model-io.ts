@@ -16,10 +16,13 @@ export { ModelLoadError, type ModelLoadErrorCode } from '../keras/errors.js';
  * Both are needed to load; they are exactly what save(dir) writes to the two files.
  */
 export interface ModelBytes {
+  /** The model.json text: architecture and compile settings. */
   config: string;
+  /** The weights in safetensors format. */
   weights: Uint8Array;
 }
 
+/** Size limits for loading an untrusted model; each is optional (defaults: 1 MiB of config, 256 layers, 2^20 units, 2^26 parameters). */
 export type LoadOptions = Partial<LoadLimits>;
 
 const MAX_WEIGHTS_HEADER = 1 << 20;

@@ -4,6 +4,7 @@
 import type { Tensor } from '../autograd/tensor.js';
 import type { StateDict } from '../nn/module.js';
 
+/** The numbers fit() reports, by Keras key: `loss`, `accuracy`, `val_loss`, `val_accuracy`, ... */
 export type Logs = Record<string, number>;
 
 /** The part of a model that callbacks may use. */
@@ -16,11 +17,17 @@ export interface CallbackModel {
 
 /** Hooks fit() calls; each may be async (fit awaits it). `epoch` and `batch` count from 0. */
 export interface CallbackHooks {
+  /** Called once before the first epoch. */
   onTrainBegin?(logs: Logs): void | Promise<void>;
+  /** Called once after training ends (normally or stopped early), with the last epoch's logs. */
   onTrainEnd?(logs: Logs): void | Promise<void>;
+  /** Called at the start of each epoch. */
   onEpochBegin?(epoch: number, logs: Logs): void | Promise<void>;
+  /** Called after each epoch with its logs (training loss and metrics, and `val_*` entries when validating). */
   onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
+  /** Called before each mini-batch step; logs hold `batch` and `size` (rows in the batch). */
   onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
+  /** Called after each mini-batch step; logs hold `batch`, `size` and the epoch's running mean `loss` and metrics. */
   onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
   /** Called by fit() before training with the model being trained. */
   setModel?(model: CallbackModel): void;
@@ -28,10 +35,23 @@ export interface CallbackHooks {
 
 /** A base class for callbacks that need the model (this.model is set before training starts). */
 export class Callback implements CallbackHooks {
+  /** The model being trained (set by fit() before training starts; null before that). */
   model: CallbackModel | null = null;
   setModel(model: CallbackModel): void {
     this.model = model;
   }
+}
+
+/** Why and where fit() stopped early. */
+export interface StopInfo {
+  /** 'nanLoss' when a loss was NaN or infinite, 'stopTraining' when a callback asked to stop. */
+  reason: 'nanLoss' | 'stopTraining';
+  /** The epoch (0-based) training stopped in. */
+  epoch: number;
+  /** The batch it stopped at, for a NaN loss. */
+  batch?: number;
+  /** A sentence saying what happened. */
+  message: string;
 }
 
 /** What fit() returns: one entry per finished epoch, numbers only. */
@@ -41,8 +61,9 @@ export class History {
   /** Per log key, one value per epoch: history.loss[e], history.val_accuracy[e], ... */
   history: Record<string, number[]> = {};
   /** Why training ended early, if it did (null when all epochs ran). */
-  stopped: { reason: 'nanLoss' | 'stopTraining'; epoch: number; batch?: number; message: string } | null = null;
+  stopped: StopInfo | null = null;
 
+  /** Appends one finished epoch's logs (fit() calls this). */
   record(epoch: number, logs: Logs): void {
     this.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
@@ -74,6 +95,7 @@ export class CallbackList {
   async batchEnd(b: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onBatchEnd?.(b, { ...logs }); }
 }
 
+/** Options for {@link earlyStopping} (Keras' names and defaults). */
 export interface EarlyStoppingOptions {
   /** The log key to watch (default 'val_loss'). */
   monitor?: string;
@@ -99,16 +121,25 @@ const copyState = (s: StateDict): Map<string, Tensor> => {
 
 /** Stops training when the monitored value stops improving (Keras' EarlyStopping). */
 export class EarlyStopping extends Callback {
+  /** The log key being watched. */
   readonly monitor: string;
+  /** The smallest change that counts as an improvement. */
   readonly minDelta: number;
+  /** Epochs without improvement tolerated before stopping. */
   readonly patience: number;
+  /** Whether lower ('min') or higher ('max') values are better ('auto' resolved from the key). */
   readonly mode: 'min' | 'max';
+  /** A value the monitored log must beat, or undefined. */
   readonly baseline: number | undefined;
+  /** Whether to put back the best epoch's weights when training ends. */
   readonly restoreBestWeights: boolean;
+  /** Whether to print a line when stopping or restoring. */
   readonly verbose: boolean;
   /** The epoch training was stopped at (-1: not stopped). */
   stoppedEpoch = -1;
+  /** The best monitored value so far. */
   best = Infinity;
+  /** The epoch of the best value (-1 before any). */
   bestEpoch = -1;
   private wait = 0;
   private bestWeights: Map<string, Tensor> | null = null;
@@ -137,6 +168,7 @@ export class EarlyStopping extends Callback {
     return this.mode === 'min' ? value + this.minDelta < reference : value - this.minDelta > reference;
   }
 
+  /** Resets the counters at the start of fit(). */
   onTrainBegin(): void {
     this.wait = 0;
     this.stoppedEpoch = -1;
@@ -145,6 +177,7 @@ export class EarlyStopping extends Callback {
     this.bestWeights = null;
   }
 
+  /** Checks the monitored value and sets `model.stopTraining` once patience runs out. */
   onEpochEnd(epoch: number, logs: Logs): void {
     const value = logs[this.monitor];
     if (value === undefined) {
@@ -168,6 +201,7 @@ export class EarlyStopping extends Callback {
     }
   }
 
+  /** Restores the best weights if `restoreBestWeights` is set. */
   onTrainEnd(): void {
     if (this.restoreBestWeights && this.bestWeights && this.model) {
       if (this.verbose) console.log(`Restoring model weights from the end of epoch ${this.bestEpoch + 1}`);
@@ -176,7 +210,15 @@ export class EarlyStopping extends Callback {
   }
 }
 
-/** tg.callbacks.earlyStopping({ monitor: 'val_loss', patience: 3, restoreBestWeights: true }). */
+/**
+ * An {@link EarlyStopping} callback for `model.fit`: stops training when the monitored log (default 'val_loss')
+ * has not improved for `patience` epochs, optionally restoring the best weights.
+ * @example
+ * ```ts
+ * const stop = tg.callbacks.earlyStopping({ monitor: 'val_loss', patience: 3, restoreBestWeights: true });
+ * await net.fit(x, y, { epochs: 100, validationSplit: 0.2, callbacks: [stop] });
+ * ```
+ */
 export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping {
   return new EarlyStopping(options);
 }

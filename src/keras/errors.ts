@@ -1,6 +1,7 @@
 // ModelLoadError: every problem found while reading a saved model (config, weights or files) is one of these,
 // with a code to branch on; safetensors-level problems arrive as SafetensorsError instead.
 
+/** What went wrong while loading a model: the `code` of a {@link ModelLoadError}. */
 export type ModelLoadErrorCode =
   | 'BAD_INPUT' // not bytes / not a string / wrong argument types
   | 'TOO_LARGE' // a size cap (config bytes, layers, units, parameters, file size) was exceeded
@@ -21,7 +22,18 @@ export type ModelLoadErrorCode =
   | 'IO_ERROR'
   | 'NOT_NODE'; // save(dir) / loadModel(dir) outside Node
 
+/**
+ * The error `tg.loadModel` and `tg.fromBytes` throw for anything wrong with a saved model (config, weights or files).
+ * Branch on its `code` rather than on the message.
+ * @property code What went wrong, e.g. 'BAD_JSON', 'SHAPE_MISMATCH' or 'NOT_FOUND'.
+ * @example
+ * ```ts
+ * try { await tg.loadModel('models/xor'); }
+ * catch (e) { if (e instanceof tg.ModelLoadError && e.code === 'NOT_FOUND') console.log('no saved model yet'); }
+ * ```
+ */
 export class ModelLoadError extends Error {
+  /** The error's name, 'ModelLoadError'. */
   override readonly name = 'ModelLoadError';
   constructor(readonly code: ModelLoadErrorCode, message: string) {
     super(message);

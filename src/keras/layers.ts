@@ -18,6 +18,7 @@ export interface ConfigLimits {
 }
 export const DEFAULT_LIMITS: ConfigLimits = { maxUnits: 1 << 20, maxDim: 1 << 24 };
 
+/** Arguments every Keras-style layer takes: an optional name and, on a model's first layer, the input shape. */
 export interface LayerArgs {
   /** The layer's name in summary() (default: its type, numbered within the model: dense, dense_1, ...). */
   name?: string;
@@ -55,12 +56,15 @@ const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 /** A Keras-style layer: an nn Module with a config, built for an input shape before first use. */
 export abstract class Layer extends Module {
+  /** The layer's Keras class name ('Dense', 'Dropout', ...), as saved in model.json. */
   abstract readonly className: string;
+  /** The layer's name (null until a model names it: dense, dense_1, ...). */
   name: string | null;
   /** The inputShape argument (first layer only), without the batch dim. */
   readonly inputShapeArg: number[] | null;
   /** Input and output shapes without the batch dim, once built. */
   inputShape: number[] | null = null;
+  /** The output shape without the batch dim, once built. */
   outputShape: number[] | null = null;
 
   constructor(args: LayerArgs, where: string) {
@@ -69,6 +73,7 @@ export abstract class Layer extends Module {
     this.inputShapeArg = args.inputShape === undefined ? null : checkShapeArg(args.inputShape, where);
   }
 
+  /** Whether `build()` has run (the weights exist). */
   get built(): boolean {
     return this.outputShape !== null;
   }
@@ -91,6 +96,7 @@ export abstract class Layer extends Module {
     return out;
   }
 
+  /** Creates the layer's weights for this input shape; layers with weights override it (the default creates none). */
   protected allocate(_inputShape: readonly number[]): void {}
 
   /** The serializable config (JSON values only), as saved in model.json. */
@@ -101,11 +107,17 @@ export abstract class Layer extends Module {
     return `${this.name ?? this.className.toLowerCase()} (${this.className})`;
   }
 
-  /** The output and, for a final sigmoid/softmax, the logits before it (losses use them for stability). */
+  /**
+   * The output and, for a final sigmoid/softmax, the logits before it (losses use them for stability).
+   * @property __type.out The layer's output, as forward() returns it.
+   * @property __type.logits The input to the layer's activation, or null for layers without one.
+   * @property __type.activation The activation's name, or null.
+   */
   forwardWithLogits(x: Tensor): { out: Tensor; logits: Tensor | null; activation: string | null } {
     return { out: this.forward(x), logits: null, activation: null };
   }
 
+  /** The config entries every layer has (name, inputShape), for subclasses' getConfig(). */
   protected baseConfig(): Record<string, unknown> {
     const cfg: Record<string, unknown> = {};
     if (this.name !== null) cfg.name = this.name;
@@ -114,11 +126,13 @@ export abstract class Layer extends Module {
   }
 }
 
+/** Arguments of {@link dense}: the number of units plus optional activation, bias and initializers (Keras names). */
 export interface DenseArgs extends LayerArgs {
   /** Output features. */
   units: number;
   /** By name (default 'linear'): relu, sigmoid, tanh, softmax, leakyRelu, gelu, elu, selu, softplus, swish, ... */
   activation?: string;
+  /** Learn an additive bias (default true). */
   useBias?: boolean;
   /** Default 'glorotUniform' (Keras'); also glorotNormal, heNormal, heUniform, lecunNormal, lecunUniform, zeros, ... */
   kernelInitializer?: string;
@@ -126,6 +140,7 @@ export interface DenseArgs extends LayerArgs {
   biasInitializer?: string;
   /** Shorthand for inputShape: [inputDim]. */
   inputDim?: number;
+  /** Dtype of the weights (default 'float32'). */
   dtype?: DType;
   /** Source of the initial weights (default: the global defaultGenerator, seeded by tg.manualSeed). */
   generator?: Generator;
@@ -134,11 +149,17 @@ export interface DenseArgs extends LayerArgs {
 /** A fully connected layer: activation(x·Wᵀ + b), with W [units, inFeatures] as nn.Linear's weight. */
 export class Dense extends Layer {
   readonly className = 'Dense';
+  /** The number of output features. */
   readonly units: number;
+  /** The activation's name ('linear' when none). */
   readonly activation: string;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** The initializer of the kernel (weight), e.g. 'glorotUniform'. */
   readonly kernelInitializer: string;
+  /** The initializer of the bias, e.g. 'zeros'. */
   readonly biasInitializer: string;
+  /** Dtype of the weights. */
   readonly dtype: DType;
   #act: ActivationFn;
   #linear: Linear | null = null;
@@ -189,6 +210,7 @@ export class Dense extends Layer {
 
   /** The kernel [units, inFeatures] (null until built). */
   get weight(): Parameter | null { return this.#linear?.weight ?? null; }
+  /** The bias [units] (null until built, or when useBias is false). */
   get bias(): Parameter | null { return this.#linear?.bias ?? null; }
 
   override namedOwnParameters(): [string, Parameter][] {
@@ -218,6 +240,7 @@ export class Dense extends Layer {
   }
 }
 
+/** Arguments of {@link dropout}. */
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of inputs zeroed in training, in [0, 1). */
   rate: number;
@@ -228,6 +251,7 @@ export interface DropoutArgs extends LayerArgs {
 /** Inverted dropout in training mode, the identity in eval mode (nn.Dropout inside). */
 export class Dropout extends Layer {
   readonly className = 'Dropout';
+  /** The fraction of inputs zeroed in training. */
   readonly rate: number;
   #drop: NnDropout;
 
@@ -282,13 +306,16 @@ export class Flatten extends Layer {
   }
 }
 
+/** Arguments of {@link activation}. */
 export interface ActivationArgs extends LayerArgs {
+  /** The activation's name: 'relu', 'sigmoid', 'tanh', 'softmax', 'gelu', ... */
   activation: string;
 }
 
 /** Applies an activation by name. */
 export class Activation extends Layer {
   readonly className = 'Activation';
+  /** The activation's name. */
   readonly activation: string;
   #act: ActivationFn;
 
@@ -322,11 +349,36 @@ export class Activation extends Layer {
   }
 }
 
-/** tg.layers.dense({ units: 32, activation: 'relu', inputShape: [320] }) */
+/**
+ * A fully connected {@link Dense} layer (Keras' Dense): activation(x·Wᵀ + b) with `units` outputs.
+ * Throws a RangeError for a bad config (units not a positive integer, unknown activation or initializer).
+ * @example
+ * ```ts
+ * tg.layers.dense({ units: 32, activation: 'relu', inputShape: [320] })
+ * ```
+ */
 export const dense = (args: DenseArgs): Dense => new Dense(args);
-/** tg.layers.dropout({ rate: 0.5 }) */
+/**
+ * A {@link Dropout} layer: zeroes a fraction `rate` of its inputs during fit() (scaling the rest up), and does nothing in evaluate/predict.
+ * @example
+ * ```ts
+ * tg.layers.dropout({ rate: 0.5 })
+ * ```
+ */
 export const dropout = (args: DropoutArgs): Dropout => new Dropout(args);
-/** tg.layers.flatten() */
+/**
+ * A {@link Flatten} layer: reshapes each row to one axis, [N, ...] → [N, product], e.g. before a dense layer.
+ * @example
+ * ```ts
+ * tg.layers.flatten({ inputShape: [28, 28] }) // output shape [784]
+ * ```
+ */
 export const flatten = (args: LayerArgs = {}): Flatten => new Flatten(args);
-/** tg.layers.activation({ activation: 'softmax' }) */
+/**
+ * An {@link Activation} layer: applies an activation by name, with no weights.
+ * @example
+ * ```ts
+ * tg.layers.activation({ activation: 'softmax' })
+ * ```
+ */
 export const activation = (args: ActivationArgs): Activation => new Activation(args);

@@ -10,6 +10,7 @@ export type LossKind = 'regression' | 'binary' | 'categorical' | 'sparse' | 'cus
 
 /** A loss by name with its options: the serializable form (saved with the model). */
 export interface LossConfig {
+  /** A loss name, e.g. 'binaryCrossentropy' (Keras snake_case aliases are accepted). */
   name: string;
   /** The model outputs logits rather than probabilities (cross-entropies only). */
   fromLogits?: boolean;
@@ -17,7 +18,9 @@ export interface LossConfig {
   labelSmoothing?: number;
 }
 
+/** A custom loss: the model's output and the targets to a scalar Tensor. */
 export type LossFunction = (yPred: Tensor, yTrue: Tensor) => Tensor;
+/** A loss for compile(): a name, a config with options, or a function. */
 export type LossSpec = string | LossConfig | LossFunction;
 
 export interface ResolvedLoss {

@@ -17,6 +17,7 @@ import { renderSummary } from './summary.js';
 import { evaluateModel, type EvaluateArgs, fitModel, type FitArgs, predictTensor } from './training.js';
 import { checkLossOutput, type ModelFacts, prepareX, prepareY } from './validate.js';
 
+/** What {@link Model.compile} takes: the optimizer, the loss and optional metrics (Keras names). */
 export interface CompileArgs {
   /** 'adam', 'sgd', 'adamw', 'rmsprop', 'adagrad' (Keras default learning rates), a { name, learningRate } config, an optimizer or a factory. */
   optimizer: OptimizerSpec;
@@ -36,13 +37,28 @@ export interface Compiled {
   optimizer: OptimizerLike | null;
 }
 
+/** Options for {@link sequential} and {@link model}: a name and the input shape. */
 export interface ModelArgs {
+  /** The model's name (default 'sequential' or 'model'); letters, digits, '_', '-', '.'. */
   name?: string;
   /** The shape of one input row (without the batch dim). */
   inputShape?: number[];
 }
 
+/**
+ * A Keras-style model: an nn Module with `compile`, `fit`, `evaluate`, `predict`, `summary` and saving on top.
+ * Make one with {@link sequential} (a stack of `tg.layers`) or {@link model} (any nn Module); it is still a
+ * Module, so `parameters()`, `stateDict()` and `train()`/`eval()` work as usual.
+ * @example
+ * ```ts
+ * const net = tg.sequential([tg.layers.dense({ units: 8, activation: 'relu', inputShape: [2] }), tg.layers.dense({ units: 1 })]);
+ * net.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+ * const x = tg.randn([64, 2]);
+ * const history = await net.fit(x, x.sum(1, true), { epochs: 20, verbose: 0 });
+ * ```
+ */
 export class Model extends Module {
+  /** The model's name in summary() and saved files ('sequential' or 'model' unless given). */
   readonly name: string;
   /** The layers of a sequential model (empty when wrapping a Module). */
   readonly layers: readonly Layer[];
@@ -66,9 +82,11 @@ export class Model extends Module {
     if (shape) this.build(shape);
   }
 
+  /** The input shape without the batch dim (null until built). */
   get inputShape(): number[] | null { return this.#inputShape ? [...this.#inputShape] : null; }
   /** The output shape without the batch dim (null until built). */
   get outputShape(): number[] | null { return this.#outputShape ? [...this.#outputShape] : null; }
+  /** Whether the model knows its input shape and has created its weights. */
   get built(): boolean { return this.#outputShape !== null; }
 
   /** Builds every layer for this input shape (rows without the batch dim), inferring shapes layer by layer. */
@@ -130,7 +148,11 @@ export class Model extends Module {
     return h;
   }
 
-  /** forward(), plus the final layer's pre-activation (for losses that prefer logits). */
+  /**
+   * forward(), plus the final layer's pre-activation (for losses that prefer logits).
+   * @property __type.out The model's output, as forward() returns it.
+   * @property __type.logits The last layer's input to its sigmoid/softmax, when the compiled loss can use it; else null.
+   */
   forwardWithLogits(x: Tensor): { out: Tensor; logits: Tensor | null } {
     const c = this.compiled;
     const last = this.layers[this.layers.length - 1];
@@ -156,6 +178,11 @@ export class Model extends Module {
   /**
    * Configures training. Names are checked here (the errors list the known ones); the optimizer is
    * created on model.parameters() once the model is built.
+   * @example
+   * ```ts
+   * net.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+   * net.compile({ optimizer: { name: 'sgd', learningRate: 0.1 }, loss: 'meanSquaredError' });
+   * ```
    */
   compile(args: CompileArgs): void {
     if (typeof args !== 'object' || args === null) throw new TypeError("compile: expected { optimizer, loss, metrics }, e.g. { optimizer: 'adam', loss: 'meanSquaredError' }");
@@ -189,18 +216,24 @@ export class Model extends Module {
     return c.optimizer;
   }
 
+  /** The compile() state; throws an Error naming `where` if the model is not compiled yet. */
   requireCompiled(where: string): Compiled {
     if (!this.compiled) throw new Error(`${where}: the model is not compiled; call model.compile({ optimizer: 'adam', loss: 'meanSquaredError' }) first`);
     return this.compiled;
   }
 
+  /** Fresh metric accumulators for the compiled metric names (used by fit and evaluate). */
   makeMetrics(where: string): Metric[] {
     const c = this.requireCompiled(where);
     const out = this.#outputShape ?? [1];
     return resolveMetrics(c.metricNames, { kind: c.loss.kind, units: out[out.length - 1] ?? 1, fromLogits: c.loss.fromLogits }, where);
   }
 
-  /** Converts and checks x and y once (building the model for x's shape if needed); all errors come before training. */
+  /**
+   * Converts and checks x and y once (building the model for x's shape if needed); all errors come before training.
+   * @property __type.x The inputs as a tensor [rows, ...inputShape].
+   * @property __type.y The targets as a tensor with one row per input row.
+   */
   prepareData(xIn: DataInput, yIn: DataInput, where: string): { x: Tensor; y: Tensor } {
     const c = this.requireCompiled(where);
     const x = prepareX(xIn, `${where}: x`, this.facts());
@@ -211,17 +244,36 @@ export class Model extends Module {
     return { x, y };
   }
 
-  /** Trains for `epochs` passes; resolves to a History of plain numbers. */
+  /**
+   * Trains for `epochs` passes; resolves to a History of plain numbers.
+   * @example
+   * ```ts
+   * const history = await net.fit(x, y, { epochs: 50, batchSize: 16, validationSplit: 0.2 });
+   * history.history.loss; // one value per epoch (and val_loss)
+   * ```
+   */
   fit(x: DataInput, y: DataInput, args: FitArgs = {}): Promise<History> {
     return fitModel(this, x, y, args);
   }
 
-  /** Loss and metrics over all rows (eval mode, no tape): { loss, accuracy, ... }. */
+  /**
+   * Loss and metrics over all rows (eval mode, no tape): { loss, accuracy, ... }.
+   * @example
+   * ```ts
+   * const { loss } = net.evaluate(xTest, yTest);
+   * ```
+   */
   evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): Logs {
     return evaluateModel(this, x, y, args);
   }
 
-  /** The model's outputs for every row (eval mode: dropout off; no tape). */
+  /**
+   * The model's outputs for every row (eval mode: dropout off; no tape).
+   * @example
+   * ```ts
+   * const yPred = net.predict(xTest); // shape [rows, ...outputShape]
+   * ```
+   */
   predict(x: DataInput, args: { batchSize?: number } = {}): Tensor {
     const batchSize = args.batchSize ?? 32;
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`predict: batchSize must be a positive integer, got ${batchSize}`);
@@ -282,7 +334,15 @@ export function sequential(layers: Layer[] | ({ layers: Layer[] } & ModelArgs), 
   return new Model(list, null, { name: opts.name ?? 'sequential', ...(opts.inputShape ? { inputShape: opts.inputShape } : {}) });
 }
 
-/** Wraps any nn Module as a Keras-style model (its stateDict keys stay the module's). */
+/**
+ * Wraps any nn Module as a Keras-style model (its stateDict keys stay the module's).
+ * @example
+ * ```ts
+ * const mlp = new tg.nn.Sequential(new tg.nn.Linear(4, 8), new tg.nn.ReLU(), new tg.nn.Linear(8, 3));
+ * const net = tg.model(mlp, { inputShape: [4] });
+ * net.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+ * ```
+ */
 export function model(module: Module, args: ModelArgs = {}): Model {
   if (!(module instanceof Module)) throw new TypeError('model: expected an nn Module (tg.model wraps any Module as a Keras-style model)');
   return new Model([], module, args);

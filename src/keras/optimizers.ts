@@ -10,26 +10,41 @@ import { NameTable } from './names.js';
 
 /** What fit() needs from an optimizer (every tg.optim optimizer has both). */
 export interface OptimizerLike {
+  /** Applies one update from the parameters' gradients. */
   step(): unknown;
+  /** Clears the parameters' gradients. */
   zeroGrad(): void;
 }
 
 /** An optimizer by name with Keras-style options; the serializable form saved with the model. */
 export interface OptimizerConfig {
+  /** 'sgd', 'adam', 'adamw', 'rmsprop' or 'adagrad'. */
   name: string;
+  /** Step size α (Keras defaults: adam/rmsprop/adagrad 0.001, sgd 0.01). */
   learningRate?: number;
+  /** Adam's decay rate for the first moment. */
   beta1?: number;
+  /** Adam's decay rate for the second moment. */
   beta2?: number;
+  /** Added to the denominator for stability (Keras default 1e-7). */
   epsilon?: number;
+  /** Adam: use the running maximum of the second moment. */
   amsgrad?: boolean;
+  /** L2 penalty (Adam, SGD, RMSprop, Adagrad) or decoupled decay (AdamW). */
   weightDecay?: number;
+  /** SGD / RMSprop momentum. */
   momentum?: number;
+  /** SGD: Nesterov momentum. */
   nesterov?: boolean;
+  /** RMSprop's decay rate for the squared-gradient average. */
   rho?: number;
+  /** RMSprop: normalise by the centred variance. */
   centered?: boolean;
+  /** Adagrad's starting accumulator value. */
   initialAccumulatorValue?: number;
 }
 
+/** An optimizer for compile(): a name, a config, an optimizer object, or a factory given the parameters. */
 export type OptimizerSpec = string | OptimizerConfig | OptimizerLike | ((params: Parameter[]) => OptimizerLike);
 
 type Opts = Required<Omit<OptimizerConfig, 'name'>>;

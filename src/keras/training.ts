@@ -12,6 +12,15 @@ import type { Metric } from './metrics.js';
 import type { Model } from './model.js';
 import { Progress } from './progress.js';
 
+/** Held-out data for fit() to evaluate after each epoch (the object form of `validationData`). */
+export interface ValidationData {
+  /** Validation inputs. */
+  x: DataInput;
+  /** Validation targets. */
+  y: DataInput;
+}
+
+/** Options for {@link Model.fit} (Keras names and defaults). */
 export interface FitArgs {
   /** Passes over the training rows (default 1). */
   epochs?: number;
@@ -19,12 +28,14 @@ export interface FitArgs {
   batchSize?: number;
   /** Reshuffle the training rows every epoch (default true), from `seed` or `generator` (else the default generator). */
   shuffle?: boolean;
+  /** Seed for the shuffles (a fresh generator per fit call). */
   seed?: number;
+  /** Generator for the shuffles (ignored when `seed` is given). */
   generator?: Generator;
   /** Hold out this fraction of the rows, taken from the end before shuffling as Keras does, for validation. */
   validationSplit?: number;
   /** Validation rows as [x, y] or { x, y } (takes precedence over validationSplit). */
-  validationData?: [DataInput, DataInput] | { x: DataInput; y: DataInput };
+  validationData?: [DataInput, DataInput] | ValidationData;
   /** Hooks ({ onEpochEnd(epoch, logs), ... }), callback objects such as tg.callbacks.earlyStopping(), or a list. */
   callbacks?: CallbackHooks | CallbackHooks[];
   /** 0 silent, 1 progress bar on a terminal (else one line per epoch), 2 one line per epoch. Default 1. */
@@ -33,7 +44,9 @@ export interface FitArgs {
   terminateOnNaN?: boolean;
 }
 
+/** Options for {@link Model.evaluate}. */
 export interface EvaluateArgs {
+  /** Rows per evaluation batch (default 32). */
   batchSize?: number;
 }
 

@@ -7,6 +7,13 @@ import { leakyRelu, softplus } from './functional.js';
 import { checkInt } from './layers.js';
 import { Module } from './module.js';
 
+/**
+ * The rectified linear unit as a layer: max(x, 0) elementwise (PyTorch's nn.ReLU).
+ * @example
+ * ```ts
+ * const net = new tg.nn.Sequential(new tg.nn.Linear(2, 8), new tg.nn.ReLU(), new tg.nn.Linear(8, 1));
+ * ```
+ */
 export class ReLU extends Module {
   override forward(x: Tensor): Tensor {
     return x.relu();
@@ -15,6 +22,7 @@ export class ReLU extends Module {
 
 /** max(x, 0) + negativeSlope·min(x, 0). */
 export class LeakyReLU extends Module {
+  /** The slope for negative inputs (default 0.01). */
   readonly negativeSlope: number;
 
   constructor(negativeSlope = 0.01) {
@@ -36,6 +44,7 @@ export class LeakyReLU extends Module {
 
 /** x·Φ(x) with Φ the normal CDF (approximate 'none'), or the tanh approximation. */
 export class GELU extends Module {
+  /** 'none' for the exact erf form (the default) or 'tanh' for the tanh approximation. */
   readonly approximate: GeluApproximate;
 
   constructor(approximate: GeluApproximate = 'none') {
@@ -62,12 +71,14 @@ export class SiLU extends Module {
   }
 }
 
+/** The logistic sigmoid 1 / (1 + e⁻ˣ) as a layer (PyTorch's nn.Sigmoid); outputs lie in (0, 1). */
 export class Sigmoid extends Module {
   override forward(x: Tensor): Tensor {
     return x.sigmoid();
   }
 }
 
+/** The hyperbolic tangent as a layer (PyTorch's nn.Tanh); outputs lie in (−1, 1). */
 export class Tanh extends Module {
   override forward(x: Tensor): Tensor {
     return x.tanh();
@@ -76,6 +87,7 @@ export class Tanh extends Module {
 
 /** softmax along `axis` (default the last). */
 export class Softmax extends Module {
+  /** The axis the probabilities sum to 1 along (default -1, the last). */
   readonly axis: number;
 
   constructor(axis = -1) {
@@ -94,6 +106,7 @@ export class Softmax extends Module {
 
 /** log-softmax along `axis` (default the last). */
 export class LogSoftmax extends Module {
+  /** The axis to normalise along (default -1, the last). */
   readonly axis: number;
 
   constructor(axis = -1) {
@@ -115,7 +128,9 @@ export class LogSoftmax extends Module {
  * the stable formula would not overflow anyway).
  */
 export class Softplus extends Module {
+  /** The sharpness β (default 1); larger values approach relu. */
   readonly beta: number;
+  /** Above this value of βx the output is x itself (default 20). */
   readonly threshold: number;
 
   constructor(beta = 1, threshold = 20) {

@@ -14,6 +14,7 @@ function checkModule(m: unknown, where: string, i: number): Module {
 
 /** An indexed list of modules, registered as children '0', '1', ... */
 abstract class ModuleSequence extends Module implements Iterable<Module> {
+  /** The modules in order (for subclasses; use `at(i)` or iterate from outside). */
   protected readonly items: Module[] = [];
 
   constructor(modules: Iterable<Module>) {
@@ -27,6 +28,7 @@ abstract class ModuleSequence extends Module implements Iterable<Module> {
     return this;
   }
 
+  /** The number of modules held. */
   get length(): number {
     return this.items.length;
   }
@@ -40,6 +42,7 @@ abstract class ModuleSequence extends Module implements Iterable<Module> {
     return this.items[k];
   }
 
+  /** Iterates over the modules in order, so `for (const m of seq)` works. */
   [Symbol.iterator](): Iterator<Module> {
     return this.items[Symbol.iterator]();
   }

@@ -18,6 +18,7 @@ export function normalCdf(x: Tensor): Tensor {
   return x.mul(-Math.SQRT1_2).erfc().mul(0.5);
 }
 
+/** How GELU is computed: 'none' for the exact x·Φ(x), 'tanh' for PyTorch's tanh approximation. */
 export type GeluApproximate = 'none' | 'tanh';
 
 /**

@@ -4,7 +4,9 @@
 import { Tensor, where } from '../autograd/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 
+/** How a loss combines its per-element values: 'mean' (the default), 'sum', or 'none' to return them all. */
 export type Reduction = 'mean' | 'sum' | 'none';
+/** Integer class indices, one per row: a 1-D tensor, a number array or a typed array. */
 export type Labels = Tensor | readonly number[] | Int32Array | Float32Array | Float64Array;
 /** Labels for crossEntropy: class indices (a number for 1-D logits), or probabilities shaped like the logits. */
 export type Targets = Labels | number;
@@ -29,10 +31,21 @@ const asTensor = (t: Tensor | number[] | Float32Array, like: Tensor): Tensor =>
 
 // ---- activations -------------------------------------------------------------------------------
 
+/** max(x, 0) elementwise (F.relu). */
 export const relu = (x: Tensor): Tensor => x.relu();
+/** The logistic sigmoid 1 / (1 + e⁻ˣ) elementwise (F.sigmoid). */
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
+/** The hyperbolic tangent elementwise (F.tanh). */
 export const tanh = (x: Tensor): Tensor => x.tanh();
+/**
+ * Softmax along `axis` (default the last), stable for large inputs (F.softmax).
+ * @example
+ * ```ts
+ * const probs = tg.nn.functional.softmax(tg.randn([4, 3])); // each row sums to 1
+ * ```
+ */
 export const softmax = (x: Tensor, axis = -1): Tensor => x.softmax(axis);
+/** Log-softmax along `axis` (default the last), x − logsumexp(x); feed it to {@link nllLoss} (F.log_softmax). */
 export const logSoftmax = (x: Tensor, axis = -1): Tensor => x.logSoftmax(axis);
 /** leakyRelu(x) = x for x > 0, slope·x otherwise (slope is also the gradient at 0, as in PyTorch). */
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => where(x.gt(0), x, x.mul(negativeSlope));
@@ -46,11 +59,19 @@ export const logSigmoid = (x: Tensor): Tensor => softplus(x.neg()).neg();
 
 // ---- losses ------------------------------------------------------------------------------------
 
+/** Options shared by the losses. */
 export interface LossOptions {
+  /** How to combine the per-element losses (default 'mean'). */
   reduction?: Reduction;
 }
 
-/** Mean squared error: mean((input - target)²). Shapes must match. */
+/**
+ * Mean squared error: mean((input - target)²). Shapes must match (a RangeError otherwise).
+ * @example
+ * ```ts
+ * tg.nn.functional.mseLoss(tg.tensor([1, 2]), tg.tensor([1, 4])).item(); // 2
+ * ```
+ */
 export function mseLoss(input: Tensor, target: Tensor | number[] | Float32Array, options: LossOptions = {}): Tensor {
   const t = asTensor(target, input);
   sameShape('mseLoss', input, t);
@@ -142,6 +163,12 @@ export function nllLoss(logProbs: Tensor, labels: Labels, options: LossOptions =
 /**
  * Cross-entropy of logits [N, C] (or [C]) against class indices, or against class probabilities of
  * the same shape as the logits. log-softmax goes through logsumexp, so logits of ±1000 are fine.
+ * @example
+ * ```ts
+ * const logits = tg.randn([4, 3], { requiresGrad: true });
+ * const loss = tg.nn.functional.crossEntropy(logits, [0, 2, 1, 2]);
+ * loss.backward();
+ * ```
  */
 export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptions & { labelSmoothing?: number } = {}): Tensor {
   const eps = options.labelSmoothing ?? 0;

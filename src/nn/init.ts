@@ -7,16 +7,20 @@ import { allocate } from '../tensor/dtype.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { fmtShape } from '../tensor/shape.js';
 
+/** The activation that follows a layer, used by {@link calculateGain} and Kaiming init to pick the gain (PyTorch's names in camelCase). */
 export type Nonlinearity =
   | 'linear' | 'identity' | 'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'
   | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
+/** Which fan Kaiming init scales by: 'fanIn' (the layer's inputs) or 'fanOut' (its outputs). */
 export type FanMode = 'fanIn' | 'fanOut';
 
+/** The `generator` option shared by the random initialisers. */
 export interface GeneratorOption {
   /** Where the random numbers come from (default: the global defaultGenerator). */
   generator?: Generator;
 }
 
+/** Options for {@link kaimingUniform_} and {@link kaimingNormal_}. */
 export interface KaimingOptions extends GeneratorOption {
   /** The negative slope of the leaky ReLU that follows (only used with nonlinearity 'leakyRelu'). Default 0. */
   a?: number;
@@ -26,7 +30,9 @@ export interface KaimingOptions extends GeneratorOption {
   nonlinearity?: Nonlinearity;
 }
 
+/** Options for {@link xavierUniform_} and {@link xavierNormal_}. */
 export interface XavierOptions extends GeneratorOption {
+  /** Scale factor applied to the standard deviation (default 1); see {@link calculateGain}. */
   gain?: number;
 }
 
@@ -108,11 +114,27 @@ export function normal_<T extends Tensor>(tensor: T, mean = 0, std = 1, options:
   return fillInPlace(tensor, (out) => g.fillNormal(out, mean, std));
 }
 
+/**
+ * Fills the tensor in place with `value` and returns it (torch.nn.init.constant_); no gradient is recorded.
+ * @example
+ * ```ts
+ * const lin = new tg.nn.Linear(3, 2);
+ * tg.nn.init.constant_(lin.bias!, 0.1);
+ * ```
+ */
 export function constant_<T extends Tensor>(tensor: T, value: number): T {
   return fillInPlace(tensor, (out) => out.fill(value));
 }
 
+/**
+ * Fills the tensor in place with 0 and returns it (torch.nn.init.zeros_).
+ * @example
+ * ```ts
+ * tg.nn.init.zeros_(new tg.nn.Linear(3, 2).weight);
+ * ```
+ */
 export const zeros_ = <T extends Tensor>(tensor: T): T => constant_(tensor, 0);
+/** Fills the tensor in place with 1 and returns it (torch.nn.init.ones_). */
 export const ones_ = <T extends Tensor>(tensor: T): T => constant_(tensor, 1);
 
 function kaimingStd(tensor: Tensor, options: KaimingOptions, where: string): number {

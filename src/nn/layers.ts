@@ -23,9 +23,11 @@ export function checkInt(n: unknown, what: string): number {
   return n;
 }
 
+/** Options for {@link Linear}. */
 export interface LinearOptions {
   /** Learn an additive bias (default true). */
   bias?: boolean;
+  /** Dtype of the weight and bias (default 'float32'). */
   dtype?: DType;
   /** Source of the initial weights (default: the global defaultGenerator). */
   generator?: Generator;
@@ -35,11 +37,21 @@ export interface LinearOptions {
  * y = x·Wᵀ + b with weight [outFeatures, inFeatures] and bias [outFeatures]. Both start as
  * U(-1/√inFeatures, 1/√inFeatures), PyTorch's default (kaiming uniform with a = √5, drawn weight first).
  * The input is [..., inFeatures] (any number of leading dims, or none).
+ * Throws a RangeError when the input's last dim is not inFeatures.
+ * @example
+ * ```ts
+ * const fc = new tg.nn.Linear(3, 2);
+ * const y = fc.call(tg.randn([8, 3])); // shape [8, 2]
+ * ```
  */
 export class Linear extends Module {
+  /** The weight matrix, shape [outFeatures, inFeatures]. */
   weight: Parameter;
+  /** The bias vector, shape [outFeatures], or null when created with `bias: false`. */
   bias: Parameter | null;
+  /** The size of each input's last dim. */
   readonly inFeatures: number;
+  /** The size of each output's last dim. */
   readonly outFeatures: number;
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
@@ -79,6 +91,7 @@ export class Identity extends Module {
   }
 }
 
+/** Options for {@link Dropout}. */
 export interface DropoutOptions {
   /** Source of the dropout masks (default: the global defaultGenerator). */
   generator?: Generator;
@@ -87,9 +100,17 @@ export interface DropoutOptions {
 /**
  * Inverted dropout: in training mode each element is zeroed with probability p and the survivors
  * are scaled by 1/(1-p), so the expected output equals the input; in eval mode it is the identity.
+ * @example
+ * ```ts
+ * const drop = new tg.nn.Dropout(0.2);
+ * drop.call(tg.ones([2, 4])); // some elements 0, the rest 1.25
+ * drop.eval();                // now it passes inputs through unchanged
+ * ```
  */
 export class Dropout extends Module {
+  /** The probability of zeroing each element in training mode (default 0.5). */
   readonly p: number;
+  /** The generator that draws the dropout masks. */
   generator: Generator;
 
   constructor(p = 0.5, options: DropoutOptions = {}) {
@@ -116,7 +137,9 @@ export class Dropout extends Module {
 
 /** Flattens dims startDim..endDim into one; the default keeps the batch dim: [N, ...] → [N, rest]. */
 export class Flatten extends Module {
+  /** The first dim to flatten (default 1, keeping the batch dim). */
   readonly startDim: number;
+  /** The last dim to flatten (default -1). */
   readonly endDim: number;
 
   constructor(startDim = 1, endDim = -1) {

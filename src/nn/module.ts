@@ -13,12 +13,29 @@ export class Parameter extends Tensor {
   }
 }
 
+/** A model's parameters by dotted name (e.g. 'fc1.weight'), as returned by `stateDict()` and accepted by `loadStateDict()`. */
 export type StateDict = Map<string, Tensor>;
 
+/**
+ * The base class of every layer and model, like PyTorch's nn.Module. Subclass it, store layers and
+ * {@link Parameter}s in fields, and implement `forward`; parameters and sub-modules are then found automatically
+ * (in field order) by `parameters()`, `stateDict()`, `train()`/`eval()` and the optimizers.
+ * @example
+ * ```ts
+ * class MLP extends tg.nn.Module {
+ *   fc1 = new tg.nn.Linear(4, 16);
+ *   fc2 = new tg.nn.Linear(16, 3);
+ *   override forward(x: tg.Tensor) { return this.fc2.call(this.fc1.call(x).relu()); }
+ * }
+ * const net = new MLP();
+ * const logits = net.call(tg.randn([8, 4])); // shape [8, 3]
+ * ```
+ */
 export abstract class Module {
   /** Training mode (Dropout active, BatchNorm uses batch statistics) or eval mode. */
   training = true;
 
+  /** Computes the module's output from its inputs; subclasses implement it. Call it through `call(x)`. */
   abstract forward(...inputs: Tensor[]): Tensor;
 
   /** Runs forward (PyTorch's `module(x)`). */
@@ -36,6 +53,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Direct sub-modules (fields holding a Module, or arrays of them), in declaration order. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -54,6 +72,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Every module in the tree, depth first, starting with this one. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -72,6 +91,14 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * All trainable parameters of this module and its sub-modules, each listed once; pass them to an optimizer.
+   * @example
+   * ```ts
+   * const model = new tg.nn.Linear(3, 2);
+   * const opt = new tg.optim.SGD(model.parameters(), { lr: 0.1 });
+   * ```
+   */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -82,6 +109,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Switches to eval mode (Dropout off, like PyTorch's `model.eval()`); the same as `train(false)`. */
   eval(): this {
     return this.train(false);
   }
@@ -106,7 +134,14 @@ export abstract class Module {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** The parameters by dotted name, as detached tensors sharing storage. */
+  /**
+   * The parameters by dotted name, as detached tensors sharing storage (PyTorch's state_dict).
+   * @example
+   * ```ts
+   * const a = new tg.nn.Linear(3, 2), b = new tg.nn.Linear(3, 2);
+   * b.loadStateDict(a.stateDict()); // keys 'weight' and 'bias'; b now has a's values
+   * ```
+   */
   stateDict(): StateDict {
     const out: StateDict = new Map();
     for (const [name, p] of this.namedParameters()) out.set(name, p.detach());

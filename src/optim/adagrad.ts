@@ -7,6 +7,7 @@ import {
   checkNonNegative, Optimizer, type ParamGroup, type ParamGroupInput, type ParamsInput, type ParamState,
 } from './optimizer.js';
 
+/** Hyperparameters of {@link Adagrad} (PyTorch's defaults); pass any subset. */
 export interface AdagradOptions {
   /** Learning rate (default 1e-2). */
   lr: number;
@@ -18,9 +19,19 @@ export interface AdagradOptions {
   initialAccumulatorValue: number;
   /** Added to √s in the denominator (default 1e-10). */
   eps: number;
+  /** Maximise the objective instead of minimising it. */
   maximize: boolean;
 }
 
+/**
+ * Adagrad (torch.optim.Adagrad): each element's step is scaled down by the root of the sum of its squared
+ * gradients so far, so frequently updated weights take smaller steps. Default lr 1e-2.
+ * @example
+ * ```ts
+ * const model = new tg.nn.Linear(3, 1);
+ * const opt = new tg.optim.Adagrad(model.parameters(), { lr: 0.05 });
+ * ```
+ */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
     super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options);

@@ -22,6 +22,7 @@ function mapGrad(p: Tensor, f: (g: number) => number): void {
   p.grad = new Tensor(new NDArray(out, [...g.shape]));
 }
 
+/** Options for {@link clipGradNorm} and {@link clipGradNorm_}. */
 export interface ClipGradNormOptions {
   /** Throw if the total norm is NaN or infinite (default false: clip with it anyway, as PyTorch). */
   errorIfNonfinite?: boolean;
@@ -31,6 +32,12 @@ export interface ClipGradNormOptions {
  * Rescales the gradients so that their joint normType-norm (over all parameters, as if concatenated)
  * is at most maxNorm: each is multiplied by maxNorm / (total + 1e-6) when total > that. normType may be
  * Infinity (the largest |g|). Parameters without a gradient are skipped. Returns the total norm before clipping.
+ * @example
+ * ```ts
+ * loss.backward();
+ * tg.optim.clipGradNorm(model.parameters(), 1.0); // between backward() and step()
+ * opt.step();
+ * ```
  */
 export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, normType = 2, options: ClipGradNormOptions = {}): number {
   const where = 'clipGradNorm';

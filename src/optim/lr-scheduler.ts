@@ -7,10 +7,13 @@ type AnyOptimizer = Optimizer<BaseOptions>;
 
 /** The base of epoch-indexed schedules: `lastEpoch` counts step() calls, starting at 0 on construction. */
 export abstract class LRScheduler {
+  /** The optimizer whose param groups' `lr` this schedule sets. */
   readonly optimizer: AnyOptimizer;
   /** The lr each group started from (its `initialLr`). */
   baseLrs: number[];
+  /** The number of `step()` calls so far (0 right after construction). */
   lastEpoch: number;
+  /** The lrs set by the last `step()` (read them with `getLastLr()`). */
   protected lastLr: number[] = [];
 
   /** lastEpoch = -1 starts fresh; a larger value resumes, which needs `initialLr` in every group. */
@@ -48,6 +51,7 @@ export abstract class LRScheduler {
     return [...this.lastLr];
   }
 
+  /** The param groups' current lrs. */
   protected get currentLrs(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
@@ -59,6 +63,7 @@ export abstract class LRScheduler {
     return out;
   }
 
+  /** Restores the schedule's numbers from `stateDict()` output (the optimizer itself is restored separately). */
   loadStateDict(state: Record<string, unknown>): void {
     for (const [k, v] of Object.entries(state)) if (k !== 'optimizer') (this as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
   }
@@ -69,9 +74,19 @@ function checkGamma(gamma: unknown, where: string): number {
   return gamma;
 }
 
-/** Multiplies the lr by gamma every stepSize epochs: lr = baseLr·γ^⌊epoch / stepSize⌋. */
+/**
+ * Multiplies the lr by gamma every stepSize epochs: lr = baseLr·γ^⌊epoch / stepSize⌋ (torch.optim.lr_scheduler.StepLR).
+ * @example
+ * ```ts
+ * const opt = new tg.optim.SGD(model.parameters(), { lr: 0.1 });
+ * const sched = new tg.optim.StepLR(opt, 10, 0.5); // halve the lr every 10 epochs
+ * // after each epoch's optimizer steps: sched.step();
+ * ```
+ */
 export class StepLR extends LRScheduler {
+  /** The number of epochs between decays. */
   readonly stepSize: number;
+  /** The factor the lr is multiplied by at each decay (default 0.1). */
   readonly gamma: number;
 
   constructor(optimizer: AnyOptimizer, stepSize: number, gamma = 0.1, lastEpoch = -1) {
@@ -88,6 +103,7 @@ export class StepLR extends LRScheduler {
     return this.currentLrs.map((lr) => (decay ? lr * this.gamma : lr));
   }
 
+  /** The lrs for the current epoch from the formula baseLr·γ^⌊epoch / stepSize⌋ (ignoring other changes to the lr). */
   getClosedFormLr(): number[] {
     return this.baseLrs.map((lr) => lr * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
   }
@@ -95,6 +111,7 @@ export class StepLR extends LRScheduler {
 
 /** Multiplies the lr by gamma every epoch: lr = baseLr·γ^epoch. */
 export class ExponentialLR extends LRScheduler {
+  /** The factor the lr is multiplied by every epoch. */
   readonly gamma: number;
 
   constructor(optimizer: AnyOptimizer, gamma: number, lastEpoch = -1) {
@@ -107,6 +124,7 @@ export class ExponentialLR extends LRScheduler {
     return this.currentLrs.map((lr) => (this.lastEpoch === 0 ? lr : lr * this.gamma));
   }
 
+  /** The lrs for the current epoch from the formula baseLr·γ^epoch. */
   getClosedFormLr(): number[] {
     return this.baseLrs.map((lr) => lr * this.gamma ** this.lastEpoch);
   }
@@ -119,7 +137,9 @@ export class ExponentialLR extends LRScheduler {
  * something else changes the lr in between.
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** The number of epochs of one half cosine period (from baseLr down to etaMin). */
   readonly tMax: number;
+  /** The lowest lr, reached at epoch tMax (default 0). */
   readonly etaMin: number;
 
   constructor(optimizer: AnyOptimizer, tMax: number, etaMin = 0, lastEpoch = -1) {
@@ -135,12 +155,14 @@ export class CosineAnnealingLR extends LRScheduler {
     return this.getClosedFormLr();
   }
 
+  /** The lrs for the current epoch from the cosine formula. */
   getClosedFormLr(): number[] {
     const c = (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax)) / 2;
     return this.baseLrs.map((lr) => this.etaMin + (lr - this.etaMin) * c);
   }
 }
 
+/** Options for {@link ReduceLROnPlateau}; the defaults are PyTorch's. */
 export interface ReduceLROnPlateauOptions {
   /** 'min' (default): lower metrics are better (a loss); 'max': higher are better (an accuracy). */
   mode?: 'min' | 'max';
@@ -160,20 +182,40 @@ export interface ReduceLROnPlateauOptions {
   eps?: number;
 }
 
-/** Reduces the lr by `factor` when a metric has stopped improving for `patience` epochs: step(metric). */
+/**
+ * Reduces the lr by `factor` when a metric has stopped improving for `patience` epochs: step(metric).
+ * @example
+ * ```ts
+ * const sched = new tg.optim.ReduceLROnPlateau(opt, { factor: 0.5, patience: 5 });
+ * // after each epoch: sched.step(validationLoss);
+ * ```
+ */
 export class ReduceLROnPlateau {
+  /** The optimizer whose param groups' `lr` this schedule lowers. */
   readonly optimizer: AnyOptimizer;
+  /** 'min' when lower metrics are better, 'max' when higher are. */
   readonly mode: 'min' | 'max';
+  /** The factor the lr is multiplied by on a plateau. */
   readonly factor: number;
+  /** Epochs without improvement tolerated before reducing. */
   readonly patience: number;
+  /** How much better counts as an improvement. */
   readonly threshold: number;
+  /** Whether `threshold` is relative ('rel') or absolute ('abs'). */
   readonly thresholdMode: 'rel' | 'abs';
+  /** Epochs to wait after a reduction before counting bad epochs again. */
   readonly cooldown: number;
+  /** The lr floor of each param group. */
   readonly minLrs: number[];
+  /** Reductions smaller than this are skipped. */
   readonly eps: number;
+  /** The best metric seen so far. */
   best: number;
+  /** Consecutive epochs without improvement. */
   numBadEpochs = 0;
+  /** Epochs left in the current cooldown. */
   cooldownCounter = 0;
+  /** The number of `step()` calls so far. */
   lastEpoch = 0;
   private lastLr: number[];
 
@@ -209,6 +251,7 @@ export class ReduceLROnPlateau {
     return this.thresholdMode === 'rel' ? a > best * (1 + t) : a > best + t;
   }
 
+  /** True while a cooldown after a reduction is running. */
   get inCooldown(): boolean {
     return this.cooldownCounter > 0;
   }
@@ -238,6 +281,7 @@ export class ReduceLROnPlateau {
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /** The lr of each param group after the last step(). */
   getLastLr(): number[] {
     return [...this.lastLr];
   }

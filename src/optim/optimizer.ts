@@ -11,17 +11,39 @@ export type ParamState = Record<string, number | TypedArray>;
 
 /** The hyperparameters every optimizer has. */
 export interface BaseOptions {
+  /** The learning rate: the step size of each update. */
   lr: number;
 }
 
 /** A param group: parameters sharing hyperparameters. Schedulers set `lr` (and record `initialLr`). */
-export type ParamGroup<O extends BaseOptions> = O & { params: Tensor[]; initialLr?: number };
+export type ParamGroup<O extends BaseOptions> = O & ParamGroupFields;
+
+/** The fields every param group has besides its hyperparameters. */
+export interface ParamGroupFields {
+  /** The parameters this group updates. */
+  params: Tensor[];
+  /** The learning rate the group started with (recorded by schedulers). */
+  initialLr?: number;
+}
 
 /** A param group as passed in: any hyperparameter left out takes the optimizer's default. */
-export type ParamGroupInput<O extends BaseOptions> = Partial<O> & { params: Iterable<Tensor>; initialLr?: number };
+export type ParamGroupInput<O extends BaseOptions> = Partial<O> & ParamGroupInputFields;
 
+/** What a caller passes for one param group besides hyperparameter overrides. */
+export interface ParamGroupInputFields {
+  /** The parameters of this group. */
+  params: Iterable<Tensor>;
+  /** The starting learning rate to record (normally set by schedulers). */
+  initialLr?: number;
+}
+
+/**
+ * What an optimizer's constructor takes: an iterable of parameters (e.g. `model.parameters()`), or of param groups
+ * with their own hyperparameters.
+ */
 export type ParamsInput<O extends BaseOptions> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 
+/** An optimizer's saved state, as returned by `stateDict()` and accepted by `loadStateDict()`: plain numbers and typed arrays. */
 export interface OptimizerStateDict {
   /** Per-parameter state keyed by the parameter's position across all groups (in order). */
   state: Record<number, ParamState>;
@@ -35,8 +57,22 @@ const copyState = (s: ParamState): ParamState => {
   return out;
 };
 
+/**
+ * The base class of the optimizers (SGD, Adam, AdamW, RMSprop, Adagrad), like torch.optim.Optimizer.
+ * An optimizer holds parameters in param groups and, on `step()`, updates each parameter that has a `.grad`
+ * in place; call `zeroGrad()` before the next backward pass, since gradients accumulate.
+ * @example
+ * ```ts
+ * const model = new tg.nn.Linear(2, 1);
+ * const opt = new tg.optim.Adam(model.parameters(), { lr: 1e-2 });
+ * const loss = tg.nn.functional.mseLoss(model.call(tg.randn([4, 2])), tg.zeros([4, 1]));
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ * ```
+ */
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
+  /** The hyperparameters given to the constructor (merged over the optimizer's defaults); groups fall back to them. */
   readonly defaults: O;
+  /** The param groups, each with its parameters and hyperparameters; change `lr` here to adjust the learning rate by hand. */
   paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state, keyed by the parameter object (created on its first update). */
   state = new Map<Tensor, ParamState>();

@@ -5,6 +5,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import { allocate, type TypedArray } from '../tensor/dtype.js';
 import { checkNonNegative, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
+/** Hyperparameters of {@link RMSprop} (PyTorch's defaults); pass any subset. */
 export interface RMSpropOptions {
   /** Learning rate (default 1e-2). */
   lr: number;
@@ -18,6 +19,7 @@ export interface RMSpropOptions {
   momentum: number;
   /** Normalise by an estimate of the gradient's variance, v - ḡ², instead of v. */
   centered: boolean;
+  /** Maximise the objective instead of minimising it. */
   maximize: boolean;
 }
 

@@ -5,6 +5,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import { allocate, type TypedArray } from '../tensor/dtype.js';
 import { checkNonNegative, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
+/** Hyperparameters of {@link SGD} (PyTorch's names in camelCase and PyTorch's defaults); pass any subset. */
 export interface SGDOptions {
   /** Learning rate (default 1e-3, as in PyTorch 2). */
   lr: number;
@@ -20,6 +21,16 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
+/**
+ * Stochastic gradient descent, optionally with momentum, Nesterov momentum and weight decay (torch.optim.SGD).
+ * Each `step()` moves every parameter against its gradient: θ ← θ − lr·g (with momentum, along a running average of g).
+ * Throws a RangeError for a negative lr, momentum or weightDecay, or Nesterov without momentum.
+ * @example
+ * ```ts
+ * const model = new tg.nn.Linear(3, 1);
+ * const opt = new tg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * ```
+ */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {
     super(params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options);

@@ -1,7 +1,9 @@
 // Data types: tapegrad stores float32 by default and float64 on request.
 // Every kernel accepts either array type; results take the wider of the inputs' dtypes.
 
+/** The element types tapegrad stores: 'float32' (the default) and 'float64' (for gradcheck and extra precision). */
 export type DType = 'float32' | 'float64';
+/** The typed array behind a tensor: a Float32Array for float32, a Float64Array for float64. */
 export type TypedArray = Float32Array | Float64Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64'];

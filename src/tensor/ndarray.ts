@@ -12,11 +12,26 @@ import {
   sizeOf,
 } from './shape.js';
 
+/**
+ * The plain strided array under every Tensor (`tensor.value`): a flat typed array plus shape, strides and offset.
+ * It has no autograd; view operations (reshape, permute, transpose, expand, slice, squeeze, unsqueeze) copy nothing.
+ * @example
+ * ```ts
+ * const a = new tg.NDArray(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+ * a.transpose(0, 1).shape; // [3, 2], sharing a's data
+ * new tg.Tensor(a).sum().item(); // 21
+ * ```
+ */
 export class NDArray {
+  /** The flat storage, possibly shared with other views. */
   readonly data: TypedArray;
+  /** The size of each dimension. */
   readonly shape: readonly number[];
+  /** How many storage elements to step for +1 along each dimension (0 for broadcast dims). */
   readonly strides: readonly number[];
+  /** The storage index of the first element. */
   readonly offset: number;
+  /** The number of elements (the product of the shape). */
   readonly size: number;
 
   constructor(data: TypedArray, shape: Shape, strides?: Shape, offset = 0) {
@@ -27,10 +42,12 @@ export class NDArray {
     this.size = sizeOf(shape);
   }
 
+  /** 'float32' or 'float64', from the storage's type. */
   get dtype(): DType {
     return dtypeOf(this.data);
   }
 
+  /** The number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
@@ -94,6 +111,7 @@ export class NDArray {
     return new NDArray(out, this.shape);
   }
 
+  /** A dense copy with its own storage. */
   clone(): NDArray {
     return this.astype(this.dtype);
   }
@@ -107,6 +125,7 @@ export class NDArray {
     return this.contiguous().reshape(target);
   }
 
+  /** A view with the dims reordered: output dim i is input dim `dims[i]`. Throws a RangeError for a wrong or repeated dim. */
   permute(dims: readonly number[]): NDArray {
     const n = this.ndim;
     if (dims.length !== n) {
@@ -125,6 +144,7 @@ export class NDArray {
     return new NDArray(this.data, shape, strides, this.offset);
   }
 
+  /** A view with two dims swapped. */
   transpose(dim0: number, dim1: number): NDArray {
     const n = this.ndim;
     const a = normAxis(dim0, n, 'transpose');
@@ -180,6 +200,7 @@ export class NDArray {
     return new NDArray(this.data, shape, strides, offset);
   }
 
+  /** A view without size-1 dims (only the listed ones, when `axes` is given). */
   squeeze(axes?: readonly number[]): NDArray {
     const keep = (i: number) => (axes ? !axes.includes(i) || this.shape[i] !== 1 : this.shape[i] !== 1);
     const shape: number[] = [];
@@ -193,6 +214,7 @@ export class NDArray {
     return new NDArray(this.data, shape, strides, this.offset);
   }
 
+  /** A view with a size-1 dim inserted at `axis`. */
   unsqueeze(axis: number): NDArray {
     const a = normAxis(axis, this.ndim + 1, 'unsqueeze');
     const shape = [...this.shape];

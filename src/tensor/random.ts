@@ -11,6 +11,17 @@ function splitmix32(state: { s: number }): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
+/**
+ * A seeded pseudo-random number generator (xoshiro128**), like torch.Generator: the same seed always gives the
+ * same numbers. Pass one as `generator` to random constructors, initialisers, Dropout and data helpers for a private
+ * stream; otherwise they draw from the shared `tg.defaultGenerator`.
+ * @example
+ * ```ts
+ * const g = new tg.Generator(42);
+ * const a = tg.randn([2, 2], { generator: g });
+ * const u = g.random(); // one uniform number in [0, 1)
+ * ```
+ */
 export class Generator {
   private s0 = 0;
   private s1 = 0;
@@ -40,6 +51,7 @@ export class Generator {
     return [this.s0, this.s1, this.s2, this.s3, this.spare];
   }
 
+  /** Restores a state saved by getState(), so the stream continues from there. */
   setState(state: readonly number[]): this {
     [this.s0, this.s1, this.s2, this.s3, this.spare] = state;
     return this;
@@ -86,12 +98,14 @@ export class Generator {
     return low + Math.floor(this.random() * (high - low));
   }
 
+  /** Fills `out` with uniform draws from [low, high) and returns it. */
   fillUniform(out: TypedArray, low = 0, high = 1): TypedArray {
     const w = high - low;
     for (let i = 0; i < out.length; i++) out[i] = low + w * this.random();
     return out;
   }
 
+  /** Fills `out` with normal draws N(mean, std²) and returns it. */
   fillNormal(out: TypedArray, mean = 0, std = 1): TypedArray {
     for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
     return out;
@@ -118,7 +132,17 @@ function rotl(x: number, k: number): number {
 /** The default generator used when none is passed explicitly. */
 export const defaultGenerator = new Generator(0);
 
-/** Seeds the default generator (like `torch.manual_seed`). */
+/**
+ * Seeds the default generator (like `torch.manual_seed`), so random tensors, initial weights, dropout masks
+ * and shuffles repeat from run to run. Returns the default generator.
+ * @example
+ * ```ts
+ * tg.manualSeed(0);
+ * const a = tg.randn([3]);
+ * tg.manualSeed(0);
+ * const b = tg.randn([3]); // the same values as a
+ * ```
+ */
 export function manualSeed(seed: number): Generator {
   return defaultGenerator.manualSeed(seed);
 }

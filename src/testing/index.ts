@@ -8,10 +8,15 @@ import type { DType } from '../tensor/dtype.js';
 
 export { gradcheck, gradgradcheck, GradcheckError } from '../autograd/gradcheck.js';
 
+/** Bounds for the random shapes the arbitraries generate. */
 export interface ShapeConstraints {
+  /** Fewest dimensions (default 0, a scalar). */
   minRank?: number;
+  /** Most dimensions (default 3). */
   maxRank?: number;
+  /** Smallest size of a dimension (default 1). */
   minDim?: number;
+  /** Largest size of a dimension (default 4). */
   maxDim?: number;
 }
 
@@ -21,11 +26,15 @@ export function shape(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
   return fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: minRank, maxLength: maxRank });
 }
 
+/** What the random tensors look like: dtype, value range and requiresGrad. */
 export interface TensorConstraints {
+  /** Element type (default 'float64', which gradcheck needs). */
   dtype?: DType;
   /** Values are drawn from [min, max] (default -2..2), never NaN or infinite. */
   min?: number;
+  /** Upper end of the value range (default 2). */
   max?: number;
+  /** Whether the tensors require grad (default true). */
   requiresGrad?: boolean;
 }
 
@@ -38,7 +47,15 @@ export function tensorOf(s: readonly number[], c: TensorConstraints = {}): fc.Ar
     .map((vals) => tensor(Float64Array.from(vals), { shape: s, dtype, requiresGrad }));
 }
 
-/** A tensor of a random shape. */
+/**
+ * A tensor of a random shape (float64 and requiresGrad by default, ready for gradcheck).
+ * @example
+ * ```ts
+ * import fc from 'fast-check';
+ * import * as tgt from 'tapegrad/testing';
+ * fc.assert(fc.property(tgt.tensorArb({ maxRank: 2 }), (x) => tg.gradcheck((t) => t.tanh().sum(), [x])));
+ * ```
+ */
 export function tensorArb(c: TensorConstraints & ShapeConstraints = {}): fc.Arbitrary<Tensor> {
   return shape(c).chain((s) => tensorOf(s, c));
 }
@@ -59,7 +76,13 @@ export function broadcastShapes(c: ShapeConstraints = {}): fc.Arbitrary<[number[
   );
 }
 
-/** Two tensors whose shapes broadcast together. */
+/**
+ * Two tensors whose shapes broadcast together, for checking binary ops' gradients.
+ * @example
+ * ```ts
+ * fc.assert(fc.property(tgt.broadcastPair(), ([a, b]) => tg.gradcheck((x, y) => x.mul(y).sum(), [a, b])));
+ * ```
+ */
 export function broadcastPair(c: TensorConstraints & ShapeConstraints = {}): fc.Arbitrary<[Tensor, Tensor]> {
   return broadcastShapes(c).chain(([a, b]) => fc.tuple(tensorOf(a, c), tensorOf(b, c)));
 }

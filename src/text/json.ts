@@ -3,6 +3,7 @@
 
 /** Thrown by fromJSON for input that is not a well-formed saved vectorizer or vocabulary. */
 export class TextJSONError extends Error {
+  /** The error's name, 'TextJSONError'. */
   override readonly name = 'TextJSONError';
 }
 

@@ -10,10 +10,15 @@ import type { Vocabulary } from './vocabulary.js';
  * `indices[indptr[r] .. indptr[r+1])` (ascending), with their values at the same positions of `values`.
  */
 export interface SparseRows {
+  /** The number of rows (documents). */
   nRows: number;
+  /** The number of columns (vocabulary size). */
   nCols: number;
+  /** Row r's entries sit at positions indptr[r] .. indptr[r+1] of `indices` and `values` (length nRows + 1). */
   indptr: Int32Array;
+  /** The column index of each stored entry. */
   indices: Int32Array;
+  /** The value of each stored entry. */
   values: Float64Array;
 }
 

@@ -18,6 +18,7 @@ export const ENGLISH_STOP_WORDS: readonly string[] = Object.freeze([
   'whom', 'why', 'will', 'with', 'would', 'you', 'your', 'yours', 'yourself', 'yourselves',
 ]);
 
+/** Options for {@link Tokenizer} and {@link tokenize}; every field is optional. */
 export interface TokenizerOptions {
   /** Lowercase the text first (default true), so "Free" and "FREE" are one token. */
   lowercase?: boolean;
@@ -35,11 +36,17 @@ export interface TokenizerOptions {
 
 /** The options with every default filled in; this is what toJSON saves. */
 export interface ResolvedTokenizerOptions {
+  /** Whether text is lowercased first. */
   lowercase: boolean;
+  /** The stop words dropped (sorted, lowercased when `lowercase` is on). */
   stopWords: string[];
+  /** Tokens shorter than this are dropped. */
   minTokenLength: number;
+  /** Whether an e-mail's header block is dropped. */
   stripHeaders: boolean;
+  /** With stripHeaders, whether the Subject text is kept. */
   keepSubject: boolean;
+  /** Whether HTML markup is removed. */
   stripHtml: boolean;
 }
 
@@ -120,9 +127,10 @@ function checkOptions(o: TokenizerOptions): ResolvedTokenizerOptions {
 /**
  * Splits text into tokens. The steps, in order: strip e-mail headers, strip HTML, lowercase, split on
  * runs of characters that are not letters or digits, drop tokens shorter than minTokenLength, drop stop words.
- * @example new tg.text.Tokenizer({ stopWords: 'english' }).tokenize("It's FREE, click now!") // ['free', 'click']
+ * @example new tg.text.Tokenizer({ stopWords: 'english' }).tokenize("It's FREE, click now!") // ['s', 'free', 'click']
  */
 export class Tokenizer {
+  /** The options with every default filled in (frozen). */
   readonly options: Readonly<ResolvedTokenizerOptions>;
   readonly #stop: ReadonlySet<string>;
 
@@ -131,6 +139,7 @@ export class Tokenizer {
     this.#stop = new Set(this.options.stopWords);
   }
 
+  /** Splits one text into tokens with this tokenizer's options. Throws a TypeError if `text` is not a string. */
   tokenize(text: string): string[] {
     if (typeof text !== 'string') throw new TypeError(`Tokenizer: expected a string, got ${text === null ? 'null' : typeof text}`);
     const o = this.options;

@@ -15,6 +15,7 @@ import {
 /** Splits one text into tokens. */
 export type TokenizeFn = (text: string) => string[];
 
+/** Options for {@link CountVectorizer}: the vocabulary limits, a tokenizer, and `binary`. */
 export interface CountVectorizerOptions extends VocabularyOptions {
   /** Tokenizer options, a Tokenizer, or any function text → tokens (default: new Tokenizer()). */
   tokenizer?: TokenizerOptions | Tokenizer | TokenizeFn;
@@ -22,6 +23,7 @@ export interface CountVectorizerOptions extends VocabularyOptions {
   binary?: boolean;
 }
 
+/** Options for {@link TfidfVectorizer}: those of {@link CountVectorizer} plus the tf-idf weighting (scikit-learn's names and defaults). */
 export interface TfidfVectorizerOptions extends CountVectorizerOptions {
   /** Scale each row to unit 'l2' (default) or 'l1' norm, or leave it (null). */
   norm?: 'l1' | 'l2' | null;
@@ -35,6 +37,7 @@ export interface TfidfVectorizerOptions extends CountVectorizerOptions {
 
 /** What fromJSON needs that JSON cannot hold: the tokenizer function, when one was used. */
 export interface FromJSONOptions {
+  /** The tokenizer function the vectorizer was created with (needed when the saved JSON has `tokenizer: null`). */
   tokenizer?: TokenizeFn;
 }
 
@@ -56,10 +59,15 @@ function checkBool(v: unknown, name: string, where: string, dflt: boolean): bool
 
 /** What CountVectorizer and TfidfVectorizer share: tokenizing, fitting the vocabulary, densifying. */
 abstract class Vectorizer {
+  /** Whether counts are replaced by 1 for any token present. */
   readonly binary: boolean;
+  /** The vocabulary limits with defaults filled in. */
   readonly vocabularyOptions: Readonly<ResolvedVocabularyOptions>;
+  /** The tokenizer applied to every text. */
   protected readonly tokenizer: Tokenizer | TokenizeFn;
+  /** The fitted vocabulary (null before fit). */
   protected vocab: Vocabulary | null = null;
+  /** The class name saved in toJSON() and checked by fromJSON(). */
   protected abstract readonly kind: 'CountVectorizer' | 'TfidfVectorizer';
 
   constructor(options: CountVectorizerOptions, where: string) {
@@ -75,6 +83,7 @@ abstract class Vectorizer {
     return this.vocab;
   }
 
+  /** Whether fit() (or fitTransform()) has run. */
   get fitted(): boolean {
     return this.vocab !== null;
   }
@@ -131,6 +140,7 @@ abstract class Vectorizer {
   protected abstract learn(trainCounts: SparseRows): void;
   /** Turns raw counts into feature values, in place. */
   protected abstract weight(counts: SparseRows): SparseRows;
+  /** The subclass's own fields for toJSON(). */
   protected abstract extraJSON(): JSONObject;
 
   /** Everything needed to transform again: tokenizer options, limits, vocabulary, weights. JSON values only. */
@@ -221,9 +231,13 @@ export class CountVectorizer extends Vectorizer {
  */
 export class TfidfVectorizer extends Vectorizer {
   protected readonly kind = 'TfidfVectorizer';
+  /** The row normalisation: 'l2' (default), 'l1', or null for none. */
   readonly norm: 'l1' | 'l2' | null;
+  /** Whether counts are weighted by idf (default true). */
   readonly useIdf: boolean;
+  /** Whether the idf is smoothed as if one more document held every token (default true). */
   readonly smoothIdf: boolean;
+  /** Whether a count tf is replaced by 1 + ln(tf) (default false). */
   readonly sublinearTf: boolean;
   #idf: Float64Array | null = null;
 

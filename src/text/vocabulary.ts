@@ -3,6 +3,7 @@
 
 import { parseSafe, readObject, readString, readStringArray, rethrowAsJSON, TextJSONError } from './json.js';
 
+/** Limits for {@link Vocabulary.fit} and the vectorizers (scikit-learn's minDf / maxDf / maxFeatures, plus an out-of-vocabulary token). */
 export interface VocabularyOptions {
   /**
    * Drop tokens found in fewer documents than this (default 1: keep all). An integer ≥ 1 is a count of
@@ -25,9 +26,13 @@ export interface VocabularyOptions {
 
 /** The limits with defaults filled in, as vectorizers save them. */
 export interface ResolvedVocabularyOptions {
+  /** Minimum document frequency: a count (≥ 1) or a fraction of the documents. */
   minDf: number;
+  /** Maximum document frequency: a fraction (≤ 1) or a count. */
   maxDf: number;
+  /** The most tokens kept, or null for no limit. */
   maxFeatures: number | null;
+  /** The token standing for unknown tokens at index 0, or null. */
   oovToken: string | null;
 }
 
@@ -62,6 +67,7 @@ const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0
 export class Vocabulary {
   /** Every token in index order (the oovToken, if any, first). */
   readonly tokens: readonly string[];
+  /** The out-of-vocabulary token at index 0, or null when unknown tokens are ignored. */
   readonly oovToken: string | null;
   readonly #index: ReadonlyMap<string, number>;
 
@@ -132,6 +138,7 @@ export class Vocabulary {
     return this.#index.has(token);
   }
 
+  /** The token at an index. Throws a RangeError for an index outside [0, size). */
   tokenAt(index: number): string {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.tokens.length) {
       throw new RangeError(`Vocabulary: index ${index} is out of range [0, ${this.tokens.length})`);
@@ -154,7 +161,11 @@ export class Vocabulary {
     return indices.map((i) => this.tokenAt(i));
   }
 
-  /** { oovToken, words }: the words without the oovToken, in index order. */
+  /**
+   * { oovToken, words }: the words without the oovToken, in index order.
+   * @property __type.oovToken The out-of-vocabulary token, or null.
+   * @property __type.words The other tokens in index order.
+   */
   toJSON(): { oovToken: string | null; words: string[] } {
     return { oovToken: this.oovToken, words: this.tokens.slice(this.oovToken === null ? 0 : 1) };
   }

@@ -207,7 +207,7 @@ export function createCeilingMLP(init: MLPInit, adam = MLP.adam): CeilingMLP {
 
 function main(): void {
   const args = parseCli();
-  const cfg = benchConfig(args.quick);
+  const cfg = benchConfig(args.quick, args.mlpSteps);
   const res = newResult('ceiling');
   res.note = 'hand-written Float32Array MLP step (mlp suite only)';
   const init = mlpInit();

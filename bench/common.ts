@@ -50,6 +50,31 @@ export function timeit(fn: () => unknown, opts: TimeitOptions = {}): Timing {
   return summarize(samples);
 }
 
+/**
+ * Times several functions against each other: each round calls every one once (the order rotating
+ * from round to round), so load from other processes falls on all of them alike. Same options as
+ * timeit(), applied per function (minMs and maxMs are scaled by the number of functions).
+ */
+export function timeInterleaved<K extends string>(fns: Record<K, () => unknown>, opts: TimeitOptions = {}): Record<K, Timing> {
+  const { warmup = 3, minReps = 5, minMs = 200, maxReps = 10_000, maxMs = Infinity } = opts;
+  const keys = Object.keys(fns) as K[];
+  for (const k of keys) for (let i = 0; i < warmup; i++) fns[k]();
+  const samples = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  const start = process.hrtime.bigint();
+  for (let round = 0; ; round++) {
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[(round + j) % keys.length];
+      const t0 = process.hrtime.bigint();
+      fns[k]();
+      samples[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    const spent = Number(process.hrtime.bigint() - start) / 1e6 / keys.length;
+    const reps = round + 1;
+    if (reps >= maxReps || spent >= maxMs || (reps >= minReps && spent >= minMs)) break;
+  }
+  return Object.fromEntries(keys.map((k) => [k, summarize(samples[k])])) as Record<K, Timing>;
+}
+
 export function summarize(samples: number[]): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
   const n = sorted.length;
@@ -78,8 +103,9 @@ export interface BenchConfig {
  */
 export const LOSS_CHECK_STEP = 100;
 
-export function benchConfig(quick: boolean): BenchConfig {
-  return quick
+/** The run configuration; `mlpSteps` overrides the step count (a slow library's --quick run, say). */
+export function benchConfig(quick: boolean, mlpSteps?: number): BenchConfig {
+  const cfg: BenchConfig = quick
     ? {
         quick,
         matmulSizes: [128, 256, 512],
@@ -94,10 +120,17 @@ export function benchConfig(quick: boolean): BenchConfig {
         mlpSteps: 1000,
         mlpWarmupSteps: 50,
       };
+  if (mlpSteps !== undefined) {
+    cfg.mlpSteps = mlpSteps;
+    cfg.mlpWarmupSteps = Math.min(cfg.mlpWarmupSteps, Math.floor(mlpSteps / 2));
+  }
+  return cfg;
 }
 
-export type Suite = 'matmul' | 'elementwise' | 'reduce' | 'mlp';
-export const ALL_SUITES: Suite[] = ['matmul', 'elementwise', 'reduce', 'mlp'];
+/** The suites every library runs; 'tape' (overhead per op) and 'import' (load time) are tapegrad's own. */
+export type Suite = 'matmul' | 'elementwise' | 'reduce' | 'mlp' | 'tape' | 'import';
+export const COMMON_SUITES: Suite[] = ['matmul', 'elementwise', 'reduce', 'mlp'];
+export const ALL_SUITES: Suite[] = [...COMMON_SUITES, 'tape', 'import'];
 
 export interface CliArgs {
   json: boolean;
@@ -105,6 +138,8 @@ export interface CliArgs {
   suites: Set<Suite>;
   backend: string | undefined;
   threads: number;
+  /** --mlp-steps: train this many steps instead of the configuration's. */
+  mlpSteps: number | undefined;
 }
 
 /** The command line every library script accepts (the driver passes the same flags to all). */
@@ -117,6 +152,7 @@ export function parseCli(argv = process.argv.slice(2)): CliArgs {
       suites: { type: 'string' },
       backend: { type: 'string' },
       threads: { type: 'string', default: '1' },
+      'mlp-steps': { type: 'string' },
     },
     strict: true,
   });
@@ -127,7 +163,9 @@ export function parseCli(argv = process.argv.slice(2)): CliArgs {
   }
   const threads = Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer`);
-  return { json: values.json ?? false, quick: values.quick ?? false, suites, backend: values.backend, threads };
+  const mlpSteps = values['mlp-steps'] === undefined ? undefined : Number(values['mlp-steps']);
+  if (mlpSteps !== undefined && !(Number.isInteger(mlpSteps) && mlpSteps >= 2)) throw new Error('--mlp-steps must be an integer ≥ 2');
+  return { json: values.json ?? false, quick: values.quick ?? false, suites, backend: values.backend, threads, mlpSteps };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,13 +339,20 @@ export interface Metric {
   reps?: number;
 }
 
+export interface LossTrace {
+  steps: number;
+  trace: [number, number][];
+}
+
 export interface LibResult {
   library: string;
   note?: string;
   env: Record<string, string | number | boolean>;
   results: Record<string, Metric>;
   /** Losses of a fresh model on the shared data: [step, loss] at steps 1, 2, 5, 10, ... and the last. */
-  lossCheck?: { steps: number; trace: [number, number][] };
+  lossCheck?: LossTrace;
+  /** More loss traces from the same library (e.g. tapegrad's model.fit), checked like lossCheck. */
+  extraLossChecks?: Record<string, LossTrace>;
   errors?: string[];
 }
 
@@ -339,7 +384,10 @@ export function emit(res: LibResult, asJson: boolean): void {
   const rows = Object.entries(res.results).map(([k, m]) => [k, m.unit, fmt(m.value), spread(m)]);
   console.log(`${res.library}${res.note ? ` (${res.note})` : ''}`);
   console.log(formatTable(['workload', 'unit', 'median', 'spread'], rows));
-  if (res.lossCheck) console.log(`loss: ${res.lossCheck.trace.map(([s, l]) => `step ${s} ${l.toFixed(6)}`).join(', ')}`);
+  const traces = { loss: res.lossCheck, ...res.extraLossChecks };
+  for (const [name, lc] of Object.entries(traces)) {
+    if (lc) console.log(`${name}: ${lc.trace.map(([s, l]) => `step ${s} ${l.toFixed(6)}`).join(', ')}`);
+  }
   for (const e of res.errors ?? []) console.log(`error: ${e}`);
 }
 

@@ -191,7 +191,7 @@ async function main(args: CliArgs): Promise<LibResult> {
     'tf.train.adam puts eps outside the sqrt after bias correction, as PyTorch does; eps passed explicitly (default would be 1e-7)';
   await initBackend(backend, args.threads, res);
   if (args.suites.has('mlp')) registerTfjsGradients();
-  const cfg = benchConfig(args.quick);
+  const cfg = benchConfig(args.quick, args.mlpSteps);
   runOps(cfg, args.suites, res);
   if (args.suites.has('mlp')) runMlp(cfg, res);
   const leftover = tf.memory().numTensors;

@@ -15,6 +15,7 @@ export { OPS, type OpName, type OpAttrs } from './autograd/ops.js';
 export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { NDArray } from './tensor/ndarray.js';
+export { setNumThreads, getNumThreads } from './tensor/threads.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';

@@ -6,17 +6,98 @@ import { BINARY, mapBinary, mapUnary, UNARY, whereKernel } from '../tensor/eleme
 import {
   concatKernel, gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel,
 } from '../tensor/indexing.js';
-import { matmul as matmulKernel } from '../tensor/matmul.js';
+import { matmul as matmulKernel } from '../tensor/threads.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { reduce } from '../tensor/reduce.js';
 import { assignInto } from '../tensor/elementwise.js';
 import { promote } from '../tensor/dtype.js';
 import { apply, type Tensor, where } from './tensor.js';
 
-type Axes = { axes: number[]; keepdims: boolean };
-type SliceSpec = { starts: number[]; ends: number[]; steps: number[] };
+/** Reduction attributes: which axes (sorted, distinct) and whether they stay as size-1 dims. */
+export interface Axes {
+  /** The reduced axes, sorted and distinct. */
+  axes: number[];
+  /** Keep each reduced axis as a dimension of size 1. */
+  keepdims: boolean;
+}
+/** A basic slice per axis: start (inclusive), end (exclusive), step > 0. */
+export interface SliceSpec {
+  /** First index per axis. */
+  starts: number[];
+  /** One past the last index per axis. */
+  ends: number[];
+  /** Step per axis. */
+  steps: number[];
+}
+/** The adjoint of a slice: where to place the slice inside zeros of `shape`. */
+export interface UnsliceSpec extends SliceSpec {
+  /** The shape of the tensor that was sliced. */
+  shape: number[];
+}
 
-/** The attributes each primitive takes (null: none). Adding a key here without a rule below is a compile error. */
+/**
+ * The attributes each primitive takes (null: none). Adding a key here without a rule below is a compile error.
+ * These are the low-level ops the tape records (a tensor's `gradFn` is one of these names); user code calls
+ * the Tensor methods, which fill the attributes in.
+ * @property neg −x.
+ * @property exp eˣ.
+ * @property log Natural logarithm.
+ * @property log1p log(1 + x).
+ * @property expm1 eˣ − 1.
+ * @property sqrt Square root.
+ * @property abs |x|.
+ * @property relu max(x, 0).
+ * @property sigmoid Logistic sigmoid.
+ * @property tanh Hyperbolic tangent.
+ * @property sin Sine.
+ * @property cos Cosine.
+ * @property erf The error function.
+ * @property erfc 1 − erf(x).
+ * @property clamp Clamp into [min, max].
+ * @property clamp.__type.min Lower bound (-Infinity for none).
+ * @property clamp.__type.max Upper bound (Infinity for none).
+ * @property powScalar x raised to a constant power.
+ * @property powScalar.__type.p The constant exponent.
+ * @property add Elementwise a + b (inputs already broadcast to one shape).
+ * @property sub Elementwise a − b.
+ * @property mul Elementwise a · b.
+ * @property div Elementwise a / b.
+ * @property pow Elementwise a ** b with a tensor exponent.
+ * @property maximum Elementwise maximum.
+ * @property minimum Elementwise minimum.
+ * @property where Select from a or b by a condition.
+ * @property sum Sum over axes.
+ * @property max Maximum over axes.
+ * @property min Minimum over axes.
+ * @property matmul Matrix product (torch.matmul rules).
+ * @property reshape New shape, same elements.
+ * @property reshape.__type.shape The target shape.
+ * @property permute Reordered dims.
+ * @property permute.__type.dims Output dim i is input dim dims[i].
+ * @property expand Broadcast view.
+ * @property expand.__type.shape The broadcast shape.
+ * @property slice Strided slice (start, end, step per dim).
+ * @property unslice The adjoint of slice: places x into zeros of the original `shape`.
+ * @property contiguous Dense copy of a strided view.
+ * @property cast Dtype conversion.
+ * @property cast.__type.dtype The target dtype.
+ * @property concat Join along an existing axis.
+ * @property concat.__type.axis The axis to join along.
+ * @property gather Pick elements along an axis with an index array (torch.gather).
+ * @property gather.__type.axis The axis to gather along.
+ * @property gather.__type.index The index array (same rank as the input).
+ * @property scatterAdd The adjoint of gather: add values into zeros at indexed positions.
+ * @property scatterAdd.__type.axis The axis to scatter along.
+ * @property scatterAdd.__type.index The index array.
+ * @property scatterAdd.__type.shape The output shape.
+ * @property indexSelect Select whole slices along an axis (torch.index_select).
+ * @property indexSelect.__type.axis The axis to select along.
+ * @property indexSelect.__type.indices The slice indices.
+ * @property indexAdd The adjoint of indexSelect: add slices into zeros at the given indices.
+ * @property indexAdd.__type.axis The axis to add along.
+ * @property indexAdd.__type.indices The slice indices.
+ * @property indexAdd.__type.shape The output shape.
+ */
 export interface OpAttrs {
   neg: null; exp: null; log: null; log1p: null; expm1: null; sqrt: null; abs: null;
   relu: null; sigmoid: null; tanh: null; sin: null; cos: null; erf: null; erfc: null;
@@ -30,7 +111,7 @@ export interface OpAttrs {
   permute: { dims: number[] };
   expand: { shape: number[] };
   slice: SliceSpec;
-  unslice: SliceSpec & { shape: number[] };
+  unslice: UnsliceSpec;
   contiguous: null;
   cast: { dtype: DType };
   concat: { axis: number };
@@ -39,6 +120,7 @@ export interface OpAttrs {
   indexSelect: { axis: number; indices: Int32Array };
   indexAdd: { axis: number; indices: Int32Array; shape: number[] };
 }
+/** The name of a primitive op: a key of {@link OpAttrs} such as 'add', 'matmul' or 'sum'. */
 export type OpName = keyof OpAttrs;
 
 export interface VjpContext<A> {
@@ -73,6 +155,9 @@ function unreduce(g: Tensor, { axes, keepdims }: Axes, shape: readonly number[])
   return apply('expand', [kept], { shape: [...shape] });
 }
 
+/** A 2-D view stored column by column (a transpose of a dense matrix). */
+const columnMajor = (t: Tensor): boolean => t.ndim === 2 && t.value.strides[0] === 1 && t.value.strides[1] === t.shape[0] && t.shape[0] > 1;
+
 const unaryOp = (k: keyof typeof UNARY) => (inp: readonly NDArray[]) => mapUnary(inp[0], UNARY[k]);
 const binaryOp = (name: string, k: keyof typeof BINARY) => (inp: readonly NDArray[]) =>
   mapBinary(name, inp[0], inp[1], BINARY[k], dt2(inp[0], inp[1]));
@@ -85,6 +170,11 @@ const extremumVjp = (g: Tensor, { inputs: [x], output, attrs }: VjpContext<Axes>
   return [unreduce(g, attrs, x.shape).mul(mask.div(count))];
 };
 
+/**
+ * The op table: for every primitive, its forward kernel and its gradient rule (VJP), side by side.
+ * The tape looks ops up here during `backward()`; it is public so you can read the rules (`tg.OPS.exp.vjp`),
+ * but user code normally calls the Tensor methods instead.
+ */
 export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   // d(-x) = -dx
   neg: { forward: unaryOp('neg'), vjp: (g) => [g.neg()] },
@@ -189,9 +279,14 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
       if (a.ndim === 1) g2 = g2.unsqueeze(b.ndim === 1 ? -1 : -2);
       if (b.ndim === 1) g2 = g2.unsqueeze(-1);
       if (a.ndim === 1 && b.ndim === 1) g2 = g.reshape([1, 1]);
+      // For an input stored column by column (typically a transposed weight, W.mT) the gradient is
+      // computed as the transpose of the transposed product (gBᵀ = Gᵀ·A: the same sums), so it has
+      // the input's layout: back through the permute it is dense, and the optimizer needs no copy.
+      const gA = () => (columnMajor(a) ? b2.matmul(g2.mT).mT : g2.matmul(b2.mT));
+      const gB = () => (columnMajor(b) ? g2.mT.matmul(a2).mT : a2.mT.matmul(g2));
       return [
-        needs[0] ? sumToShape(g2.matmul(b2.mT), a2.shape).reshape(a.shape) : null,
-        needs[1] ? sumToShape(a2.mT.matmul(g2), b2.shape).reshape(b.shape) : null,
+        needs[0] ? sumToShape(gA(), a2.shape).reshape(a.shape) : null,
+        needs[1] ? sumToShape(gB(), b2.shape).reshape(b.shape) : null,
       ];
     },
   },

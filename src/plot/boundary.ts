@@ -8,13 +8,19 @@ import { NDArray } from '../tensor/ndarray.js';
 import { colorAt, el, linearScale, type Scale, svgDocument, text } from './svg.js';
 
 /** A function from points [m, 2] to outputs, or anything with a predict method (a tg Model). */
-export type Predictor =
-  | ((x: Tensor) => Tensor | ArrayLike<number>)
-  | { predict(x: Tensor, args?: { batchSize?: number }): Tensor };
+export type Predictor = ((x: Tensor) => Tensor | ArrayLike<number>) | PredictorModel;
 
+/** Anything with a Keras-style predict(), such as a model from tg.sequential. */
+export interface PredictorModel {
+  /** Class probabilities or scores for each row of x. */
+  predict(x: Tensor, args?: { batchSize?: number }): Tensor;
+}
+
+/** Options of decisionBoundarySvg. */
 export interface DecisionBoundaryOptions {
   /** Grid cells per side (default 100): resolution² points are predicted. */
   resolution?: number;
+  /** A title above the picture. */
   title?: string;
   /** Margin around the data, as a fraction of its range (default 0.1). */
   padding?: number;

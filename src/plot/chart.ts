@@ -5,19 +5,29 @@ import { colorAt, el, linearScale, logScale, num, type Scale, svgDocument, text 
 
 /** One line: y values against x (default x: 1, 2, 3, ..., i.e. epochs). Non-finite points leave a gap. */
 export interface Series {
+  /** The legend label. */
   name: string;
+  /** The values to plot. */
   y: ArrayLike<number>;
+  /** The x positions (default 1, 2, 3, ...). */
   x?: ArrayLike<number>;
+  /** A CSS colour (default: the next one from PALETTE). */
   color?: string;
+  /** Draw the line dashed (used for validation curves). */
   dashed?: boolean;
 }
 
+/** Options of lineChartSvg. */
 export interface ChartOptions {
+  /** A title above the chart. */
   title?: string;
+  /** The x-axis label. */
   xLabel?: string;
+  /** The y-axis label. */
   yLabel?: string;
   /** Pixel size of the whole picture (defaults 560 × 340). */
   width?: number;
+  /** Height of the picture in pixels. */
   height?: number;
   /** 'log' suits losses that fall by orders of magnitude; values ≤ 0 are then left out. */
   yScale?: 'linear' | 'log';
@@ -25,10 +35,15 @@ export interface ChartOptions {
   markers?: boolean;
 }
 
+/** A rectangle in SVG pixel coordinates. */
 export interface Box {
+  /** Left edge. */
   x: number;
+  /** Top edge. */
   y: number;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
 }
 

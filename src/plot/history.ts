@@ -5,14 +5,25 @@ import { type ChartOptions, chartPanel, type Series } from './chart.js';
 import { colorAt, svgDocument, text } from './svg.js';
 
 /** What historySvg reads: a History from fit(), or its `history` record of per-epoch numbers. */
-export type HistoryLike = { history: Record<string, ArrayLike<number>>; epoch?: ArrayLike<number> } | Record<string, ArrayLike<number>>;
+export type HistoryLike = HistoryRecord | Record<string, ArrayLike<number>>;
 
+/** The shape of a History from model.fit(): metric name → one value per epoch. */
+export interface HistoryRecord {
+  /** Per-epoch values by log key (loss, accuracy, val_loss, ...). */
+  history: Record<string, ArrayLike<number>>;
+  /** The epoch numbers (default 1, 2, 3, ...). */
+  epoch?: ArrayLike<number>;
+}
+
+/** Options of historySvg. */
 export interface HistorySvgOptions {
   /** The metrics to draw, one panel each (default: every non-val_ key, loss first). Their val_ curves come along. */
   metrics?: string[];
+  /** A title above the panels. */
   title?: string;
   /** Size of one panel (defaults 460 × 320); panels sit side by side. */
   panelWidth?: number;
+  /** Height of one panel in pixels. */
   panelHeight?: number;
   /** Log scale for the loss panel (default linear). */
   logLoss?: boolean;

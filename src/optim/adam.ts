@@ -87,7 +87,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
 /**
  * The update without AMSGrad, weight decay or maximize (the usual case), as a loop of its own:
- * the general loop's per-element options cost it about half its speed. The same arithmetic (and, as in
+ * the general loop's per-element options cost it up to half its speed. The same arithmetic (and, as in
  * PyTorch, no decay term at all, rather than one of 0·θ).
  */
 function adamPlain(

@@ -26,7 +26,10 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe.each(files)('%s', (file) => {
   const list = blocks(file);
-  it('has its code blocks collected', () => expect(Array.isArray(list)).toBe(true));
+  it('collects every ```ts fence of the file', () => {
+    const fences = readFileSync(join(root, file), 'utf8').match(/^```ts$/gm) ?? [];
+    expect(list.length).toBe(fences.length);
+  });
   it.each(list.map((b) => [b.line, b.code] as const))('block at line %i runs', async (line, code) => {
     const path = join(outDir, `${file.replace(/[/.]/g, '_')}_${line}.ts`);
     writeFileSync(path, `${code}\nexport {};\n`);

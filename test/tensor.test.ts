@@ -87,8 +87,7 @@ describe('creation', () => {
     );
   });
 
-  // BUG (src/autograd/factory.ts, tensor()): for a Tensor argument the dtype option is dropped:
-  // make(value.value.clone(), { dtype: value.dtype, ...opts }) clones in the source dtype and make() ignores dtype.
+  // tensor(aTensor, { dtype }) copies into the requested dtype, as torch.tensor does
   it('tensor(aTensor, { dtype }) converts to that dtype', () => {
     expect(tg.tensor(tg.tensor([1, 2]), { dtype: 'float64' }).dtype).toBe('float64');
   });
@@ -106,7 +105,7 @@ describe('creation', () => {
     expect(() => tg.zeros([2, -1])).toThrow('invalid shape [2,-1] (dimensions must be non-negative integers)');
   });
 
-  // BUG (src/autograd/factory.ts, zeros/ones): the shape error names the kernel's op, 'full', not 'zeros' / 'ones'.
+  // shape errors name the factory the user called, not the kernel behind it
   it('a bad shape error names the function the user called', () => {
     expect(() => tg.zeros([2, -1])).toThrow('zeros: invalid shape [2,-1]');
   });
@@ -262,8 +261,7 @@ describe('views share storage and copy nothing', () => {
     expect(s.unsqueeze(0).shape).toEqual([1, 2, 3]);
   });
 
-  // BUG (src/autograd/tensor.ts, squeeze/unsqueeze): both go through reshape(), which copies a
-  // non-contiguous input; in PyTorch squeeze/unsqueeze are always views (NDArray.squeeze/unsqueeze are).
+  // squeeze/unsqueeze are views even on non-contiguous input (reshape keeps a view when strides allow)
   it('squeeze / unsqueeze of a transposed tensor are views too', () => {
     const x = tg.ones([3, 1, 4]).transpose(0, 2); // [4, 1, 3], not contiguous
     expect(x.squeeze(1).value.data).toBe(x.value.data);
@@ -330,8 +328,7 @@ describe('output', () => {
     expect(tg.arange(6).reshape([2, 3]).T.toString()).toBe('tensor([[0., 3.],\n        [1., 4.],\n        [2., 5.]])');
   });
 
-  // BUG (src/tensor/format.ts, formatNumber): scientific notation uses JS toExponential ("1.0000e-5"),
-  // while PyTorch (Python's '{:.4e}') prints a two-digit exponent: tensor([1.0000e-05, 1.0000e+00]).
+  // PyTorch prints scientific notation with a two-digit exponent (Python's '{:.4e}')
   it('toString uses PyTorch-style two-digit exponents in scientific mode', () => {
     expect(tg.tensor([1e-5, 1]).toString()).toBe('tensor([1.0000e-05, 1.0000e+00])');
   });

@@ -1,7 +1,6 @@
 // toDot: the graph the tape recorded behind a tensor, as Graphviz DOT text (render it with `dot -Tsvg`).
-// Pure string building, no Graphviz needed; nn.Parameter is imported only to tell parameters from inputs.
+// Pure string building, no Graphviz needed; parameters are told from inputs by Tensor.isParameter.
 
-import { Parameter } from '../nn/module.js';
 import { Tensor } from './tensor.js';
 
 /** Names for tensors: `model.namedParameters()`, a Map from tensor to name (or name to tensor), or a plain object. */
@@ -84,7 +83,7 @@ function attrText(op: string, attrs: unknown): string {
 function kindOf(t: Tensor, named: boolean): Kind {
   if (t.node) return 'op';
   if (!t.requiresGrad) return 'constant';
-  return t instanceof Parameter || named ? 'parameter' : 'leaf';
+  return t.isParameter || named ? 'parameter' : 'leaf';
 }
 
 function labelOf(t: Tensor, kind: Kind, name: string | undefined): string {

@@ -133,6 +133,8 @@ export class Tensor {
   get ndim(): number { return this.value.ndim; }
   /** A leaf is a tensor not produced by a recorded op (parameters and inputs). */
   get isLeaf(): boolean { return this.node === null; }
+  /** True for nn.Parameter (which overrides this), so autograd code can tell weights from inputs without importing nn. */
+  get isParameter(): boolean { return false; }
   /** The name of the op that produced this tensor (PyTorch's grad_fn), or null. */
   get gradFn(): string | null { return this.node ? this.node.op : null; }
 

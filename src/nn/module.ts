@@ -8,6 +8,11 @@ import { fmtShape } from '../tensor/shape.js';
 
 /** A Tensor that a Module owns and an optimizer updates; requiresGrad is on by default. */
 export class Parameter extends Tensor {
+  /** Always true: this tensor is a module's weight. */
+  override get isParameter(): boolean {
+    return true;
+  }
+
   constructor(value: Tensor | NDArray, requiresGrad = true) {
     super(value instanceof Tensor ? value.value : value, requiresGrad);
   }

@@ -233,3 +233,63 @@ describe('-Infinity and NaN', () => {
     expect(g[1]).toBeCloseTo(2 * Math.E, 5);
   });
 });
+
+describe('exp on float32 (the fast kernel)', () => {
+  /** Distance in float32 ulps between two float32 values of the same sign. */
+  const bits = new Int32Array(1);
+  const f32 = new Float32Array(bits.buffer);
+  const ordinal = (v: number): number => {
+    f32[0] = v;
+    return bits[0];
+  };
+
+  it('is within 1 ulp of Math.exp rounded to float32 across the whole range, and usually equal', () => {
+    // Every input from -105 to 90 in steps of 1/1024, plus the float32 neighbours of a few points.
+    const xs: number[] = [];
+    for (let v = -105; v <= 90; v += 1 / 1024) xs.push(v);
+    for (const c of [0, 1, -1, 0.5, -0.5, 88.72, -87.33, -103.28]) {
+      f32[0] = c;
+      for (let d = -3; d <= 3; d++) {
+        bits[0] += d;
+        xs.push(f32[0]);
+        bits[0] -= d;
+      }
+    }
+    const x = tg.tensor(xs); // float32: inputs are rounded to float32 first, as the kernel sees them
+    const got = x.exp().toArray() as number[];
+    const xf = x.toArray() as number[];
+    let worst = 0;
+    let differ = 0;
+    for (let i = 0; i < xf.length; i++) {
+      const want = Math.fround(Math.exp(xf[i]));
+      if (want === Infinity || want === 0) {
+        expect(got[i], `exp(${xf[i]})`).toBe(want);
+        continue;
+      }
+      const ulps = Math.abs(ordinal(got[i]) - ordinal(want));
+      worst = Math.max(worst, ulps);
+      if (ulps !== 0) differ++;
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(differ / xf.length).toBeLessThan(0.01);
+  });
+
+  it('keeps the special values: ±0, ±∞, NaN, overflow and underflow', () => {
+    const xs = [0, -0, Infinity, -Infinity, NaN, 88.8, 1000, -104, -1000, 1e-30, -1e-30];
+    const got = tg.tensor(xs).exp().toArray() as number[];
+    expect(got).toEqual([1, 1, Infinity, 0, NaN, Infinity, Infinity, 0, 0, 1, 1]);
+  });
+
+  it('float64 exp is exactly Math.exp', () => {
+    const xs = [-700, -3.3, -1e-9, 0.1, 2.5, 709];
+    const got = tg.tensor(xs, { dtype: 'float64' }).exp().toArray() as number[];
+    expect(got).toEqual(xs.map(Math.exp));
+  });
+
+  it('is the same through strided views and broadcast (the kernel sees offsets and steps)', () => {
+    const x = tg.linspace(-20, 20, 60).reshape([6, 10]);
+    const viaView = x.t().exp();
+    const viaCopy = x.t().contiguous().exp();
+    expect(viaView.toArray()).toEqual(viaCopy.toArray());
+  });
+});

@@ -213,6 +213,10 @@ describe('views share storage and copy nothing', () => {
     expect(t.value.strides).toEqual([1, 3]);
     expect(t.toArray()).toEqual([[0, 3], [1, 4], [2, 5]]);
     expect(x.T.toArray()).toEqual(t.toArray());
+    expect(x.t().value.strides).toEqual([1, 3]);
+    const v = tg.arange(3);
+    expect(v.t()).toBe(v); // 1-D: unchanged, as torch.Tensor.t
+    expect(() => tg.zeros([2, 3, 4]).t()).toThrow(/t: expects a tensor with at most 2 dims, got shape \[2,3,4\]/);
     const p = tg.arange(24).reshape([2, 3, 4]).permute([2, 0, 1]);
     expect(p.shape).toEqual([4, 2, 3]);
     expect(p.value.strides).toEqual([1, 12, 4]);

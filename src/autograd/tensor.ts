@@ -279,6 +279,11 @@ export class Tensor {
     if (this.ndim < 2) throw new RangeError(`mT: needs at least 2 dims, got shape ${fmtShape(this.shape)}`);
     return this.transpose(-2, -1);
   }
+  /** torch.Tensor.t: the transpose of a 2-D tensor (a view); 0-D and 1-D tensors come back as they are. */
+  t(): Tensor {
+    if (this.ndim > 2) throw new RangeError(`t: expects a tensor with at most 2 dims, got shape ${fmtShape(this.shape)} (use transpose or mT)`);
+    return this.ndim === 2 ? this.transpose(0, 1) : this;
+  }
   /** The 2-D transpose (a view); for other ranks, all dims reversed. */
   get T(): Tensor {
     return this.permute(this.shape.map((_, i) => this.ndim - 1 - i));

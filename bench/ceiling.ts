@@ -1,66 +1,19 @@
-// The speed ceiling: one MLP training step hand-written over Float32Arrays, with no tape and no tensors.
+// The speed ceiling: one MLP training step hand-written over Float32Arrays, with no tape and no tensors;
+// its matrix products call tapegrad's GEMM kernel directly, so it isolates what the tape costs.
 // Same math as PyTorch (mean softmax cross-entropy, Adam with bias correction); run directly for its benchmark.
 
 import { pathToFileURL } from 'node:url';
+import { gemm } from '../src/tensor/matmul.js';
 import { MLP, benchConfig, emit, mlpData, mlpInit, newResult, parseCli, runMlpSuite, type MLPInit } from './common.js';
 
-// Rows of the k dimension per block: a KC × N panel of B stays hot in cache while every group of
-// rows of A streams past it.
-const KC = 128;
-
-/**
- * C[M,N] += A[M,K] · B[K,N]. B and C are row-major; A is read through strides (element (i,k) at
- * A[i*rs + k*cs]), so passing a row-major matrix with rs = 1, cs = rows reads its transpose without
- * copying it. i-k-j order with a 4×4 register block: four rows of C each take four rows of B per
- * pass, so one load/store of C covers four multiply-adds.
+/*
+ * The three products of a dense layer go through tapegrad's own GEMM kernel (`gemm` in
+ * src/tensor/matmul.ts), called directly on Float32Arrays: it is the fastest blocked, register-tiled
+ * pure-JS kernel we have, so the ceiling's matmuls cost exactly what tapegrad's do, and the gap
+ * between tapegrad's step and this one is what the tape, the tensors, the op dispatch and the unfused
+ * elementwise ops cost. Everything around the products is fused by hand into one pass each, with
+ * every buffer preallocated: bias and ReLU, the ReLU mask in backward, the bias gradient.
  */
-function gemmAcc(
-  A: Float32Array, rs: number, cs: number, B: Float32Array, C: Float32Array,
-  M: number, K: number, N: number,
-): void {
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const k1 = Math.min(K, k0 + KC);
-    const k4 = k0 + ((k1 - k0) & ~3);
-    let i = 0;
-    for (; i + 4 <= M; i += 4) {
-      const c0 = i * N, c1 = c0 + N, c2 = c1 + N, c3 = c2 + N;
-      const r0 = i * rs, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
-      for (let k = k0; k < k4; k += 4) {
-        const q0 = k * cs, q1 = q0 + cs, q2 = q1 + cs, q3 = q2 + cs;
-        const a00 = A[r0 + q0], a01 = A[r0 + q1], a02 = A[r0 + q2], a03 = A[r0 + q3];
-        const a10 = A[r1 + q0], a11 = A[r1 + q1], a12 = A[r1 + q2], a13 = A[r1 + q3];
-        const a20 = A[r2 + q0], a21 = A[r2 + q1], a22 = A[r2 + q2], a23 = A[r2 + q3];
-        const a30 = A[r3 + q0], a31 = A[r3 + q1], a32 = A[r3 + q2], a33 = A[r3 + q3];
-        const w0 = k * N, w1 = w0 + N, w2 = w1 + N, w3 = w2 + N;
-        for (let j = 0; j < N; j++) {
-          const b0 = B[w0 + j], b1 = B[w1 + j], b2 = B[w2 + j], b3 = B[w3 + j];
-          C[c0 + j] += a00 * b0 + a01 * b1 + a02 * b2 + a03 * b3;
-          C[c1 + j] += a10 * b0 + a11 * b1 + a12 * b2 + a13 * b3;
-          C[c2 + j] += a20 * b0 + a21 * b1 + a22 * b2 + a23 * b3;
-          C[c3 + j] += a30 * b0 + a31 * b1 + a32 * b2 + a33 * b3;
-        }
-      }
-      for (let k = k4; k < k1; k++) {
-        const q = k * cs, w = k * N;
-        const a0 = A[r0 + q], a1 = A[r1 + q], a2 = A[r2 + q], a3 = A[r3 + q];
-        for (let j = 0; j < N; j++) {
-          const b = B[w + j];
-          C[c0 + j] += a0 * b;
-          C[c1 + j] += a1 * b;
-          C[c2 + j] += a2 * b;
-          C[c3 + j] += a3 * b;
-        }
-      }
-    }
-    for (; i < M; i++) {
-      const c0 = i * N, r0 = i * rs;
-      for (let k = k0; k < k1; k++) {
-        const a = A[r0 + k * cs], w = k * N;
-        for (let j = 0; j < N; j++) C[c0 + j] += a * B[w + j];
-      }
-    }
-  }
-}
 
 /** Y[M,N] = X[M,K] · W[K,N] + bias, then ReLU if asked. */
 function linearForward(
@@ -68,7 +21,7 @@ function linearForward(
   M: number, K: number, N: number, relu: boolean,
 ): void {
   for (let i = 0; i < M; i++) Y.set(bias, i * N);
-  gemmAcc(X, K, 1, W, Y, M, K, N);
+  gemm(M, N, K, X, 0, K, 1, W, 0, N, 1, Y, 0, N, true);
   if (relu) for (let p = 0; p < M * N; p++) if (!(Y[p] > 0)) Y[p] = 0;
 }
 
@@ -79,43 +32,19 @@ function weightGrad(
 ): void {
   gb.fill(0);
   for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) gb[j] += G[i * N + j];
-  GW.fill(0);
-  gemmAcc(X, 1, K, G, GW, K, M, N);
+  gemm(K, N, M, X, 0, 1, K, G, 0, N, 1, GW, 0, N, false);
 }
 
 /**
- * DX[M,K] = (G[M,N] · Wᵀ) ⊙ [H > 0], with W stored [K,N]: every output is a dot product of a G row
- * and a W row, both contiguous, so Wᵀ is never built. H is the ReLU output that fed this layer.
+ * DX[M,K] = (G[M,N] · Wᵀ) ⊙ [H > 0], with W stored [K,N]: Wᵀ is read through strides, never built.
+ * H is the ReLU output that fed this layer.
  */
 function inputGradRelu(
   G: Float32Array, W: Float32Array, H: Float32Array, DX: Float32Array,
   M: number, K: number, N: number,
 ): void {
-  for (let i = 0; i < M; i++) {
-    const g = i * N, d = i * K;
-    let k = 0;
-    for (; k + 4 <= K; k += 4) {
-      const w0 = k * N, w1 = w0 + N, w2 = w1 + N, w3 = w2 + N;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let j = 0; j < N; j++) {
-        const gj = G[g + j];
-        s0 += gj * W[w0 + j];
-        s1 += gj * W[w1 + j];
-        s2 += gj * W[w2 + j];
-        s3 += gj * W[w3 + j];
-      }
-      DX[d + k] = H[d + k] > 0 ? s0 : 0;
-      DX[d + k + 1] = H[d + k + 1] > 0 ? s1 : 0;
-      DX[d + k + 2] = H[d + k + 2] > 0 ? s2 : 0;
-      DX[d + k + 3] = H[d + k + 3] > 0 ? s3 : 0;
-    }
-    for (; k < K; k++) {
-      const w0 = k * N;
-      let s0 = 0;
-      for (let j = 0; j < N; j++) s0 += G[g + j] * W[w0 + j];
-      DX[d + k] = H[d + k] > 0 ? s0 : 0;
-    }
-  }
+  gemm(M, K, N, G, 0, N, 1, W, 0, 1, N, DX, 0, K, false);
+  for (let p = 0; p < M * K; p++) if (!(H[p] > 0)) DX[p] = 0;
 }
 
 /** Mean cross-entropy of softmax(logits) against labels; writes dLoss/dlogits = (p - onehot) / M. */

@@ -120,7 +120,9 @@ function table(libs: Map<string, LibResult>): string {
       return m ? `${fmt(m.value)} ${spread(m)}`.trim() : '—';
     });
     const subject = libs.get(SUBJECT)?.results[k];
-    return [k, unit, ...cells, ...others.map((c) => ratio(subject, libs.get(c)?.results[k]))];
+    // a threaded row of tapegrad's ('… ×2 threads') is compared with the other libraries' plain row
+    const base = k.replace(/ ×\d+ threads$/, '');
+    return [k, unit, ...cells, ...others.map((c) => ratio(subject, libs.get(c)?.results[base]))];
   });
   return formatTable(headers, rows);
 }

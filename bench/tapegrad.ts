@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tg from '../src/index.js';
 import { matmul as matmulKernel } from '../src/tensor/matmul.js';
 import {
@@ -175,7 +176,7 @@ function stateDict(init: MLPInit): Record<string, tg.Tensor> {
 const adamOptions = () => ({ lr: MLP.adam.lr, betas: [MLP.adam.beta1, MLP.adam.beta2] as [number, number], eps: MLP.adam.eps });
 
 /** tg.nn.Sequential + tg.optim.Adam, the PyTorch training loop. */
-function makeTorchStyle(init: MLPInit): Stepper<tg.Tensor, Int32Array> {
+export function makeTorchStyle(init: MLPInit): Stepper<tg.Tensor, Int32Array> {
   const g = new tg.Generator(0); // the layers' own init is overwritten below
   const model = new tg.nn.Sequential(
     new tg.nn.Linear(sizes[0], sizes[1], { generator: g }), new tg.nn.ReLU(),
@@ -262,6 +263,29 @@ function runMlp(cfg: BenchConfig, res: LibResult): void {
   runMlpSuite(cfg, () => makeTorchStyle(init), inputs, res);
 }
 
+/**
+ * The same nn.Sequential + Adam loop with matmul threads on (`tg.setNumThreads(threads)`), for the
+ * "with threads" MLP target. Losses are not re-checked: the threaded kernel gives identical results.
+ */
+async function runMlpThreaded(cfg: BenchConfig, threads: number, res: LibResult): Promise<void> {
+  log(`mlp: nn.Sequential + optim.Adam loop, ${threads} threads`);
+  await tg.setNumThreads(threads);
+  try {
+    const data = mlpData();
+    const xs = data.x.map((a) => tg.tensor(a, { shape: [MLP.batch, sizes[0]] }));
+    const model = makeTorchStyle(mlpInit());
+    const times: number[] = [];
+    for (let i = 0; i < cfg.mlpSteps; i++) {
+      const t0 = process.hrtime.bigint();
+      model.step(xs[i % xs.length], data.labels[i % xs.length]);
+      if (i >= cfg.mlpWarmupSteps) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    res.results[`mlp/step ×${threads} threads`] = throughput(summarize(times), MLP.batch, 'samples/s');
+  } finally {
+    await tg.setNumThreads(1);
+  }
+}
+
 async function main(args: CliArgs): Promise<LibResult> {
   const res = newResult('tapegrad');
   res.note =
@@ -276,17 +300,20 @@ async function main(args: CliArgs): Promise<LibResult> {
   if (args.suites.has('mlp')) {
     runMlp(cfg, res);
     await runFit(cfg, mlpInit(), res);
+    await runMlpThreaded(cfg, threadCount(args), res);
   }
   return res;
 }
 
-const args = parseCli();
-main(args).then(
-  (res) => emit(res, args.json),
-  (err: unknown) => {
-    const res = newResult('tapegrad');
-    res.errors = [err instanceof Error ? (err.stack ?? err.message) : String(err)];
-    emit(res, args.json);
-    process.exitCode = 1;
-  },
-);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = parseCli();
+  main(args).then(
+    (res) => emit(res, args.json),
+    (err: unknown) => {
+      const res = newResult('tapegrad');
+      res.errors = [err instanceof Error ? (err.stack ?? err.message) : String(err)];
+      emit(res, args.json);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,5 +1,6 @@
 // The performance targets of issue 5, each measured as a head-to-head in one process with the two
-// sides' samples interleaved, so load from other processes falls on both alike. Run: npx tsx bench/targets.ts [--quick]
+// sides' samples interleaved, so load from other processes falls on both alike.
+// Run: npx tsx bench/targets.ts [--quick] [--only elementwise,matmul,threads,mlp,wasm]
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -9,12 +10,22 @@ import * as tg from '../src/index.js';
 import { matmul as matmulKernel } from '../src/tensor/matmul.js';
 import { createCeilingMLP } from './ceiling.js';
 import {
-  ELEMENTWISE_N, MLP, REDUCE_SHAPE, formatTable, log, mlpData, mlpInit, opInput, summarize, timeInterleaved,
-  transposeWeight, type Timing, type TimeitOptions,
+  ELEMENTWISE_N, MLP, REDUCE_SHAPE, formatTable, log, mlpData, mlpInit, newResult, opInput, summarize, timeInterleaved,
+  type Timing, type TimeitOptions,
 } from './common.js';
+import { makeTorchStyle } from './tapegrad.js';
+import { initBackend, makeTfMlp, registerTfjsGradients } from './tfjs.js';
 
-const { values: opts } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, strict: true });
+const GROUPS = ['elementwise', 'matmul', 'threads', 'mlp', 'wasm'] as const;
+type Group = (typeof GROUPS)[number];
+const { values: opts } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  strict: true,
+});
 const quick = opts.quick ?? false;
+/** --only elementwise,matmul,threads,mlp,wasm runs just those groups of rows (default: all). */
+const only = new Set<Group>((opts.only?.split(',') ?? GROUPS) as Group[]);
+for (const g of only) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group '${g}' (groups: ${GROUPS.join(', ')})`);
 const timing: TimeitOptions = quick
   ? { warmup: 2, minReps: 7, minMs: 150, maxMs: 2000 }
   : { warmup: 3, minReps: 21, minMs: 1000, maxMs: 20_000 };
@@ -58,6 +69,16 @@ async function main(): Promise<void> {
     exp: [() => tx.exp(), () => tf.exp(fx).dispose()],
     broadcast: [() => tm.add(trow), () => tf.add(fm, frow).dispose()],
   } satisfies Record<string, [() => unknown, () => unknown]>;
+  if (only.has('elementwise')) elementwise(ops, x, y);
+  if (only.has('matmul')) matmulVsTfjs();
+  const threads = Math.max(2, os.availableParallelism());
+  if (only.has('threads')) await threadsVsOne(threads);
+  if (only.has('mlp')) mlpVsCeiling();
+  if (only.has('wasm')) await mlpVsWasm(threads);
+  printRows();
+}
+
+function elementwise(ops: Record<'add' | 'relu' | 'exp' | 'broadcast', [() => unknown, () => unknown]>, x: Float32Array, y: Float32Array): void {
   for (let i = 0; i < 3; i++) for (const fns of Object.values(ops)) for (const f of fns) f();
   compare('add/1M ≥ 2.4× tfjs-cpu', 2.4, ...ops.add);
   compare('relu/1M ≥ 3× tfjs-cpu', 3, ...ops.relu);
@@ -72,24 +93,29 @@ async function main(): Promise<void> {
   };
   compare('(info) add/1M vs bare loop (new array, a[i] + b[i])', 0, ops.add[0], floor(2));
   compare('(info) relu/1M vs bare loop (new array, copy)', 0, ops.relu[0], floor(1));
+}
 
-  // matmul against tfjs-cpu (single thread), then threads against one thread
+/** matmul against tfjs-cpu, both single-threaded. */
+function matmulVsTfjs(): void {
   for (const n of quick ? [256] : [256, 512]) {
     const a = opInput(n * n, 1), b = opInput(n * n, 2);
     const ta = tg.tensor(a, { shape: [n, n] }), tb = tg.tensor(b, { shape: [n, n] });
     const fa = tf.tensor2d(a, [n, n]), fb = tf.tensor2d(b, [n, n]);
     compare(`matmul/${n} ≥ 4.5× tfjs-cpu`, 4.5, () => ta.matmul(tb), () => tf.matMul(fa, fb).dispose());
   }
-  const threads = Math.max(2, os.availableParallelism());
+}
+
+/** Threaded matmul through the public API against the single-threaded kernel. */
+async function threadsVsOne(threads: number): Promise<void> {
   await tg.setNumThreads(threads);
   for (const n of quick ? [512] : [512, 1024]) {
     const ta = tg.tensor(opInput(n * n, 1), { shape: [n, n] }), tb = tg.tensor(opInput(n * n, 2), { shape: [n, n] });
     compare(`matmul/${n} ×${threads} threads ≥ 1.7× one thread`, 1.7, () => ta.matmul(tb), () => matmulKernel(ta.value, tb.value));
   }
   await tg.setNumThreads(1);
+}
 
-  mlpVsCeiling();
-
+function printRows(): void {
   const fmtMs = (t: Timing) => `${t.median.toFixed(2)} [${t.min.toFixed(2)}–${t.max.toFixed(2)}]`;
   console.log(`\nTargets, head-to-head in one process (ms: median [min–max] over interleaved samples); load: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(formatTable(
@@ -110,45 +136,66 @@ async function main(): Promise<void> {
 function mlpVsCeiling(): void {
   log('mlp step vs ceiling');
   const init = mlpInit(), data = mlpData();
-  const s = MLP.sizes;
   const ceiling = createCeilingMLP(init);
-  const g = new tg.Generator(0);
-  const model = new tg.nn.Sequential(
-    new tg.nn.Linear(s[0], s[1], { generator: g }), new tg.nn.ReLU(),
-    new tg.nn.Linear(s[1], s[2], { generator: g }), new tg.nn.ReLU(),
-    new tg.nn.Linear(s[2], s[3], { generator: g }),
-  );
-  const w = (d: Float32Array, i: number) => tg.tensor(transposeWeight(d, s[i], s[i + 1]), { shape: [s[i + 1], s[i]] });
-  model.loadStateDict({
-    '0.weight': w(init.w1, 0), '0.bias': tg.tensor(init.b1), '2.weight': w(init.w2, 1), '2.bias': tg.tensor(init.b2),
-    '4.weight': w(init.w3, 2), '4.bias': tg.tensor(init.b3),
-  });
-  const opt = new tg.optim.Adam(model.parameters(), { lr: MLP.adam.lr, betas: [MLP.adam.beta1, MLP.adam.beta2], eps: MLP.adam.eps });
-  const xs = data.x.map((a) => tg.tensor(a, { shape: [MLP.batch, s[0]] }));
+  const model = makeTorchStyle(init);
+  const xs = data.x.map((a) => tg.tensor(a, { shape: [MLP.batch, MLP.sizes[0]] }));
   const steps = quick ? 150 : 1000, warm = quick ? 30 : 100;
-  const ts: number[] = [], tc: number[] = [];
+  const r = alternateSteps(steps, warm, {
+    subject: (b) => model.step(xs[b], data.labels[b]),
+    baseline: (b) => ceiling.step(data.x[b], data.labels[b]),
+  });
+  rows.push({ target: 'mlp step ≥ 0.9× the ceiling', goal: 0.9, ...r });
+}
+
+/**
+ * The same nn.Sequential + Adam step with matmul threads on, against tfjs-wasm (its fastest
+ * backend, one thread: its threaded build does not start under Node, see tfjs.ts), step by step in
+ * one process; and the single-threaded step against tfjs-wasm too.
+ */
+async function mlpVsWasm(threads: number): Promise<void> {
+  log('mlp step vs tfjs-wasm');
+  await initBackend('wasm', 1, newResult('tfjs-wasm'));
+  registerTfjsGradients();
+  const init = mlpInit(), data = mlpData();
+  const [d0] = MLP.sizes;
+  const tfm = makeTfMlp(init);
+  const fx = data.x.map((a) => tf.tensor2d(a, [MLP.batch, d0]));
+  const fl = data.labels.map((l) => tf.tensor1d(l, 'int32'));
+  const xs = data.x.map((a) => tg.tensor(a, { shape: [MLP.batch, d0] }));
+  const steps = quick ? 150 : 600, warm = quick ? 30 : 100;
+  const wasm = (b: number) => tfm.step(fx[b], fl[b]);
+  const single = makeTorchStyle(init);
+  const one = alternateSteps(steps, warm, { subject: (b) => single.step(xs[b], data.labels[b]), baseline: wasm });
+  rows.push({ target: 'mlp step (1 thread) ≥ 1.0× tfjs-wasm', goal: 1, ...one });
+  await tg.setNumThreads(threads);
+  try {
+    const threaded = makeTorchStyle(init);
+    const many = alternateSteps(steps, warm, { subject: (b) => threaded.step(xs[b], data.labels[b]), baseline: wasm });
+    rows.push({ target: `mlp step ×${threads} threads ≥ 1.5× tfjs-wasm`, goal: 1.5, ...many });
+  } finally {
+    await tg.setNumThreads(1);
+    tfm.dispose();
+    tf.dispose([...fx, ...fl]);
+  }
+}
+
+/** Runs `steps` training steps of two steppers, alternating which goes first; times after `warm`. */
+function alternateSteps(
+  steps: number, warm: number, sides: { subject: (batch: number) => unknown; baseline: (batch: number) => unknown },
+): Pick<Row, 'subject' | 'baseline' | 'ratio' | 'ratioMin'> {
+  const ts: number[] = [], tb: number[] = [];
   for (let i = 0; i < steps; i++) {
     const b = i % MLP.numBatches;
-    const first = i % 2 === 0;
-    for (const side of first ? ['t', 'c'] : ['c', 't']) {
+    const order = i % 2 === 0 ? (['subject', 'baseline'] as const) : (['baseline', 'subject'] as const);
+    for (const side of order) {
       const t0 = process.hrtime.bigint();
-      if (side === 'c') ceiling.step(data.x[b], data.labels[b]);
-      else {
-        opt.zeroGrad();
-        const loss = tg.nn.functional.crossEntropy(model.call(xs[b]), data.labels[b]);
-        loss.backward();
-        opt.step();
-        loss.item();
-      }
+      sides[side](b);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (i >= warm) (side === 'c' ? tc : ts).push(ms);
+      if (i >= warm) (side === 'subject' ? ts : tb).push(ms);
     }
   }
-  const subject = summarize(ts), baseline = summarize(tc);
-  rows.push({
-    target: 'mlp step ≥ 0.9× the ceiling', goal: 0.9, subject, baseline,
-    ratio: baseline.median / subject.median, ratioMin: baseline.min / subject.min,
-  });
+  const subject = summarize(ts), baseline = summarize(tb);
+  return { subject, baseline, ratio: baseline.median / subject.median, ratioMin: baseline.min / subject.min };
 }
 
 main().catch((e: unknown) => {

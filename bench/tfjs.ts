@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   ELEMENTWISE_N, MLP, REDUCE_SHAPE, benchConfig, emit, latency, log, mlpData, mlpInit, newResult,
   opInput, parseCli, runMlpSuite, throughput, timeit, type BenchConfig, type CliArgs, type LibResult,
@@ -19,7 +20,7 @@ import {
  * works because tsx compiles their ESM syntax on the fly. (Loading register_all_gradients.js the
  * same way costs about 1 s and 40 MB of RSS, which would skew the memory numbers.)
  */
-function registerTfjsGradients(): void {
+export function registerTfjsGradients(): void {
   const req = createRequire(import.meta.url);
   for (const kernel of MLP_GRAD_KERNELS) {
     const mod = req(`@tensorflow/tfjs-core/dist/gradients/${kernel}_grad.js`) as Record<string, unknown>;
@@ -33,7 +34,7 @@ function registerTfjsGradients(): void {
 const MLP_GRAD_KERNELS = ['BatchMatMul', 'Add', 'Relu', 'Mean'];
 
 /** Makes `name` the active backend, or throws with the reason tfjs gave (it only logs it). */
-async function initBackend(name: string, threads: number, res: LibResult): Promise<void> {
+export async function initBackend(name: string, threads: number, res: LibResult): Promise<void> {
   if (name !== 'cpu' && name !== 'wasm') throw new Error(`--backend must be 'cpu' or 'wasm', got '${name}'`);
   if (name === 'wasm') {
     // The .wasm binaries sit next to the package's node entry point; the prefix must end with '/'.
@@ -123,7 +124,7 @@ function runOps(cfg: BenchConfig, suites: Set<Suite>, res: LibResult): void {
 }
 
 /** The MLP as tf.variables trained by tf.train.adam, which matches torch.optim.Adam (see note). */
-function makeTfMlp(init: MLPInit) {
+export function makeTfMlp(init: MLPInit) {
   const [d0, d1, d2, d3] = MLP.sizes;
   const v = (data: Float32Array, shape: number[]) => tf.tidy(() => tf.variable(tf.tensor(data, shape)));
   const w1 = v(init.w1, [d0, d1]), b1 = v(init.b1, [d1]);
@@ -199,14 +200,16 @@ async function main(args: CliArgs): Promise<LibResult> {
   return res;
 }
 
-const args = parseCli();
-main(args).then(
-  (res) => emit(res, args.json),
-  (err: unknown) => {
-    // Still print a result, so the driver can show why this column is empty.
-    const res = newResult(`tfjs-${args.backend ?? 'cpu'}`);
-    res.errors = [err instanceof Error ? err.message : String(err)];
-    emit(res, args.json);
-    process.exitCode = 1;
-  },
-);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = parseCli();
+  main(args).then(
+    (res) => emit(res, args.json),
+    (err: unknown) => {
+      // Still print a result, so the driver can show why this column is empty.
+      const res = newResult(`tfjs-${args.backend ?? 'cpu'}`);
+      res.errors = [err instanceof Error ? err.message : String(err)];
+      emit(res, args.json);
+      process.exitCode = 1;
+    },
+  );
+}

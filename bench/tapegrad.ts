@@ -125,12 +125,11 @@ function runImport(cfg: BenchConfig, res: LibResult): void {
   const stale = !existsSync(dist) || statSync(dist).mtimeMs < newestMtime(join(REPO_ROOT, 'src'));
   if (stale) {
     if (cfg.quick) {
-      res.note += '; import time skipped: dist/ is missing or older than src/ (npx tsc -p tsconfig.build.json)';
+      res.note += '; import time skipped: dist/ is missing or older than src/ (npm run build)';
       return;
     }
-    log('building dist/ (tsc -p tsconfig.build.json)');
-    const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const built = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    log('building dist/ (npm run build: scripts/build.mjs)');
+    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
     if (built.status !== 0) {
       (res.errors ??= []).push(`import time skipped: the build failed: ${(built.stdout + built.stderr).trim().split('\n')[0]}`);
       return;

@@ -583,3 +583,17 @@ describe('scijs ndarray interop', () => {
     expect(ops.sum(tg.fromNdarray(nd).toNdarray())).toBe(t.sum().item());
   });
 });
+
+describe('dense elementwise loops', () => {
+  it('add, sub, mul and div are exact for every length mod 4 (the unrolled loop and its tail)', () => {
+    for (let n = 0; n <= 11; n++) {
+      const a = Array.from({ length: n }, (_, i) => i * 1.5 - 3);
+      const b = Array.from({ length: n }, (_, i) => 2 + i * 0.25);
+      const ta = tg.tensor(a, { dtype: 'float64' }), tb = tg.tensor(b, { dtype: 'float64' });
+      expect(ta.add(tb).toArray(), `add n=${n}`).toEqual(a.map((v, i) => v + b[i]));
+      expect(ta.sub(tb).toArray(), `sub n=${n}`).toEqual(a.map((v, i) => v - b[i]));
+      expect(ta.mul(tb).toArray(), `mul n=${n}`).toEqual(a.map((v, i) => v * b[i]));
+      expect(ta.div(tb).toArray(), `div n=${n}`).toEqual(a.map((v, i) => v / b[i]));
+    }
+  });
+});

@@ -115,6 +115,10 @@ describe('creation', () => {
     expect(tg.arange(1, 2, 0.25).toArray()).toEqual([1, 1.25, 1.5, 1.75]);
     expect(tg.arange(5, 0, -2).toArray()).toEqual([5, 3, 1]);
     expect(tg.arange(0, 1, 0.1).size).toBe(10);
+    // options after any of the numbers, like torch.arange's keywords
+    expect(tg.arange(3, { dtype: 'float64' }).dtype).toBe('float64');
+    expect(tg.arange(2, 5, { dtype: 'float64' }).toArray()).toEqual([2, 3, 4]);
+    expect(tg.arange(0, 6, 2, { requiresGrad: true }).requiresGrad).toBe(true);
     expect(tg.arange(3, undefined, 1, { dtype: 'float64' }).dtype).toBe('float64');
     expect(() => tg.arange(0, 1, 0)).toThrow('arange: step must be a non-zero finite number, got 0');
     expect(tg.linspace(0, 1, 5).toArray()).toEqual([0, 0.25, 0.5, 0.75, 1]);
@@ -594,6 +598,20 @@ describe('dense elementwise loops', () => {
       expect(ta.sub(tb).toArray(), `sub n=${n}`).toEqual(a.map((v, i) => v - b[i]));
       expect(ta.mul(tb).toArray(), `mul n=${n}`).toEqual(a.map((v, i) => v * b[i]));
       expect(ta.div(tb).toArray(), `div n=${n}`).toEqual(a.map((v, i) => v / b[i]));
+    }
+  });
+});
+
+describe('elementwise runs at an offset (broadcast rows, views)', () => {
+  it('add, sub and mul of a [5, n] view and a broadcast [n] row match a plain loop, for n = 1 … 9', () => {
+    for (let n = 1; n <= 9; n++) {
+      const base = tg.arange(6 * n, { dtype: 'float64' }).reshape([6, n]);
+      const m = base.slice(0, 1, 6); // rows 1..5: a view with a non-zero offset
+      const row = tg.arange(n, { dtype: 'float64' }).mul(0.5).sub(1);
+      const mv = m.toArray() as number[][], rv = row.toArray() as number[];
+      expect(m.add(row).toArray(), `add n=${n}`).toEqual(mv.map((r) => r.map((v, k) => v + rv[k])));
+      expect(m.sub(row).toArray(), `sub n=${n}`).toEqual(mv.map((r) => r.map((v, k) => v - rv[k])));
+      expect(row.mul(m).toArray(), `mul n=${n}`).toEqual(mv.map((r) => r.map((v, k) => rv[k] * v)));
     }
   });
 });

@@ -87,10 +87,19 @@ export function fullLike(t: Tensor, value: number, opts?: TensorOptions): Tensor
   return full(t.shape, value, { dtype: t.dtype, ...opts });
 }
 
-/** Values start, start+step, ... below end; `arange(n)` is 0..n-1. */
-export function arange(start: number, end?: number, step = 1, opts?: TensorOptions): Tensor {
-  const [s, e] = end === undefined ? [0, start] : [start, end];
-  return make(arangeKernel(s, e, step, dtypeOpt(opts, 'arange')), opts);
+/**
+ * Values start, start+step, ... below end; `arange(n)` is 0..n-1. Options may follow any of the
+ * numbers, as torch.arange's keywords do: `arange(n, { dtype: 'float64' })`, `arange(2, 8, { ... })`.
+ */
+export function arange(end: number, opts?: TensorOptions): Tensor;
+export function arange(start: number, end: number, opts?: TensorOptions): Tensor;
+export function arange(start: number, end?: number, step?: number, opts?: TensorOptions): Tensor;
+export function arange(start: number, a?: number | TensorOptions, b?: number | TensorOptions, c?: TensorOptions): Tensor {
+  let end = a, step = b, opts = c;
+  if (typeof a === 'object') [end, step, opts] = [undefined, undefined, a];
+  else if (typeof b === 'object') [step, opts] = [undefined, b];
+  const [s, e] = end === undefined ? [0, start] : [start, end as number];
+  return make(arangeKernel(s, e, (step as number | undefined) ?? 1, dtypeOpt(opts, 'arange')), opts);
 }
 /** `steps` evenly spaced values from start to end inclusive. */
 export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {

@@ -114,8 +114,7 @@ describe('toDot', () => {
     }
     const { nodes, edges } = parse(dot);
     const labels = [...nodes.values()].map((v) => v.label.split('\\n')[0]);
-    expect(labels.filter((l) => l === 'matmul').length).toBe(2);
-    expect(labels.filter((l) => l === 'expand').length).toBe(2); // each bias broadcast over the 5 rows
+    expect(labels.filter((l) => l === 'linear').length).toBe(2); // x·Wᵀ + b, one node per layer, as torch's addmm
     expect(labels).toContain('relu');
     expect(labels).toContain('constant'); // the input x
     // every edge joins declared nodes, and every node but the inputs has an incoming edge

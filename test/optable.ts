@@ -294,6 +294,26 @@ const linalg: OpInfo[] = [
     samples: sampler((d) => [[[8, 520], [520, 9]], [[70, 24], [24, 21]], [[4, 9], [9, 1000]], [[2, 20, 36], [36, 50]]]
       .map(([sa, sb]) => [d.uniform(sa), d.uniform(sb)])),
   },
+  {
+    // F.linear is the `linear` primitive: x [..., in] · Wᵀ [in, out] + b [out], the bias optional
+    name: 'linear', fn: (x, w, b) => F.linear(x, w, b), grad: 'second',
+    ref: (x, w, b) => R.zip(R.matmul(x, R.transpose(w, 0, 1)), b, (p, q) => p + q),
+    samples: sampler((d) => [
+      [[3], [2, 3], [2]], [[4, 3], [5, 3], [5]], [[1, 1], [1, 1], [1]], [[2, 3, 4], [2, 4], [2]], [[6, 5], [7, 5], [7]],
+    ].map(([sx, sw, sb]) => [d.uniform(sx), d.uniform(sw), d.uniform(sb)])),
+    errors: [
+      { inputs: [Z(2, 3), Z(4, 5), Z(4)], message: /^linear: .*input \[2,3\], weight \[4,5\] and bias \[4\]/ },
+      { inputs: [Z(2, 3), Z(4, 3), Z(5)], message: /^linear: .*weight \[4,3\] and bias \[5\]/ },
+      { inputs: [Z(), Z(4, 3), Z(4)], message: /^linear: .*input \[\]/ },
+      { inputs: [Z(2, 3), Z(3), Z(3)], message: /^linear: .*weight \[3\]/ },
+    ],
+  },
+  {
+    name: 'linear (no bias)', fn: (x, w) => F.linear(x, w), grad: 'second',
+    ref: (x, w) => R.matmul(x, R.transpose(w, 0, 1)),
+    samples: sampler((d) => [[[4, 3], [5, 3]], [[2, 2, 3], [1, 3]]].map(([sx, sw]) => [d.uniform(sx), d.uniform(sw)])),
+    errors: [{ inputs: [Z(2, 3), Z(4, 2)], message: /^linear: .*weight \[4,2\] and no bias/ }],
+  },
 ];
 
 const reductions: OpInfo[] = [

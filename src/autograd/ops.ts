@@ -6,6 +6,7 @@ import { BINARY, mapBinary, mapUnary, UNARY, whereKernel } from '../tensor/eleme
 import {
   concatKernel, gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel,
 } from '../tensor/indexing.js';
+import { linearKernel } from '../tensor/linear.js';
 import { matmul as matmulKernel } from '../tensor/threads.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { reduce } from '../tensor/reduce.js';
@@ -107,6 +108,7 @@ export interface OpAttrs {
   where: null;
   sum: Axes; max: Axes; min: Axes;
   matmul: null;
+  linear: null;
   reshape: { shape: number[] };
   permute: { dims: number[] };
   expand: { shape: number[] };
@@ -287,6 +289,21 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
       return [
         needs[0] ? sumToShape(gA(), a2.shape).reshape(a.shape) : null,
         needs[1] ? sumToShape(gB(), b2.shape).reshape(b.shape) : null,
+      ];
+    },
+  },
+
+  // y = x·Wᵀ (+ b, when a third input is given) over the last dim (nn.Linear): gx = G·W, gW = Gᵀ·x,
+  // gb = Σ G, leading dims flattened. gW is always this one product, whatever the layouts of x and W.
+  linear: {
+    forward: ([x, w, b]) => linearKernel(x, w, b),
+    vjp: (g, { inputs: [x, w], needs }) => {
+      const out = w.shape[0];
+      const g2 = g.reshape([-1, out]);
+      return [
+        needs[0] ? g.matmul(w) : null,
+        needs[1] ? g2.mT.matmul(x.reshape([-1, w.shape[1]])) : null,
+        ...(needs.length > 2 ? [needs[2] ? g2.sum(0) : null] : []),
       ];
     },
   },

@@ -1,7 +1,8 @@
 // tg.nn.functional: activations and losses as compositions of tape primitives.
 // Each uses the numerically stable formulation (log-sum-exp, softplus, clamped logs).
 
-import { Tensor, where } from '../autograd/tensor.js';
+import { apply, Tensor, where } from '../autograd/tensor.js';
+import { promote } from '../tensor/dtype.js';
 import { fmtShape } from '../tensor/shape.js';
 
 /** How a loss combines its per-element values: 'mean' (the default), 'sum', or 'none' to return them all. */
@@ -56,6 +57,34 @@ export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => where(x.gt
 export const softplus = (x: Tensor): Tensor => x.maximum(0).add(x.abs().neg().exp().log1p());
 /** log σ(x) = -softplus(-x). */
 export const logSigmoid = (x: Tensor): Tensor => softplus(x.neg()).neg();
+
+// ---- layers ------------------------------------------------------------------------------------
+
+/**
+ * x·Wᵀ + b over the last dim of x (F.linear): input [..., in], weight [out, in], bias [out] or none.
+ * One op on the tape, the `linear` primitive: the bias is added into the product's fresh array,
+ * and the weight's gradient is always the one product Gᵀ·x, whatever the layouts involved.
+ * @example
+ * ```ts
+ * const y = tg.nn.functional.linear(tg.ones([2, 3]), tg.ones([4, 3]), tg.zeros([4])); // [2, 4], all 3
+ * ```
+ */
+export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (!(input instanceof Tensor) || !(weight instanceof Tensor) || !(bias == null || bias instanceof Tensor)) {
+    throw new TypeError('linear: expected tensors for input, weight and bias (bias may be null)');
+  }
+  const inF = input.shape[input.ndim - 1];
+  if (input.ndim < 1 || weight.ndim !== 2 || weight.shape[1] !== inF || (bias != null && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]))) {
+    const b = bias == null ? 'no bias' : `bias ${fmtShape(bias.shape)}`;
+    throw new RangeError(
+      `linear: expected input [..., in], weight [out, in] and bias [out]; got input ${fmtShape(input.shape)}, weight ${fmtShape(weight.shape)} and ${b}`,
+    );
+  }
+  const dtype = promote(promote(input.dtype, weight.dtype), bias?.dtype ?? weight.dtype);
+  const inputs = [input.to(dtype), weight.to(dtype)];
+  if (bias != null) inputs.push(bias.to(dtype));
+  return apply('linear', inputs, null);
+}
 
 // ---- losses ------------------------------------------------------------------------------------
 

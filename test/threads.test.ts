@@ -1,5 +1,6 @@
 // Threaded matmul (tg.setNumThreads): results bitwise equal to one thread for every layout the kernel
-// reads (transposed, sliced, broadcast, float64), switching off, clear errors, and a clean process exit.
+// reads (transposed, sliced, broadcast, float64) and every way a product is cut into units (several
+// column blocks, several k-slices, partial row blocks), switching off, clear errors, and a clean exit.
 
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -59,6 +60,19 @@ describe('setNumThreads', () => {
     ['float64', () => [tg.randn([150, 120], { generator: g, dtype: 'float64' }), tg.randn([120, 130], { generator: g, dtype: 'float64' })]],
     ['thin: few rows, large k', () => [tg.randn([9, 3000], { generator: g }), tg.randn([3000, 80], { generator: g })]],
     ['below the threshold (stays on one thread)', () => [tg.randn([20, 30], { generator: g }), tg.randn([30, 10], { generator: g })]],
+    ['square 512 (the benchmark product)', () => [tg.randn([512, 512], { generator: g }), tg.randn([512, 512], { generator: g })]],
+    ['several column blocks (n > 512) and k-slices', () => [tg.randn([96, 300], { generator: g }), tg.randn([300, 1100], { generator: g })]],
+    ['many row blocks over three k-slices (a unit waits for its row block\'s previous slice)', () => [
+      tg.randn([520, 700], { generator: g }), tg.randn([700, 90], { generator: g }),
+    ]],
+    ['both transposed, several column blocks and k-slices', () => [tg.randn([700, 300], { generator: g }).T, tg.randn([600, 700], { generator: g }).T]],
+    ['float64 over several column blocks and k-slices', () => [
+      tg.randn([200, 600], { generator: g, dtype: 'float64' }), tg.randn([600, 530], { generator: g, dtype: 'float64' }),
+    ]],
+    ['batched (stays on one thread)', () => [tg.randn([3, 64, 200], { generator: g }), tg.randn([200, 300], { generator: g })]],
+    ['fewer than 4 columns (gemm\'s unpacked path, stays on one thread)', () => [
+      tg.randn([4096, 600], { generator: g }), tg.randn([600, 2], { generator: g }),
+    ]],
   ];
   it.each(cases)('gives bitwise the single-thread result: %s', async (_name, make) => {
     const [single, threaded] = await both(make);
@@ -69,6 +83,26 @@ describe('setNumThreads', () => {
     const g3 = gen();
     const [single, threaded] = await both(() => [tg.randn([257, 190], { generator: g3 }), tg.randn([190, 160], { generator: g3 })], 3);
     expectBitwiseEqual(single, threaded);
+    const [single2, threaded2] = await both(() => [tg.randn([301, 530], { generator: g3 }), tg.randn([530, 610], { generator: g3 })], 3);
+    expectBitwiseEqual(single2, threaded2);
+  });
+
+  it('gives the same results for products of changing shapes and dtypes back to back', async () => {
+    // each thread must repack B for every product, and the shared buffer grows between them
+    const g4 = gen();
+    const pairs: [tg.Tensor, tg.Tensor][] = [
+      [tg.randn([64, 128], { generator: g4 }), tg.randn([128, 300], { generator: g4 })],
+      [tg.randn([300, 520], { generator: g4 }), tg.randn([520, 700], { generator: g4 })],
+      [tg.randn([64, 128], { generator: g4 }), tg.randn([128, 300], { generator: g4 })],
+      [tg.randn([200, 260], { generator: g4, dtype: 'float64' }), tg.randn([260, 100], { generator: g4, dtype: 'float64' })],
+      [tg.randn([300, 520], { generator: g4 }), tg.randn([520, 700], { generator: g4 })],
+    ];
+    await tg.setNumThreads(1);
+    const singles = pairs.map(([a, b]) => a.matmul(b));
+    await tg.setNumThreads(2);
+    for (let round = 0; round < 2; round++) {
+      pairs.forEach(([a, b], i) => expectBitwiseEqual(singles[i], a.matmul(b)));
+    }
   });
 
   it('gives the same gradients through backward (an MLP layer, weights transposed as nn.Linear does)', async () => {

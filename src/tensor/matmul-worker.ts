@@ -1,9 +1,9 @@
 // A worker thread of the threaded matmul (started by setNumThreads, see threads.ts): it sleeps on the
-// control buffer, and when woken takes chunks of C's rows and multiplies them in the shared buffer.
+// control buffer, and when woken takes units of the product and multiplies them in the shared buffer.
 
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { TypedArray } from './dtype.js';
-import { JOB, PARAMS_BYTE_OFFSET, runChunks } from './threads.js';
+import { DONE_BYTE_OFFSET, JOB, PARAMS_BYTE_OFFSET, PARAMS_LENGTH, runUnits } from './threads.js';
 
 interface Start {
   control: SharedArrayBuffer;
@@ -13,7 +13,8 @@ interface Start {
 const start = workerData as Start;
 const port = parentPort!;
 const flags = new Int32Array(start.control);
-const params = new Float64Array(start.control, PARAMS_BYTE_OFFSET);
+const params = new Float64Array(start.control, PARAMS_BYTE_OFFSET, PARAMS_LENGTH);
+const done = new Int32Array(start.control, DONE_BYTE_OFFSET);
 
 let generation = 0;
 let f32 = new Float32Array(start.data);
@@ -38,5 +39,5 @@ for (let seen = 0; ;) {
   Atomics.wait(flags, JOB, seen);
   seen = Atomics.load(flags, JOB);
   if (seen < 0) break;
-  runChunks(flags, params, viewOf);
+  runUnits(flags, done, params, viewOf);
 }

@@ -66,24 +66,48 @@ export function gemm(
     gemmDirect(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate);
     return;
   }
-  // Equal k-slices (784 = 4 × 196, not 3 × 256 + 16) so no pass is a near-empty one.
-  const kc0 = Math.ceil(k / Math.ceil(k / KC));
+  const kc0 = sliceDepth(k);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += kc0) {
       const kc = Math.min(kc0, k - pc);
-      const add = accumulate || pc > 0;
       packB(b, bOff + pc * bRowStride + jc * bColStride, bRowStride, bColStride, kc, nc);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = Math.min(MC, m - ic);
-        packA(a, aOff + ic * aRowStride + pc * aColStride, aRowStride, aColStride, mc, kc);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const cols = Math.min(NR, nc - jr);
-          for (let ir = 0; ir < mc; ir += MR) {
-            microKernel(kc, ir * kc, jr * kc);
-            storeTile(c, cOff + (ic + ir) * ldc + jc + jr, ldc, Math.min(MR, mc - ir), cols, add);
-          }
-        }
+      multiplyPacked(m, nc, kc, a, aOff + pc * aColStride, aRowStride, aColStride, c, cOff + jc, ldc, accumulate || pc > 0);
+    }
+  }
+}
+
+/*
+ * The pieces of gemm that threads.ts reuses (so threaded products are bitwise the same): it cuts a
+ * product on the same grid — NC-wide column blocks, k-slices of sliceDepth(k) — packs each panel of
+ * B once per thread with packB, and hands out row blocks, each multiplied by multiplyPacked.
+ */
+/** Width of gemm's column blocks of B and C. */
+export const GEMM_NC = NC;
+
+/** Depth of gemm's k-slices: equal slices of at most KC (784 = 4 × 196, not 3 × 256 + 16), so no pass is a near-empty one. */
+export function sliceDepth(k: number): number {
+  return Math.ceil(k / Math.ceil(k / KC));
+}
+
+/**
+ * C[0..m, 0..nc] = (or += when `add`) A[0..m, 0..kc] · the kc × nc panel of B that packB last put
+ * into PACK_B, packing MC rows of A at a time. gemm's inner loops; m may be any count of rows.
+ */
+export function multiplyPacked(
+  m: number, nc: number, kc: number,
+  a: TypedArray, aOff: number, aRowStride: number, aColStride: number,
+  c: TypedArray, cOff: number, ldc: number,
+  add: boolean,
+): void {
+  for (let ic = 0; ic < m; ic += MC) {
+    const mc = Math.min(MC, m - ic);
+    packA(a, aOff + ic * aRowStride, aRowStride, aColStride, mc, kc);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const cols = Math.min(NR, nc - jr);
+      for (let ir = 0; ir < mc; ir += MR) {
+        microKernel(kc, ir * kc, jr * kc);
+        storeTile(c, cOff + (ic + ir) * ldc + jr, ldc, Math.min(MR, mc - ir), cols, add);
       }
     }
   }
@@ -111,8 +135,8 @@ function packA(a: TypedArray, off: number, rs: number, cs: number, mc: number, k
   }
 }
 
-/** PACK_B[strip s][p][q] = B(p, s*NR + q), zero-padded to a whole strip. */
-function packB(b: TypedArray, off: number, rs: number, cs: number, kc: number, nc: number): void {
+/** PACK_B[strip s][p][q] = B(p, s*NR + q), zero-padded to a whole strip (kc ≤ KC, nc ≤ NC). */
+export function packB(b: TypedArray, off: number, rs: number, cs: number, kc: number, nc: number): void {
   for (let j0 = 0; j0 < nc; j0 += NR) {
     const cols = Math.min(NR, nc - j0);
     let d = j0 * kc;

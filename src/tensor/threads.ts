@@ -1,48 +1,76 @@
 // Opt-in multi-threaded matmul for Node: `await tg.setNumThreads(n)` starts n - 1 worker threads that,
-// with the calling thread, take chunks of C's rows; data goes through a SharedArrayBuffer, signals through Atomics.
+// with the calling thread, share out the blocks of a large product; data goes through a
+// SharedArrayBuffer, signals through Atomics.
 
 import type { TypedArray } from './dtype.js';
-import { gemm, matmul as matmulSingle } from './matmul.js';
+import { GEMM_NC, matmul as matmulSingle, multiplyPacked, packB, sliceDepth } from './matmul.js';
 import { NDArray } from './ndarray.js';
 
 /*
- * Protocol (shared with matmul-worker.ts). C's rows are cut into chunks that the main thread and
- * the workers take from a shared counter, so a worker that wakes late (on a busy machine) finds the
- * work done instead of holding the product up. Int32 flags in the control buffer:
+ * How a product is shared. gemm (matmul.ts) walks C in NC-wide column blocks and k in slices; for
+ * each (column block, k-slice) — a "phase" — it packs that panel of B once, then runs every row of
+ * A past it. The threads cut the same grid finer: a unit of work is one block of rows in one phase,
+ *
+ *     unit u  →  phase = u / blocks, row block = u % blocks;  phase → column block, k-slice,
+ *
+ * and the threads take units in that order from a shared counter, so each thread packs each panel
+ * of B at most once (packing it per unit would cost as much as the arithmetic for thin blocks) and a
+ * thread that runs late or slow — a busy machine — simply ends up taking fewer units. Slice s of a
+ * cell (row block × column block) adds to what slices 0..s-1 stored there, so a unit first waits
+ * until its cell's DONE counter reaches s: the sums in every element happen in gemm's order (which
+ * does not depend on the rows an element is computed with), and the result is bitwise the one-thread
+ * result. The wait is rare: a cell's previous slice was handed out
+ * `blocks` units earlier.
+ *
+ * The threads do not run the kernel equally fast, which is why units are taken, not dealt out.
+ * gemm's packing buffers are module constants whose addresses V8 writes into the kernel's code:
+ * when a buffer lies in the low 2 GB (where the main thread's malloc puts it when it comes from the
+ * process heap), the address fits inside each load instruction; otherwise it takes a register, and
+ * the 4×4 kernel, already short of registers, spills more. A worker's buffers come from its own
+ * malloc arena, high up, and its units took ~1.35× as long as the main thread's on the development
+ * machine (~1.5× in a worker that loads the TypeScript sources through tsx).
+ *
+ * Shared memory. Int32 flags at the start of the control buffer:
  *   JOB        bumped (and notified) by the main thread to wake the workers; −1 tells them to exit;
- *   NEXT       chunk count << 16 | next chunk index: a thread owns a chunk by advancing the index
- *              with compareExchange, so nobody takes a chunk of a product that is over;
- *   COMPLETED  chunks finished; the main thread waits on it;
- *   FAILED     set if a chunk threw.
- * The Float64 parameters (P) describe the product, in elements of the data buffer viewed as the
- * dtype; they are written before NEXT opens the chunks and hold until every chunk is done. When the
- * data buffer grows, the new one is posted to each worker with a generation number, and a worker
- * whose buffer is older than P.generation reads the messages with receiveMessageOnPort.
- * The main thread blocks in Atomics.wait, which Node allows on its main thread (browsers do not).
+ *   NEXT       unit count << 16 | next unit: a thread owns a unit by advancing the index with
+ *              compareExchange, so nobody takes a unit of a product that is over;
+ *   FAILED     set if a unit threw.
+ * Then the Float64 parameters (P) of the product, in elements of the data buffer viewed as the
+ * dtype: written before NEXT opens the units, they hold until every unit is done. Then DONE, one
+ * Int32 counter per cell: k-slices finished; the main thread copies a row block of C out as soon as
+ * its cells are complete, while the other threads finish their last units. When the data buffer
+ * grows, the new one is posted to each worker with a generation number, and a worker whose buffer
+ * is older than P.generation reads the messages with receiveMessageOnPort. Threads block in
+ * Atomics.wait, which Node allows on its main thread (browsers do not).
  */
 export const JOB = 0;
 export const NEXT = 1;
-export const COMPLETED = 2;
-export const FAILED = 3;
+export const FAILED = 2;
 export const PARAMS_BYTE_OFFSET = 16;
 export const P = {
-  generation: 0, float64: 1, m: 2, n: 3, k: 4, chunkRows: 5,
-  aOff: 6, aRowStride: 7, aColStride: 8, bOff: 9, bRowStride: 10, bColStride: 11, cOff: 12, ldc: 13,
+  generation: 0, float64: 1, product: 2, m: 3, n: 4, k: 5, blockRows: 6, blocks: 7, sliceDepth: 8, slices: 9,
+  aOff: 10, aRowStride: 11, aColStride: 12, bOff: 13, bRowStride: 14, bColStride: 15, cOff: 16, ldc: 17,
 } as const;
-const CONTROL_BYTES = PARAMS_BYTE_OFFSET + 16 * 8;
+export const PARAMS_LENGTH = 24;
+export const DONE_BYTE_OFFSET = PARAMS_BYTE_OFFSET + PARAMS_LENGTH * 8;
+/** Units of one product: NEXT keeps the count in 15 bits. There is one DONE cell per unit at most. */
+const MAX_UNITS = 0x7fff;
+const CONTROL_BYTES = DONE_BYTE_OFFSET + MAX_UNITS * 4;
 export const MAX_THREADS = 64;
 
 /** Products with m·n·k below this run on the calling thread: waking workers costs more than it saves. */
 export const PARALLEL_MIN_WORK = 1 << 21;
 /**
- * Chunks are at least this many rows (a multiple of 4). gemm's summation order for an element does
- * not depend on which other rows are computed with it, as long as a call has at least 4 rows (below
- * that it takes its unpacked path): so threaded results are bitwise equal to single-threaded ones.
- * Each chunk packs B afresh, so chunks are kept tall enough for that to stay a small cost.
+ * Row blocks are at most gemm's MC (64) rows, so a unit packs one block of A, and at least 16 (a
+ * multiple of 4, the kernel's tile height). Smaller blocks cost no extra packing of B, only more
+ * turns at the counter, and let the threads finish closer together: the calling thread, done with
+ * its units, waits for the unit each other thread still holds. (Measured at 512×512: 16-row blocks,
+ * 64 units, ended ~3% sooner than 64-row ones, the threads running at unequal speeds — see above.)
  */
-const MIN_CHUNK_ROWS = 16;
-/** Chunks per thread: enough for a thread that starts late to leave its share to the others. */
-const CHUNKS_PER_THREAD = 4;
+const MAX_BLOCK_ROWS = 64;
+const MIN_BLOCK_ROWS = 16;
+/** Row blocks per thread in each phase, when the rows allow. */
+const BLOCKS_PER_THREAD = 16;
 
 type WorkerLike = { postMessage(v: unknown): void; terminate(): Promise<number>; unref(): void };
 
@@ -50,39 +78,61 @@ interface Pool {
   workers: WorkerLike[];
   flags: Int32Array;
   params: Float64Array;
+  done: Int32Array;
   data: SharedArrayBuffer;
   generation: number;
+  products: number;
 }
 
 /**
- * Takes chunks of the current product and multiplies them until none is left; run by the main
+ * Takes units of the current product and multiplies them until none is left; run by the main
  * thread and by every worker. `viewOf` gives the data buffer of a generation as the dtype's array.
  */
-export function runChunks(flags: Int32Array, q: Float64Array, viewOf: (generation: number, float64: boolean) => TypedArray): void {
+export function runUnits(
+  flags: Int32Array, done: Int32Array, q: Float64Array,
+  viewOf: (generation: number, float64: boolean) => TypedArray,
+): void {
+  // the panel of B in this thread's packing buffer; a call can run into the next product's units
+  let packedProduct = -1, packedPhase = -1;
   for (;;) {
     const v = Atomics.load(flags, NEXT);
     const count = v >>> 16;
-    const c = v & 0xffff;
-    if (c >= count) return;
+    const u = v & 0xffff;
+    if (u >= count) return;
     if (Atomics.compareExchange(flags, NEXT, v, v + 1) !== v) continue;
-    // The chunk is ours: the parameters belong to its product until it is reported done. They are
+    // The unit is ours: the parameters belong to its product until it is reported done. They are
     // read as int32 (`| 0`), as gemm's arguments are everywhere else: doubles would make the
     // kernel's index arithmetic floating-point, here and, through shared type feedback, in every call.
-    const m = q[P.m] | 0, rows = q[P.chunkRows] | 0, ars = q[P.aRowStride] | 0, ldc = q[P.ldc] | 0;
-    const r0 = c * rows;
-    const r1 = c === count - 1 ? m : r0 + rows;
+    const blocks = q[P.blocks] | 0, slices = q[P.slices] | 0, kc0 = q[P.sliceDepth] | 0, rows = q[P.blockRows] | 0;
+    const m = q[P.m] | 0, n = q[P.n] | 0, k = q[P.k] | 0;
+    const ars = q[P.aRowStride] | 0, acs = q[P.aColStride] | 0, brs = q[P.bRowStride] | 0, bcs = q[P.bColStride] | 0;
+    const ldc = q[P.ldc] | 0;
+    const phase = (u / blocks) | 0;
+    const block = u - phase * blocks;
+    const col = (phase / slices) | 0;
+    const slice = phase - col * slices;
+    const cell = col * blocks + block;
+    const r0 = block * rows, j0 = col * GEMM_NC, p0 = slice * kc0;
     try {
+      for (let d = Atomics.load(done, cell); d < slice; d = Atomics.load(done, cell)) Atomics.wait(done, cell, d);
       const view = viewOf(q[P.generation], q[P.float64] === 1);
-      gemm(
-        r1 - r0, q[P.n] | 0, q[P.k] | 0,
-        view, (q[P.aOff] | 0) + r0 * ars, ars, q[P.aColStride] | 0,
-        view, q[P.bOff] | 0, q[P.bRowStride] | 0, q[P.bColStride] | 0,
-        view, (q[P.cOff] | 0) + r0 * ldc, ldc, false,
+      const nc = Math.min(GEMM_NC, n - j0), kc = Math.min(kc0, k - p0);
+      if (q[P.product] !== packedProduct || phase !== packedPhase) {
+        packedProduct = -1;
+        packB(view, (q[P.bOff] | 0) + p0 * brs + j0 * bcs, brs, bcs, kc, nc);
+        packedProduct = q[P.product];
+        packedPhase = phase;
+      }
+      multiplyPacked(
+        Math.min(rows, m - r0), nc, kc,
+        view, (q[P.aOff] | 0) + r0 * ars + p0 * acs, ars, acs,
+        view, (q[P.cOff] | 0) + r0 * ldc + j0, ldc, slice > 0,
       );
     } catch {
       Atomics.store(flags, FAILED, 1);
     }
-    if (Atomics.add(flags, COMPLETED, 1) + 1 === count) Atomics.notify(flags, COMPLETED);
+    Atomics.add(done, cell, 1);
+    Atomics.notify(done, cell);
   }
 }
 
@@ -98,12 +148,12 @@ export function getNumThreads(): number {
 
 /**
  * Lets large matrix products (m·n·k ≥ 2²¹, 2-D operands of one dtype) use n threads: the calling
- * thread and n - 1 workers take chunks of the result's rows until all are done. Results are bitwise
+ * thread and n - 1 workers take blocks of the product until all are done. Results are bitwise
  * the same as with one thread. `await setNumThreads(1)` stops the workers. Node only (worker_threads
  * and SharedArrayBuffer); elsewhere it throws. Workers do not keep the process alive.
  * @example
  * ```ts
- * await tg.setNumThreads(2); // large products now share their rows between two threads
+ * await tg.setNumThreads(2); // large products are now shared between two threads
  * const c = tg.randn([512, 512]).matmul(tg.randn([512, 512]));
  * await tg.setNumThreads(1); // back to one thread; the worker is stopped
  * ```
@@ -165,8 +215,8 @@ async function startPool(Worker: typeof import('node:worker_threads').Worker, co
   const control = new SharedArrayBuffer(CONTROL_BYTES);
   const data = new SharedArrayBuffer(1 << 16);
   const p: Pool = {
-    workers: [], flags: new Int32Array(control), params: new Float64Array(control, PARAMS_BYTE_OFFSET),
-    data, generation: 0,
+    workers: [], flags: new Int32Array(control), params: new Float64Array(control, PARAMS_BYTE_OFFSET, PARAMS_LENGTH),
+    done: new Int32Array(control, DONE_BYTE_OFFSET, MAX_UNITS), data, generation: 0, products: 0,
   };
   const started = Array.from({ length: count }, () => {
     // No inherited flags: the worker needs none, and some (--input-type, loaders) break its start.
@@ -196,15 +246,16 @@ async function stopPool(p: Pool): Promise<void> {
 
 /**
  * matmul for the op table: the single-threaded kernel, unless threads are on and this is a large
- * 2-D product, whose rows are then shared out in chunks between this thread and the workers.
+ * 2-D product, whose blocks are then shared out between this thread and the workers.
  */
 export function matmul(a: NDArray, b: NDArray): NDArray {
   const p = pool;
   if (p === null || a.ndim !== 2 || b.ndim !== 2 || a.dtype !== b.dtype) return matmulSingle(a, b);
   const [m, k] = a.shape;
   const [kb, n] = b.shape;
-  // mismatched shapes go to the kernel, which raises the usual error
-  if (k !== kb || m * n * k < PARALLEL_MIN_WORK || m < 2 * MIN_CHUNK_ROWS) return matmulSingle(a, b);
+  // Mismatched shapes go to the kernel, which raises the usual error; so do products gemm does not
+  // pack (fewer than 4 columns), whose sums it adds in another order.
+  if (k !== kb || m * n * k < PARALLEL_MIN_WORK || m < 2 * MIN_BLOCK_ROWS || n < 4) return matmulSingle(a, b);
   return parallelMatmul(p, a, b, m, n, k);
 }
 
@@ -216,6 +267,18 @@ function span(x: NDArray): [number, number] {
 }
 
 function parallelMatmul(p: Pool, a: NDArray, b: NDArray, m: number, n: number, k: number): NDArray {
+  const threads = p.workers.length + 1;
+  const cols = Math.ceil(n / GEMM_NC);
+  const kc0 = sliceDepth(k);
+  const slices = Math.ceil(k / kc0);
+  // Row blocks: BLOCKS_PER_THREAD per thread in each phase, within [MIN, MAX]_BLOCK_ROWS; taller
+  // ones only when the unit count would not fit NEXT.
+  let blockRows = Math.ceil(m / (threads * BLOCKS_PER_THREAD) / 4) * 4;
+  blockRows = Math.min(MAX_BLOCK_ROWS, Math.max(MIN_BLOCK_ROWS, blockRows));
+  while (cols * slices * Math.ceil(m / blockRows) > MAX_UNITS && blockRows < m) blockRows *= 2;
+  const blocks = Math.ceil(m / blockRows);
+  const units = cols * slices * blocks;
+
   const float64 = a.dtype === 'float64';
   const [aLo, aHi] = span(a);
   const [bLo, bHi] = span(b);
@@ -223,24 +286,25 @@ function parallelMatmul(p: Pool, a: NDArray, b: NDArray, m: number, n: number, k
   // exactly as it would the originals; C follows them, dense.
   const bBase = aHi - aLo;
   const cBase = bBase + (bHi - bLo);
-  // offsets travel as int32 (see runChunks); a product too large for that stays on this thread
-  if (cBase + m * n > 0x7fffffff) return matmulSingle(a, b);
+  // offsets travel as int32 (see runUnits); a product too large for that stays on this thread
+  if (cBase + m * n > 0x7fffffff || units > MAX_UNITS) return matmulSingle(a, b);
   const bytes = (cBase + m * n) * (float64 ? 8 : 4);
   if (p.data.byteLength < bytes) growData(p, bytes);
   const view: TypedArray = float64 ? new Float64Array(p.data) : new Float32Array(p.data);
   view.set(a.data.subarray(aLo, aHi), 0);
   view.set(b.data.subarray(bLo, bHi), bBase);
 
-  const threads = p.workers.length + 1;
-  const chunkRows = Math.max(MIN_CHUNK_ROWS, Math.ceil(m / (threads * CHUNKS_PER_THREAD) / 4) * 4);
-  const count = Math.floor(m / chunkRows); // the last chunk also takes the remainder
   const q = p.params;
   q[P.generation] = p.generation;
   q[P.float64] = float64 ? 1 : 0;
+  q[P.product] = ++p.products;
   q[P.m] = m;
   q[P.n] = n;
   q[P.k] = k;
-  q[P.chunkRows] = chunkRows;
+  q[P.blockRows] = blockRows;
+  q[P.blocks] = blocks;
+  q[P.sliceDepth] = kc0;
+  q[P.slices] = slices;
   q[P.aOff] = a.offset - aLo;
   q[P.aRowStride] = a.strides[0];
   q[P.aColStride] = a.strides[1];
@@ -249,16 +313,25 @@ function parallelMatmul(p: Pool, a: NDArray, b: NDArray, m: number, n: number, k
   q[P.bColStride] = b.strides[1];
   q[P.cOff] = cBase;
   q[P.ldc] = n;
-  Atomics.store(p.flags, COMPLETED, 0);
+  const done = p.done;
+  done.fill(0, 0, cols * blocks);
   Atomics.store(p.flags, FAILED, 0);
-  Atomics.store(p.flags, NEXT, count << 16);
+  Atomics.store(p.flags, NEXT, units << 16);
   Atomics.store(p.flags, JOB, (Atomics.load(p.flags, JOB) + 1) & 0x3fffffff); // stays ≥ 0: −1 means exit
   Atomics.notify(p.flags, JOB);
-  runChunks(p.flags, q, () => view);
-  for (let d = Atomics.load(p.flags, COMPLETED); d < count; d = Atomics.load(p.flags, COMPLETED)) Atomics.wait(p.flags, COMPLETED, d);
-  if (Atomics.load(p.flags, FAILED)) throw new Error('matmul: a worker thread failed; call setNumThreads(1) to go back to one thread');
+  runUnits(p.flags, done, q, () => view);
+
+  // No unit is left to take: copy each row block of C out once all its cells have every k-slice,
+  // while the other threads finish the units they hold.
   const out = float64 ? new Float64Array(m * n) : new Float32Array(m * n);
-  out.set(view.subarray(cBase, cBase + m * n));
+  for (let block = 0; block < blocks; block++) {
+    for (let cell = block; cell < cols * blocks; cell += blocks) {
+      for (let d = Atomics.load(done, cell); d < slices; d = Atomics.load(done, cell)) Atomics.wait(done, cell, d);
+    }
+    const r0 = block * blockRows * n, r1 = Math.min(m, (block + 1) * blockRows) * n;
+    out.set(view.subarray(cBase + r0, cBase + r1), r0);
+  }
+  if (Atomics.load(p.flags, FAILED)) throw new Error('matmul: a worker thread failed; call setNumThreads(1) to go back to one thread');
   return new NDArray(out, [m, n]);
 }
 

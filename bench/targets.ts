@@ -2,8 +2,6 @@
 // sides' samples interleaved, so load from other processes falls on both alike.
 // Run: npx tsx bench/targets.ts [--quick] [--only elementwise,matmul,threads,mlp,wasm]
 
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tg from '../src/index.js';
@@ -14,7 +12,22 @@ import {
   type Timing, type TimeitOptions,
 } from './common.js';
 import { makeTorchStyle } from './tapegrad.js';
-import { initBackend, makeTfMlp, registerTfjsGradients } from './tfjs.js';
+
+/*
+ * tfjs is loaded only after the rows that do not involve it. Once tfjs has run in a process, V8
+ * checks every typed-array access for a detached buffer (see src/tensor/matmul.ts), which slowed
+ * tapegrad's 256³ matmul from 10.1 to 14.6 ms here: the tfjs rows below carry that handicap on
+ * tapegrad's side (so they understate it), while threads and the ceiling rows run without it.
+ */
+type TF = typeof import('@tensorflow/tfjs-core');
+let tf: TF;
+async function loadTfjs(): Promise<void> {
+  if (tf) return;
+  tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend('cpu');
+  tf.enableProdMode();
+}
 
 const GROUPS = ['elementwise', 'matmul', 'threads', 'mlp', 'wasm'] as const;
 type Group = (typeof GROUPS)[number];
@@ -52,33 +65,33 @@ function compare(target: string, goal: number, subject: () => unknown, baseline:
 }
 
 async function main(): Promise<void> {
-  await tf.setBackend('cpu');
-  tf.enableProdMode();
+  const threads = Math.max(2, os.availableParallelism());
+  if (only.has('threads')) await threadsVsOne(threads);
+  if (only.has('mlp')) mlpVsCeiling();
+  if (only.has('elementwise') || only.has('matmul') || only.has('wasm')) await loadTfjs();
+  if (only.has('elementwise')) elementwise();
+  if (only.has('matmul')) matmulVsTfjs();
+  if (only.has('wasm')) await mlpVsWasm(threads);
+  printRows();
+}
+
+/**
+ * Elementwise against tfjs-cpu, and broadcast add against tapegrad's own contiguous add. Every op
+ * of both libraries runs a few times before any is timed, as in a program that uses all of them:
+ * that matters for tfjs-cpu, whose unary kernels share one loop calling the op per element (its
+ * relu alone is ~3× faster than after exp has also gone through that loop).
+ */
+function elementwise(): void {
   const [rr, cc] = REDUCE_SHAPE;
   const x = opInput(ELEMENTWISE_N, 3), y = opInput(ELEMENTWISE_N, 4), m = opInput(rr * cc, 5), row = opInput(cc, 6);
   const tx = tg.tensor(x), ty = tg.tensor(y), tm = tg.tensor(m, { shape: [rr, cc] }), trow = tg.tensor(row);
   const fx = tf.tensor1d(x), fy = tf.tensor1d(y), fm = tf.tensor2d(m, [rr, cc]), frow = tf.tensor1d(row);
-
-  // Elementwise against tfjs-cpu, and broadcast add against tapegrad's own contiguous add. Every op
-  // of both libraries runs a few times before any is timed, as in a program that uses all of them:
-  // that matters for tfjs-cpu, whose unary kernels share one loop calling the op per element (its
-  // relu alone is ~3× faster than after exp has also gone through that loop).
   const ops = {
     add: [() => tx.add(ty), () => tf.add(fx, fy).dispose()],
     relu: [() => tx.relu(), () => tf.relu(fx).dispose()],
     exp: [() => tx.exp(), () => tf.exp(fx).dispose()],
     broadcast: [() => tm.add(trow), () => tf.add(fm, frow).dispose()],
   } satisfies Record<string, [() => unknown, () => unknown]>;
-  if (only.has('elementwise')) elementwise(ops, x, y);
-  if (only.has('matmul')) matmulVsTfjs();
-  const threads = Math.max(2, os.availableParallelism());
-  if (only.has('threads')) await threadsVsOne(threads);
-  if (only.has('mlp')) mlpVsCeiling();
-  if (only.has('wasm')) await mlpVsWasm(threads);
-  printRows();
-}
-
-function elementwise(ops: Record<'add' | 'relu' | 'exp' | 'broadcast', [() => unknown, () => unknown]>, x: Float32Array, y: Float32Array): void {
   for (let i = 0; i < 3; i++) for (const fns of Object.values(ops)) for (const f of fns) f();
   compare('add/1M ≥ 2.4× tfjs-cpu', 2.4, ...ops.add);
   compare('relu/1M ≥ 3× tfjs-cpu', 3, ...ops.relu);
@@ -154,6 +167,7 @@ function mlpVsCeiling(): void {
  */
 async function mlpVsWasm(threads: number): Promise<void> {
   log('mlp step vs tfjs-wasm');
+  const { initBackend, makeTfMlp, registerTfjsGradients } = await import('./tfjs.js');
   await initBackend('wasm', 1, newResult('tfjs-wasm'));
   registerTfjsGradients();
   const init = mlpInit(), data = mlpData();

@@ -2,10 +2,10 @@
 // plus what only tapegrad has: threaded matmul, Keras-style fit, tape overhead per op and import time.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { distIsStale } from '../scripts/dist-stale.js';
 import * as tg from '../src/index.js';
 import { matmul as matmulKernel } from '../src/tensor/matmul.js';
 import {
@@ -105,24 +105,13 @@ function runTape(cfg: BenchConfig, res: LibResult): void {
 // ---------------------------------------------------------------------------------------------
 // Import time of the built package
 
-/** Newest modification time (ms) of any file under dir. */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 /**
  * `node -e "import('tapegrad')"` against `node -e 0`, alternated run by run; the figure is the
  * median of the differences of each pair. Uses dist/ (the published entry point), rebuilding it
  * first when it is older than src/ (full runs only; --quick skips a stale build).
  */
 function runImport(cfg: BenchConfig, res: LibResult): void {
-  const dist = join(REPO_ROOT, 'dist', 'index.js');
-  const stale = !existsSync(dist) || statSync(dist).mtimeMs < newestMtime(join(REPO_ROOT, 'src'));
+  const stale = distIsStale(REPO_ROOT);
   if (stale) {
     if (cfg.quick) {
       res.note += '; import time skipped: dist/ is missing or older than src/ (npm run build)';

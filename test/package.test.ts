@@ -5,23 +5,15 @@
 // bundled packages' licenses.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { distIsStale } from '../scripts/dist-stale.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 /** Runs an ES module snippet in a fresh Node process at the repo root; returns its stdout parsed as JSON. */
 function runNode(code: string): unknown {
@@ -32,8 +24,7 @@ function runNode(code: string): unknown {
 
 beforeAll(() => {
   // CI builds before testing; `npm ci && npm test` alone does not, so build when dist/ is missing or stale.
-  const index = join(DIST, 'index.js');
-  if (!existsSync(index) || statSync(index).mtimeMs < newestMtime(join(ROOT, 'src'))) {
+  if (distIsStale(ROOT)) {
     const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
   }

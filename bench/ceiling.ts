@@ -2,9 +2,10 @@
 // its matrix products call tapegrad's GEMM kernel directly, so it isolates what the tape costs.
 // Same math as PyTorch (mean softmax cross-entropy, Adam with bias correction); run directly for its benchmark.
 
-import { pathToFileURL } from 'node:url';
 import { gemm } from '../src/tensor/matmul.js';
-import { MLP, benchConfig, emit, mlpData, mlpInit, newResult, parseCli, runMlpSuite, type MLPInit } from './common.js';
+import {
+  MLP, benchConfig, mlpData, mlpInit, newResult, runAsScript, runMlpSuite, type CliArgs, type LibResult, type MLPInit,
+} from './common.js';
 
 /*
  * The three products of a dense layer go through tapegrad's own GEMM kernel (`gemm` in
@@ -134,15 +135,14 @@ export function createCeilingMLP(init: MLPInit, adam = MLP.adam): CeilingMLP {
   };
 }
 
-function main(): void {
-  const args = parseCli();
+async function main(args: CliArgs): Promise<LibResult> {
   const cfg = benchConfig(args.quick, args.mlpSteps);
   const res = newResult('ceiling');
   res.note = 'hand-written Float32Array MLP step (mlp suite only)';
   const init = mlpInit();
   const data = mlpData();
   if (args.suites.has('mlp')) runMlpSuite(cfg, () => createCeilingMLP(init), data, res);
-  emit(res, args.json);
+  return res;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+runAsScript(import.meta.url, () => 'ceiling', main);

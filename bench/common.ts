@@ -3,7 +3,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Generator } from '../src/tensor/random.js';
 
@@ -389,6 +389,26 @@ export function emit(res: LibResult, asJson: boolean): void {
     if (lc) console.log(`${name}: ${lc.trace.map(([s, l]) => `step ${s} ${l.toFixed(6)}`).join(', ')}`);
   }
   for (const e of res.errors ?? []) console.log(`error: ${e}`);
+}
+
+/**
+ * A library script's entry: when `moduleUrl` is the script node was started with (not an import, as
+ * targets.ts imports them), parses the command line, runs `main` and emits its result. On an error
+ * it still emits a result (named `library(args)`) carrying the error, so the driver can show why
+ * that column is empty, and sets a failing exit code.
+ */
+export function runAsScript(moduleUrl: string, library: (args: CliArgs) => string, main: (args: CliArgs) => Promise<LibResult>): void {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  const args = parseCli();
+  main(args).then(
+    (res) => emit(res, args.json),
+    (err: unknown) => {
+      const res = newResult(library(args));
+      res.errors = [err instanceof Error ? (err.stack ?? err.message) : String(err)];
+      emit(res, args.json);
+      process.exitCode = 1;
+    },
+  );
 }
 
 /** Progress messages go to stderr so stdout stays pure JSON. */

@@ -4,13 +4,12 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { distIsStale } from '../scripts/dist-stale.js';
 import * as tg from '../src/index.js';
 import { matmul as matmulKernel } from '../src/tensor/matmul.js';
 import {
-  ELEMENTWISE_N, MLP, REDUCE_SHAPE, REPO_ROOT, benchConfig, emit, latency, log, mlpData, mlpInit, newResult,
-  opInput, parseCli, runMlpSuite, summarize, throughput, timeInterleaved, timeit, transposeWeight,
+  ELEMENTWISE_N, MLP, REDUCE_SHAPE, REPO_ROOT, benchConfig, latency, log, mlpData, mlpInit, newResult,
+  opInput, runAsScript, runMlpSuite, summarize, throughput, timeInterleaved, timeit, transposeWeight,
   type BenchConfig, type CliArgs, type LibResult, type MLPInit, type Stepper, type Suite,
 } from './common.js';
 
@@ -293,15 +292,4 @@ async function main(args: CliArgs): Promise<LibResult> {
   return res;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const args = parseCli();
-  main(args).then(
-    (res) => emit(res, args.json),
-    (err: unknown) => {
-      const res = newResult('tapegrad');
-      res.errors = [err instanceof Error ? (err.stack ?? err.message) : String(err)];
-      emit(res, args.json);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript(import.meta.url, () => 'tapegrad', main);

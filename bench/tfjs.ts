@@ -6,10 +6,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
-  ELEMENTWISE_N, MLP, REDUCE_SHAPE, benchConfig, emit, latency, log, mlpData, mlpInit, newResult,
-  opInput, parseCli, runMlpSuite, throughput, timeit, type BenchConfig, type CliArgs, type LibResult,
+  ELEMENTWISE_N, MLP, REDUCE_SHAPE, benchConfig, latency, log, mlpData, mlpInit, newResult,
+  opInput, runAsScript, runMlpSuite, throughput, timeit, type BenchConfig, type CliArgs, type LibResult,
   type MLPInit, type Suite,
 } from './common.js';
 
@@ -200,16 +199,4 @@ async function main(args: CliArgs): Promise<LibResult> {
   return res;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const args = parseCli();
-  main(args).then(
-    (res) => emit(res, args.json),
-    (err: unknown) => {
-      // Still print a result, so the driver can show why this column is empty.
-      const res = newResult(`tfjs-${args.backend ?? 'cpu'}`);
-      res.errors = [err instanceof Error ? err.message : String(err)];
-      emit(res, args.json);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript(import.meta.url, (args) => `tfjs-${args.backend ?? 'cpu'}`, main);

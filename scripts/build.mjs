@@ -1,6 +1,6 @@
 // `npm run build`: dist/ as published. tsc emits the type declarations (dist/**/*.d.ts, with maps
 // back to src/); esbuild bundles the JavaScript, because 78 separate modules made `import('tapegrad')`
-// cost 76–82 ms more than `node -e 0` on the project's machine, and one bundle 31–39 ms
+// cost 64 ms more than `node -e 0` on the project's machine, and one bundle 25–26 ms
 // (docs/design.md, "esbuild: the built package is bundled").
 //
 // dist/index.js           the whole library in one file (package.json "exports": ".").
@@ -16,7 +16,7 @@
 // Not minified, so the output stays readable (esbuild drops most comments; the source maps lead
 // back to src/, which ships in the package). `fast-check` (an optional peer dependency) stays an
 // import, resolved from the user's node_modules. `ndarray` and its two small dependencies are bundled
-// in: loading a CommonJS package from ESM cost 10–14 ms of the import; their MIT licenses are copied to
+// in, as loading a CommonJS package from ESM is slow; their MIT licenses are copied to
 // dist/THIRD-PARTY-LICENSES.txt and named in a banner at the top of dist/index.js.
 
 import { spawnSync } from 'node:child_process';
@@ -107,7 +107,8 @@ await build({
   outdir: 'dist',
 });
 
-restoreConst(dist);
+// --keep-var skips this step, to measure what it is for (docs/design.md)
+if (!process.argv.includes('--keep-var')) restoreConst(dist);
 writeLicenses(library.metafile);
 
 // threads.ts finds the worker relative to the file its code was bundled into: that file must be in dist/
@@ -132,7 +133,8 @@ for (const e of secondary) {
  * esbuild writes every top-level `const` (and `let`, `class`) of a bundle as `var`, and has no option
  * against it. For V8 that is not the same: a module-level `const` is a constant that optimized code
  * can embed, a `var` must be reloaded. matmul.ts depends on it (its packing buffers, see the comment
- * there): with `var` the 512×512 float32 product took ~138 ms instead of ~70 ms. So each top-level
+ * there): with `var` the 512×512 float32 product took ~140 ms instead of ~70 ms (`--keep-var`, then
+ * node bench/dist-matmul.mjs). So each top-level
  * `var` of the output that is initialized where declared and never assigned again in its file goes
  * back to `const` (other files only import it, and an import cannot be assigned), and the line's
  * source-map columns move with it. Such a name is read before its declaration only if the source

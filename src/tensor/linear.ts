@@ -18,10 +18,9 @@ export function linearKernel(x: NDArray, w: NDArray, b?: NDArray): NDArray {
   const rows = x.size / inF;
   const y = matmul(x.reshape([rows, inF]), w.transpose(0, 1)); // a new dense [rows, out] array
   if (!b) return y.reshape([...x.shape.slice(0, -1), out]);
-  const yd = y.data, bd = b.data, bs = b.strides[0];
-  for (let j = 0, bj = b.offset; j < out; j++, bj += bs) {
-    const v = bd[bj];
-    for (let p = j; p < rows * out; p += out) yd[p] += v;
+  const yd = y.data, bd = b.data, bs = b.strides[0], bo = b.offset;
+  for (let r = 0, p = 0; r < rows; r++) { // row by row, in memory order
+    for (let j = 0, bj = bo; j < out; j++, bj += bs, p++) yd[p] += bd[bj];
   }
   return y.reshape([...x.shape.slice(0, -1), out]);
 }

@@ -47,6 +47,20 @@ export function checkInt(op: string, name: string, value: unknown, range: IntRan
 }
 
 /**
+ * Checks that `shape` is an array of integers, each at least `min` (0 for a shape; -1 where -1 means "infer" or
+ * "keep", as in reshape and expand). The error names the op, the position and the value.
+ */
+export function checkDims(op: string, shape: unknown, min = 0): void {
+  if (!Array.isArray(shape)) throw new TypeError(`${op}: expected a shape (an array of integers), got ${show(shape)}`);
+  for (let i = 0; i < shape.length; i++) {
+    const v: unknown = shape[i];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+      throw new RangeError(`${op}: size ${show(v)} at dimension ${i} of [${shape.map(show).join(',')}] must be an integer ≥ ${min}`);
+    }
+  }
+}
+
+/**
  * Checks that a tensor of `size` elements may be created (see {@link MAX_TENSOR_ELEMENTS}); the error names
  * the op and the requested size.
  */

@@ -367,7 +367,6 @@ export class Tensor {
 
   /** A reshaped view when contiguous (else a copy); one dim may be -1. */
   reshape(shape: readonly number[]): Tensor {
-    checkDims('reshape', shape, -1);
     if (shapesEqual(shape, this.shape)) return this;
     return apply('reshape', [this], { shape: [...shape] });
   }

@@ -337,6 +337,8 @@ export class Tensor {
   /** log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the (finite) max: no overflow. */
   logsumexp(axis?: number | number[] | null, keepdims = false): Tensor {
     const axes = normAxes(axis, this.ndim, 'logsumexp');
+    // over nothing: log(0) = -inf, as in PyTorch (there is no max to shift by)
+    if (axes.some((a) => this.shape[a] === 0)) return this.exp().sum(axes, keepdims).log();
     const m = this.detach().max(axes, true);
     const shift = where(m.isFinite(), m, 0); // all -inf (or inf) slices: shift by 0, let exp/log say -inf/inf
     const out = this.sub(shift).exp().sum(axes, true).log().add(shift);

@@ -15,6 +15,9 @@ export { OPS, type OpName, type OpAttrs } from './autograd/ops.js';
 export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { NDArray } from './tensor/ndarray.js';
+export { LoadError } from './tensor/errors.js';
+export { MAX_TENSOR_ELEMENTS } from './tensor/validate.js';
+export { SafetensorsError, type SafetensorsErrorCode } from './io/safetensors.js';
 export { setNumThreads, getNumThreads } from './tensor/threads.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
@@ -38,3 +41,4 @@ export function fromNdarray(nd: NdarrayLike, options: { requiresGrad?: boolean }
 export * as text from './text/index.js';
 export { toDot, type DotOptions, type DotNames } from './autograd/dot.js';
 export * as plot from './plot/index.js';
+export { downloadBytes } from './io/download.js';

@@ -380,6 +380,7 @@ function drawPad(): void {
     ctx.fillRect((k % SIDE) * cell, Math.floor(k / SIDE) * cell, cell, cell);
   }
   const seen = centerLikeMnist(pad);
+  (window as unknown as { tapegradSeen: number[] }).tapegradSeen = Array.from(seen); // for the tests: the model's input
   const sctx = seenCanvas.getContext('2d')!;
   const img = sctx.createImageData(SIDE, SIDE);
   for (let k = 0; k < SIDE * SIDE; k++) {

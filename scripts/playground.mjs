@@ -1,13 +1,15 @@
 // The browser playground (playground/): `npm run playground:build` writes the static site to
 // dist-playground/; `npm run playground` builds it and serves it on http://127.0.0.1:8080 (or --port N).
 // esbuild bundles the page (playground/main.ts) and its training Web Worker (playground/worker.ts) from
-// tapegrad's sources; the page makes no request but for its own files.
+// tapegrad's sources, as the browser build of the package is made (scripts/browser-files.mjs: no Node
+// built-in reaches the page); the page makes no request but for its own files.
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { browserFiles } from './browser-files.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const page = join(root, 'playground');
@@ -37,17 +39,15 @@ export async function buildPlayground({ quiet = false } = {}) {
     entryPoints: { main: join(page, 'main.ts'), worker: join(page, 'worker.ts') },
     outdir: outDir,
     bundle: true,
-    splitting: true, // the Node-only modules (model files on disk) become chunks loaded only if used
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
     charset: 'utf8',
     sourcemap: true,
-    // Node built-ins are reached only from those chunks and from dynamic imports the page never runs
-    // (worker_threads for setNumThreads in Node), so they stay imports that are never fetched.
-    external: ['node:*'],
+    // the playground does not use setNumThreads: no matmul worker is inlined (threads would say so)
+    define: { __TAPEGRAD_MATMUL_WORKER__: '""' },
     logLevel: quiet ? 'error' : 'warning',
-    plugins: [{
+    plugins: [browserFiles, {
       name: 'vjp-rules',
       setup(b) {
         b.onResolve({ filter: /^virtual:vjp-rules$/ }, () => ({ path: 'vjp-rules', namespace: 'vjp' }));

@@ -335,3 +335,25 @@ describe('f) error inputs throw the expected message and leave the inputs untouc
     }
   }
 });
+
+describe('g) conventional points (0^0, the exponent at a base of 0): values and gradients equal to PyTorch', () => {
+  // Object.is-style equality for inf and nan, and 1e-12 relative for finite values (PyTorch and JS round log alike)
+  const same = (got: Float64Array, want: Float64Array) => {
+    expect(got.length).toBe(want.length);
+    want.forEach((w, i) => {
+      if (Number.isFinite(w)) expect(got[i]).toBeCloseTo(w, 12);
+      else expect(got[i]).toBe(w); // toBe compares with Object.is: NaN equals NaN, -inf is not inf
+    });
+  };
+  for (const { e } of cases) {
+    for (const [k, p] of (e.points ?? []).entries()) {
+      it(`${e.name} #${k}: ${p.inputs.map((a) => `[${Array.from(a.data)}]`).join(' ')}`, () => {
+        const xs = p.inputs.map((a, i) => dense(a, 'float64', isDiff(e, i)));
+        const out = e.fn(...xs);
+        same(Float64Array.from(out.dataSync()), p.output.data);
+        out.sum().backward();
+        xs.forEach((x, i) => same(Float64Array.from(x.grad!.dataSync()), p.grads[i].data));
+      });
+    }
+  }
+});

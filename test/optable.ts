@@ -2,6 +2,7 @@
 // inputs, a plain float64 reference (test/reference.ts), its gradient order and its error inputs.
 // test/ops.test.ts generates every suite from this table: add an op here and it is tested everywhere.
 
+import { readFileSync } from 'node:fs';
 import * as tg from 'tapegrad';
 import type { Tensor } from 'tapegrad';
 import * as R from './reference.js';
@@ -20,6 +21,20 @@ function erfRef(x: number): number {
 }
 
 const F = tg.nn.functional;
+
+// PyTorch's values at conventional points (see OpInfo.points); inf and nan travel as strings in the JSON.
+const POW_POINTS = JSON.parse(readFileSync(new URL('./fixtures/hardening/pow-zero.json', import.meta.url), 'utf8')) as {
+  cases: { name: string; inputs: EncArr[]; output: EncArr; grads: EncArr[] }[];
+};
+interface EncArr { shape: number[]; data: (number | string)[] }
+const NON_FINITE: Record<string, number> = { inf: Infinity, '-inf': -Infinity, nan: NaN };
+const decodeArr = (e: EncArr): Arr => R.arr(e.shape, e.data.map((v) => (typeof v === 'string' ? NON_FINITE[v] : v)));
+/** The fixture case named `name`, as a TorchPoint. */
+function torchPoints(name: string): TorchPoint[] {
+  const c = POW_POINTS.cases.find((k) => k.name === name);
+  if (!c) throw new Error(`optable: no PyTorch fixture case named ${name}`);
+  return [{ inputs: c.inputs.map(decodeArr), output: decodeArr(c.output), grads: c.grads.map(decodeArr) }];
+}
 
 /** One sample: the op's inputs as plain float64 data + shapes (tensors are made from them per suite). */
 export interface Sample {
@@ -52,6 +67,19 @@ export interface OpInfo {
   /** gradcheck options where the defaults do not fit (with a comment saying why). */
   check?: tg.GradcheckOptions;
   errors?: ErrorInput[];
+  /**
+   * Points where the textbook derivative is 0·∞ or undefined (0^0, the exponent's gradient at a base of 0)
+   * and PyTorch follows a convention: the inputs, PyTorch's output and its gradients of out.sum(), from a
+   * fixture that scripts/fixtures/hardening.py wrote with PyTorch. Suite g) checks them exactly.
+   */
+  points?: TorchPoint[];
+}
+
+/** One case at conventional points: inputs, PyTorch's output, and its gradient of out.sum() per input. */
+export interface TorchPoint {
+  inputs: Arr[];
+  output: Arr;
+  grads: Arr[];
 }
 
 // ---- sample data -----------------------------------------------------------------------------
@@ -223,9 +251,11 @@ const elementwise: OpInfo[] = [
   }),
   unary('clamp(x, null, 0.3)', (x) => x.clamp(null, 0.3), (v) => Math.min(v, 0.3), (d, s) => d.away(s, [0.3])),
   unary('clamp(x, -0.2)', (x) => x.clamp(-0.2), (v) => Math.max(v, -0.2), (d, s) => d.away(s, [-0.2])),
-  unary('pow(x, 2)', (x) => x.pow(2), (v) => v * v),
-  unary('pow(x, 3)', (x) => tg.pow(x, 3), (v) => v ** 3),
-  unary('pow(x, 0.5)', (x) => x.pow(0.5), Math.sqrt, positive),
+  // pow's points follow PyTorch at 0: d(x^0) = 0 (also at x = 0), d(0^b)/db = 0 for b ≥ 0, d(a^0)/da = 0
+  unary('pow(x, 0)', (x) => x.pow(0), () => 1, any, { points: torchPoints('pow(x, 0)') }),
+  unary('pow(x, 2)', (x) => x.pow(2), (v) => v * v, any, { points: torchPoints('pow(x, 2)') }),
+  unary('pow(x, 3)', (x) => tg.pow(x, 3), (v) => v ** 3, any, { points: torchPoints('pow(x, 3)') }),
+  unary('pow(x, 0.5)', (x) => x.pow(0.5), Math.sqrt, positive, { points: torchPoints('pow(x, 0.5)') }),
   unary('pow(x, -1.5)', (x) => x.pow(-1.5), (v) => v ** -1.5, positive),
   unary('softplus', (x) => F.softplus(x), R.softplus, (d, s) => d.away(s, [0], -5, 5)),
   unary('leakyRelu', (x) => F.leakyRelu(x), (v) => (v > 0 ? v : 0.01 * v), nonzero),
@@ -235,13 +265,14 @@ const elementwise: OpInfo[] = [
   unary('sub(2, x)', (x) => tg.sub(2, x), (v) => 2 - v),
   unary('mul(3, x)', (x) => tg.mul(3, x), (v) => 3 * v),
   unary('div(1, x)', (x) => tg.div(1, x), (v) => 1 / v, nonzero),
-  unary('pow(2, x)', (x) => tg.pow(2, x), (v) => 2 ** v),
+  unary('pow(2, x)', (x) => tg.pow(2, x), (v) => 2 ** v, any, { points: torchPoints('pow(2, x)') }),
+  unary('pow(0, x)', (x) => tg.pow(0, x), (v) => 0 ** v, positive, { points: torchPoints('pow(0, x)') }),
 
   binary('add', (a, b) => tg.add(a, b), (a, b) => a + b),
   binary('sub', (a, b) => tg.sub(a, b), (a, b) => a - b),
   binary('mul', (a, b) => tg.mul(a, b), (a, b) => a * b),
   binary('div', (a, b) => tg.div(a, b), (a, b) => a / b, any, nonzero),
-  binary('pow', (a, b) => tg.pow(a, b), Math.pow, positive, any),
+  { ...binary('pow', (a, b) => tg.pow(a, b), Math.pow, positive, any), points: torchPoints('pow(a, b)') },
   binary('maximum', (a, b) => tg.maximum(a, b), Math.max, (d, s) => d.grid(s, 1), (d, s) => d.grid(s, 0)),
   binary('minimum', (a, b) => tg.minimum(a, b), Math.min, (d, s) => d.grid(s, 1), (d, s) => d.grid(s, 0)),
   {

@@ -215,10 +215,10 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
     forward: ([x], { min, max }) => mapUnary(x, UNARY.clamp, min, max),
     vjp: (g, { inputs: [x], attrs }) => [g.mul(x.ge(attrs.min).mul(x.le(attrs.max)))],
   },
-  // d x^p = p x^(p-1) dx  (p a constant)
+  // d x^p = p x^(p-1) dx  (p a constant); as PyTorch, p = 0 gives 0 everywhere, x = 0 included (not 0·0⁻¹ = NaN)
   powScalar: {
     forward: ([x], { p }) => mapUnary(x, UNARY.powScalar, p),
-    vjp: (g, { inputs: [x], attrs: { p } }) => [p === 2 ? g.mul(x).mul(2) : g.mul(x.pow(p - 1)).mul(p)],
+    vjp: (g, { inputs: [x], attrs: { p } }) => [p === 0 ? g.mul(0) : p === 2 ? g.mul(x).mul(2) : g.mul(x.pow(p - 1)).mul(p)],
   },
 
   // d(a + b) = da + db
@@ -235,13 +235,19 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
     forward: binaryOp('div', 'div'),
     vjp: (g, { inputs: [a, b], needs }) => [needs[0] ? g.div(b) : null, needs[1] ? g.mul(a).div(b.mul(b)).neg() : null],
   },
-  // d(a^b) = b a^(b-1) da + a^b log(a) db
+  // d(a^b) = b a^(b-1) da + a^b log(a) db, with PyTorch's conventions where a term is 0·∞:
+  // the a-term is 0 where b = 0 (so 0^0 gives 0, not NaN), the b-term is 0 where a = 0 and b ≥ 0 (0^0, 0^2: not -∞, NaN)
   pow: {
     forward: binaryOp('pow', 'pow'),
-    vjp: (g, { inputs: [a, b], output, needs }) => [
-      needs[0] ? g.mul(b).mul(a.pow(b.sub(1))) : null,
-      needs[1] ? g.mul(output).mul(a.log()) : null,
-    ],
+    vjp: (g, { inputs: [a, b], output, needs }) => {
+      // the unused branch of each `where` is kept finite (a^0, log 1), so no 0·∞ reaches a second derivative
+      const bZero = b.eq(0);
+      const aZero = a.eq(0).mul(b.ge(0));
+      return [
+        needs[0] ? where(bZero, 0, g.mul(b).mul(a.pow(where(bZero, 1, b).sub(1)))) : null,
+        needs[1] ? where(aZero, 0, g.mul(output).mul(where(aZero, 1, a).log())) : null,
+      ];
+    },
   },
   // d max(a, b): the larger input gets dx; ties split it half and half (as PyTorch does)
   maximum: {

@@ -161,8 +161,9 @@ export function binaryCrossEntropyWithLogits(
  */
 function flooredLog(p: Tensor): Tensor {
   const floor = p.dtype === 'float64' ? Math.exp(-100) : 1.1754943508222875e-38;
-  const ok = p.gt(floor);
-  return where(ok, where(ok, p, 1).log(), -100);
+  // "at or below the floor" is false for NaN, so a NaN probability gives a NaN loss (not the floor's 100)
+  const low = p.le(floor);
+  return where(low, -100, where(low, 1, p).log());
 }
 
 /** Checks integer class labels against the number of classes; names the first bad row. */

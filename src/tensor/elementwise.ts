@@ -213,8 +213,12 @@ export const UNARY = {
   /** x > 0 as 1/0 (the relu mask). */
   positive: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = x[i] > 0 ? 1 : 0; },
   isfinite: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = Number.isFinite(x[i]) ? 1 : 0; },
-  /** clamp to [p, q]; NaN stays NaN. */
+  /** clamp to [p, q]; NaN stays NaN, and a NaN bound makes every element NaN (as in PyTorch). */
   clamp: (o, j, x, i, s, n, p, q) => {
+    if (Number.isNaN(p) || Number.isNaN(q)) {
+      for (let k = 0; k < n; k++) o[j + k] = NaN;
+      return;
+    }
     for (let k = 0; k < n; k++, i += s) { const v = x[i]; o[j + k] = v < p ? p : v > q ? q : v; }
   },
   /** 1 where p <= x <= q (the clamp mask). */

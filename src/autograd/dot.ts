@@ -2,6 +2,7 @@
 // Pure string building, no Graphviz needed; parameters are told from inputs by Tensor.isParameter.
 
 import { Tensor } from './tensor.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Names for tensors: `model.namedParameters()`, a Map from tensor to name (or name to tensor), or a plain object. */
 export type DotNames =
@@ -157,7 +158,10 @@ function collect(roots: readonly Tensor[]): Tensor[] {
  * const loss = tg.tensor([1, 2]).mul(w).sum();
  * fs.writeFileSync('graph.dot', tg.toDot(loss, { names: { w } }));  // then: dot -Tsvg graph.dot -o graph.svg
  */
+const DOT_OPTIONS = optionKeys<DotOptions>({ names: true, title: true, rankdir: true });
+
 export function toDot(root: Tensor | readonly Tensor[], options: DotOptions = {}): string {
+  checkOptions('toDot', options, DOT_OPTIONS);
   const roots: readonly Tensor[] = root instanceof Tensor ? [root] : root;
   if (!Array.isArray(roots) || roots.length === 0 || !roots.every((t) => t instanceof Tensor)) {
     throw new TypeError('toDot: expected a Tensor or a non-empty array of Tensors');

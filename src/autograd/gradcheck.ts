@@ -7,6 +7,7 @@ import { fmtShape } from '../tensor/shape.js';
 import { grad } from './tape.js';
 import { Tensor } from './tensor.js';
 import { concat } from './functions.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Options for {@link gradcheck} and {@link gradgradcheck}: step size, tolerances, fast mode and error behaviour. */
 export interface GradcheckOptions {
@@ -99,7 +100,10 @@ function fail(options: GradcheckOptions, message: string): boolean {
  * (|analytic - numeric| ≤ atol + rtol·|numeric| elementwise). Returns true or throws.
  * @example tg.gradcheck((x) => x.exp().sum(), [tg.randn([3], { dtype: 'float64', requiresGrad: true })])
  */
+const GRADCHECK_OPTIONS = optionKeys<GradcheckOptions>({ eps: true, atol: true, rtol: true, fastMode: true, raiseException: true, seed: true });
+
 export function gradcheck(fn: Fn, inputs: Tensor[], options: GradcheckOptions = {}): boolean {
+  checkOptions('gradcheck', options, GRADCHECK_OPTIONS);
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = options;
   checkInputs(inputs, 'gradcheck');
   const y = flatOutput(fn, inputs);
@@ -184,6 +188,7 @@ function perturbAll(fn: Fn, inputs: Tensor[], i: number, v: Float64Array, scale:
  * the backward pass recorded with createGraph.
  */
 export function gradgradcheck(fn: Fn, inputs: Tensor[], options: GradcheckOptions & { gradOutputs?: Tensor[] } = {}): boolean {
+  checkOptions('gradgradcheck', options, [...GRADCHECK_OPTIONS, 'gradOutputs']);
   checkInputs(inputs, 'gradgradcheck');
   const outs = fn(...inputs);
   const list = Array.isArray(outs) ? outs : [outs];

@@ -5,6 +5,7 @@ import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { withGradMode } from './mode.js';
 import { OPS } from './ops.js';
 import { Tensor } from './tensor.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Options for `tensor.backward()` (and the base of {@link GradOptions}), as in PyTorch's backward. */
 export interface BackwardOptions {
@@ -119,6 +120,7 @@ function runBackward(
 
 /** Tensor.backward: accumulates d(root)/d(leaf) into every leaf's .grad (and retained non-leaves). */
 export function backward(root: Tensor, gradient: Tensor | number | undefined, options: BackwardOptions): void {
+  checkOptions('backward', options, ['retainGraph', 'createGraph']);
   if (!root.requiresGrad) {
     throw new Error('backward: this tensor does not require grad and has no recorded graph (was it computed under noGrad, or from inputs without requiresGrad?)');
   }
@@ -143,6 +145,7 @@ export function backward(root: Tensor, gradient: Tensor | number | undefined, op
  * ```
  */
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): Tensor[] {
+  checkOptions('grad', options, ['retainGraph', 'createGraph', 'gradOutputs', 'allowUnused']);
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const gos = options.gradOutputs;

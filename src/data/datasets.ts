@@ -4,6 +4,7 @@
 import type { Tensor } from '../autograd/tensor.js';
 import type { Generator } from '../tensor/random.js';
 import { pickGenerator, type RandomSource, tensorOf } from './arrays.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Options shared by the toy data sets: noise, shuffling and the random source. */
 export interface DatasetOptions extends RandomSource {
@@ -53,7 +54,10 @@ const spaced = (a: number, b: number, k: number, i: number, endpoint: boolean): 
  * Two interleaving half circles: floor(n/2) points on the upper moon (class 0), the rest on the lower one (class 1).
  * @example const { x, y } = tg.data.makeMoons(500, { noise: 0.1, seed: 0 });
  */
+const DATASET_OPTIONS = optionKeys<DatasetOptions>({ noise: true, shuffle: true, seed: true, generator: true });
+
 export function makeMoons(n = 100, options: DatasetOptions = {}): Dataset {
+  checkOptions('makeMoons', options, DATASET_OPTIONS);
   checkCount(n, 'makeMoons', 2);
   checkNoise(options.noise ?? 0, 'makeMoons');
   const gen = pickGenerator(options);
@@ -78,6 +82,7 @@ export function makeMoons(n = 100, options: DatasetOptions = {}): Dataset {
 
 /** Two concentric circles: floor(n/2) on the outer unit circle (class 0), the rest scaled by `factor` (class 1). */
 export function makeCircles(n = 100, options: DatasetOptions & { factor?: number } = {}): Dataset {
+  checkOptions('makeCircles', options, [...DATASET_OPTIONS, 'factor']);
   checkCount(n, 'makeCircles', 2);
   checkNoise(options.noise ?? 0, 'makeCircles');
   const factor = options.factor ?? 0.8;
@@ -103,6 +108,7 @@ export function makeCircles(n = 100, options: DatasetOptions & { factor?: number
  * radius 1, arm k rotated by 2πk/classes. Rows are split between classes as evenly as possible.
  */
 export function makeSpirals(n = 100, options: DatasetOptions & { classes?: number; turns?: number } = {}): Dataset {
+  checkOptions('makeSpirals', options, [...DATASET_OPTIONS, 'classes', 'turns']);
   const classes = options.classes ?? 2;
   const turns = options.turns ?? 1;
   checkCount(classes, 'makeSpirals: classes', 2);

@@ -4,6 +4,7 @@
 import type { Tensor } from '../autograd/tensor.js';
 import type { Generator } from '../tensor/random.js';
 import { type DataInput, pickGenerator, type RandomSource, rowCount, toTensor } from './arrays.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Options for {@link DataLoader}: batch size, shuffling and whether to drop a short last batch. */
 export interface DataLoaderOptions extends RandomSource {
@@ -14,6 +15,8 @@ export interface DataLoaderOptions extends RandomSource {
   /** Skip the last batch when it is smaller than batchSize (default false). */
   dropLast?: boolean;
 }
+
+const LOADER_OPTIONS = optionKeys<DataLoaderOptions>({ batchSize: true, shuffle: true, dropLast: true, seed: true, generator: true });
 
 /** One mini-batch from a {@link DataLoader}: rows of x and the matching rows of y. */
 export interface Batch {
@@ -41,6 +44,7 @@ export class DataLoader implements Iterable<Batch> {
   private readonly generator: Generator;
 
   constructor(data: { x: DataInput; y?: DataInput }, options: DataLoaderOptions = {}) {
+    checkOptions('DataLoader', options, LOADER_OPTIONS);
     const batchSize = options.batchSize ?? 32;
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);

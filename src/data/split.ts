@@ -4,6 +4,7 @@
 import { Tensor } from '../autograd/tensor.js';
 import type { Generator } from '../tensor/random.js';
 import { type DataInput, isNumericArray, pickGenerator, type RandomSource, rowCount, takeRows } from './arrays.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Options for {@link trainTestSplit}: test size, shuffling, stratification and the random source. */
 export interface TrainTestSplitOptions extends RandomSource {
@@ -102,9 +103,12 @@ function stratifiedIndices(keys: (string | number)[], nTest: number, gen: Genera
  * Splits rows into train and test parts (scikit-learn's train_test_split).
  * @example const { xTrain, xTest, yTrain, yTest } = tg.data.trainTestSplit(x, y, { testSize: 0.2, seed: 0 });
  */
+const SPLIT_OPTIONS = optionKeys<TrainTestSplitOptions>({ testSize: true, shuffle: true, stratify: true, seed: true, generator: true });
+
 export function trainTestSplit<X extends DataInput, Y extends DataInput>(
   x: X, y: Y, options: TrainTestSplitOptions = {},
 ): TrainTestSplit<X, Y> {
+  checkOptions('trainTestSplit', options, SPLIT_OPTIONS);
   const n = rowCount(x, 'trainTestSplit: x');
   const ny = rowCount(y, 'trainTestSplit: y');
   if (n !== ny) throw new RangeError(`trainTestSplit: x has ${n} rows but y has ${ny}`);

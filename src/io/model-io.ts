@@ -8,6 +8,7 @@ import type { Model } from '../keras/model.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { fmtShape } from '../tensor/shape.js';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsEntry } from './safetensors.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 export { ModelLoadError, type ModelLoadErrorCode } from '../keras/errors.js';
 
@@ -32,6 +33,11 @@ function fail(code: ConstructorParameters<typeof ModelLoadError>[0], message: st
 }
 
 function limitsOf(options: LoadOptions): LoadLimits {
+  try {
+    checkOptions('loadModel', options, Object.keys(DEFAULT_LOAD_LIMITS));
+  } catch (e) {
+    fail('BAD_INPUT', (e as Error).message);
+  }
   const out = { ...DEFAULT_LOAD_LIMITS };
   for (const key of Object.keys(DEFAULT_LOAD_LIMITS) as (keyof LoadLimits)[]) {
     const v = options[key];

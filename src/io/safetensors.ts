@@ -2,6 +2,7 @@
 // The decoder trusts no byte: it validates the whole header, throwing SafetensorsError, before allocating a tensor.
 
 import { ModelLoadError } from './errors.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 export type SafetensorsDType = 'F32' | 'F64';
 
@@ -262,6 +263,11 @@ export function decodeSafetensors(
   bytes: Uint8Array,
   options: DecodeOptions = {},
 ): { tensors: Map<string, SafetensorsEntry>; metadata: Map<string, string> } {
+  try {
+    checkOptions('decodeSafetensors', options, ['maxHeaderBytes', 'maxTensors', 'maxElements']);
+  } catch (e) {
+    fail('BAD_INPUT', (e as Error).message);
+  }
   if (!(bytes instanceof Uint8Array)) fail('BAD_INPUT', 'decodeSafetensors expects a Uint8Array');
   const maxHeaderBytes = readLimit(options.maxHeaderBytes, 2 ** 20, 'maxHeaderBytes');
   const maxTensors = readLimit(options.maxTensors, 10_000, 'maxTensors');

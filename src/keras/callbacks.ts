@@ -3,6 +3,7 @@
 
 import type { Tensor } from '../autograd/tensor.js';
 import type { StateDict } from '../nn/module.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** The numbers fit() reports, by Keras key: `loss`, `accuracy`, `val_loss`, `val_accuracy`, ... */
 export type Logs = Record<string, number>;
@@ -95,6 +96,10 @@ export class CallbackList {
   async batchEnd(b: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onBatchEnd?.(b, { ...logs }); }
 }
 
+const EARLY_STOPPING_OPTIONS = optionKeys<EarlyStoppingOptions>({
+  monitor: true, minDelta: true, patience: true, mode: true, baseline: true, restoreBestWeights: true, verbose: true,
+});
+
 /** Options for {@link earlyStopping} (Keras' names and defaults). */
 export interface EarlyStoppingOptions {
   /** The log key to watch (default 'val_loss'). */
@@ -146,6 +151,7 @@ export class EarlyStopping extends Callback {
   private warned = false;
 
   constructor(options: EarlyStoppingOptions = {}) {
+    checkOptions('earlyStopping', options, EARLY_STOPPING_OPTIONS);
     super();
     this.monitor = options.monitor ?? 'val_loss';
     this.minDelta = Math.abs(options.minDelta ?? 0);

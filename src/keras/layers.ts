@@ -10,6 +10,7 @@ import { defaultGenerator, Generator } from '../tensor/random.js';
 import { fmtShape } from '../tensor/shape.js';
 import { getActivation, type ActivationFn } from './activations.js';
 import { INITIALIZERS } from './initializers.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Limits every layer config obeys (the model loader may pass tighter ones). */
 export interface ConfigLimits {
@@ -349,6 +350,19 @@ export class Activation extends Layer {
   }
 }
 
+// The factories' argument names, kept in step with the Args types by the compiler (an unknown one is a typo).
+const LAYER_ARGS = optionKeys<LayerArgs>({ name: true, inputShape: true });
+const DENSE_ARGS = optionKeys<DenseArgs>({
+  name: true, inputShape: true, units: true, activation: true, useBias: true, kernelInitializer: true, biasInitializer: true,
+  inputDim: true, dtype: true, generator: true,
+});
+const DROPOUT_ARGS = optionKeys<DropoutArgs>({ name: true, inputShape: true, rate: true, generator: true });
+const ACTIVATION_ARGS = optionKeys<ActivationArgs>({ name: true, inputShape: true, activation: true });
+const checked = <A>(where: string, args: A, known: readonly string[]): A => {
+  checkOptions(where, args, known);
+  return args;
+};
+
 /**
  * A fully connected {@link Dense} layer (Keras' Dense): activation(x·Wᵀ + b) with `units` outputs.
  * Throws a RangeError for a bad config (units not a positive integer, unknown activation or initializer).
@@ -357,7 +371,7 @@ export class Activation extends Layer {
  * tg.layers.dense({ units: 32, activation: 'relu', inputShape: [320] })
  * ```
  */
-export const dense = (args: DenseArgs): Dense => new Dense(args);
+export const dense = (args: DenseArgs): Dense => new Dense(checked('dense', args, DENSE_ARGS));
 /**
  * A {@link Dropout} layer: zeroes a fraction `rate` of its inputs during fit() (scaling the rest up), and does nothing in evaluate/predict.
  * @example
@@ -365,7 +379,7 @@ export const dense = (args: DenseArgs): Dense => new Dense(args);
  * tg.layers.dropout({ rate: 0.5 })
  * ```
  */
-export const dropout = (args: DropoutArgs): Dropout => new Dropout(args);
+export const dropout = (args: DropoutArgs): Dropout => new Dropout(checked('dropout', args, DROPOUT_ARGS));
 /**
  * A {@link Flatten} layer: reshapes each row to one axis, [N, ...] → [N, product], e.g. before a dense layer.
  * @example
@@ -373,7 +387,7 @@ export const dropout = (args: DropoutArgs): Dropout => new Dropout(args);
  * tg.layers.flatten({ inputShape: [28, 28] }) // output shape [784]
  * ```
  */
-export const flatten = (args: LayerArgs = {}): Flatten => new Flatten(args);
+export const flatten = (args: LayerArgs = {}): Flatten => new Flatten(checked('flatten', args, LAYER_ARGS));
 /**
  * An {@link Activation} layer: applies an activation by name, with no weights.
  * @example
@@ -381,4 +395,4 @@ export const flatten = (args: LayerArgs = {}): Flatten => new Flatten(args);
  * tg.layers.activation({ activation: 'softmax' })
  * ```
  */
-export const activation = (args: ActivationArgs): Activation => new Activation(args);
+export const activation = (args: ActivationArgs): Activation => new Activation(checked('activation', args, ACTIVATION_ARGS));

@@ -16,6 +16,7 @@ import { optimizerConfig, type OptimizerConfig, type OptimizerLike, type Optimiz
 import { renderSummary } from './summary.js';
 import { evaluateModel, type EvaluateArgs, fitModel, type FitArgs, predictTensor } from './training.js';
 import { checkLossOutput, type ModelFacts, prepareX, prepareY } from './validate.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** What {@link Model.compile} takes: the optimizer, the loss and optional metrics (Keras names). */
 export interface CompileArgs {
@@ -275,6 +276,7 @@ export class Model extends Module {
    * ```
    */
   predict(x: DataInput, args: { batchSize?: number } = {}): Tensor {
+    checkOptions('predict', args, ['batchSize']);
     const batchSize = args.batchSize ?? 32;
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`predict: batchSize must be a positive integer, got ${batchSize}`);
     const t = prepareX(x, 'predict: x', this.facts());
@@ -311,6 +313,7 @@ export class Model extends Module {
  * @example tg.sequential([tg.layers.dense({ units: 8, activation: 'relu', inputShape: [2] }), tg.layers.dense({ units: 1 })])
  */
 export function sequential(layers: Layer[] | ({ layers: Layer[] } & ModelArgs), args: ModelArgs = {}): Model {
+  checkOptions('sequential', args, ['name', 'inputShape']);
   const list = Array.isArray(layers) ? layers : layers?.layers;
   const opts = Array.isArray(layers) ? args : { ...layers, ...args };
   if (!Array.isArray(list) || list.length === 0) throw new TypeError('sequential: expected a non-empty array of layers, e.g. [tg.layers.dense({ units: 1, inputShape: [4] })]');
@@ -344,6 +347,7 @@ export function sequential(layers: Layer[] | ({ layers: Layer[] } & ModelArgs), 
  * ```
  */
 export function model(module: Module, args: ModelArgs = {}): Model {
+  checkOptions('model', args, ['name', 'inputShape']);
   if (!(module instanceof Module)) throw new TypeError('model: expected an nn Module (tg.model wraps any Module as a Keras-style model)');
   return new Model([], module, args);
 }

@@ -11,6 +11,7 @@ import { type CallbackHooks, CallbackList, History, type Logs } from './callback
 import type { Metric } from './metrics.js';
 import type { Model } from './model.js';
 import { Progress } from './progress.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Held-out data for fit() to evaluate after each epoch (the object form of `validationData`). */
 export interface ValidationData {
@@ -43,6 +44,11 @@ export interface FitArgs {
   /** Stop as soon as a batch loss is NaN or infinite, before that step is applied (default true). */
   terminateOnNaN?: boolean;
 }
+
+const FIT_OPTIONS = optionKeys<FitArgs>({
+  epochs: true, batchSize: true, shuffle: true, seed: true, generator: true, validationSplit: true, validationData: true,
+  callbacks: true, verbose: true, terminateOnNaN: true,
+});
 
 /** Options for {@link Model.evaluate}. */
 export interface EvaluateArgs {
@@ -121,6 +127,7 @@ export function predictTensor(model: Model, x: Tensor, batchSize: number): Tenso
 
 /** Model.fit: validates everything first, then trains; returns a History of plain numbers. */
 export async function fitModel(model: Model, xIn: DataInput, yIn: DataInput, args: FitArgs = {}): Promise<History> {
+  checkOptions('fit', args, FIT_OPTIONS);
   const where = 'fit';
   const epochs = args.epochs ?? 1;
   if (!Number.isSafeInteger(epochs) || epochs < 0) throw new RangeError(`${where}: epochs must be a non-negative integer, got ${String(epochs)}`);
@@ -229,6 +236,7 @@ export async function fitModel(model: Model, xIn: DataInput, yIn: DataInput, arg
 
 /** Model.evaluate: loss and metrics over all rows, as plain numbers. */
 export function evaluateModel(model: Model, xIn: DataInput, yIn: DataInput, args: EvaluateArgs = {}): Logs {
+  checkOptions('evaluate', args, ['batchSize']);
   const batchSize = positiveInt(args.batchSize ?? 32, 'batchSize', 'evaluate');
   const { x, y } = model.prepareData(xIn, yIn, 'evaluate');
   return evaluateTensors(model, x, y, batchSize, model.makeMetrics('evaluate'));

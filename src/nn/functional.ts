@@ -4,6 +4,7 @@
 import { apply, Tensor, where } from '../autograd/tensor.js';
 import { promote } from '../tensor/dtype.js';
 import { fmtShape } from '../tensor/shape.js';
+import { checkOptions } from '../tensor/validate.js';
 
 export { pad, type PadMode } from './pad.js';
 
@@ -104,6 +105,7 @@ export interface LossOptions {
  * ```
  */
 export function mseLoss(input: Tensor, target: Tensor | number[] | Float32Array, options: LossOptions = {}): Tensor {
+  checkOptions('mseLoss', options, ['reduction']);
   const t = asTensor(target, input);
   sameShape('mseLoss', input, t);
   const d = input.sub(t);
@@ -112,6 +114,7 @@ export function mseLoss(input: Tensor, target: Tensor | number[] | Float32Array,
 
 /** Mean absolute error: mean(|input - target|). */
 export function l1Loss(input: Tensor, target: Tensor | number[] | Float32Array, options: LossOptions = {}): Tensor {
+  checkOptions('l1Loss', options, ['reduction']);
   const t = asTensor(target, input);
   sameShape('l1Loss', input, t);
   return reduce(input.sub(t).abs(), options.reduction, 'l1Loss');
@@ -122,6 +125,7 @@ export function l1Loss(input: Tensor, target: Tensor | number[] | Float32Array, 
  * floored at -100 (p is floored at e⁻¹⁰⁰), so p = 0 or 1 gives a finite loss and gradient.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor | number[] | Float32Array, options: LossOptions & { weight?: Tensor } = {}): Tensor {
+  checkOptions('binaryCrossEntropy', options, ['reduction', 'weight']);
   const t = asTensor(target, input);
   sameShape('binaryCrossEntropy', input, t);
   const p = input.value.values();
@@ -144,6 +148,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor | number[] | Fl
 export function binaryCrossEntropyWithLogits(
   input: Tensor, target: Tensor | number[] | Float32Array, options: LossOptions & { posWeight?: Tensor | number; weight?: Tensor } = {},
 ): Tensor {
+  checkOptions('binaryCrossEntropyWithLogits', options, ['reduction', 'posWeight', 'weight']);
   const t = asTensor(target, input);
   sameShape('binaryCrossEntropyWithLogits', input, t);
   const sp = softplus(input.neg());
@@ -186,6 +191,7 @@ export function labelIndices(labels: Exclude<Targets, number>, n: number, classe
 
 /** Negative log-likelihood of class indices, given log-probabilities [N, C]. */
 export function nllLoss(logProbs: Tensor, labels: Labels, options: LossOptions = {}): Tensor {
+  checkOptions('nllLoss', options, ['reduction']);
   if (logProbs.ndim !== 2) throw new RangeError(`nllLoss: expected log-probabilities of shape [N, C], got ${fmtShape(logProbs.shape)}`);
   const [n, c] = logProbs.shape;
   const idx = labelIndices(labels, n, c, 'nllLoss');
@@ -203,6 +209,7 @@ export function nllLoss(logProbs: Tensor, labels: Labels, options: LossOptions =
  * ```
  */
 export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptions & { labelSmoothing?: number } = {}): Tensor {
+  checkOptions('crossEntropy', options, ['reduction', 'labelSmoothing']);
   const eps = options.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const x = logits.ndim === 1 ? logits.unsqueeze(0) : logits;

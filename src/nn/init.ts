@@ -6,6 +6,7 @@ import type { TypedArray } from '../tensor/dtype.js';
 import { allocate } from '../tensor/dtype.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { fmtShape } from '../tensor/shape.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** The activation that follows a layer, used by {@link calculateGain} and Kaiming init to pick the gain (PyTorch's names in camelCase). */
 export type Nonlinearity =
@@ -145,11 +146,15 @@ function kaimingStd(tensor: Tensor, options: KaimingOptions, where: string): num
   return calculateGain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0) / Math.sqrt(fan);
 }
 
+const KAIMING_OPTIONS = optionKeys<KaimingOptions>({ a: true, mode: true, nonlinearity: true, generator: true });
+const XAVIER_OPTIONS = optionKeys<XavierOptions>({ gain: true, generator: true });
+
 /**
  * He initialisation: U(-bound, bound) with bound = gain·√(3 / fan). PyTorch's Linear uses
  * a = √5 (leaky ReLU), which works out to bound = 1/√fanIn.
  */
 export function kaimingUniform_<T extends Tensor>(tensor: T, options: KaimingOptions = {}): T {
+  checkOptions('kaimingUniform_', options, KAIMING_OPTIONS);
   if (tensor.size === 0) return tensor;
   const bound = Math.sqrt(3) * kaimingStd(tensor, options, 'kaimingUniform_');
   return uniform_(tensor, -bound, bound, options);
@@ -157,6 +162,7 @@ export function kaimingUniform_<T extends Tensor>(tensor: T, options: KaimingOpt
 
 /** He initialisation: N(0, std²) with std = gain / √fan. */
 export function kaimingNormal_<T extends Tensor>(tensor: T, options: KaimingOptions = {}): T {
+  checkOptions('kaimingNormal_', options, KAIMING_OPTIONS);
   if (tensor.size === 0) return tensor;
   return normal_(tensor, 0, kaimingStd(tensor, options, 'kaimingNormal_'), options);
 }
@@ -168,12 +174,14 @@ function xavierStd(tensor: Tensor, gain: number, where: string): number {
 
 /** Glorot initialisation: U(-a, a) with a = gain·√(6 / (fanIn + fanOut)). */
 export function xavierUniform_<T extends Tensor>(tensor: T, options: XavierOptions = {}): T {
+  checkOptions('xavierUniform_', options, XAVIER_OPTIONS);
   const a = Math.sqrt(3) * xavierStd(tensor, options.gain ?? 1, 'xavierUniform_');
   return uniform_(tensor, -a, a, options);
 }
 
 /** Glorot initialisation: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
 export function xavierNormal_<T extends Tensor>(tensor: T, options: XavierOptions = {}): T {
+  checkOptions('xavierNormal_', options, XAVIER_OPTIONS);
   return normal_(tensor, 0, xavierStd(tensor, options.gain ?? 1, 'xavierNormal_'), options);
 }
 

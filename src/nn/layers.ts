@@ -9,6 +9,7 @@ import { fmtShape } from '../tensor/shape.js';
 import { linear } from './functional.js';
 import { kaimingUniform_, uniform_ } from './init.js';
 import { Module, Parameter } from './module.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Throws unless n is a positive integer; `what` names the layer and argument. */
 export function checkPositiveInt(n: unknown, what: string): number {
@@ -23,6 +24,8 @@ export function checkInt(n: unknown, what: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n)) throw new RangeError(`${what} must be an integer, got ${String(n)}`);
   return n;
 }
+
+const LINEAR_OPTIONS = optionKeys<LinearOptions>({ bias: true, dtype: true, generator: true });
 
 /** Options for {@link Linear}. */
 export interface LinearOptions {
@@ -56,6 +59,7 @@ export class Linear extends Module {
   readonly outFeatures: number;
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    checkOptions('Linear', options, LINEAR_OPTIONS);
     super();
     this.inFeatures = checkPositiveInt(inFeatures, 'Linear: inFeatures');
     this.outFeatures = checkPositiveInt(outFeatures, 'Linear: outFeatures');
@@ -114,6 +118,7 @@ export class Dropout extends Module {
   generator: Generator;
 
   constructor(p = 0.5, options: DropoutOptions = {}) {
+    checkOptions('Dropout', options, ['generator']);
     super();
     if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new RangeError(`Dropout: p must be in [0, 1), got ${String(p)}`);
     this.p = p;

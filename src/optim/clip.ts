@@ -4,6 +4,7 @@
 import { Tensor } from '../autograd/tensor.js';
 import { allocate } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 function gradsOf(params: Tensor | Iterable<Tensor>, where: string): Tensor[] {
   const list = params instanceof Tensor ? [params] : [...params];
@@ -40,6 +41,7 @@ export interface ClipGradNormOptions {
  * ```
  */
 export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, normType = 2, options: ClipGradNormOptions = {}): number {
+  checkOptions('clipGradNorm', options, ['errorIfNonfinite']);
   const where = 'clipGradNorm';
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm)) throw new RangeError(`${where}: maxNorm must be a number, got ${String(maxNorm)}`);
   if (typeof normType !== 'number' || !(normType > 0)) throw new RangeError(`${where}: normType must be a positive number or Infinity, got ${String(normType)}`);

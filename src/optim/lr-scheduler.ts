@@ -2,6 +2,7 @@
 // ExponentialLR, CosineAnnealingLR (call step() once per epoch, after optimizer.step()) and ReduceLROnPlateau.
 
 import type { BaseOptions, Optimizer } from './optimizer.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 type AnyOptimizer = Optimizer<BaseOptions>;
 
@@ -162,6 +163,10 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+const REDUCE_LR_OPTIONS = optionKeys<ReduceLROnPlateauOptions>({
+  mode: true, factor: true, patience: true, threshold: true, thresholdMode: true, cooldown: true, minLr: true, eps: true,
+});
+
 /** Options for {@link ReduceLROnPlateau}; the defaults are PyTorch's. */
 export interface ReduceLROnPlateauOptions {
   /** 'min' (default): lower metrics are better (a loss); 'max': higher are better (an accuracy). */
@@ -220,6 +225,7 @@ export class ReduceLROnPlateau {
   private lastLr: number[];
 
   constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
+    checkOptions('ReduceLROnPlateau', options, REDUCE_LR_OPTIONS);
     const where = 'ReduceLROnPlateau';
     this.optimizer = optimizer;
     this.mode = options.mode ?? 'min';

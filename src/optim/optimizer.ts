@@ -5,6 +5,7 @@ import { enableGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
 import { allocate, type TypedArray } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
+import { checkOptions } from '../tensor/validate.js';
 
 /** What an optimizer remembers about one parameter (moments, step count, ...). */
 export type ParamState = Record<string, number | TypedArray>;
@@ -80,6 +81,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** `options` override `defaults`, except where an option is undefined (as if it were left out). */
   protected constructor(params: ParamsInput<O>, defaults: O, options: Partial<O> = {}) {
     this.defaults = { ...defaults };
+    // the defaults name every hyperparameter this optimizer has: any other key is a typo, not a no-op
+    checkOptions(this.name, options, Object.keys(defaults));
     for (const [key, v] of Object.entries(options)) if (v !== undefined) (this.defaults as Record<string, unknown>)[key] = v;
     this.validate(this.defaults);
     if (params instanceof Tensor) throw new TypeError(`${this.name}: params must be an iterable of Tensors (or of param groups), got a single Tensor; wrap it in an array`);
@@ -109,6 +112,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     if (group === null || typeof group !== 'object' || !('params' in group)) {
       throw new TypeError(`${this.name}: a param group must be an object with a 'params' array`);
     }
+    checkOptions(`${this.name}: a param group`, group, ['params', 'initialLr', ...Object.keys(this.defaults)]);
     const params = group.params instanceof Tensor ? [group.params] : [...group.params];
     params.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: param ${i} of a group is not a Tensor`);

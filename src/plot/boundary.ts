@@ -6,6 +6,7 @@ import { Tensor } from '../autograd/tensor.js';
 import { type DataInput, toTensor } from '../data/arrays.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { colorAt, el, linearScale, type Scale, svgDocument, text } from './svg.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** A function from points [m, 2] to outputs, or anything with a predict method (a tg Model). */
 export type Predictor = ((x: Tensor) => Tensor | ArrayLike<number>) | PredictorModel;
@@ -31,6 +32,10 @@ export interface DecisionBoundaryOptions {
   /** Size of the square plot area in pixels (default 420). */
   size?: number;
 }
+
+const BOUNDARY_OPTIONS = optionKeys<DecisionBoundaryOptions>({
+  resolution: true, title: true, padding: true, threshold: true, classNames: true, size: true,
+});
 
 /** True classes: integer labels [n] (or [n, 1]), or one-hot / probability rows [n, k] (argmax). */
 function labelsOf(y: Tensor, rows: number): Int32Array {
@@ -80,6 +85,7 @@ const axisScale = (lo: number, hi: number, p0: number, p1: number): Scale => lin
  * @example tg.plot.decisionBoundarySvg(model, xTest, yTest, { resolution: 120, title: 'MLP on two moons' })
  */
 export function decisionBoundarySvg(predictor: Predictor, x: DataInput, y: DataInput, options: DecisionBoundaryOptions = {}): string {
+  checkOptions('decisionBoundarySvg', options, BOUNDARY_OPTIONS);
   const res = options.resolution ?? 100;
   if (!Number.isSafeInteger(res) || res < 2 || res > 1000) throw new RangeError(`decisionBoundarySvg: resolution must be an integer in [2, 1000], got ${res}`);
   const xt = toTensor(x, 'decisionBoundarySvg: x', { dtype: 'float32' });

@@ -2,6 +2,7 @@
 // and chartPanel, the axes-ticks-lines-legend block they and historySvg are drawn from.
 
 import { colorAt, el, linearScale, logScale, num, type Scale, svgDocument, text } from './svg.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** One line: y values against x (default x: 1, 2, 3, ..., i.e. epochs). Non-finite points leave a gap. */
 export interface Series {
@@ -34,6 +35,8 @@ export interface ChartOptions {
   /** A dot on every point (default: when no series has more than 40 points). */
   markers?: boolean;
 }
+
+const CHART_OPTIONS = optionKeys<ChartOptions>({ title: true, xLabel: true, yLabel: true, width: true, height: true, yScale: true, markers: true });
 
 /** A rectangle in SVG pixel coordinates. */
 export interface Box {
@@ -153,6 +156,7 @@ export function chartPanel(series: Series[], options: ChartOptions, box: Box): s
  * @example tg.plot.lineChartSvg([{ name: 'sin', x: xs, y: xs.map(Math.sin) }], { title: 'sin(x)', xLabel: 'x' })
  */
 export function lineChartSvg(series: Series[], options: ChartOptions = {}): string {
+  checkOptions('lineChartSvg', options, CHART_OPTIONS);
   const width = options.width ?? 560;
   const height = options.height ?? 340;
   return svgDocument(width, height, [chartPanel(series, options, { x: 0, y: 0, width, height })], options.title);
@@ -163,6 +167,7 @@ export function lineChartSvg(series: Series[], options: ChartOptions = {}): stri
  * @example tg.plot.lossCurvesSvg({ logistic: h1.history.loss, mlp: h2.history.loss }, { yScale: 'log' })
  */
 export function lossCurvesSvg(curves: Record<string, ArrayLike<number>>, options: ChartOptions = {}): string {
+  checkOptions('lossCurvesSvg', options, CHART_OPTIONS);
   const series = Object.entries(curves).map(([name, y]) => ({ name, y }));
   return lineChartSvg(series, { title: 'Loss', xLabel: 'epoch', yLabel: 'loss', ...options });
 }

@@ -3,6 +3,7 @@
 
 import { type ChartOptions, chartPanel, type Series } from './chart.js';
 import { colorAt, svgDocument, text } from './svg.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** What historySvg reads: a History from fit(), or its `history` record of per-epoch numbers. */
 export type HistoryLike = HistoryRecord | Record<string, ArrayLike<number>>;
@@ -29,6 +30,8 @@ export interface HistorySvgOptions {
   logLoss?: boolean;
 }
 
+const HISTORY_OPTIONS = optionKeys<HistorySvgOptions>({ metrics: true, title: true, panelWidth: true, panelHeight: true, logLoss: true });
+
 function recordOf(h: HistoryLike): { record: Record<string, ArrayLike<number>>; epochs: ArrayLike<number> | undefined } {
   if (typeof h !== 'object' || h === null) throw new TypeError('historySvg: expected a History (from model.fit) or its history record');
   const maybe = (h as { history?: unknown }).history;
@@ -46,6 +49,7 @@ const pretty = (key: string): string => key.charAt(0).toUpperCase() + key.slice(
  * @example writeFileSync('history.svg', tg.plot.historySvg(await model.fit(x, y, { epochs: 10, validationSplit: 0.2 })))
  */
 export function historySvg(history: HistoryLike, options: HistorySvgOptions = {}): string {
+  checkOptions('historySvg', options, HISTORY_OPTIONS);
   const { record, epochs } = recordOf(history);
   const keys = Object.keys(record);
   const metrics = options.metrics ?? keys.filter((k) => !k.startsWith('val_')).sort((a, b) => Number(b === 'loss') - Number(a === 'loss'));

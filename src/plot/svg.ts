@@ -6,7 +6,7 @@
 // from Node or a browser alike. Plotting libraries pull in DOM or canvas dependencies (jsdom,
 // node-canvas with native builds) that a small library with no native add-ons should not carry.
 
-import { checkInt } from '../tensor/validate.js';
+import { checkInt, checkOptions } from '../tensor/validate.js';
 
 /** Escapes text and attribute values: & < > " ' become entities, and characters XML forbids are dropped. */
 export function escapeXml(text: string): string {
@@ -111,6 +111,7 @@ export interface LinearScaleOptions {
 
 /** A linear scale from [lo, hi] (by default widened to whole ticks) onto pixels [p0, p1]. */
 export function linearScale(lo: number, hi: number, p0: number, p1: number, options: LinearScaleOptions = {}): Scale {
+  checkOptions('linearScale', options, ['count', 'nice', 'minStep']);
   if (!(hi > lo)) {
     const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1; // a flat series still gets an axis around its value
     lo -= pad;

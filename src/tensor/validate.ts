@@ -83,26 +83,26 @@ const ALIASES: Record<string, string> = {
   shuffle_seed: 'seed',
 };
 
-/** Levenshtein distance (insertions, deletions, substitutions), two rows of memory. */
+/** Edit distance counting insertions, deletions, substitutions and swaps of neighbours ("nmae" → "name" is 1). */
 export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  let cur = new Array<number>(b.length + 1);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const sub = prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      cur[j] = Math.min(sub, prev[j] + 1, cur[j - 1] + 1);
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    [prev, cur] = [cur, prev];
   }
-  return prev[b.length];
+  return d[a.length][b.length];
 }
 
 const fold = (s: string): string => s.replace(/_/g, '').toLowerCase();
 
 /**
  * The known key an unknown `key` most likely meant, or undefined: an alias (`learningRate` → `lr`), the same
- * name in another case style (`weight_decay` → `weightDecay`), or the nearest key by edit distance when close.
+ * name in another case style (`weight_decay` → `weightDecay`), the one key it is the start of (`reduce` → `reduction`),
+ * or the nearest key by edit distance when close.
  */
 export function suggestKey(key: string, known: readonly string[]): string | undefined {
   const alias = ALIASES[key];
@@ -110,6 +110,9 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
   const folded = fold(key);
   const sameFolded = known.find((k) => fold(k) === folded);
   if (sameFolded !== undefined) return sameFolded;
+  // a shortened name ("reduce" for "reduction")
+  const longer = folded.length >= 3 ? known.filter((k) => fold(k).startsWith(folded)) : [];
+  if (longer.length === 1) return longer[0];
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {
@@ -117,6 +120,18 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
     if (d < bestD) [best, bestD] = [k, d];
   }
   return bestD <= Math.max(1, Math.floor(Math.min(key.length, 12) / 3)) ? best : undefined;
+}
+
+/**
+ * The keys of an options type as a list the compiler keeps in step with the type: `keys` must name every
+ * property of T and nothing else, so adding an option without listing it (or listing a stale one) fails to build.
+ * @example
+ * ```ts
+ * const LOADER_OPTIONS = optionKeys<DataLoaderOptions>({ batchSize: true, shuffle: true, dropLast: true, generator: true });
+ * ```
+ */
+export function optionKeys<T>(keys: { [K in keyof Required<T>]: true }): readonly string[] {
+  return Object.freeze(Object.keys(keys));
 }
 
 /**

@@ -11,9 +11,18 @@ import {
   MAX_VOCABULARY, resolveVocabularyOptions, type ResolvedVocabularyOptions, Vocabulary, vocabularyFromObject,
   type VocabularyOptions,
 } from './vocabulary.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Splits one text into tokens. */
 export type TokenizeFn = (text: string) => string[];
+
+const COUNT_OPTIONS = optionKeys<CountVectorizerOptions>({
+  minDf: true, maxDf: true, maxFeatures: true, oovToken: true, tokenizer: true, binary: true,
+});
+const TFIDF_OPTIONS = optionKeys<TfidfVectorizerOptions>({
+  minDf: true, maxDf: true, maxFeatures: true, oovToken: true, tokenizer: true, binary: true,
+  norm: true, useIdf: true, smoothIdf: true, sublinearTf: true,
+});
 
 /** Options for {@link CountVectorizer}: the vocabulary limits, a tokenizer, and `binary`. */
 export interface CountVectorizerOptions extends VocabularyOptions {
@@ -71,6 +80,7 @@ abstract class Vectorizer {
   protected abstract readonly kind: 'CountVectorizer' | 'TfidfVectorizer';
 
   constructor(options: CountVectorizerOptions, where: string) {
+    checkOptions(where, options, where === 'TfidfVectorizer' ? TFIDF_OPTIONS : COUNT_OPTIONS);
     if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`);
     this.vocabularyOptions = Object.freeze(resolveVocabularyOptions(options, where));
     this.tokenizer = makeTokenizer(options.tokenizer, where);
@@ -215,6 +225,7 @@ export class CountVectorizer extends Vectorizer {
 
   /** Reads toJSON()'s output back (JSON text or a parsed value), checking every field. */
   static fromJSON(input: unknown, opts: FromJSONOptions = {}): CountVectorizer {
+    checkOptions('CountVectorizer.fromJSON', opts, ['tokenizer']);
     const { where, options, vocab } = readCommon(input, 'CountVectorizer', [], opts);
     const cv = rethrowAsJSON(where, () => new CountVectorizer(options));
     cv.vocab = vocab;
@@ -287,6 +298,7 @@ export class TfidfVectorizer extends Vectorizer {
 
   /** Reads toJSON()'s output back (JSON text or a parsed value), checking every field. */
   static fromJSON(input: unknown, opts: FromJSONOptions = {}): TfidfVectorizer {
+    checkOptions('TfidfVectorizer.fromJSON', opts, ['tokenizer']);
     const extra = ['norm', 'useIdf', 'smoothIdf', 'sublinearTf', 'idf'];
     const { obj, where, options, vocab } = readCommon(input, 'TfidfVectorizer', extra, opts);
     const norm = readString(obj, 'norm', where, true) as TfidfVectorizerOptions['norm'];

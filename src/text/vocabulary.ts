@@ -2,6 +2,7 @@
 // document-frequency limits, most frequent first, and can reserve index 0 for out-of-vocabulary tokens.
 
 import { parseSafe, readObject, readString, readStringArray, rethrowAsJSON, TextJSONError } from './json.js';
+import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Limits for {@link Vocabulary.fit} and the vectorizers (scikit-learn's minDf / maxDf / maxFeatures, plus an out-of-vocabulary token). */
 export interface VocabularyOptions {
@@ -23,6 +24,8 @@ export interface VocabularyOptions {
    */
   oovToken?: string | null;
 }
+
+const VOCABULARY_OPTIONS = optionKeys<VocabularyOptions>({ minDf: true, maxDf: true, maxFeatures: true, oovToken: true });
 
 /** The limits with defaults filled in, as vectorizers save them. */
 export interface ResolvedVocabularyOptions {
@@ -95,6 +98,7 @@ export class Vocabulary {
    * order of the token, so the result never depends on the order of the documents.
    */
   static fit(docs: Iterable<readonly string[]>, options: VocabularyOptions = {}): Vocabulary {
+    checkOptions('Vocabulary.fit', options, VOCABULARY_OPTIONS);
     const o = resolveVocabularyOptions(options, 'Vocabulary.fit');
     const count = new Map<string, number>(); // occurrences in the whole corpus
     const df = new Map<string, number>(); // documents containing the token

@@ -9,7 +9,8 @@ export {
   sum, tanh, transpose, unsqueeze,
 } from './autograd/functions.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/mode.js';
-export { grad, type BackwardOptions, type GradOptions } from './autograd/tape.js';
+export { type BackwardOptions } from './autograd/tape.js';
+export { grad, type GradOptions } from './autograd/grad.js';
 export { gradcheck, gradgradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
 export { OPS, type OpName, type OpAttrs } from './autograd/ops.js';
 export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';

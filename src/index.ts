@@ -27,6 +27,8 @@ export type {
 } from './keras/index.js';
 export type { StopInfo } from './keras/callbacks.js';
 export * as layers from './keras/layers-api.js';
+export { load, save, stateDictFromBytes, stateDictToBytes, type StateDictLoadOptions, type TensorDict } from './io/state-dict.js';
+export { LoadError, type LoadErrorCode } from './io/errors.js';
 export * as callbacks from './keras/callbacks-api.js';
 
 import { Tensor } from './autograd/tensor.js';

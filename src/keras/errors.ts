@@ -1,30 +1,14 @@
 // ModelLoadError: every problem found while reading a saved model (config, weights or files) is one of these,
 // with a code to branch on; safetensors-level problems arrive as SafetensorsError instead.
 
+import { LoadError, type LoadErrorCode } from '../io/errors.js';
+
 /** What went wrong while loading a model: the `code` of a {@link ModelLoadError}. */
-export type ModelLoadErrorCode =
-  | 'BAD_INPUT' // not bytes / not a string / wrong argument types
-  | 'TOO_LARGE' // a size cap (config bytes, layers, units, parameters, file size) was exceeded
-  | 'BAD_JSON' // not UTF-8, not JSON, too deeply nested
-  | 'BAD_KEY' // __proto__, constructor or prototype as a key
-  | 'UNKNOWN_FIELD' // a field the format does not have
-  | 'MISSING_FIELD'
-  | 'BAD_FORMAT' // not a tapegrad model file, or an unsupported version
-  | 'BAD_LAYER' // a layer class not in the allowlist
-  | 'BAD_VALUE' // a field with a wrong type or out of range, or an unknown name
-  | 'UNSUPPORTED_MODEL' // a wrapped Module's weights: the architecture is code, not config
-  | 'MISSING_TENSOR'
-  | 'UNEXPECTED_TENSOR'
-  | 'SHAPE_MISMATCH'
-  | 'DTYPE_MISMATCH'
-  | 'BAD_PATH' // a path that is not a directory, a symlink, or something escaping the model directory
-  | 'NOT_FOUND'
-  | 'IO_ERROR'
-  | 'NOT_NODE'; // save(dir) / loadModel(dir) outside Node
+export type ModelLoadErrorCode = LoadErrorCode;
 
 /**
  * The error `tg.loadModel` and `tg.fromBytes` throw for anything wrong with a saved model (config, weights or files).
- * Branch on its `code` rather than on the message.
+ * Branch on its `code` rather than on the message. It is a {@link LoadError}, as `tg.load` throws.
  * @property code What went wrong, e.g. 'BAD_JSON', 'SHAPE_MISMATCH' or 'NOT_FOUND'.
  * @example
  * ```ts
@@ -32,10 +16,27 @@ export type ModelLoadErrorCode =
  * catch (e) { if (e instanceof tg.ModelLoadError && e.code === 'NOT_FOUND') console.log('no saved model yet'); }
  * ```
  */
-export class ModelLoadError extends Error {
+export class ModelLoadError extends LoadError {
   /** The error's name, 'ModelLoadError'. */
-  override readonly name = 'ModelLoadError';
-  constructor(readonly code: ModelLoadErrorCode, message: string) {
-    super(message);
+  override readonly name: string = 'ModelLoadError';
+}
+
+/** Runs fn, re-throwing a plain LoadError (from the file and safetensors-dict helpers) as a ModelLoadError. */
+export function asModelError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof LoadError && !(e instanceof ModelLoadError)) throw new ModelLoadError(e.code, e.message);
+    throw e;
+  }
+}
+
+/** The async form of {@link asModelError}. */
+export async function asModelErrorAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof LoadError && !(e instanceof ModelLoadError)) throw new ModelLoadError(e.code, e.message);
+    throw e;
   }
 }

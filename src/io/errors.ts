@@ -1,8 +1,12 @@
-// LoadError: every problem found while reading saved tensors or models (files, sizes, names, shapes) is one
-// of these, with a code to branch on; problems inside a safetensors file arrive as SafetensorsError instead.
+// ModelLoadError: every problem found while reading a saved model (config, weights or files) is one of these,
+// with a code to branch on; safetensors-level problems are its subclass SafetensorsError.
 
-/** What went wrong while loading: the `code` of a {@link LoadError} (and of a ModelLoadError). */
-export type LoadErrorCode =
+import { LoadError } from '../tensor/errors.js';
+import type { SafetensorsErrorCode } from './safetensors.js';
+
+
+/** What went wrong while loading a model: the `code` of a {@link ModelLoadError}. */
+export type ModelLoadErrorCode =
   | 'BAD_INPUT' // not bytes / not a string / wrong argument types
   | 'TOO_LARGE' // a size cap (config bytes, layers, units, parameters, file size) was exceeded
   | 'BAD_JSON' // not UTF-8, not JSON, too deeply nested
@@ -20,22 +24,20 @@ export type LoadErrorCode =
   | 'BAD_PATH' // a path that is not a directory, a symlink, or something escaping the model directory
   | 'NOT_FOUND'
   | 'IO_ERROR'
-  | 'NOT_NODE'; // file access outside Node
+  | 'NOT_NODE'; // save(dir) / loadModel(dir) outside Node
 
 /**
- * The error `tg.load` and `tg.stateDictFromBytes` throw for a bad file or path; `tg.loadModel` throws its
- * subclass ModelLoadError. Branch on `code` rather than on the message.
- * @property code What went wrong, e.g. 'NOT_FOUND', 'TOO_LARGE' or 'SHAPE_MISMATCH'.
+ * The error `tg.loadModel` and `tg.fromBytes` throw for anything wrong with a saved model (config, weights or files).
+ * A malformed weights file arrives as its subclass `SafetensorsError`, so one `instanceof ModelLoadError` catches both.
+ * Branch on its `code` rather than on the message.
+ * @property code What went wrong, e.g. 'BAD_JSON', 'SHAPE_MISMATCH' or 'NOT_FOUND'.
  * @example
  * ```ts
- * try { await tg.load('weights/net.safetensors'); }
- * catch (e) { if (e instanceof tg.LoadError && e.code === 'NOT_FOUND') console.log('nothing saved yet'); }
+ * try { await tg.loadModel('models/xor'); }
+ * catch (e) { if (e instanceof tg.ModelLoadError && e.code === 'NOT_FOUND') console.log('no saved model yet'); }
  * ```
  */
-export class LoadError extends Error {
-  /** The error's name, 'LoadError'. */
-  override readonly name: string = 'LoadError';
-  constructor(readonly code: LoadErrorCode, message: string) {
-    super(message);
-  }
+export class ModelLoadError<C extends string = ModelLoadErrorCode | SafetensorsErrorCode> extends LoadError<C> {
+  /** The error's name, 'ModelLoadError' (or a subclass's name such as 'SafetensorsError'). */
+  override readonly name: string = 'ModelLoadError';
 }

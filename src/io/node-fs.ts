@@ -3,10 +3,10 @@
 
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LoadError, type LoadErrorCode } from './errors.js';
+import { ModelLoadError, type ModelLoadErrorCode } from './errors.js';
 
-function fail(code: LoadErrorCode, message: string): never {
-  throw new LoadError(code, message);
+function fail(code: ModelLoadErrorCode, message: string): never {
+  throw new ModelLoadError(code, message);
 }
 
 const errCode = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | null)?.code;

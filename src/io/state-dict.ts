@@ -1,12 +1,13 @@
 // State dicts as safetensors: tg.stateDictToBytes / tg.stateDictFromBytes (anywhere) and tg.save / tg.load
 // (Node). The loader trusts no byte: sizes are capped before decoding, and names, shapes and dtypes can be
-// checked against what the caller expects (how tg.loadModel reads a model's weights).
+// checked against what the caller expects (how tg.loadModel reads a model's weights). Errors are
+// ModelLoadError (a tg.LoadError) with a code; a malformed file is its subclass SafetensorsError.
 
 import { Tensor } from '../autograd/tensor.js';
 import type { DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { fmtShape } from '../tensor/shape.js';
-import { LoadError, type LoadErrorCode } from './errors.js';
+import { ModelLoadError, type ModelLoadErrorCode } from './errors.js';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsDType, type SafetensorsEntry } from './safetensors.js';
 
 /** Tensors by name, as `module.stateDict()` returns them (a Map) or as a plain object. */
@@ -32,8 +33,8 @@ export interface StateDictLoadOptions {
 /** The largest safetensors JSON header read (1 MiB). */
 export const MAX_HEADER_BYTES = 1 << 20;
 
-function fail(code: LoadErrorCode, message: string): never {
-  throw new LoadError(code, message);
+function fail(code: ModelLoadErrorCode, message: string): never {
+  throw new ModelLoadError(code, message);
 }
 
 /** The safetensors dtype tag of a tensor dtype. */

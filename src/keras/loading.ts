@@ -3,7 +3,7 @@
 
 import { checkedTensors, maxFileBytes, nodeFs } from '../io/state-dict.js';
 import { CONFIG_FILE, DEFAULT_LOAD_LIMITS, type LoadLimits, type ModelPlan, parseJson, planModel, WEIGHTS_FILE } from './config.js';
-import { asModelError, asModelErrorAsync, ModelLoadError, type ModelLoadErrorCode } from './errors.js';
+import { ModelLoadError, type ModelLoadErrorCode } from './errors.js';
 import { type Model, sequential } from './model.js';
 import type { ModelBytes } from './saving.js';
 
@@ -52,7 +52,7 @@ function planOf(config: unknown, limits: LoadLimits): ModelPlan {
 
 /** The model a plan describes, its layers built (weights allocated) and compiled as saved, with `weights` loaded. */
 function buildFromPlan(plan: ModelPlan, weights: Uint8Array): Model {
-  const tensors = asModelError(() => checkedTensors(weights, 'loadModel', plan.expected));
+  const tensors = checkedTensors(weights, 'loadModel', plan.expected);
   const { config } = plan;
   let model: Model;
   try {
@@ -82,9 +82,9 @@ export function fromBytes(bytes: ModelBytes | { config: string | Uint8Array; wei
 /** Reads a model saved with model.save(dir). Only dir/model.json and dir/model.safetensors are read. */
 export async function loadModel(dir: string, options: LoadOptions = {}): Promise<Model> {
   const limits = limitsOf(options);
-  const io = await asModelErrorAsync(() => nodeFs('loadModel', 'in a browser use tg.fromBytes()'));
-  const config = await asModelErrorAsync(() => io.readFileChecked(dir, CONFIG_FILE, limits.maxConfigBytes, 'loadModel'));
+  const io = await nodeFs('loadModel', 'in a browser use tg.fromBytes()');
+  const config = await io.readFileChecked(dir, CONFIG_FILE, limits.maxConfigBytes, 'loadModel');
   const plan = planOf(config, limits);
-  const weights = await asModelErrorAsync(() => io.readFileChecked(dir, WEIGHTS_FILE, maxFileBytes(plan.expected), 'loadModel'));
+  const weights = await io.readFileChecked(dir, WEIGHTS_FILE, maxFileBytes(plan.expected), 'loadModel');
   return buildFromPlan(plan, weights);
 }

@@ -3,7 +3,7 @@
 
 import { type ExpectedTensor, checkedTensors, nodeFs, safetensorsDType, stateDictToBytes } from '../io/state-dict.js';
 import { CONFIG_FILE, modelConfig, WEIGHTS_FILE } from './config.js';
-import { asModelError, asModelErrorAsync, ModelLoadError } from './errors.js';
+import { ModelLoadError } from './errors.js';
 import type { Model } from './model.js';
 
 /**
@@ -26,10 +26,8 @@ export function modelToBytes(model: Model): ModelBytes {
 /** Writes dir/model.json and dir/model.safetensors (creating dir); refuses to write through symlinks. */
 export async function saveModel(model: Model, dir: string): Promise<void> {
   const { config, weights } = modelToBytes(model);
-  await asModelErrorAsync(async () => {
-    const io = await nodeFs('save', 'in a browser use model.toBytes() and tg.fromBytes()');
-    await io.writeFilesAtomic(dir, [[CONFIG_FILE, new TextEncoder().encode(config)], [WEIGHTS_FILE, weights]], 'save');
-  });
+  const io = await nodeFs('save', 'in a browser use model.toBytes() and tg.fromBytes()');
+  await io.writeFilesAtomic(dir, [[CONFIG_FILE, new TextEncoder().encode(config)], [WEIGHTS_FILE, weights]], 'save');
 }
 
 /** Loads weights (safetensors bytes, e.g. toBytes().weights) into an existing model; names, shapes and dtypes must match. */
@@ -38,5 +36,5 @@ export function loadWeightsInto(model: Model, weights: Uint8Array): void {
   for (const [name, p] of model.namedParameters()) {
     expected.set(name, { shape: [...p.shape], dtype: safetensorsDType(p.dtype), label: `parameter ${name}` });
   }
-  model.loadStateDict(asModelError(() => checkedTensors(weights, 'loadWeights', expected)));
+  model.loadStateDict(checkedTensors(weights, 'loadWeights', expected));
 }

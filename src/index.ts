@@ -3,11 +3,7 @@
 
 export { Tensor, where, type Operand } from './autograd/tensor.js';
 export * from './autograd/factory.js';
-export {
-  abs, add, bmm, clamp, concat, div, einsum, exp, flatten, flip, gather, indexSelect, log, log1p, logSoftmax, logsumexp,
-  maskedFill, matmul, max, maximum, mean, min, minimum, mul, neg, permute, pow, relu, reshape, sigmoid, softmax, sqrt,
-  squeeze, stack, sub, sum, tanh, transpose, tril, triu, unsqueeze,
-} from './autograd/functions.js';
+export * from './autograd/functions.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/mode.js';
 export { type BackwardOptions } from './autograd/tape.js';
 export { grad, type GradOptions } from './autograd/grad.js';

@@ -72,6 +72,7 @@ export interface UnsliceSpec extends SliceSpec {
  * @property max Maximum over axes.
  * @property min Minimum over axes.
  * @property matmul Matrix product (torch.matmul rules).
+ * @property linear x·Wᵀ (+ b) over the last dim in one op (nn.Linear's product).
  * @property reshape New shape, same elements.
  * @property reshape.__type.shape The target shape.
  * @property permute Reordered dims.

@@ -144,6 +144,10 @@ export const PRIMITIVE_EMITTERS: { [K in OpName]?: Emit<OpAttrs[K]> } = {
     e.final('Expand', [e.input(0), e.shapeTensor(target)]);
   },
   slice,
+  // reversal: a Slice from the last element backwards with step −1 on each flipped dim
+  flip: (e, { dims }) => e.final('Slice', [
+    e.input(0), e.ints(dims.map(() => -1)), e.ints(dims.map(() => -Number.MAX_SAFE_INTEGER)), e.ints(dims), e.ints(dims.map(() => -1)),
+  ]),
   contiguous: (e) => e.final('Identity', [e.input(0)]),
   cast: (e, { dtype }) => e.final('Cast', [e.input(0)], { to: { int: ONNX_DTYPE[dtype] } }),
   concat: (e, { axis }) => e.final('Concat', Array.from({ length: e.inputCount }, (_, i) => e.input(i)), { axis: { int: axis } }),

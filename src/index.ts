@@ -42,3 +42,4 @@ export * as text from './text/index.js';
 export { toDot, type DotOptions, type DotNames } from './autograd/dot.js';
 export * as plot from './plot/index.js';
 export * as onnx from './onnx/index.js';
+export { downloadBytes } from './io/download.js';

@@ -43,7 +43,7 @@ describe('layer registry', () => {
   });
 
   it('one schema checks code and files: unknown fields, construction-only fields, codes', () => {
-    expect(() => tg.layers.dense({ units: 2, unit: 3 } as never)).toThrow('dense has an unknown field "unit" (fields: name, inputShape, units, activation');
+    expect(() => tg.layers.dense({ units: 2, unit: 3 } as never)).toThrow('dense has an unknown field "unit" (did you mean "units"?) (fields: name, inputShape, units, activation');
     expect(() => tg.layers.dropout({ rate: 2 })).toThrow(ConfigError);
     const fromFile = (cfg: Record<string, unknown>) => {
       try { layerFromConfig('Dense', cfg, { source: 'file', where: 'layer 0 (dense)' }); } catch (e) { return e as ConfigError; }

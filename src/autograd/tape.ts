@@ -3,8 +3,8 @@
 
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { withGradMode } from './mode.js';
-import { type ApplyFn, OPS } from './ops.js';
-import type { Tensor } from './tensor.js';
+import { type ApplyFn, OPS, type OpName } from './ops.js';
+import type { Node, Tensor } from './tensor.js';
 import { checkOptions } from '../tensor/validate.js';
 
 /** Options for `tensor.backward()` (and the base of {@link GradOptions}), as in PyTorch's backward. */
@@ -64,6 +64,34 @@ export function seedGradient(out: Tensor, g: Tensor | number | null | undefined,
 }
 
 /**
+ * Ops whose VJP reads only shapes and attributes, never the values of its inputs or output: a tensor they saw may
+ * change in place without harm (PyTorch saves nothing for them). Every other op's saved tensors are checked.
+ */
+const READS_NO_VALUES: ReadonlySet<OpName> = new Set<OpName>([
+  'add', 'sub', 'neg', 'sum', 'reshape', 'permute', 'expand', 'flip', 'slice', 'unslice', 'contiguous', 'cast', 'concat',
+  'gather', 'scatterAdd', 'indexSelect', 'indexAdd',
+]);
+
+/**
+ * Throws PyTorch's error if an input or the output of `node` was written in place (its storage's version moved on)
+ * after the op was recorded: its VJP would read the new values and return a wrong gradient.
+ */
+function checkVersions(node: Node, inputs: readonly Tensor[], output: Tensor): void {
+  for (let k = 0; k <= inputs.length; k++) {
+    const t = k < inputs.length ? inputs[k] : output;
+    const now = t.version;
+    if (now === node.versions[k]) continue;
+    const what = k < inputs.length ? `input ${k}` : 'the output';
+    throw new Error(
+      `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+        `${what} of ${node.op} (a ${t.dtype} tensor of shape ${fmtShape(t.shape)}) is at version ${now}; expected version ` +
+        `${node.versions[k]} instead. Hint: run the forward pass again after changing it (e.g. after optimizer.step() or ` +
+        `loadStateDict), or use a clone() of it in the graph`,
+    );
+  }
+}
+
+/**
  * Runs the VJPs from `roots` down to the leaves. `collect(t, g)` receives each tensor's full gradient
  * once all contributions are summed; nodes are freed afterwards unless retainGraph is set. `apply`
  * (tensor.ts's) is handed to the VJPs, so the tape and the op table import no values from tensor.ts.
@@ -92,6 +120,7 @@ export function runBackward(
       if (!node) continue;
       const inputs = node.inputs;
       if (inputs === null) throw new Error(FREED);
+      if (!READS_NO_VALUES.has(node.op)) checkVersions(node, inputs, t);
       const needs = inputs.map((x) => x.requiresGrad);
       const def = OPS[node.op] as (typeof OPS)['add'];
       const inGrads = def.vjp(g, { inputs, output: t, attrs: node.attrs as null, needs, apply });

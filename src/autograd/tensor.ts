@@ -13,6 +13,7 @@ import { argReduce } from '../tensor/reduce.js';
 import { broadcastShapes, fmtShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
 import { checkDims, checkInt } from '../tensor/validate.js';
 import { isGradEnabled } from './mode.js';
+import { storageVersion } from './version.js';
 import { OPS, type OpAttrs, type OpName } from './ops.js';
 import { backward, type BackwardOptions } from './tape.js';
 import { isTracing, noteOp } from './trace.js';
@@ -24,6 +25,8 @@ export interface Node {
   readonly attrs: unknown;
   output: Tensor | null;
   readonly id: number;
+  /** The version of each input's storage, then the output's, when the op was recorded (see version.ts). */
+  readonly versions: readonly number[];
 }
 
 let nextNodeId = 0;
@@ -34,7 +37,11 @@ export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[
   let record = false;
   if (isGradEnabled()) for (const t of inputs) if (t.requiresGrad) record = true;
   const out = new Tensor(value, record);
-  if (record) out.node = { op, inputs, attrs, output: out, id: nextNodeId++ };
+  if (record) {
+    const versions = inputs.map((t) => storageVersion(t.value.data));
+    versions.push(storageVersion(value.data));
+    out.node = { op, inputs, attrs, output: out, id: nextNodeId++, versions };
+  }
   return isTracing() ? noteOp(op, inputs, out, attrs) : out;
 }
 
@@ -139,6 +146,11 @@ export class Tensor {
   get isLeaf(): boolean { return this.node === null; }
   /** True for nn.Parameter (which overrides this), so autograd code can tell weights from inputs without importing nn. */
   get isParameter(): boolean { return false; }
+  /**
+   * How many times this tensor's storage was written in place (optimizer steps, loadStateDict, init functions), as
+   * PyTorch's `_version`. Backward checks it: a tensor saved for a gradient must not have changed since.
+   */
+  get version(): number { return storageVersion(this.value.data); }
   /** The name of the op that produced this tensor (PyTorch's grad_fn), or null. */
   get gradFn(): string | null { return this.node ? this.node.op : null; }
 

@@ -7,6 +7,7 @@ import { allocate } from '../tensor/dtype.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { fmtShape } from '../tensor/shape.js';
 import { checkOptions, optionKeys } from '../tensor/validate.js';
+import { bumpVersion } from '../autograd/version.js';
 
 /** The activation that follows a layer, used by {@link calculateGain} and Kaiming init to pick the gain (PyTorch's names in camelCase). */
 export type Nonlinearity =
@@ -78,6 +79,7 @@ export function calculateFanInAndFanOut(tensor: Tensor, where = 'calculateFanInA
 function fillInPlace<T extends Tensor>(tensor: T, fill: (out: TypedArray) => void): T {
   const v = tensor.value;
   if (v.size === 0) return tensor;
+  bumpVersion(v.data);
   if (v.isContiguous()) {
     fill(v.data.subarray(v.offset, v.offset + v.size));
     return tensor;

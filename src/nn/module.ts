@@ -6,6 +6,7 @@ import { Tensor } from '../autograd/tensor.js';
 import { inScope } from '../autograd/trace.js';
 import type { NDArray } from '../tensor/ndarray.js';
 import { fmtShape } from '../tensor/shape.js';
+import { bumpVersion } from '../autograd/version.js';
 
 /** A Tensor that a Module owns and an optimizer updates; requiresGrad is on by default. */
 export class Parameter extends Tensor {
@@ -185,6 +186,7 @@ export abstract class Module {
         const p = params.get(name);
         if (!p) continue;
         const src = t.value.astype(p.dtype);
+        bumpVersion(src.data, p.value.data); // a write into p, as PyTorch's copy_: graphs that saved p are stale
         p.value = src;
       }
     });

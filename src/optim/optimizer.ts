@@ -2,6 +2,7 @@
 // zeroGrad, and a stateDict of plain numbers and typed arrays. Updates write into parameter storage in place.
 
 import { enableGrad } from '../autograd/mode.js';
+import { bumpVersion } from '../autograd/version.js';
 import { Tensor } from '../autograd/tensor.js';
 import { allocate, type TypedArray } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
@@ -234,8 +235,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
  */
 function writableValues(p: Tensor): TypedArray {
   const v = p.value;
-  if (v.isContiguous()) return v.offset === 0 && v.data.length === v.size ? v.data : v.data.subarray(v.offset, v.offset + v.size);
+  if (v.isContiguous()) {
+    bumpVersion(v.data); // the step writes into this storage: graphs that saved p are now stale
+    return v.offset === 0 && v.data.length === v.size ? v.data : v.data.subarray(v.offset, v.offset + v.size);
+  }
   p.value = v.contiguous();
+  bumpVersion(p.value.data, v.data);
   return p.value.data;
 }
 

@@ -16,15 +16,34 @@ export function isGradEnabled(): boolean {
   return enabled;
 }
 
-/** Runs fn with recording switched on or off, restoring the previous mode afterwards (even on throw). */
-export function withGradMode<T>(on: boolean, fn: () => T): T {
+const isThenable = (v: unknown): boolean =>
+  (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+
+function asyncError(where: string): TypeError {
+  return new TypeError(
+    `${where}: the callback is async (or returned a Promise). The grad mode cannot follow an await: operations after ` +
+      `the first await would run with the mode already restored. Wrap the synchronous steps instead, e.g. ` +
+      `\`const y = tg.noGrad(() => model.call(x)); await save(y);\``,
+  );
+}
+
+/**
+ * Runs fn with recording switched on or off, restoring the previous mode afterwards (even on throw). fn must be
+ * synchronous: an async function is refused before it runs, and a returned Promise is an error.
+ */
+export function withGradMode<T>(on: boolean, fn: () => T, where = on ? 'enableGrad' : 'noGrad'): T {
+  if (typeof fn !== 'function') throw new TypeError(`${where}: expected a function, got ${typeof fn}`);
+  if (fn.constructor?.name === 'AsyncFunction' || fn.constructor?.name === 'AsyncGeneratorFunction') throw asyncError(where);
   const prev = enabled;
   enabled = on;
+  let out: T;
   try {
-    return fn();
+    out = fn();
   } finally {
     enabled = prev;
   }
+  if (isThenable(out)) throw asyncError(where);
+  return out;
 }
 
 /**

@@ -76,7 +76,17 @@ export async function readFileChecked(dir: string, name: string, maxBytes: numbe
   }
 }
 
-/** Writes each file into dir (created if needed) through a temporary file and a rename; never follows a symlink. */
+/** Temporary names are unique per write in this process (and per process through the pid): `.model.json.<pid>.<n>.tmp`. */
+let tmpCounter = 0;
+/** Saves into one directory run one after another in this process, so two pairs of files never interleave. */
+const dirQueues = new Map<string, Promise<void>>();
+
+/**
+ * Writes each file into dir (created if needed); never follows a symlink. Every file is first written in full
+ * under a temporary name unique to this call, then all are renamed into place, so a failed write leaves the old
+ * files untouched; concurrent calls for one directory (in this process) take turns, so the files always come
+ * from one call.
+ */
 export async function writeFilesAtomic(dir: string, files: [string, Uint8Array][], where: string): Promise<void> {
   checkDirArg(dir, where);
   try {
@@ -85,20 +95,44 @@ export async function writeFilesAtomic(dir: string, files: [string, Uint8Array][
     fail(errCode(e) === 'EEXIST' || errCode(e) === 'ENOTDIR' ? 'BAD_PATH' : 'IO_ERROR', `${where}: cannot create ${JSON.stringify(dir)} (${errCode(e) ?? String(e)})`);
   }
   const real = await realDir(dir, where);
-  let k = 0;
-  for (const [name, bytes] of files) {
-    const full = inside(real, name, where);
-    const existing = await fs.lstat(full).catch(() => null);
-    if (existing && (existing.isSymbolicLink() || !existing.isFile())) {
-      fail('BAD_PATH', `${where}: ${name} exists and is not a regular file; refusing to replace it`);
+  const before = dirQueues.get(real) ?? Promise.resolve();
+  const mine = before.then(() => writeAll(real, files, where));
+  const settled = mine.catch(() => undefined);
+  dirQueues.set(real, settled);
+  try {
+    await mine;
+  } finally {
+    if (dirQueues.get(real) === settled) dirQueues.delete(real);
+  }
+}
+
+async function writeAll(real: string, files: [string, Uint8Array][], where: string): Promise<void> {
+  const written: [string, string, string][] = []; // [name, tmp, full]
+  try {
+    for (const [name, bytes] of files) {
+      const full = inside(real, name, where);
+      const existing = await fs.lstat(full).catch(() => null);
+      if (existing && (existing.isSymbolicLink() || !existing.isFile())) {
+        fail('BAD_PATH', `${where}: ${name} exists and is not a regular file; refusing to replace it`);
+      }
+      const tmp = path.join(real, `.${name}.${process.pid}.${tmpCounter++}.tmp`);
+      try {
+        await fs.writeFile(tmp, bytes, { flag: 'wx' }); // wx: never over a file someone else is writing
+      } catch (e) {
+        await fs.rm(tmp, { force: true }).catch(() => undefined);
+        fail('IO_ERROR', `${where}: cannot write ${name} (${errCode(e) ?? String(e)})`);
+      }
+      written.push([name, tmp, full]);
     }
-    const tmp = path.join(real, `.${name}.${process.pid}.${k++}.tmp`);
-    try {
-      await fs.writeFile(tmp, bytes, { flag: 'wx' });
-      await fs.rename(tmp, full);
-    } catch (e) {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
-      fail('IO_ERROR', `${where}: cannot write ${name} (${errCode(e) ?? String(e)})`);
+    for (const [name, tmp, full] of written) {
+      try {
+        await fs.rename(tmp, full); // atomic: a reader sees the old file or the new one, never a part
+      } catch (e) {
+        fail('IO_ERROR', `${where}: cannot write ${name} (${errCode(e) ?? String(e)})`);
+      }
     }
+  } finally {
+    // only this call's own temporary files: a concurrent writer's are never touched
+    for (const [, tmp] of written) await fs.rm(tmp, { force: true }).catch(() => undefined);
   }
 }

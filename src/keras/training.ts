@@ -274,6 +274,20 @@ async function trainEpoch(ctx: EpochContext, order: Int32Array | null): Promise<
 /** Model.fit: validates everything first, then trains epoch by epoch; returns a History of plain numbers. */
 export async function fitModel(model: Model, xIn: DataInput, yIn: DataInput, args: FitArgs = {}): Promise<History> {
   checkOptions('fit', args, FIT_OPTIONS);
+  // two fits on one model would interleave their steps and share the optimizer's state (TF.js refuses too)
+  if (fitting.has(model)) throw new Error('fit: cannot start training because another fit() call is ongoing on this model; await it first');
+  fitting.add(model);
+  try {
+    return await runFit(model, xIn, yIn, args);
+  } finally {
+    fitting.delete(model);
+  }
+}
+
+/** The models whose fit() is running. */
+const fitting = new WeakSet<Model>();
+
+async function runFit(model: Model, xIn: DataInput, yIn: DataInput, args: FitArgs): Promise<History> {
   const where = 'fit';
   const { epochs, batchSize, verbose, split } = fitSettings(args, where);
   const data = prepareData(model, xIn, yIn, where);

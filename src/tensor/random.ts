@@ -11,6 +11,30 @@ function splitmix32(state: { s: number }): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
+/** A bijection of 32-bit words with spread(0) = 0: an odd multiplier, then an xor-shift. */
+function spread(x: number): number {
+  const z = Math.imul(x, 0x9e3779b1);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+const TWO_63 = 1n << 63n;
+
+/** A seed as the two 32-bit words of its 64-bit two's complement [low, high]; throws for a seed that is not one. */
+function seedWords(seed: number | bigint): [number, number] {
+  let big: bigint;
+  if (typeof seed === 'bigint') {
+    if (seed < -TWO_63 || seed >= TWO_63) throw new RangeError(`manualSeed: a BigInt seed must be in [-2^63, 2^63), got ${seed}n`);
+    big = seed;
+  } else if (typeof seed === 'number') {
+    if (!Number.isSafeInteger(seed)) throw new RangeError(`manualSeed: seed must be a safe integer (or a BigInt), got ${seed}`);
+    big = BigInt(seed);
+  } else {
+    throw new TypeError(`manualSeed: seed must be an integer, got ${typeof seed}`);
+  }
+  const u = BigInt.asUintN(64, big);
+  return [Number(u & 0xffffffffn), Number(u >> 32n)];
+}
+
 /**
  * A seeded pseudo-random number generator (xoshiro128**), like torch.Generator: the same seed always gives the
  * same numbers. Pass one as `generator` to random constructors, initialisers, Dropout and data helpers for a private
@@ -29,16 +53,22 @@ export class Generator {
   private s3 = 0;
   private spare = NaN; // second Box-Muller normal, if one is cached
 
-  constructor(seed = 0) {
+  constructor(seed: number | bigint = 0) {
     this.manualSeed(seed);
   }
 
-  /** Re-seeds this generator; the same seed always gives the same stream. */
-  manualSeed(seed: number): this {
-    if (!Number.isFinite(seed)) throw new TypeError(`manualSeed: seed must be a finite number, got ${seed}`);
-    const st = { s: (Math.floor(seed) ^ Math.floor(seed / 0x100000000)) | 0 };
+  /**
+   * Re-seeds this generator; the same seed always gives the same stream, and different seeds give different
+   * streams. A seed is a safe integer (|seed| ≤ 2^53 − 1) or a BigInt in [−2^63, 2^63); anything else (1.5, NaN,
+   * 2^53) is a RangeError rather than silently becoming another seed.
+   */
+  manualSeed(seed: number | bigint): this {
+    const [lo, hi] = seedWords(seed);
+    // lo starts splitmix32's counter; hi (0 for seeds in [0, 2^32), which keep their old streams) is mixed into s1
+    // by a bijection that maps only 0 to 0, so two seeds never share a state
+    const st = { s: lo | 0 };
     this.s0 = splitmix32(st);
-    this.s1 = splitmix32(st);
+    this.s1 = (splitmix32(st) ^ spread(hi)) >>> 0;
     this.s2 = splitmix32(st);
     this.s3 = splitmix32(st);
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
@@ -143,6 +173,6 @@ export const defaultGenerator = new Generator(0);
  * const b = tg.randn([3]); // the same values as a
  * ```
  */
-export function manualSeed(seed: number): Generator {
+export function manualSeed(seed: number | bigint): Generator {
   return defaultGenerator.manualSeed(seed);
 }

@@ -4,16 +4,18 @@
 export { Tensor, where, type Operand } from './autograd/tensor.js';
 export * from './autograd/factory.js';
 export {
-  abs, add, bmm, clamp, concat, div, einsum, exp, flatten, flip, gather, indexSelect, log, log1p, logSoftmax, logsumexp,
-  maskedFill, matmul, max, maximum, mean, min, minimum, mul, neg, permute, pow, relu, reshape, sigmoid, softmax, sqrt,
-  squeeze, stack, sub, sum, tanh, transpose, tril, triu, unsqueeze,
+  abs, add, argmax, argmin, argsort, bmm, ceil, chunk, clamp, concat, cumprod, cumsum, div, einsum, exp, flatten, flip,
+  floor, gather, indexSelect, log, log1p, logSoftmax, logsumexp, maskedFill, matmul, max, maximum, mean, min, minimum,
+  mul, neg, norm, outer, permute, pow, prod, relu, reshape, roll, round, sigmoid, sign, softmax, sort, split, sqrt,
+  squeeze, stack, sub, sum, tanh, tile, topk, transpose, tril, triu, trunc, unsqueeze,
 } from './autograd/functions.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/mode.js';
 export { grad, type BackwardOptions, type GradOptions } from './autograd/tape.js';
 export { gradcheck, gradgradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
 export { OPS, type OpName, type OpAttrs } from './autograd/ops.js';
 export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';
-export type { DType, TypedArray } from './tensor/dtype.js';
+export type { DType, FloatDType, TypedArray } from './tensor/dtype.js';
+export type { NormOrder } from './autograd/composites.js';
 export { NDArray } from './tensor/ndarray.js';
 export { LoadError } from './tensor/errors.js';
 export { MAX_TENSOR_ELEMENTS } from './tensor/validate.js';

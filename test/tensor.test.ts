@@ -178,7 +178,7 @@ describe('random generators', () => {
 
   it('randn and rand have roughly the right mean and spread (10^5 draws)', () => {
     const n = 100_000;
-    const stats = (v: Float32Array | Float64Array) => {
+    const stats = (v: tg.TypedArray) => {
       let s = 0;
       for (const x of v) s += x;
       const mean = s / v.length;

@@ -46,7 +46,7 @@ function limitsOf(options: LoadOptions): LoadLimits {
 function encodeWeights(model: Model): Uint8Array {
   const entries = new Map<string, SafetensorsEntry>();
   for (const [name, p] of model.namedParameters()) {
-    const data = p.value.contiguous().values().slice();
+    const data = p.value.contiguous().values().slice() as Float32Array | Float64Array; // parameters are floating
     entries.set(name, { dtype: p.dtype === 'float64' ? 'F64' : 'F32', shape: [...p.shape], data });
   }
   return encodeSafetensors(entries);

@@ -10,6 +10,8 @@ export {
   squeeze, stack, sub, sum, tanh, tile, topk, transpose, tril, triu, trunc, unsqueeze,
 } from './autograd/functions.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/mode.js';
+export { customGrad } from './autograd/custom.js';
+export * as autograd from './autograd/autograd-api.js';
 export { grad, type BackwardOptions, type GradOptions } from './autograd/tape.js';
 export { gradcheck, gradgradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
 export { OPS, type OpName, type OpAttrs } from './autograd/ops.js';

@@ -92,6 +92,10 @@ export interface UnsliceSpec extends SliceSpec {
  * @property unslice The adjoint of slice: places x into zeros of the original `shape`.
  * @property flip Reverse the order of elements along dims.
  * @property flip.__type.dims The dims to reverse (normalised, distinct).
+ * @property custom A user-defined function (tg.autograd.Function, tg.customGrad): its forward already ran; its backward is the VJP.
+ * @property custom.__type.name The function's name (shown as the tensor's gradFn).
+ * @property custom.__type.value The forward's result.
+ * @property custom.__type.backward The user's backward: one gradient (or null) per tensor input.
  * @property contiguous Dense copy of a strided view.
  * @property cast Dtype conversion.
  * @property cast.__type.dtype The target dtype.
@@ -130,6 +134,7 @@ export interface OpAttrs {
   slice: SliceSpec;
   unslice: UnsliceSpec;
   flip: { dims: number[] };
+  custom: { name: string; value: NDArray; backward: (g: Tensor) => (Tensor | null)[] };
   contiguous: null;
   cast: { dtype: DType };
   concat: { axis: number };
@@ -396,6 +401,8 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   },
   // flip is a permutation of the elements, and its own inverse: d flip(x) = flip(dx)
   flip: { forward: ([x], { dims }) => flipKernel(x, dims), vjp: (g, { attrs: { dims } }) => [apply('flip', [g], { dims })] },
+  // a custom function's forward ran before recording (src/autograd/custom.ts); its gradient is the user's backward
+  custom: { forward: (_, { value }) => value, vjp: (g, { attrs }) => attrs.backward(g) },
   contiguous: { forward: ([x]) => x.contiguous(), vjp: (g) => [g] },
   cast: { forward: ([x], { dtype }) => x.astype(dtype), vjp: (g, { inputs: [x] }) => [g.to(x.dtype)] },
 

@@ -157,7 +157,10 @@ export class Tensor {
   /** True for nn.Parameter (which overrides this), so autograd code can tell weights from inputs without importing nn. */
   get isParameter(): boolean { return false; }
   /** The name of the op that produced this tensor (PyTorch's grad_fn), or null. */
-  get gradFn(): string | null { return this.node ? this.node.op : null; }
+  get gradFn(): string | null {
+    if (!this.node) return null;
+    return this.node.op === 'custom' ? (this.node.attrs as OpAttrs['custom']).name : this.node.op;
+  }
 
   // ---- autograd ------------------------------------------------------------------------------
 

@@ -231,7 +231,7 @@ export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptio
   const logP = x.logSoftmax(1);
   let loss: Tensor;
   const probTargets = labels instanceof Tensor && isFloating(labels.dtype) && labels.ndim === logits.ndim && labels.shape.every((d, i) => d === logits.shape[i]);
-  if (labels instanceof Tensor && !probTargets && labels.ndim === logits.ndim && logits.ndim >= 2) {
+  if (labels instanceof Tensor && isFloating(labels.dtype) && !probTargets && labels.ndim === logits.ndim && logits.ndim >= 2) {
     throw new RangeError(
       `crossEntropy: probability targets must have the logits' shape ${fmtShape(logits.shape)}, got ${fmtShape(labels.shape)} (class-index labels are 1-D)`,
     );

@@ -2,11 +2,8 @@
 // from primitives through Tensor methods, so it needs no gradient rule; only the Tensor type is imported.
 
 import { fmtShape, normAxes, normAxis } from '../tensor/shape.js';
+import { checkInt } from '../tensor/validate.js';
 import type { Tensor } from './tensor.js';
-
-const checkInt = (op: string, name: string, v: number, min: number) => {
-  if (!Number.isInteger(v) || v < min) throw new RangeError(`${op}: ${name} must be an integer ≥ ${min}, got ${v}`);
-};
 
 /** Product over one axis (all elements when omitted), as the last element of cumprod: exact when elements are 0. */
 export function prod(x: Tensor, axis: number | null | undefined, keepdims: boolean): Tensor {
@@ -60,13 +57,13 @@ export function split(x: Tensor, sizes: number | readonly number[], axis: number
   const n = x.shape[a];
   let list: number[];
   if (typeof sizes === 'number') {
-    checkInt('split', 'splitSize', sizes, n === 0 ? 0 : 1);
+    checkInt('split', 'splitSize', sizes, { min: n === 0 ? 0 : 1 });
     list = [];
     for (let at = 0; at < n; at += sizes) list.push(Math.min(sizes, n - at));
     if (n === 0) list.push(0);
   } else {
     list = [...sizes];
-    for (const s of list) checkInt('split', 'each section size', s, 0);
+    for (const s of list) checkInt('split', 'each section size', s, { min: 0 });
     const total = list.reduce((t, s) => t + s, 0);
     if (total !== n) throw new RangeError(`split: section sizes [${list}] add up to ${total}, but dim ${a} of shape ${fmtShape(x.shape)} has ${n}`);
   }
@@ -80,7 +77,7 @@ export function split(x: Tensor, sizes: number | readonly number[], axis: number
 
 /** `chunks` pieces of ⌈n / chunks⌉ along `axis` (fewer when that covers the dim sooner), as torch.chunk. */
 export function chunk(x: Tensor, chunks: number, axis: number): Tensor[] {
-  checkInt('chunk', 'chunks', chunks, 1);
+  checkInt('chunk', 'chunks', chunks, { min: 1 });
   const a = normAxis(axis, x.ndim, 'chunk');
   const n = x.shape[a];
   return split(x, n === 0 ? 0 : Math.ceil(n / chunks), a);
@@ -91,7 +88,7 @@ export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
   if (sizes.length < x.ndim) {
     throw new RangeError(`repeat: needs at least one size per dim (${x.ndim} for shape ${fmtShape(x.shape)}), got [${sizes}]`);
   }
-  for (const s of sizes) checkInt('repeat', 'each size', s, 0);
+  for (const s of sizes) checkInt('repeat', 'each size', s, { min: 0 });
   const shape = [...sizes.slice(0, sizes.length - x.ndim).map(() => 1), ...x.shape];
   // [1, d0, 1, d1, ...] expanded to [r0, d0, r1, d1, ...], then each pair merged: a broadcast, so the gradient sums
   const paired = x.reshape(shape.flatMap((d) => [1, d]));
@@ -107,7 +104,7 @@ export function tile(x: Tensor, dims: readonly number[]): Tensor {
 /** torch.roll: elements shifted along dims, wrapping around; without dims, over the flattened tensor. */
 export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor {
   const sh = typeof shifts === 'number' ? [shifts] : [...shifts];
-  for (const s of sh) if (!Number.isInteger(s)) throw new RangeError(`roll: shifts must be integers, got [${sh}]`);
+  for (const s of sh) checkInt('roll', 'each shift', s);
   if (dims == null) {
     if (sh.length !== 1) throw new RangeError(`roll: without dims, shifts must be one number, got [${sh}]`);
     return roll(x.reshape([-1]), sh, [0]).reshape(x.shape);

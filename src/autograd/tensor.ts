@@ -12,6 +12,7 @@ import { NDArray } from '../tensor/ndarray.js';
 import { argReduce } from '../tensor/reduce.js';
 import { sortIndices } from '../tensor/scan.js';
 import { broadcastShapes, fmtShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
+import { checkDims, checkInt } from '../tensor/validate.js';
 import { isGradEnabled } from './mode.js';
 import * as C from './composites.js';
 import { FLOAT_ONLY, OPS, type OpAttrs, type OpName } from './ops.js';
@@ -301,7 +302,7 @@ export class Tensor {
    * ```
    */
   round(decimals = 0): Tensor {
-    if (!Number.isInteger(decimals)) throw new RangeError(`round: decimals must be an integer, got ${decimals}`);
+    checkInt('round', 'decimals', decimals);
     if (decimals === 0) return apply('round', [this], null);
     const scale = 10 ** decimals;
     return apply('round', [this.mul(scale)], null).div(scale);
@@ -491,7 +492,7 @@ export class Tensor {
   topk(k: number, axis = -1, largest = true): { values: Tensor; indices: Tensor } {
     const a = normAxis(axis, Math.max(this.ndim, 1), 'topk');
     const n = this.ndim === 0 ? 1 : this.shape[a];
-    if (!Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`topk: k must be an integer in [0, ${n}] for dim ${a} of shape ${fmtShape(this.shape)}, got ${k}`);
+    checkInt('topk', `k (dim ${a} of shape ${fmtShape(this.shape)} has ${n})`, k, { min: 0, max: n });
     const { values, indices } = this.sort(a, largest);
     if (this.ndim === 0) return { values, indices };
     return { values: values.narrow(a, 0, k), indices: indices.narrow(a, 0, k) };
@@ -500,6 +501,8 @@ export class Tensor {
   /** log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the (finite) max: no overflow. */
   logsumexp(axis?: number | number[] | null, keepdims = false): Tensor {
     const axes = normAxes(axis, this.ndim, 'logsumexp');
+    // over nothing: log(0) = -inf, as in PyTorch (there is no max to shift by)
+    if (axes.some((a) => this.shape[a] === 0)) return this.exp().sum(axes, keepdims).log();
     const m = this.detach().max(axes, true);
     const shift = where(m.isFinite(), m, 0); // all -inf (or inf) slices: shift by 0, let exp/log say -inf/inf
     const out = this.sub(shift).exp().sum(axes, true).log().add(shift);
@@ -555,8 +558,9 @@ export class Tensor {
     dims[b] = a;
     return this.permute(dims);
   }
-  /** A broadcast view; -1 keeps a dimension. */
+  /** A broadcast view; -1 keeps a dimension. Sizes must be integers (a RangeError names the bad one). */
   expand(shape: readonly number[]): Tensor {
+    checkDims('expand', shape, -1);
     if (shapesEqual(shape, this.shape)) return this;
     return apply('expand', [this], { shape: [...shape] });
   }
@@ -589,10 +593,16 @@ export class Tensor {
     const mid = this.shape.slice(s, e + 1).reduce((n, d) => n * d, 1);
     return this.reshape([...this.shape.slice(0, s), mid, ...this.shape.slice(e + 1)]);
   }
-  /** Python-style slice along one dim: start (inclusive), end (exclusive), step > 0; negatives count from the end. */
+  /**
+   * Python-style slice along one dim: start (inclusive), end (exclusive), step > 0; negatives count from the end
+   * and out-of-range bounds are clipped, as in Python. Every bound must be an integer (or null for "from the start"
+   * / "to the end"): a RangeError names the op and the value.
+   */
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
     const d = normAxis(dim, this.ndim, 'slice');
-    if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
+    checkInt('slice', 'step', step, { min: 1 });
+    if (start != null) checkInt('slice', 'start', start);
+    if (end != null) checkInt('slice', 'end', end);
     const n = this.shape[d];
     const clampIdx = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
     const s = start == null ? 0 : clampIdx(start);
@@ -605,9 +615,17 @@ export class Tensor {
     steps[d] = step;
     return apply('slice', [this], { starts, ends, steps });
   }
-  /** The slice [start, start + length) along dim (torch.narrow). */
+  /**
+   * The slice [start, start + length) along dim (torch.narrow): start in [-size, size] (negative counts from the
+   * end), length ≥ 0 and start + length ≤ size, all integers; anything else is a RangeError, as in PyTorch.
+   */
   narrow(dim: number, start: number, length: number): Tensor {
-    return this.slice(dim, start, start + length);
+    const d = normAxis(dim, this.ndim, 'narrow');
+    const n = this.shape[d];
+    const s0 = checkInt('narrow', 'start', start, { min: -n, max: n });
+    const s = s0 < 0 ? s0 + n : s0;
+    checkInt('narrow', 'length', length, { min: 0, max: n - s });
+    return this.slice(d, s, s + length);
   }
   /**
    * Splits along `axis` into views (torch.split): a number gives pieces of that size (the last may be smaller), a
@@ -679,7 +697,7 @@ export class Tensor {
   triu(diagonal = 0): Tensor { return this.triangle(diagonal, false, 'triu'); }
   private triangle(diagonal: number, lower: boolean, op: string): Tensor {
     if (this.ndim < 2) throw new RangeError(`${op}: needs at least 2 dims, got shape ${fmtShape(this.shape)}`);
-    if (!Number.isInteger(diagonal)) throw new RangeError(`${op}: diagonal must be an integer, got ${diagonal}`);
+    checkInt(op, 'diagonal', diagonal);
     const mask = new Tensor(triangleMask(this.shape[this.ndim - 2], this.shape[this.ndim - 1], diagonal, lower, 'float32'));
     return where(mask, this, 0); // where, not a product with the mask: NaN and Infinity outside become 0
   }

@@ -1,6 +1,8 @@
 // Data types: tapegrad stores float32 by default, float64 on request, and int32 for indices, labels and masks.
 // Every kernel accepts any of them; results take the promoted dtype of the inputs (PyTorch's rules).
 
+import { checkTensorSize } from './validate.js';
+
 /**
  * The element types tapegrad stores: 'float32' (the default), 'float64' (for gradcheck and extra precision) and
  * 'int32' (indices, labels and masks: comparisons, argmax, argsort and topk return it; no gradients flow through it).
@@ -13,8 +15,12 @@ export type TypedArray = Float32Array | Float64Array | Int32Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 
-/** Allocates a zero-filled typed array of the given dtype. */
+/**
+ * Allocates a zero-filled typed array of the given dtype. A last line of defence: ops check their result's size
+ * (naming themselves) before they get here, but no request over MAX_TENSOR_ELEMENTS reaches the engine.
+ */
 export function allocate(dtype: DType, n: number): TypedArray {
+  checkTensorSize('allocate', n);
   return dtype === 'float64' ? new Float64Array(n) : dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
 }
 

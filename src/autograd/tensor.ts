@@ -17,6 +17,7 @@ import { isGradEnabled } from './mode.js';
 import * as C from './composites.js';
 import { FLOAT_ONLY, OPS, type OpAttrs, type OpName } from './ops.js';
 import { backward, type BackwardOptions } from './tape.js';
+import { isTracing, noteOp } from './trace.js';
 
 /** One recorded operation: which primitive, on which inputs, producing which output. */
 export interface Node {
@@ -39,7 +40,7 @@ export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[
   if (isGradEnabled() && isFloating(value.dtype)) for (const t of inputs) if (t.requiresGrad) record = true;
   const out = new Tensor(value, record);
   if (record) out.node = { op, inputs: xs, attrs, output: out, id: nextNodeId++ };
-  return out;
+  return isTracing() ? noteOp(op, xs, out, attrs) : out;
 }
 
 /**
@@ -79,7 +80,8 @@ function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, b: Oper
   const bt = typeof b === 'number' ? Tensor.scalar(b, numberDType(b, a.dtype)) : b;
   if (!(bt instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor or a number, got ${typeof b}`);
   const shape = broadcastShapes(a.shape, bt.shape, op);
-  return new Tensor(mapBinary(op, a.value.expand(shape), bt.value.expand(shape), BINARY[op], 'int32'));
+  const out = new Tensor(mapBinary(op, a.value.expand(shape), bt.value.expand(shape), BINARY[op], 'int32'));
+  return isTracing() ? noteOp(op, [a, bt], out, null) : out;
 }
 
 /** where(cond, a, b): elements of a where cond is non-zero, else of b (all three broadcast together). */
@@ -181,7 +183,8 @@ export class Tensor {
 
   /** A tensor sharing this one's data, cut off from the tape. */
   detach(): Tensor {
-    return new Tensor(this.value, false);
+    const out = new Tensor(this.value, false);
+    return isTracing() ? noteOp('detach', [this], out, null) : out;
   }
 
   /** Sets requiresGrad in place (only on leaves) and returns this tensor. */
@@ -307,8 +310,8 @@ export class Tensor {
     const scale = 10 ** decimals;
     return apply('round', [this.mul(scale)], null).div(scale);
   }
-  /** 1 where finite, else 0; a constant. */
-  isFinite(): Tensor { return new Tensor(mapUnary(this.value, UNARY.isfinite, 0, 0, 'int32')); }
+  /** 1 where finite, else 0: an int32 mask (no gradient). */
+  isFinite(): Tensor { return noteOp('isFinite', [this], new Tensor(mapUnary(this.value, UNARY.isfinite, 0, 0, 'int32')), null); }
   /** 1 where the element is NaN, else 0; a constant (no gradient). */
   isNaN(): Tensor { return this.ne(this); }
 
@@ -419,13 +422,15 @@ export class Tensor {
   }
   /** Index of the maximum along an axis (over the flattened tensor when omitted; the first one on ties); int32 indices, no gradient. */
   argmax(axis?: number, keepdims = false): Tensor {
-    if (axis === undefined) return new Tensor(argReduce(this.value.reshape([-1]), 0, false, 'max'));
-    return new Tensor(argReduce(this.value, normAxis(axis, this.ndim, 'argmax'), keepdims, 'max'));
+    const ax = axis === undefined ? null : normAxis(axis, this.ndim, 'argmax');
+    const out = new Tensor(ax === null ? argReduce(this.value.reshape([-1]), 0, false, 'max') : argReduce(this.value, ax, keepdims, 'max'));
+    return noteOp('argmax', [this], out, { axis: ax, keepdims });
   }
   /** Index of the minimum along an axis (over the flattened tensor when omitted; the first one on ties); int32 indices, no gradient. */
   argmin(axis?: number, keepdims = false): Tensor {
-    if (axis === undefined) return new Tensor(argReduce(this.value.reshape([-1]), 0, false, 'min'));
-    return new Tensor(argReduce(this.value, normAxis(axis, this.ndim, 'argmin'), keepdims, 'min'));
+    const ax = axis === undefined ? null : normAxis(axis, this.ndim, 'argmin');
+    const out = new Tensor(ax === null ? argReduce(this.value.reshape([-1]), 0, false, 'min') : argReduce(this.value, ax, keepdims, 'min'));
+    return noteOp('argmin', [this], out, { axis: ax, keepdims });
   }
   /**
    * Product of the elements over one axis (all when omitted), as torch.prod. Exact, with the right gradient, when

@@ -4,11 +4,16 @@
 // Hang guards: the tests that would loop or run quadratically on the old code carry a timeout 50-100×
 // their running time here, so a regression fails instead of passing slowly (no timing is asserted).
 
+import fc from 'fast-check';
 import ndarray from 'ndarray';
 import { afterAll, describe, expect, test } from 'vitest';
 import * as tg from '../../src/index.js';
 
-const HANG_GUARD_MS = 15_000;
+// TAPEGRAD_HEAVY_TESTS=1 (see README) runs the same tests at 16× the text size and 50× the random cases.
+const HEAVY = process.env.TAPEGRAD_HEAVY_TESTS === '1';
+const SCALE = HEAVY ? 16 : 1;
+const RUNS = HEAVY ? 5000 : 100;
+const HANG_GUARD_MS = 15_000 * SCALE;
 
 describe('item 1: plot ticks always end, whatever the magnitude', () => {
   test.each([
@@ -32,6 +37,16 @@ describe('item 1: plot ticks always end, whatever the magnitude', () => {
     }
   });
 
+  test('fast-check: any finite lo < hi gives 1..count+1 increasing ticks', () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 1, max: 10 }), (a, b, count) => {
+      const [lo, hi] = a < b ? [a, b] : [b, a];
+      const ticks = tg.plot.niceTicks(lo, hi, count);
+      expect(ticks.length).toBeGreaterThan(0);
+      expect(ticks.length).toBeLessThanOrEqual(count + 1);
+      for (let i = 1; i < ticks.length; i++) expect(ticks[i]).toBeGreaterThan(ticks[i - 1]);
+    }), { numRuns: RUNS * 10 });
+  }, HANG_GUARD_MS);
+
   test('a tick count from user input is capped', () => {
     expect(() => tg.plot.niceTicks(0, 1, 1e9)).toThrow('niceTicks: count must be an integer in [1, 100], got 1000000000');
     expect(() => tg.plot.niceTicks(0, 1, 2.5)).toThrow(RangeError);
@@ -45,7 +60,7 @@ describe('item 1: plot ticks always end, whatever the magnitude', () => {
 });
 
 describe('item 2: untrusted text is processed in linear time', () => {
-  const MB = 1 << 20;
+  const MB = (1 << 20) * SCALE;
   const hostile: [string, string][] = [
     ["'<' repeated", '<'.repeat(MB)],
     ["'<!--' repeated", '<!--'.repeat(MB / 4)],
@@ -60,6 +75,16 @@ describe('item 2: untrusted text is processed in linear time', () => {
     expect(out.length).toBeLessThanOrEqual(text.length);
     const tok = new tg.text.Tokenizer({ stripHtml: true, stripHeaders: true });
     expect(Array.isArray(tok.tokenize(text))).toBe(true);
+  }, HANG_GUARD_MS);
+
+  test('fast-check: stripHtml on random markup never grows the text and leaves no complete tag', () => {
+    const piece = fc.constantFrom('<', '>', '<!--', '-->', '<script>', '</script>', '<style ', '</style>', 'a', ' ', '&amp;', '&#');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 60 }), (parts) => {
+      const text = parts.join('');
+      const out = tg.text.stripHtml(text);
+      expect(out.length).toBeLessThanOrEqual(text.length);
+      expect(out).not.toMatch(/<[a-z/!][^<>]*>/i); // every complete tag was removed
+    }), { numRuns: RUNS * 10 });
   }, HANG_GUARD_MS);
 
   test('stripHtml still removes what it did', () => {

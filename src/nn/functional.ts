@@ -226,3 +226,9 @@ export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptio
   if (logits.ndim === 1 && (options.reduction ?? 'mean') === 'none') loss = loss.reshape([]);
   return reduce(loss, options.reduction, 'crossEntropy');
 }
+
+// ---- images ------------------------------------------------------------------------------------
+
+export {
+  conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, type ConvTransposeOptions, type SizeArg,
+} from './conv.js';

@@ -1,12 +1,13 @@
-// Pooling and resizing as compositions of primitives: max/avg pooling over strided views of the padded
-// input (one view per kernel tap), adaptive average pooling and bilinear resizing as products with
-// small averaging/interpolation matrices, nearest resizing as index selection. No VJPs of their own.
+// Pooling and resizing as compositions of primitives: max pooling as a gather at each window's maximum
+// (found by a kernel), average pooling as a convolution with a kernel of ones, adaptive average pooling
+// and bilinear resizing as products with small averaging/interpolation matrices, nearest resizing as
+// index selection. No VJPs of their own.
 
 import { stack } from '../autograd/functions.js';
-import { Tensor } from '../autograd/tensor.js';
+import { apply, Tensor } from '../autograd/tensor.js';
+import { maxPoolIndices } from '../tensor/pool.js';
 import { fmtShape } from '../tensor/shape.js';
 import { type SizeArg, sizes } from './conv.js';
-import { pad } from './pad.js';
 
 /** Options of F.maxPool1d / F.maxPool2d (PyTorch's keyword arguments). */
 export interface MaxPoolOptions {
@@ -65,34 +66,36 @@ function windowGeometry(op: string, nd: number, x: Tensor, kernelSize: SizeArg, 
   return { k, s, p, d, out, extra };
 }
 
-/** The padded input's strided views, one per kernel tap, each shaped like the output. */
-function taps(x: Tensor, nd: number, g: Window, value: number): Tensor[] {
-  const padArg: number[] = [];
-  for (let i = nd - 1; i >= 0; i--) padArg.push(g.p[i], g.p[i] + g.extra[i]);
-  const xp = padArg.some((v) => v > 0) ? pad(x, padArg, 'constant', value) : x;
-  let views = [xp];
-  for (let i = 0; i < nd; i++) {
-    const axis = x.ndim - nd + i;
-    views = views.flatMap((v) => Array.from({ length: g.k[i] }, (_, t) => {
-      const start = t * g.d[i];
-      return v.slice(axis, start, start + (g.out[i] - 1) * g.s[i] + 1, g.s[i]);
-    }));
-  }
-  return views;
-}
-
 function maxPoolNd(op: string, nd: number, x: Tensor, kernelSize: SizeArg, o: MaxPoolOptions): Tensor {
   const g = windowGeometry(op, nd, x, kernelSize, o);
-  const v = taps(x, nd, g, -Infinity);
-  return v.length === 1 ? v[0].contiguous() : stack(v, -1).max(-1);
+  // as 2-D [N, C, H, W]: 1-D gets a height of 1, unbatched input a batch of 1
+  const lead = x.shape.slice(0, x.ndim - nd);
+  const spatial = x.shape.slice(x.ndim - nd);
+  const [H, W] = nd === 1 ? [1, spatial[0]] : spatial;
+  const x4 = x.reshape([lead.length === 2 ? lead[0] : 1, lead[lead.length - 1], H, W]);
+  const two = (v: number[], one: number) => (nd === 1 ? [one, v[0]] : v);
+  const index = maxPoolIndices(x4.value, {
+    kernel: two(g.k, 1), stride: two(g.s, 1), padding: two(g.p, 0), dilation: two(g.d, 1), out: two(g.out, 1),
+  });
+  // the pooled values are a gather at the windows' maxima, so the gradient goes to exactly those positions
+  const y = x4.reshape([x4.shape[0], x4.shape[1], H * W]).gather(2, new Tensor(index));
+  return y.reshape([...lead, ...g.out]);
 }
 
 function avgPoolNd(op: string, nd: number, x: Tensor, kernelSize: SizeArg, o: AvgPoolOptions): Tensor {
   const g = windowGeometry(op, nd, x, kernelSize, { ...o, dilation: undefined });
-  const v = taps(x, nd, g, 0);
-  const sum = v.length === 1 ? v[0].contiguous() : stack(v, -1).sum(-1);
-  // each window's divisor, a product of per-axis counts (PyTorch: padding counted unless countIncludePad is false, never the ceil-mode overhang)
+  // window sums: every channel convolved with a kernel of ones (one conv over N·C single-channel images)
+  const lead = x.shape.slice(0, x.ndim - nd);
   const spatial = x.shape.slice(x.ndim - nd);
+  const [H, W] = nd === 1 ? [1, spatial[0]] : spatial;
+  const two = (v: number[], one: number) => (nd === 1 ? [one, v[0]] : v);
+  const [kh, kw] = two(g.k, 1), [ph, pw] = two(g.p, 0), [eh, ew] = two(g.extra, 0);
+  const ones = Tensor.from(new Array<number>(kh * kw).fill(1), x.dtype).reshape([1, 1, kh, kw]);
+  const sums = apply('conv2d', [x.reshape([-1, 1, H, W]), ones], {
+    stride: two(g.s, 1), padding: [ph, ph + eh, pw, pw + ew], dilation: [1, 1], groups: 1,
+  });
+  const sum = sums.reshape([...lead, ...g.out]);
+  // each window's divisor, a product of per-axis counts (PyTorch: padding counted unless countIncludePad is false, never the ceil-mode overhang)
   const counts = g.out.map((n, i) => Array.from({ length: n }, (_, j) => {
     const start = j * g.s[i] - g.p[i];
     const end = Math.min(start + g.k[i], spatial[i] + g.p[i]);

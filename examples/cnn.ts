@@ -35,13 +35,13 @@ export interface CnnResult {
 }
 
 /**
- * conv 5×5 → 16, ReLU, max-pool 2 → conv 5×5 → 32, ReLU, max-pool 2 → dense 128, dropout → dense 10.
+ * conv 5×5 → 8, ReLU, max-pool 2 → conv 5×5 → 16, ReLU, max-pool 2 → dense 128, dropout → dense 10 (LeNet's shape).
  * 28×28 → 24×24 → 12×12 → 8×8 → 4×4: each unit of the last conv layer sees a 16×16 patch of the digit.
  */
 export class DigitCNN extends nn.Module {
-  conv1 = new nn.Conv2d(1, 16, 5);
-  conv2 = new nn.Conv2d(16, 32, 5);
-  fc1 = new nn.Linear(32 * 4 * 4, 128);
+  conv1 = new nn.Conv2d(1, 8, 5);
+  conv2 = new nn.Conv2d(8, 16, 5);
+  fc1 = new nn.Linear(16 * 4 * 4, 128);
   drop = new nn.Dropout(0.3);
   fc2 = new nn.Linear(128, 10);
 
@@ -176,19 +176,19 @@ export async function runCnn({ quick = false, epochs, keras, log = console.log, 
     log(`Keras-style test accuracy: ${kerasAccuracy.toFixed(4)}`);
   }
 
-  // ---- pictures: the 16 learned 5×5 filters, and what each layer makes of one test digit ----
+  // ---- pictures: the 8 learned 5×5 filters, and what each layer makes of one test digit ----
   const files = [join(dir, 'cnn-filters.svg'), join(dir, 'cnn-feature-maps.svg')];
   const w1 = net.conv1.weight.dataSync();
-  writeFileSync(files[0], imageGridSvg(Array.from({ length: 16 }, (_, k) => ({ w: 5, h: 5, data: w1.subarray(k * 25, k * 25 + 25) })), 8, 40, 'conv1: the 16 learned 5×5 filters'));
+  writeFileSync(files[0], imageGridSvg(Array.from({ length: 8 }, (_, k) => ({ w: 5, h: 5, data: w1.subarray(k * 25, k * 25 + 25) })), 8, 40, 'conv1: the 8 learned 5×5 filters'));
   net.eval();
   const digit = images.slice(0, 0, 1);
   const [a, b] = tg.noGrad(() => net.features(digit));
   const ad = a.dataSync(), bd = b.dataSync();
   writeFileSync(files[1], imageGridSvg([
     { w: 28, h: 28, data: digit.dataSync() },
-    ...Array.from({ length: 16 }, (_, k) => ({ w: 24, h: 24, data: ad.subarray(k * 576, k * 576 + 576) })),
-    ...Array.from({ length: 32 }, (_, k) => ({ w: 8, h: 8, data: bd.subarray(k * 64, k * 64 + 64) })),
-  ], 17, 40, `a test digit (label ${yTest.slice(0, 0, 1).item()}), its 16 conv1 maps (24×24) and 32 conv2 maps (8×8)`));
+    ...Array.from({ length: 8 }, (_, k) => ({ w: 24, h: 24, data: ad.subarray(k * 576, k * 576 + 576) })),
+    ...Array.from({ length: 16 }, (_, k) => ({ w: 8, h: 8, data: bd.subarray(k * 64, k * 64 + 64) })),
+  ], 25, 40, `a test digit (label ${yTest.slice(0, 0, 1).item()}), its 8 conv1 maps (24×24) and 16 conv2 maps (8×8)`));
   log(`\nwrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}`);
 
   const seconds = (performance.now() - start) / 1000;

@@ -5,7 +5,7 @@ export * as functional from './functional.js';
 export * as init from './init.js';
 export { Module, Parameter, type StateDict } from './module.js';
 export { Dropout, Flatten, Identity, Linear, type DropoutOptions, type LinearOptions } from './layers.js';
-export { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh } from './activations.js';
+export { ELU, GELU, LeakyReLU, LogSoftmax, ReLU, ReLU6, SELU, Sigmoid, SiLU, Softmax, Softplus, Tanh } from './activations.js';
 export { ModuleList, Sequential } from './container.js';
 export {
   AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d,

@@ -397,7 +397,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   // d conv(x, w) = conv(dx, w) + conv(x, dw)  →  gx = convT(g, w), gw = convWeight(x, g)
   conv2d: {
     forward: ([x, w], geo) => conv2dForward(x, w, geo),
-    vjp: (g, { inputs: [x, w], attrs, needs }) => [
+    vjp: (g, { inputs: [x, w], attrs, needs, apply }) => [
       needs[0] ? apply('convTranspose2d', [g, w], { ...geoOf(attrs), inputSize: x.shape.slice(2) }) : null,
       needs[1] ? apply('conv2dWeight', [x, g], { ...geoOf(attrs), kernelSize: w.shape.slice(2) }) : null,
     ],
@@ -405,7 +405,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   // ⟨convT(y, w), G⟩ = ⟨y, conv(G, w)⟩  →  gy = conv(G, w), gw = convWeight(G, y)
   convTranspose2d: {
     forward: ([y, w], attrs) => conv2dInputGrad(y, w, attrs, attrs.inputSize),
-    vjp: (g, { inputs: [y, w], attrs, needs }) => [
+    vjp: (g, { inputs: [y, w], attrs, needs, apply }) => [
       needs[0] ? apply('conv2d', [g, w], geoOf(attrs)) : null,
       needs[1] ? apply('conv2dWeight', [g, y], { ...geoOf(attrs), kernelSize: w.shape.slice(2) }) : null,
     ],
@@ -413,7 +413,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   // ⟨convWeight(x, y), V⟩ = ⟨conv(x, V), y⟩ = ⟨x, convT(y, V)⟩  →  gx = convT(y, V), gy = conv(x, V)
   conv2dWeight: {
     forward: ([x, y], attrs) => conv2dWeightGrad(x, y, attrs, attrs.kernelSize),
-    vjp: (g, { inputs: [x, y], attrs, needs }) => [
+    vjp: (g, { inputs: [x, y], attrs, needs, apply }) => [
       needs[0] ? apply('convTranspose2d', [y, g], { ...geoOf(attrs), inputSize: x.shape.slice(2) }) : null,
       needs[1] ? apply('conv2d', [x, g], geoOf(attrs)) : null,
     ],

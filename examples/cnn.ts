@@ -192,9 +192,14 @@ export async function runCnn({ quick = false, epochs, keras, log = console.log, 
   log(`\nwrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}`);
 
   const seconds = (performance.now() - start) / 1000;
-  log(`\nCNN test accuracy (PyTorch style): ${accuracy.toFixed(4)}`);
+  log(`\nCNN test accuracy: ${accuracy.toFixed(4)} PyTorch style${Number.isNaN(kerasAccuracy) ? '' : `, ${kerasAccuracy.toFixed(4)} Keras style`}`);
   log(`wall time: ${seconds.toFixed(1)} s`);
+  log(`test accuracy: ${accuracy.toFixed(4)}`);
   return { accuracy, kerasAccuracy, parameters, files, seconds };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runCnn();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // npm run example:cnn -- --epochs 8 --no-keras
+  const at = process.argv.indexOf('--epochs');
+  await runCnn({ epochs: at > 0 ? Number(process.argv[at + 1]) : undefined, keras: !process.argv.includes('--no-keras') });
+}

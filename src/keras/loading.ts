@@ -90,7 +90,7 @@ export function fromBytes(bytes: ModelBytes | { config: string | Uint8Array; wei
 /** Reads a model saved with model.save(dir). Only dir/model.json and dir/model.safetensors are read. */
 export async function loadModel(dir: string, options: LoadOptions = {}): Promise<Model> {
   const limits = limitsOf(options);
-  const io = await nodeFs('loadModel', 'in a browser use tg.fromBytes()');
+  const io = await nodeFs('loadModel', 'in a browser use model.toBytes() and tg.fromBytes()');
   const config = await io.readFileChecked(dir, CONFIG_FILE, limits.maxConfigBytes, 'loadModel');
   const plan = planOf(config, limits);
   const weights = await io.readFileChecked(dir, WEIGHTS_FILE, maxFileBytes(plan.expected), 'loadModel');

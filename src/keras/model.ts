@@ -206,17 +206,12 @@ export class Model<P extends PredictResult = Tensor> extends Module {
       }
       return this.graph.run(xs)[0].out;
     }
-    if (this.module) return this.module.forward(x);
+    if (this.module) return this.module.call(x);
     let h = x;
-    for (const l of this.layers) h = l.forward(h);
+    for (const l of this.layers) h = l.call(h);
     return h;
   }
 
-  /**
-   * forward(), plus the final layer's pre-activation (for losses that prefer logits).
-   * @property __type.out The model's output, as forward() returns it.
-   * @property __type.logits The last layer's input to its sigmoid/softmax, when the compiled loss can use it; else null.
-   */
   /** Every output of the model for one tensor per input, in output order. */
   forwardAll(xs: readonly Tensor[]): Tensor[] {
     return this.forwardHeads(xs, []).map((r) => r.out);
@@ -238,7 +233,7 @@ export class Model<P extends PredictResult = Tensor> extends Module {
     const last = this.layers[this.layers.length - 1];
     if (this.module || !last) return [{ out: this.forward(xs[0]), logits: null, activation: null }];
     let h = xs[0];
-    for (let i = 0; i < this.layers.length - 1; i++) h = this.layers[i].forward(h);
+    for (let i = 0; i < this.layers.length - 1; i++) h = this.layers[i].call(h);
     const r = last.forwardWithLogits(h);
     return [{ out: r.out, logits: r.logits, activation: r.activation }];
   }
@@ -279,6 +274,11 @@ export class Model<P extends PredictResult = Tensor> extends Module {
     return this.forward(...inputs);
   }
 
+  /**
+   * forward(), plus the final layer's pre-activation (for losses that prefer logits).
+   * @property __type.out The model's output, as forward() returns it.
+   * @property __type.logits The last layer's input to its sigmoid/softmax, when the compiled loss can use it; else null.
+   */
   forwardWithLogits(x: Tensor): { out: Tensor; logits: Tensor | null } {
     const c = this.compiled;
     const last = this.layers[this.layers.length - 1];

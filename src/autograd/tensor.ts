@@ -17,14 +17,17 @@ import { OPS, type OpAttrs, type OpName } from './ops.js';
 import { backward, type BackwardOptions } from './tape.js';
 import { isTracing, noteOp } from './trace.js';
 
-/** One recorded operation: which primitive, on which inputs, producing which output. */
-export interface Node {
-  readonly op: OpName;
+/** One recorded operation of primitive K: its inputs, its attributes (typed by K) and its output. */
+export interface NodeOf<K extends OpName> {
+  readonly op: K;
   inputs: Tensor[] | null; // null once freed after backward
-  readonly attrs: unknown;
+  readonly attrs: OpAttrs[K];
   output: Tensor | null;
   readonly id: number;
 }
+
+/** A recorded operation, typed by its op: checking `node.op === 'sum'` narrows `node.attrs` to the sum's axes. */
+export type Node = { [K in OpName]: NodeOf<K> }[OpName];
 
 let nextNodeId = 0;
 
@@ -34,7 +37,12 @@ export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[
   let record = false;
   if (isGradEnabled()) for (const t of inputs) if (t.requiresGrad) record = true;
   const out = new Tensor(value, record);
-  if (record) out.node = { op, inputs, attrs, output: out, id: nextNodeId++ };
+  if (record) {
+    const node: NodeOf<K> = { op, inputs, attrs, output: out, id: nextNodeId++ };
+    // NodeOf<K> is one member of the Node union; TypeScript cannot see that for a generic K (the one cast
+    // the typed tape needs: readers narrow on node.op instead)
+    out.node = node as Node;
+  }
   return isTracing() ? noteOp(op, inputs, out, attrs) : out;
 }
 

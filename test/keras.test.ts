@@ -211,7 +211,7 @@ test('activations by name (Keras names, snake_case accepted)', () => {
   close(act('gelu'), [-0.158655, 0, 1.954500]);
   close(act('swish'), [-1 / (1 + Math.E), 0, 2 / (1 + Math.exp(-2))]);
   close(act('linear'), [-1, 0, 2]);
-  close(act('softmax'), [Math.exp(-1), 1, Math.exp(2)].map((v, _, a) => v / (Math.exp(-1) + 1 + Math.exp(2))));
+  close(act('softmax'), [Math.exp(-1), 1, Math.exp(2)].map((v) => v / (Math.exp(-1) + 1 + Math.exp(2))));
   // elu's gradient stays finite for large inputs
   const big = tg.tensor([100, -100], { requiresGrad: true });
   tg.layers.activation({ activation: 'elu' }).forward(big).sum().backward();

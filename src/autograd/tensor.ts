@@ -92,10 +92,6 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   return apply('where', [c.expand(shape), at.expand(shape), bt.expand(shape)], null);
 }
 
-export interface ReduceOptions {
-  keepdims?: boolean;
-}
-
 /**
  * An n-dimensional array of float32 or float64 numbers that autograd can track, like torch.Tensor.
  * Create tensors with `tg.tensor`, `tg.zeros`, `tg.randn` and friends; set `requiresGrad` on the leaves you want

@@ -1,6 +1,13 @@
 // tapegrad's public entry: `import * as tg from 'tapegrad'`.
 // Tensors and their ops, the tape (backward, grad, noGrad), gradcheck, and the nn / optim namespaces.
 
+/**
+ * tapegrad: tensors with reverse-mode autograd, nn layers, optimizers and a Keras-style training API,
+ * in plain TypeScript. `import * as tg from 'tapegrad'`.
+ * @packageDocumentation
+ * @module tapegrad
+ */
+
 export { Tensor, where, type Operand } from './autograd/tensor.js';
 export * from './autograd/factory.js';
 export * from './autograd/functions.js';
@@ -24,7 +31,7 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export { sequential, model, loadModel, fromBytes, Model, ModelLoadError, History } from './keras/index.js';
 export type {
-  CompileArgs, EvaluateArgs, FitArgs, LoadOptions, Logs, LossConfig, LossFunction, LossSpec, ModelArgs, ModelBytes,
+  CompileArgs, EvaluateArgs, EvaluateLogs, FitArgs, LossName, MetricName, OptimizerName, LoadOptions, Logs, LossConfig, LossFunction, LossSpec, ModelArgs, ModelBytes,
   ModelLoadErrorCode, OptimizerConfig, OptimizerLike, OptimizerSpec,
 } from './keras/index.js';
 export type { StopInfo } from './keras/callbacks.js';

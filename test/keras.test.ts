@@ -281,9 +281,9 @@ describe('bad input is reported before any training step', () => {
 
   test('unknown optimizer, loss, metric or activation names list the known ones', () => {
     const m = tiny();
-    expect(() => m.compile({ optimizer: 'adamax', loss: 'mse' })).toThrow('compile: unknown optimizer "adamax" (known: sgd, adam, adamw, rmsprop, adagrad)');
-    expect(() => m.compile({ optimizer: 'adam', loss: 'hinge' })).toThrow(/compile: unknown loss "hinge" \(known: meanSquaredError, meanAbsoluteError, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy\)/);
-    expect(() => m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['auc'] })).toThrow(/compile: unknown metric "auc" \(known: accuracy, .*precision, recall, mse, mae\)/);
+    expect(() => m.compile({ optimizer: 'adamax' as never, loss: 'mse' })).toThrow('compile: unknown optimizer "adamax" (known: sgd, adam, adamw, rmsprop, adagrad)');
+    expect(() => m.compile({ optimizer: 'adam', loss: 'hinge' as never })).toThrow(/compile: unknown loss "hinge" \(known: meanSquaredError, meanAbsoluteError, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy\)/);
+    expect(() => m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['auc' as never] })).toThrow(/compile: unknown metric "auc" \(known: accuracy, .*precision, recall, mse, mae\)/);
     expect(() => tg.layers.dense({ units: 2, activation: 'relu7' as never })).toThrow(/dense: unknown activation "relu7" \(known: linear, relu, .*softmax, softplus, swish\)/);
     expect(() => tg.layers.dense({ units: 2, kernelInitializer: 'orthogonal' as never })).toThrow(/unknown initializer "orthogonal"/);
     expect(() => m.compile({ optimizer: { name: 'adam', learningRate: -1 }, loss: 'mse' })).toThrow(/learningRate must be a finite number ≥ 0/);

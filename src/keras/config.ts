@@ -6,7 +6,7 @@ import type { ExpectedTensor } from '../io/state-dict.js';
 import { ModelLoadError } from './errors.js';
 import type { Layer } from './layer.js';
 import { resolveLoss, type LossConfig } from './losses.js';
-import { METRICS } from './metrics.js';
+import { type MetricName, METRICS } from './metrics.js';
 import type { Model } from './model.js';
 import { optimizerConfig, type OptimizerConfig } from './optimizers.js';
 import { LAYERS, layerClass, layerFromConfig, type LayerName } from './registry.js';
@@ -31,7 +31,7 @@ export interface ModelConfig {
   inputShape: number[] | null;
   layers: LayerEntry[];
   weightsFile: string;
-  compile: { optimizer: OptimizerConfig | null; loss: LossConfig | null; metrics: string[] } | null;
+  compile: { optimizer: OptimizerConfig | null; loss: LossConfig | null; metrics: MetricName[] } | null;
 }
 
 export interface LoadLimits {

@@ -7,10 +7,10 @@ import type { DataInput } from '../data/arrays.js';
 import { Module, type Parameter } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
-import type { History, Logs } from './callbacks.js';
+import type { EvaluateLogs, History } from './callbacks.js';
 import { Layer } from './layer.js';
 import { type LossConfig, type LossSpec, resolveLoss, type ResolvedLoss } from './losses.js';
-import { resolveMetrics } from './metrics.js';
+import { type MetricName, resolveMetrics } from './metrics.js';
 import { optimizerConfig, type OptimizerConfig, type OptimizerLike, type OptimizerSpec, resolveOptimizer } from './optimizers.js';
 import { loadWeightsInto, type ModelBytes, modelToBytes, saveModel } from './saving.js';
 import { checkName, checkShapeArg } from './schema.js';
@@ -25,12 +25,12 @@ export interface CompileArgs {
   /** A loss name ('binaryCrossentropy', 'mse', ...), a { name, fromLogits } config, or a function (yPred, yTrue) => Tensor. */
   loss: LossSpec;
   /** 'accuracy', 'precision', 'recall', 'mse', 'mae'. */
-  metrics?: string[];
+  metrics?: MetricName[];
 }
 
 export interface Compiled {
   loss: ResolvedLoss;
-  metricNames: string[];
+  metricNames: MetricName[];
   optimizerSpec: OptimizerSpec;
   /** Serializable names/configs (null for functions and optimizer objects). */
   optimizerConfig: OptimizerConfig | null;
@@ -213,7 +213,7 @@ export class Model extends Module {
    * const { loss } = net.evaluate(xTest, yTest);
    * ```
    */
-  evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): Logs {
+  evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): EvaluateLogs {
     return evaluateModel(this, x, y, args);
   }
 

@@ -7,7 +7,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import { type DataInput, pickGenerator } from '../data/arrays.js';
 import { batchOf } from '../data/loader.js';
 import type { Generator } from '../tensor/random.js';
-import { type CallbackHooks, CallbackList, History, type Logs } from './callbacks.js';
+import { type CallbackHooks, CallbackList, type EvaluateLogs, History, type Logs } from './callbacks.js';
 import type { Layer } from './layer.js';
 import { type Metric, resolveMetrics } from './metrics.js';
 import type { Compiled, Model } from './model.js';
@@ -326,8 +326,9 @@ export async function fitModel(model: Model, xIn: DataInput, yIn: DataInput, arg
 }
 
 /** Model.evaluate: loss and metrics over all rows, as plain numbers. */
-export function evaluateModel(model: Model, xIn: DataInput, yIn: DataInput, args: EvaluateArgs = {}): Logs {
+export function evaluateModel(model: Model, xIn: DataInput, yIn: DataInput, args: EvaluateArgs = {}): EvaluateLogs {
   const batchSize = positiveInt(args.batchSize ?? 32, 'batchSize', 'evaluate');
   const { x, y } = prepareData(model, xIn, yIn, 'evaluate');
-  return evaluateTensors(model, x, y, batchSize, makeMetrics(model, 'evaluate'));
+  const logs = evaluateTensors(model, x, y, batchSize, makeMetrics(model, 'evaluate'));
+  return { ...logs, loss: logs.loss };
 }

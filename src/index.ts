@@ -1,13 +1,6 @@
 // tapegrad's public entry: `import * as tg from 'tapegrad'`.
 // Tensors and their ops, the tape (backward, grad, noGrad), gradcheck, and the nn / optim namespaces.
 
-/**
- * tapegrad: tensors with reverse-mode autograd, nn layers, optimizers and a Keras-style training API,
- * in plain TypeScript. `import * as tg from 'tapegrad'`.
- * @packageDocumentation
- * @module tapegrad
- */
-
 export { Tensor, where, type Operand } from './autograd/tensor.js';
 export * from './autograd/factory.js';
 export * from './autograd/functions.js';
@@ -29,10 +22,10 @@ export { setNumThreads, getNumThreads } from './tensor/threads.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
-export { sequential, model, loadModel, fromBytes, Model, ModelLoadError, History } from './keras/index.js';
+export { sequential, model, input, loadModel, fromBytes, Model, ModelLoadError, History, SymbolicTensor } from './keras/index.js';
 export type {
-  CompileArgs, EvaluateArgs, EvaluateLogs, FitArgs, LossName, MetricName, OptimizerName, LoadOptions, Logs, LossConfig, LossFunction, LossSpec, ModelArgs, ModelBytes,
-  ModelLoadErrorCode, OptimizerConfig, OptimizerLike, OptimizerSpec,
+  AnyModel, CompileArgs, EvaluateArgs, FitArgs, FunctionalArgs, InputArgs, LoadOptions, Logs, LossConfig, LossFunction, LossSpec,
+  ModelArgs, ModelBytes, ModelLoadErrorCode, OptimizerConfig, OptimizerLike, OptimizerSpec, PredictResult,
 } from './keras/index.js';
 export type { StopInfo } from './keras/callbacks.js';
 export * as layers from './keras/layers-api.js';

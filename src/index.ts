@@ -38,3 +38,5 @@ export function fromNdarray(nd: NdarrayLike, options: { requiresGrad?: boolean }
 export * as text from './text/index.js';
 export { toDot, type DotOptions, type DotNames } from './autograd/dot.js';
 export * as plot from './plot/index.js';
+export * as metrics from './metrics/index.js';
+export * as baselines from './baselines/index.js';

@@ -23,7 +23,7 @@ export interface CompileArgs {
   optimizer: OptimizerSpec;
   /** A loss name ('binaryCrossentropy', 'mse', ...), a { name, fromLogits } config, or a function (yPred, yTrue) => Tensor. */
   loss: LossSpec;
-  /** 'accuracy', 'precision', 'recall', 'mse', 'mae'. */
+  /** 'accuracy', 'precision', 'recall', 'f1Score', 'auc', 'topKCategoricalAccuracy', 'sparseTopKCategoricalAccuracy', 'mse', 'mae'. */
   metrics?: string[];
 }
 

@@ -40,3 +40,4 @@ export { toDot, type DotOptions, type DotNames } from './autograd/dot.js';
 export * as plot from './plot/index.js';
 export * as metrics from './metrics/index.js';
 export * as baselines from './baselines/index.js';
+export * as robust from './robust/index.js';

@@ -29,7 +29,7 @@ describe('classification scores (scikit-learn docstring examples)', () => {
     expect(M.f1Score(yTrue, yPred, { average: 'macro' })).toBeCloseTo(0.2666667, 6);
     expect(M.f1Score(yTrue, yPred, { average: 'micro' })).toBeCloseTo(1 / 3, 6);
     expect(M.f1Score(yTrue, yPred, { average: 'weighted' })).toBeCloseTo(0.2666667, 6);
-    expect(M.f1Score(yTrue, yPred, { average: 'none' })[0]).toBeCloseTo(0.8, 12);
+    expect((M.f1Score(yTrue, yPred, { average: 'none' }) as number[])[0]).toBeCloseTo(0.8, 12);
     expect(M.fbetaScore(yTrue, yPred, 0.5, { average: 'macro' })).toBeCloseTo(0.2380952, 6);
   });
 

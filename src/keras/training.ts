@@ -179,10 +179,11 @@ export async function fitModel(model: Model, xIn: DataInput, yIn: DataInput, arg
         const start = b * batchSize;
         const end = Math.min(nTrain, start + batchSize);
         await callbacks.batchBegin(b, { batch: b, size: end - start });
-        const batch = batchOf(xTrain, yTrain, order, start, end);
+        const rows = batchOf(xTrain, yTrain, order, start, end);
+        const batch = callbacks.batchData(b, { x: rows.x, y: rows.y! });
         optimizer.zeroGrad();
         const { out, logits } = model.forwardWithLogits(batch.x);
-        const lossT = loss.compute(out, batch.y!, logits);
+        const lossT = loss.compute(out, batch.y, logits);
         const lv = lossT.item();
         if (!Number.isFinite(lv) && (args.terminateOnNaN ?? true)) {
           lossSum += lv * (end - start);
@@ -194,7 +195,7 @@ export async function fitModel(model: Model, xIn: DataInput, yIn: DataInput, arg
         optimizer.step();
         lossSum += lv * (end - start);
         seen += end - start;
-        for (const m of metrics) m.update(out.detach(), batch.y!);
+        for (const m of metrics) m.update(out.detach(), batch.y);
         const batchLogs: Logs = { batch: b, size: end - start, loss: lossSum / seen };
         for (const m of metrics) batchLogs[m.name] = m.result();
         progress.batchEnd(b, batchLogs);

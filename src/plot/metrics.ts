@@ -141,3 +141,23 @@ export function precisionRecallSvg(curves: NamedCurve[], options: ChartOptions =
   const series = curves.map((c) => ({ name: c.auc === undefined ? c.name : `${c.name} (AP ${c.auc.toFixed(3)})`, x: c.x, y: c.y }));
   return lineChartSvg(series, { title: 'Precision–recall curve', xLabel: 'recall', yLabel: 'precision', markers: false, ...options });
 }
+
+/** One robustness curve for {@link robustnessCurveSvg}: accuracy at each ε (what tg.robust.robustnessCurve returns), named. */
+export interface RobustnessSeries {
+  /** The legend label, e.g. 'FGSM, standard training'. */
+  name: string;
+  /** The radii. */
+  epsilon: ArrayLike<number>;
+  /** Accuracy at each radius. */
+  accuracy: ArrayLike<number>;
+  /** Draw the line dashed. */
+  dashed?: boolean;
+  /** A CSS colour. */
+  color?: string;
+}
+
+/** Robustness curves: accuracy against the attack radius ε, one line per model and attack. */
+export function robustnessCurveSvg(curves: RobustnessSeries[], options: ChartOptions = {}): string {
+  const series = curves.map((c) => ({ name: c.name, x: c.epsilon, y: c.accuracy, dashed: c.dashed, color: c.color }));
+  return lineChartSvg(series, { title: 'Accuracy under attack', xLabel: 'ε', yLabel: 'accuracy', markers: true, ...options });
+}

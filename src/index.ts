@@ -44,3 +44,4 @@ export * as plot from './plot/index.js';
 export * as metrics from './metrics/index.js';
 export * as baselines from './baselines/index.js';
 export * as robust from './robust/index.js';
+export { downloadBytes } from './io/download.js';

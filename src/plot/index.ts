@@ -6,6 +6,6 @@ export { chartPanel, lineChartSvg, lossCurvesSvg, type Box, type ChartOptions, t
 export { decisionBoundarySvg, type DecisionBoundaryOptions, type Predictor } from './boundary.js';
 export { escapeXml, linearScale, logScale, niceTicks, PALETTE } from './svg.js';
 export {
-  confusionMatrixSvg, precisionRecallSvg, reliabilityDiagramSvg, robustnessCurveSvg, rocCurveSvg, type RobustnessSeries, type ConfusionMatrixSvgOptions, type NamedCurve,
+  confusionMatrixSvg, corruptionSvg, precisionRecallSvg, type CorruptionResultLike, reliabilityDiagramSvg, robustnessCurveSvg, rocCurveSvg, type RobustnessSeries, type ConfusionMatrixSvgOptions, type NamedCurve,
   type ReliabilityLike,
 } from './metrics.js';

@@ -161,3 +161,21 @@ export function robustnessCurveSvg(curves: RobustnessSeries[], options: ChartOpt
   const series = curves.map((c) => ({ name: c.name, x: c.epsilon, y: c.accuracy, dashed: c.dashed, color: c.color }));
   return lineChartSvg(series, { title: 'Accuracy under attack', xLabel: 'ε', yLabel: 'accuracy', markers: true, ...options });
 }
+
+/** Accuracy per corruption and severity (what tg.robust.corruptionAccuracy returns). */
+export interface CorruptionResultLike {
+  /** Accuracy on clean inputs, drawn at severity 0. */
+  clean: number;
+  /** The severities. */
+  severities: readonly number[];
+  /** Per corruption name, the accuracy at each severity. */
+  accuracy: Partial<Record<string, readonly number[]>>;
+}
+
+/** Accuracy against corruption severity, one line per corruption, all starting from the clean accuracy at 0. */
+export function corruptionSvg(result: CorruptionResultLike, options: ChartOptions = {}): string {
+  const series = Object.entries(result.accuracy).map(([name, acc]) => ({
+    name, x: [0, ...result.severities], y: [result.clean, ...(acc ?? [])],
+  }));
+  return lineChartSvg(series, { title: 'Accuracy under corruptions', xLabel: 'severity (0 = clean)', yLabel: 'accuracy', markers: true, ...options });
+}

@@ -9,3 +9,4 @@ export { makeMoons, makeCircles, makeSpirals, makeBlobs, type Dataset, type Data
 export { kFold, type Fold, type KFoldOptions } from './kfold.js';
 export * as corruptions from './corruptions.js';
 export type { DataFormat, FillMode, ImageOptions, Interpolation } from './image.js';
+export * as transforms from './transforms.js';

@@ -2,7 +2,7 @@
 // inside an L∞ or L2 ball of radius ε, from a random start), for nn Modules and Keras-style models.
 
 import { Tensor } from '../autograd/tensor.js';
-import { grad } from '../autograd/tape.js';
+import { grad } from '../autograd/grad.js';
 import type { DataInput } from '../data/arrays.js';
 import type { Module } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';

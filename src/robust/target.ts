@@ -6,6 +6,7 @@ import { Tensor } from '../autograd/tensor.js';
 import type { DataInput } from '../data/arrays.js';
 import { toTensor } from '../data/arrays.js';
 import { Model } from '../keras/model.js';
+import { prepareData } from '../keras/training.js';
 import { crossEntropy } from '../nn/functional.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Module } from '../nn/module.js';
@@ -58,7 +59,7 @@ export function attackTarget(model: Module, xIn: DataInput, yIn: DataInput, loss
     if (!model.compiled && !loss) throw new Error(`${where}: the model is not compiled, so it has no loss to attack; compile it or pass { loss: (output, y) => tensor }`);
     let x: Tensor;
     let y: Tensor;
-    if (model.compiled) ({ x, y } = model.prepareData(xIn, yIn, where));
+    if (model.compiled) ({ x, y } = prepareData(model, xIn, yIn, where));
     else {
       x = toTensor(xIn, `${where}: x`);
       y = toTensor(yIn, `${where}: y`);

@@ -13,6 +13,13 @@ const SAMPLES: { [K in LayerName]: { args: Record<string, unknown>; inputShape: 
   Dropout: { args: { rate: 0.25 }, inputShape: [2, 3] },
   Flatten: { args: {}, inputShape: [2, 3] },
   Activation: { args: { activation: 'tanh' }, inputShape: [5] },
+  RandomFlip: { args: { mode: 'horizontal', seed: 1 }, inputShape: [4, 4, 1] },
+  RandomTranslation: { args: { heightFactor: 0.1, widthFactor: [-0.2, 0.1], fillMode: 'constant', fillValue: 0.5 }, inputShape: [6, 6] },
+  RandomRotation: { args: { factor: 0.1, interpolation: 'nearest', dataFormat: 'channelsFirst' }, inputShape: [2, 5, 5] },
+  RandomZoom: { args: { heightFactor: 0.2, widthFactor: 0.1, fillMode: 'wrap' }, inputShape: [6, 6, 3] },
+  RandomContrast: { args: { factor: 0.3, seed: 4 }, inputShape: [5, 5, 2] },
+  RandomCrop: { args: { height: 3, width: 4 }, inputShape: [5, 6, 2] },
+  GaussianNoise: { args: { stddev: 0.1, seed: 2 }, inputShape: [7] },
 };
 
 describe('layer registry', () => {

@@ -119,21 +119,21 @@ export function warpImage(
 }
 
 /**
- * The inverse map of "rotate by `degrees` (counter-clockwise on screen) about the centre, then scale by `zoom`,
- * then move by (dy, dx) pixels": what warpImage takes.
+ * The inverse map of "scale by (zoomY, zoomX), rotate by `degrees` (counter-clockwise on screen) about the
+ * centre, then move by (dy, dx) pixels": what warpImage takes. zoom > 1 enlarges the content.
  */
-export function inverseAffine(h: number, w: number, degrees: number, dy: number, dx: number, zoom = 1): number[] {
+export function inverseAffine(h: number, w: number, degrees: number, dy: number, dx: number, zoomY = 1, zoomX = zoomY): number[] {
   const t = (degrees * Math.PI) / 180;
   const cy = (h - 1) / 2;
   const cx = (w - 1) / 2;
-  const cos = Math.cos(t) / zoom;
-  const sin = Math.sin(t) / zoom;
-  // source = R(−t)/zoom · (out − centre − shift) + centre. With y pointing down, a counter-clockwise turn by t
+  const cos = Math.cos(t);
+  const sin = Math.sin(t);
+  // source = S⁻¹·R(−t)·(out − centre − shift) + centre. With y pointing down, a counter-clockwise turn by t
   // maps offsets (u, v) = (y, x) to (u·cos − v·sin, v·cos + u·sin); its inverse is (u·cos + v·sin, v·cos − u·sin)
-  const a = cos;
-  const b = sin;
-  const d = -sin;
-  const e = cos;
+  const a = cos / zoomY;
+  const b = sin / zoomY;
+  const d = -sin / zoomX;
+  const e = cos / zoomX;
   const u0 = -cy - dy;
   const v0 = -cx - dx;
   return [a, b, a * u0 + b * v0 + cy, d, e, d * u0 + e * v0 + cx];

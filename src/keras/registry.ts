@@ -5,6 +5,7 @@ import type { Layer, LayerOptions } from './layer.js';
 import type * as api from './layers-api.js';
 import { Activation, Dense, Dropout, Flatten } from './layers.js';
 import { GaussianNoise, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing.js';
+import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 
 /** A layer class as the registry holds it: constructed from a config object and options. */
 export type LayerClass<K extends string> = new (args: never, options?: LayerOptions) => Layer & { readonly className: K };
@@ -25,6 +26,14 @@ export const LAYERS = {
   RandomContrast,
   RandomCrop,
   GaussianNoise,
+  Concatenate,
+  Add,
+  Subtract,
+  Multiply,
+  Average,
+  Maximum,
+  Minimum,
+  Dot,
 } satisfies { [K in string]: LayerClass<K> };
 
 /** The className of a registered layer: 'Dense', 'Dropout', ... */

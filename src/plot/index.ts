@@ -9,3 +9,4 @@ export {
   confusionMatrixSvg, corruptionSvg, precisionRecallSvg, type CorruptionResultLike, reliabilityDiagramSvg, robustnessCurveSvg, rocCurveSvg, type RobustnessSeries, type ConfusionMatrixSvgOptions, type NamedCurve,
   type ReliabilityLike,
 } from './metrics.js';
+export { modelGraph, type ModelGraphData, type ModelGraphOptions } from './model-graph.js';

@@ -59,7 +59,11 @@ export function attackTarget(model: Module, xIn: DataInput, yIn: DataInput, loss
     if (!model.compiled && !loss) throw new Error(`${where}: the model is not compiled, so it has no loss to attack; compile it or pass { loss: (output, y) => tensor }`);
     let x: Tensor;
     let y: Tensor;
-    if (model.compiled) ({ x, y } = prepareData(model, xIn, yIn, where));
+    if (model.compiled) {
+      const p = prepareData(model, xIn, yIn, where);
+      if (p.xs.length !== 1 || p.ys.length !== 1) throw new RangeError(`${where}: attacks take models with one input and one output; this one has ${p.xs.length} and ${p.ys.length}`);
+      [x, y] = [p.xs[0], p.ys[0]];
+    }
     else {
       x = toTensor(xIn, `${where}: x`);
       y = toTensor(yIn, `${where}: y`);

@@ -108,7 +108,8 @@ export interface ReduceOptions {
 }
 
 /**
- * An n-dimensional array of float32 or float64 numbers that autograd can track, like torch.Tensor.
+ * An n-dimensional array of float32, float64 or int32 numbers that autograd can track, like torch.Tensor
+ * (int32 holds indices, labels and masks, and carries no gradient).
  * Create tensors with `tg.tensor`, `tg.zeros`, `tg.randn` and friends; set `requiresGrad` on the leaves you want
  * gradients for, compute a scalar loss with the methods below, then call `backward()` and read `.grad`.
  * Every op returns a new tensor; shapes broadcast with NumPy/PyTorch rules.
@@ -149,7 +150,7 @@ export class Tensor {
 
   /** The size of each dimension, e.g. [2, 3] for a 2×3 matrix; [] for a scalar. */
   get shape(): number[] { return this.value.shape as number[]; }
-  /** The element type: 'float32' or 'float64'. */
+  /** The element type: 'float32', 'float64' or 'int32'. */
   get dtype(): DType { return this.value.dtype; }
   /** The number of elements (the product of the shape). */
   get size(): number { return this.value.size; }

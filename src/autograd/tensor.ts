@@ -11,9 +11,11 @@ import { triangleMask } from '../tensor/movement.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { argReduce } from '../tensor/reduce.js';
 import { broadcastShapes, fmtShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
+import { checkDims, checkInt } from '../tensor/validate.js';
 import { isGradEnabled } from './mode.js';
 import { OPS, type OpAttrs, type OpName } from './ops.js';
 import { backward, type BackwardOptions } from './tape.js';
+import { isTracing, noteOp } from './trace.js';
 
 /** One recorded operation: which primitive, on which inputs, producing which output. */
 export interface Node {
@@ -33,7 +35,7 @@ export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[
   if (isGradEnabled()) for (const t of inputs) if (t.requiresGrad) record = true;
   const out = new Tensor(value, record);
   if (record) out.node = { op, inputs, attrs, output: out, id: nextNodeId++ };
-  return out;
+  return isTracing() ? noteOp(op, inputs, out, attrs) : out;
 }
 
 /** The right-hand side of a binary op: a Tensor, or a plain number that is treated as a scalar of the tensor's dtype. */
@@ -64,7 +66,8 @@ function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, b: Oper
   const bt = typeof b === 'number' ? Tensor.scalar(b, a.dtype) : b;
   const shape = broadcastShapes(a.shape, bt.shape, op);
   const dtype = promote(a.dtype, bt.dtype);
-  return new Tensor(mapBinary(op, a.value.expand(shape), bt.value.expand(shape), BINARY[op], dtype));
+  const out = new Tensor(mapBinary(op, a.value.expand(shape), bt.value.expand(shape), BINARY[op], dtype));
+  return isTracing() ? noteOp(op, [a, bt], out, null) : out;
 }
 
 /** where(cond, a, b): elements of a where cond is non-zero, else of b (all three broadcast together). */
@@ -157,7 +160,8 @@ export class Tensor {
 
   /** A tensor sharing this one's data, cut off from the tape. */
   detach(): Tensor {
-    return new Tensor(this.value, false);
+    const out = new Tensor(this.value, false);
+    return isTracing() ? noteOp('detach', [this], out, null) : out;
   }
 
   /** Sets requiresGrad in place (only on leaves) and returns this tensor. */
@@ -242,9 +246,9 @@ export class Tensor {
     return apply('clamp', [this], { min: lo, max: hi });
   }
   /** sign(x) in {-1, 0, 1}; a constant (no gradient). */
-  sign(): Tensor { return new Tensor(mapUnary(this.value, UNARY.sign)); }
+  sign(): Tensor { return noteOp('sign', [this], new Tensor(mapUnary(this.value, UNARY.sign)), null); }
   /** 1 where finite, else 0; a constant. */
-  isFinite(): Tensor { return new Tensor(mapUnary(this.value, UNARY.isfinite)); }
+  isFinite(): Tensor { return noteOp('isFinite', [this], new Tensor(mapUnary(this.value, UNARY.isfinite)), null); }
   /** 1 where the element is NaN, else 0; a constant (no gradient). */
   isNaN(): Tensor { return this.ne(this); }
 
@@ -343,17 +347,21 @@ export class Tensor {
   }
   /** Index of the maximum along an axis (the first one on ties); float32 indices, no gradient. */
   argmax(axis?: number, keepdims = false): Tensor {
-    if (axis === undefined) return new Tensor(argReduce(this.value.reshape([-1]), 0, false, 'max'));
-    return new Tensor(argReduce(this.value, normAxis(axis, this.ndim, 'argmax'), keepdims, 'max'));
+    const ax = axis === undefined ? null : normAxis(axis, this.ndim, 'argmax');
+    const out = new Tensor(ax === null ? argReduce(this.value.reshape([-1]), 0, false, 'max') : argReduce(this.value, ax, keepdims, 'max'));
+    return noteOp('argmax', [this], out, { axis: ax, keepdims });
   }
   /** Index of the minimum along an axis (over the flattened tensor when omitted; the first one on ties); float32 indices, no gradient. */
   argmin(axis?: number, keepdims = false): Tensor {
-    if (axis === undefined) return new Tensor(argReduce(this.value.reshape([-1]), 0, false, 'min'));
-    return new Tensor(argReduce(this.value, normAxis(axis, this.ndim, 'argmin'), keepdims, 'min'));
+    const ax = axis === undefined ? null : normAxis(axis, this.ndim, 'argmin');
+    const out = new Tensor(ax === null ? argReduce(this.value.reshape([-1]), 0, false, 'min') : argReduce(this.value, ax, keepdims, 'min'));
+    return noteOp('argmin', [this], out, { axis: ax, keepdims });
   }
   /** log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the (finite) max: no overflow. */
   logsumexp(axis?: number | number[] | null, keepdims = false): Tensor {
     const axes = normAxes(axis, this.ndim, 'logsumexp');
+    // over nothing: log(0) = -inf, as in PyTorch (there is no max to shift by)
+    if (axes.some((a) => this.shape[a] === 0)) return this.exp().sum(axes, keepdims).log();
     const m = this.detach().max(axes, true);
     const shift = where(m.isFinite(), m, 0); // all -inf (or inf) slices: shift by 0, let exp/log say -inf/inf
     const out = this.sub(shift).exp().sum(axes, true).log().add(shift);
@@ -409,8 +417,9 @@ export class Tensor {
     dims[b] = a;
     return this.permute(dims);
   }
-  /** A broadcast view; -1 keeps a dimension. */
+  /** A broadcast view; -1 keeps a dimension. Sizes must be integers (a RangeError names the bad one). */
   expand(shape: readonly number[]): Tensor {
+    checkDims('expand', shape, -1);
     if (shapesEqual(shape, this.shape)) return this;
     return apply('expand', [this], { shape: [...shape] });
   }
@@ -443,10 +452,16 @@ export class Tensor {
     const mid = this.shape.slice(s, e + 1).reduce((n, d) => n * d, 1);
     return this.reshape([...this.shape.slice(0, s), mid, ...this.shape.slice(e + 1)]);
   }
-  /** Python-style slice along one dim: start (inclusive), end (exclusive), step > 0; negatives count from the end. */
+  /**
+   * Python-style slice along one dim: start (inclusive), end (exclusive), step > 0; negatives count from the end
+   * and out-of-range bounds are clipped, as in Python. Every bound must be an integer (or null for "from the start"
+   * / "to the end"): a RangeError names the op and the value.
+   */
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
     const d = normAxis(dim, this.ndim, 'slice');
-    if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
+    checkInt('slice', 'step', step, { min: 1 });
+    if (start != null) checkInt('slice', 'start', start);
+    if (end != null) checkInt('slice', 'end', end);
     const n = this.shape[d];
     const clampIdx = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
     const s = start == null ? 0 : clampIdx(start);
@@ -459,9 +474,17 @@ export class Tensor {
     steps[d] = step;
     return apply('slice', [this], { starts, ends, steps });
   }
-  /** The slice [start, start + length) along dim (torch.narrow). */
+  /**
+   * The slice [start, start + length) along dim (torch.narrow): start in [-size, size] (negative counts from the
+   * end), length ≥ 0 and start + length ≤ size, all integers; anything else is a RangeError, as in PyTorch.
+   */
   narrow(dim: number, start: number, length: number): Tensor {
-    return this.slice(dim, start, start + length);
+    const d = normAxis(dim, this.ndim, 'narrow');
+    const n = this.shape[d];
+    const s0 = checkInt('narrow', 'start', start, { min: -n, max: n });
+    const s = s0 < 0 ? s0 + n : s0;
+    checkInt('narrow', 'length', length, { min: 0, max: n - s });
+    return this.slice(d, s, s + length);
   }
   /** A dense copy when this is a strided view; the same tensor otherwise. */
   contiguous(): Tensor {

@@ -142,9 +142,9 @@ export class Model extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    if (this.module) return this.module.forward(x);
+    if (this.module) return this.module.call(x);
     let h = x;
-    for (const l of this.layers) h = l.forward(h);
+    for (const l of this.layers) h = l.call(h);
     return h;
   }
 

@@ -155,7 +155,7 @@ export class Tensor {
    * ```
    */
   backward(gradient?: Tensor | number, options: BackwardOptions = {}): void {
-    backward(this, gradient, options);
+    backward(this, gradient, options, apply);
   }
 
   /** A tensor sharing this one's data, cut off from the tape. */

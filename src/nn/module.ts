@@ -46,7 +46,7 @@ export abstract class Module {
 
   /** Runs forward (PyTorch's `module(x)`); while ONNX export traces, it also marks where the ops ran. */
   call(...inputs: Tensor[]): Tensor {
-    return inScope(this, () => this.forward(...inputs));
+    return inScope(this, () => this.forward(...inputs), inputs);
   }
 
   /** Direct sub-modules with their names; arrays of modules are named by index. */

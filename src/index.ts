@@ -34,6 +34,7 @@ export * as callbacks from './keras/callbacks-api.js';
 
 import { Tensor } from './autograd/tensor.js';
 import { ndarrayFromScijs, type NdarrayLike } from './tensor/interop.js';
+export type { NdarrayLike, ScijsNdarray } from './tensor/interop.js';
 
 /** Wraps a scijs ndarray as a Tensor: zero-copy for Float32Array/Float64Array data, any strides. */
 export function fromNdarray(nd: NdarrayLike, options: { requiresGrad?: boolean } = {}): Tensor {

@@ -265,3 +265,14 @@ export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptio
   if (logits.ndim === 1 && (options.reduction ?? 'mean') === 'none') loss = loss.reshape([]);
   return reduce(loss, options.reduction, 'crossEntropy');
 }
+
+// ---- images ------------------------------------------------------------------------------------
+
+export {
+  conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, type ConvTransposeOptions, type SizeArg,
+} from './conv.js';
+export {
+  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool1d, avgPool2d, interpolate, maxPool1d, maxPool2d,
+  type AvgPoolOptions, type InterpolateOptions, type MaxPoolOptions,
+} from './pooling.js';
+export { batchNorm, dropout2d, groupNorm, type BatchNormOptions, type Dropout2dOptions } from './normalization.js';

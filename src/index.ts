@@ -43,5 +43,8 @@ export function fromNdarray(nd: NdarrayLike, options: { requiresGrad?: boolean }
 export * as text from './text/index.js';
 export { toDot, type DotOptions, type DotNames } from './autograd/dot.js';
 export * as plot from './plot/index.js';
+export * as metrics from './metrics/index.js';
+export * as baselines from './baselines/index.js';
+export * as robust from './robust/index.js';
 export * as onnx from './onnx/index.js';
 export { downloadBytes } from './io/download.js';

@@ -74,7 +74,7 @@ export function confusionMatrix(yTrue: MetricInput, yPred: MetricInput, options:
   if (norm === undefined) return c;
   if (norm !== 'true' && norm !== 'pred' && norm !== 'all') throw new RangeError(`confusionMatrix: normalize must be 'true', 'pred' or 'all', got ${JSON.stringify(norm)}`);
   const total = c.flat().reduce((a, b) => a + b, 0);
-  return c.map((row, i) => row.map((v, j) => {
+  return c.map((row) => row.map((v, j) => {
     const d = norm === 'all' ? total : norm === 'true' ? row.reduce((a, b) => a + b, 0) : c.reduce((s, r) => s + r[j], 0);
     return d === 0 ? 0 : v / d; // scikit-learn leaves empty rows / columns at 0
   }));

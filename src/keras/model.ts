@@ -5,7 +5,7 @@ import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
 import type { DataInput } from '../data/arrays.js';
 import { loadWeightsInto, type ModelBytes, modelToBytes, saveModel } from '../io/model-io.js';
-import { Module, type Parameter } from '../nn/module.js';
+import { type AnyModule, Module, type Parameter } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
 import type { History, Logs } from './callbacks.js';
@@ -126,7 +126,7 @@ export class Model extends Module {
     return this.parameters()[0]?.dtype ?? 'float32';
   }
 
-  override namedChildren(): [string, Module][] {
+  override namedChildren(): [string, AnyModule][] {
     return this.module ? this.module.namedChildren() : this.layers.map((l, i) => [String(i), l]);
   }
 

@@ -226,3 +226,10 @@ export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptio
   if (logits.ndim === 1 && (options.reduction ?? 'mean') === 'none') loss = loss.reshape([]);
   return reduce(loss, options.reduction, 'crossEntropy');
 }
+
+// ---- sequences (layer norm, embedding, dropout, attention) ---------------------------------------
+
+export {
+  attentionWithWeights, causalMask, dropout, embedding, layerNorm, scaledDotProductAttention,
+  type AttentionOptions, type BoolArray, type DropoutFnOptions, type EmbeddingOptions, type Indices, type Mask,
+} from './functional-sequence.js';

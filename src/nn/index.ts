@@ -8,3 +8,13 @@ export { Dropout, Flatten, Identity, Linear, type DropoutOptions, type LinearOpt
 export { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh } from './activations.js';
 export { ModuleList, Sequential } from './container.js';
 export { erf, erfc, gelu, normalCdf, type GeluApproximate } from './erf.js';
+export { type AnyModule } from './module.js';
+export { Embedding, LayerNorm, type EmbeddingLayerOptions, type LayerNormOptions } from './sequence-layers.js';
+export {
+  MultiheadAttention, type AttentionResult, type MultiheadAttentionForwardOptions, type MultiheadAttentionOptions,
+} from './attention.js';
+export {
+  CausalTransformerBlock, sinusoidalPositionalEncoding, TransformerEncoder, TransformerEncoderLayer,
+  type PositionalEncodingOptions, type TransformerEncoderForwardOptions, type TransformerEncoderLayerOptions,
+  type TransformerEncoderOptions,
+} from './transformer.js';

@@ -4,9 +4,9 @@
 export { Tensor, where, type Operand } from './autograd/tensor.js';
 export * from './autograd/factory.js';
 export {
-  abs, add, clamp, concat, div, exp, flatten, gather, indexSelect, log, log1p, logSoftmax, logsumexp, matmul, max,
-  maximum, mean, min, minimum, mul, neg, permute, pow, relu, reshape, sigmoid, softmax, sqrt, squeeze, stack, sub,
-  sum, tanh, transpose, unsqueeze,
+  abs, add, bmm, clamp, concat, div, einsum, exp, flatten, flip, gather, indexSelect, log, log1p, logSoftmax, logsumexp,
+  maskedFill, matmul, max, maximum, mean, min, minimum, mul, neg, permute, pow, relu, reshape, sigmoid, softmax, sqrt,
+  squeeze, stack, sub, sum, tanh, transpose, tril, triu, unsqueeze,
 } from './autograd/functions.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/mode.js';
 export { grad, type BackwardOptions, type GradOptions } from './autograd/tape.js';
@@ -15,6 +15,9 @@ export { OPS, type OpName, type OpAttrs } from './autograd/ops.js';
 export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { NDArray } from './tensor/ndarray.js';
+export { LoadError } from './tensor/errors.js';
+export { MAX_TENSOR_ELEMENTS } from './tensor/validate.js';
+export { SafetensorsError, type SafetensorsErrorCode } from './io/safetensors.js';
 export { setNumThreads, getNumThreads } from './tensor/threads.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';

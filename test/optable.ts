@@ -5,6 +5,7 @@
 import * as tg from 'tapegrad';
 import type { Tensor } from 'tapegrad';
 import * as R from './reference.js';
+import * as R2 from './reference-ops.js';
 import { type Arr, map, mapN, zip } from './reference.js';
 
 /** Reference erf: its Maclaurin series 2/√π Σ (−1)ⁿ x^(2n+1) / (n!(2n+1)), plenty accurate for |x| ≤ 2. */
@@ -702,4 +703,116 @@ const sequence: OpInfo[] = [
   },
 ];
 
-export const OPTABLE: OpInfo[] = [...elementwise, ...linalg, ...reductions, ...movement, ...joining, ...indexing, ...casts, ...losses, ...sequence];
+// ---- issue 11: flip, triangles, masks, bmm, einsum, pad --------------------------------------------
+
+const reshaping: OpInfo[] = [
+  op1('flip([0])', (x) => tg.flip(x, [0]), (x) => R2.flip(x, [0]), [[4], [2, 3], [3, 1, 2]], any, {
+    errors: [
+      { inputs: [Z(2, 3)], fn: (x) => x.flip([2]), message: /^flip: axis 2 is out of range for a tensor of 2 dimensions/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.flip([1, -1]), message: /^flip: axis 1 appears more than once/ },
+    ],
+  }),
+  op1('flip([-1, 0])', (x) => x.flip([-1, 0]), (x) => R2.flip(x, [-1, 0]), [[2, 3], [3, 2, 2]]),
+  op1('tril()', (x) => tg.tril(x), (x) => R2.triangle(x, 0, true), [[3, 3], [2, 4], [2, 3, 2]], any, {
+    errors: [
+      { inputs: [Z(3)], fn: (x) => x.tril(), message: /^tril: needs at least 2 dims, got shape \[3\]/ },
+      { inputs: [Z(3, 3)], fn: (x) => x.tril(0.5), message: /^tril: diagonal must be an integer, got 0.5/ },
+    ],
+  }),
+  op1('tril(-1)', (x) => x.tril(-1), (x) => R2.triangle(x, -1, true), [[3, 3], [4, 2]]),
+  op1('triu()', (x) => tg.triu(x), (x) => R2.triangle(x, 0, false), [[3, 3], [2, 4], [2, 3, 2]], any, {
+    errors: [{ inputs: [Z(2)], fn: (x) => x.triu(), message: /^triu: needs at least 2 dims, got shape \[2\]/ }],
+  }),
+  op1('triu(2)', (x) => x.triu(2), (x) => R2.triangle(x, 2, false), [[3, 4], [4, 3]]),
+  {
+    name: 'maskedFill(mask, -1.5)', fn: (x, m) => tg.maskedFill(x, m, -1.5), nondiff: [1], grad: 'second',
+    ref: (x, m) => R.zip(x, m, (v, c) => (c !== 0 ? -1.5 : v)),
+    samples: sampler((d) => [[d.uniform([2, 3]), d.mask([2, 3])], [d.uniform([2, 3]), d.mask([3])], [d.uniform([3, 1, 2]), d.mask([1, 2])]]),
+    errors: [
+      { inputs: [Z(2, 3), Z(4)], message: /^maskedFill: shapes \[2,3\] and \[4\] cannot be broadcast/ },
+      { inputs: [Z(3), Z(2, 3)], message: /^maskedFill: mask of shape \[2,3\] does not broadcast to the input's shape \[3\]/ },
+      { inputs: [Z(3), Z(3), Z(2)], fn: (x, m, v) => x.maskedFill(m, v), message: /^maskedFill: value must be a number or a 0-d tensor, got shape \[2\]/ },
+    ],
+  },
+  {
+    // a 0-d tensor value is differentiable: it collects the gradient of every filled place
+    name: 'maskedFill(mask, tensor value)', fn: (x, m, v) => x.maskedFill(m, v), nondiff: [1], grad: 'second',
+    ref: (x, m, v) => R.mapN([x, m, v], (a, c, b) => (c !== 0 ? b : a)),
+    samples: sampler((d) => [[d.uniform([2, 3]), d.mask([2, 3]), d.uniform([])], [d.uniform([4]), d.mask([4]), d.uniform([])]]),
+  },
+  {
+    name: 'bmm', fn: (a, b) => tg.bmm(a, b), ref: R.matmul, grad: 'second',
+    samples: sampler((d) => [[[2, 3, 4], [2, 4, 2]], [[1, 1, 3], [1, 3, 1]], [[3, 2, 2], [3, 2, 5]]].map(([sa, sb]) => [d.uniform(sa), d.uniform(sb)])),
+    errors: [
+      { inputs: [Z(2, 3), Z(3, 2)], message: /^bmm: expected two 3-D tensors, got shapes \[2,3\] and \[3,2\]/ },
+      { inputs: [Z(2, 3, 4), Z(3, 4, 2)], message: /^bmm: shapes \[2,3,4\] and \[3,4,2\] do not fit \[b, n, m\] @ \[b, m, p\]/ },
+      { inputs: [Z(2, 3, 4), Z(2, 3, 2)], message: /^bmm: shapes \[2,3,4\] and \[2,3,2\] do not fit/ },
+    ],
+  },
+  ...einsumRows(),
+  ...padRows(),
+];
+
+/** einsum on the contractions attention, convolutions (im2col), linear layers and reductions use. */
+function einsumRows(): OpInfo[] {
+  const rows: [string, number[][]][] = [
+    ['bhqd,bhkd->bhqk', [[2, 2, 3, 4], [2, 2, 5, 4]]], // attention scores
+    ['bhqk,bhkd->bhqd', [[2, 2, 3, 5], [2, 2, 5, 4]]], // attention-weighted values
+    ['bcl,ocl->bo', [[2, 3, 4], [5, 3, 4]]], // a convolution as patches times filters
+    ['nlk,ok->nol', [[2, 6, 4], [3, 4]]], // im2col patches [N, L, C·k] times weights [O, C·k]
+    ['ij,jk->ik', [[2, 3], [3, 4]]],
+    ['bij,bjk->bik', [[2, 2, 3], [2, 3, 2]]],
+    ['ij->ji', [[2, 3]]],
+    ['ij->', [[2, 3]]],
+    ['ii->i', [[3, 3]]],
+    ['i,j->ij', [[3], [4]]],
+    ['i,i->', [[4], [4]]],
+    ['ij,j->i', [[3, 4], [4]]],
+    ['ij,ij->ij', [[2, 3], [1, 3]]], // size-1 dims broadcast
+    ['ab,bc,cd->ad', [[2, 3], [3, 4], [4, 2]]],
+  ];
+  return rows.map(([eq, shapes], i): OpInfo => ({
+    name: `einsum(${eq})`, fn: (...xs) => tg.einsum(eq, ...xs), ref: (...xs) => R2.einsum(eq, xs), grad: 'second',
+    samples: sampler((d) => [shapes.map((s) => d.uniform(s))]),
+    ...(i === 0 ? {
+      errors: [
+        { inputs: [Z(2, 3)], fn: (x) => tg.einsum('ij,jk->ik', x), message: /^einsum: equation "ij,jk->ik" has 2 operands, got 1 tensor/ },
+        { inputs: [Z(2, 3)], fn: (x) => tg.einsum('ijk->i', x), message: /^einsum: operand 0 "ijk" names 3 dims but the operand has shape with 2 dims/ },
+        { inputs: [Z(2, 3), Z(4, 2)], fn: (a, b) => tg.einsum('ij,jk->ik', a, b), message: /^einsum: subscript 'j' has size 3 and 4/ },
+        { inputs: [Z(2, 3)], fn: (x) => tg.einsum('ij->k', x), message: /^einsum: output subscript 'k' does not appear in any operand/ },
+        { inputs: [Z(2, 3)], fn: (x) => tg.einsum('ij->ii', x), message: /^einsum: output subscript 'i' appears more than once/ },
+        { inputs: [Z(2, 3)], fn: (x) => tg.einsum('i1->i', x), message: /^einsum: invalid subscript '1' in operand 0 "i1"/ },
+      ],
+    } : {}),
+  }));
+}
+
+function padRows(): OpInfo[] {
+  const cases: [number[], 'constant' | 'reflect' | 'replicate' | 'circular', number, number[][]][] = [
+    [[1, 2], 'constant', 0, [[3], [2, 3]]],
+    [[2, 1, 1, 0], 'constant', 1.5, [[2, 3], [2, 2, 3]]],
+    [[-1, 2], 'constant', 0, [[4], [2, 3]]],
+    [[2, 1], 'reflect', 0, [[4], [2, 3]]],
+    [[1, 1, 2, 1], 'reflect', 0, [[3, 4], [2, 3, 3]]],
+    [[2, 3], 'replicate', 0, [[3], [2, 2]]],
+    [[1, 0, 1, 2], 'replicate', 0, [[2, 3], [1, 2, 2]]],
+    [[2, 1], 'circular', 0, [[3], [2, 4]]],
+  ];
+  return cases.map(([amounts, mode, value, shapes], i) => op1(
+    `pad([${amounts}], ${mode}${value ? `, ${value}` : ''})`, (x) => F.pad(x, amounts, mode, value), (x) => R2.pad(x, amounts, mode, value), shapes, any,
+    i === 0 ? {
+      errors: [
+        { inputs: [Z(2, 3)], fn: (x) => F.pad(x, [1]), message: /^pad: expected an even number of pad amounts, got \[1\]/ },
+        { inputs: [Z(3)], fn: (x) => F.pad(x, [1, 1, 1, 1]), message: /^pad: 2 \(left, right\) pairs for a tensor of 1 dims/ },
+        { inputs: [Z(3)], fn: (x) => F.pad(x, [3, 0], 'reflect'), message: /^pad: mode 'reflect' needs amounts below the size 3 of dim 0, got \[3, 0\]/ },
+        { inputs: [Z(3)], fn: (x) => F.pad(x, [0, 4], 'circular'), message: /^pad: mode 'circular' needs amounts at most the size 3 of dim 0, got \[0, 4\]/ },
+        { inputs: [Z(3)], fn: (x) => F.pad(x, [1.5, 0]), message: /^pad: amounts must be integers, got \[1.5,0\]/ },
+        { inputs: [Z(3)], fn: (x) => F.pad(x, [-2, -2]), message: /^pad: cropping \[-2, -2\] removes more than the 3 elements of dim 0/ },
+        { inputs: [Z(3)], fn: (x) => F.pad(x, [1, 1], 'wrap' as never), message: /^pad: unknown mode "wrap"/ },
+        { inputs: [Z(3)], fn: (x) => F.pad(x, [1, 1], 'reflect', 2), message: /^pad: value is only used by mode 'constant'/ },
+      ],
+    } : {},
+  ));
+}
+
+export const OPTABLE: OpInfo[] = [...elementwise, ...linalg, ...reductions, ...movement, ...joining, ...indexing, ...casts, ...losses, ...reshaping, ...sequence];

@@ -235,3 +235,34 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   const a = normAxis(axis, first.ndim + 1, 'stack', first.shape);
   return concat(tensors.map((t) => t.unsqueeze(a)), a);
 }
+
+/**
+ * Batched matrix product of two 3-D tensors [b, n, m] @ [b, m, p] → [b, n, p] (torch.bmm). Same as `a.bmm(b)`.
+ * @example
+ * ```ts
+ * tg.bmm(tg.zeros([4, 2, 3]), tg.zeros([4, 3, 5])).shape; // [4, 2, 5]
+ * ```
+ */
+export const bmm = (a: Tensor, b: Tensor): Tensor => a.bmm(b);
+/**
+ * Reverses the order of elements along `dims` (torch.flip). Same as `x.flip(dims)`.
+ * @example
+ * ```ts
+ * tg.flip(tg.tensor([1, 2, 3]), [0]); // [3, 2, 1]
+ * ```
+ */
+export const flip = (x: Tensor, dims: number | readonly number[]): Tensor => x.flip(dims);
+/** The lower triangle of the last two dims, the rest zeroed (torch.tril). Same as `x.tril(diagonal)`. */
+export const tril = (x: Tensor, diagonal = 0): Tensor => x.tril(diagonal);
+/** The upper triangle of the last two dims, the rest zeroed (torch.triu). Same as `x.triu(diagonal)`. */
+export const triu = (x: Tensor, diagonal = 0): Tensor => x.triu(diagonal);
+/**
+ * `value` where `mask` is non-zero, `x` elsewhere (torch.masked_fill). Same as `x.maskedFill(mask, value)`.
+ * @example
+ * ```ts
+ * const scores = tg.zeros([2, 2]);
+ * tg.maskedFill(scores, tg.ones([2, 2]).triu(1), -Infinity); // [[0, -Infinity], [0, 0]]
+ * ```
+ */
+export const maskedFill = (x: Tensor, mask: Tensor, value: number | Tensor): Tensor => x.maskedFill(mask, value);
+export { einsum } from './einsum.js';

@@ -7,6 +7,7 @@ import {
   concatKernel, gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel,
 } from '../tensor/indexing.js';
 import { linearKernel } from '../tensor/linear.js';
+import { flipKernel } from '../tensor/movement.js';
 import { matmul as matmulKernel } from '../tensor/threads.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { reduce } from '../tensor/reduce.js';
@@ -79,6 +80,8 @@ export interface UnsliceSpec extends SliceSpec {
  * @property expand.__type.shape The broadcast shape.
  * @property slice Strided slice (start, end, step per dim).
  * @property unslice The adjoint of slice: places x into zeros of the original `shape`.
+ * @property flip Reverse the order of elements along dims.
+ * @property flip.__type.dims The dims to reverse (normalised, distinct).
  * @property contiguous Dense copy of a strided view.
  * @property cast Dtype conversion.
  * @property cast.__type.dtype The target dtype.
@@ -114,6 +117,7 @@ export interface OpAttrs {
   expand: { shape: number[] };
   slice: SliceSpec;
   unslice: UnsliceSpec;
+  flip: { dims: number[] };
   contiguous: null;
   cast: { dtype: DType };
   concat: { axis: number };
@@ -332,6 +336,8 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
     },
     vjp: (g, { attrs: { starts, ends, steps } }) => [apply('slice', [g], { starts, ends, steps })],
   },
+  // flip is a permutation of the elements, and its own inverse: d flip(x) = flip(dx)
+  flip: { forward: ([x], { dims }) => flipKernel(x, dims), vjp: (g, { attrs: { dims } }) => [apply('flip', [g], { dims })] },
   contiguous: { forward: ([x]) => x.contiguous(), vjp: (g) => [g] },
   cast: { forward: ([x], { dtype }) => x.astype(dtype), vjp: (g, { inputs: [x] }) => [g.to(x.dtype)] },
 

@@ -7,6 +7,7 @@ import { BINARY, mapBinary, mapUnary, UNARY } from '../tensor/elementwise.js';
 import { formatArray } from '../tensor/format.js';
 import { checkIndices } from '../tensor/indexing.js';
 import { ndarrayToScijs } from '../tensor/interop.js';
+import { triangleMask } from '../tensor/movement.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { argReduce } from '../tensor/reduce.js';
 import { broadcastShapes, fmtShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
@@ -274,6 +275,23 @@ export class Tensor {
     const dtype = promote(this.dtype, other.dtype);
     return apply('matmul', [this.to(dtype), other.to(dtype)], null);
   }
+  /**
+   * Batched matrix product of two 3-D tensors [b, n, m] @ [b, m, p] → [b, n, p] (torch.bmm: no broadcasting;
+   * use `matmul` for that).
+   * @example
+   * ```ts
+   * tg.zeros([4, 2, 3]).bmm(tg.zeros([4, 3, 5])).shape; // [4, 2, 5]
+   * ```
+   */
+  bmm(other: Tensor): Tensor {
+    if (!(other instanceof Tensor)) throw new TypeError('bmm: expected a Tensor');
+    const [a, b] = [this.shape, other.shape];
+    if (a.length !== 3 || b.length !== 3) throw new RangeError(`bmm: expected two 3-D tensors, got shapes ${fmtShape(a)} and ${fmtShape(b)}`);
+    if (a[0] !== b[0] || a[2] !== b[1]) {
+      throw new RangeError(`bmm: shapes ${fmtShape(a)} and ${fmtShape(b)} do not fit [b, n, m] @ [b, m, p]`);
+    }
+    return this.matmul(other);
+  }
   /** The transpose of the last two dims (a view). */
   get mT(): Tensor {
     if (this.ndim < 2) throw new RangeError(`mT: needs at least 2 dims, got shape ${fmtShape(this.shape)}`);
@@ -461,6 +479,56 @@ export class Tensor {
     return apply('indexSelect', [this], { axis: a, indices: checkIndices(list, this.shape[a], 'indexSelect', a) });
   }
 
+  /**
+   * Reverses the order of elements along each of `dims` (torch.flip; a copy, not a view).
+   * @example
+   * ```ts
+   * tg.tensor([[1, 2], [3, 4]]).flip([1]); // [[2, 1], [4, 3]]
+   * ```
+   */
+  flip(dims: number | readonly number[]): Tensor {
+    const list = normAxes(typeof dims === 'number' ? [dims] : dims, this.ndim, 'flip');
+    if (list.length === 0) return this;
+    return apply('flip', [this], { dims: list });
+  }
+  /**
+   * The lower triangle of the last two dims (torch.tril): elements with col − row ≤ `diagonal` are kept, the rest
+   * become 0. `diagonal` 0 is the main diagonal, 1 one above it, −1 one below.
+   * @example
+   * ```ts
+   * tg.ones([3, 3]).tril(); // [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
+   * ```
+   */
+  tril(diagonal = 0): Tensor { return this.triangle(diagonal, true, 'tril'); }
+  /** The upper triangle of the last two dims (torch.triu): elements with col − row ≥ `diagonal` are kept, the rest become 0. */
+  triu(diagonal = 0): Tensor { return this.triangle(diagonal, false, 'triu'); }
+  private triangle(diagonal: number, lower: boolean, op: string): Tensor {
+    if (this.ndim < 2) throw new RangeError(`${op}: needs at least 2 dims, got shape ${fmtShape(this.shape)}`);
+    if (!Number.isInteger(diagonal)) throw new RangeError(`${op}: diagonal must be an integer, got ${diagonal}`);
+    const mask = new Tensor(triangleMask(this.shape[this.ndim - 2], this.shape[this.ndim - 1], diagonal, lower, 'float32'));
+    return where(mask, this, 0); // where, not a product with the mask: NaN and Infinity outside become 0
+  }
+  /**
+   * `value` where `mask` is non-zero, this tensor's elements elsewhere (torch.masked_fill). The mask broadcasts to
+   * this tensor's shape; `value` is a number or a 0-d tensor (which then receives the gradient of the filled places).
+   * @example
+   * ```ts
+   * tg.tensor([1, 2, 3]).maskedFill(tg.tensor([0, 1, 0]), -1); // [1, -1, 3]
+   * ```
+   */
+  maskedFill(mask: Tensor, value: number | Tensor): Tensor {
+    if (!(mask instanceof Tensor)) throw new TypeError('maskedFill: mask must be a Tensor');
+    const shape = broadcastShapes(this.shape, mask.shape, 'maskedFill');
+    if (!shapesEqual(shape, this.shape)) {
+      throw new RangeError(`maskedFill: mask of shape ${fmtShape(mask.shape)} does not broadcast to the input's shape ${fmtShape(this.shape)}`);
+    }
+    if (value instanceof Tensor && value.ndim !== 0) {
+      throw new RangeError(`maskedFill: value must be a number or a 0-d tensor, got shape ${fmtShape(value.shape)}`);
+    }
+    if (typeof value === 'number') return where(mask, Tensor.scalar(value, this.dtype), this);
+    return where(mask, value, this);
+  }
+
   // ---- dtype, copies, output -----------------------------------------------------------------
 
   /** Converts to another dtype (a recorded op, so gradients flow back in the original dtype). */
@@ -478,6 +546,13 @@ export class Tensor {
   zerosLike(): Tensor { return new Tensor(NDArray.zeros(this.shape, this.dtype)); }
   /** A new untracked tensor of ones with this tensor's shape and dtype. */
   onesLike(): Tensor { return new Tensor(full(this.shape, 1, this.dtype)); }
+
+  /** A new untracked tensor of `shape` filled with `value`, with this tensor's dtype (torch.Tensor.new_full). */
+  newFull(shape: readonly number[], value: number): Tensor { return new Tensor(full(shape, value, this.dtype)); }
+  /** A new untracked tensor of zeros of `shape`, with this tensor's dtype (torch.Tensor.new_zeros). */
+  newZeros(shape: readonly number[]): Tensor { return this.newFull(shape, 0); }
+  /** A new untracked tensor of ones of `shape`, with this tensor's dtype (torch.Tensor.new_ones). */
+  newOnes(shape: readonly number[]): Tensor { return this.newFull(shape, 1); }
 
   /** The single value of a one-element tensor. */
   item(): number {

@@ -1,6 +1,8 @@
 // Safetensors codec: reads and writes the HuggingFace .safetensors layout as plain bytes (Node and browsers).
 // The decoder trusts no byte: it validates the whole header, throwing SafetensorsError, before allocating a tensor.
 
+import { ModelLoadError } from './errors.js';
+
 export type SafetensorsDType = 'F32' | 'F64';
 
 export interface SafetensorsEntry {
@@ -13,11 +15,13 @@ export type SafetensorsErrorCode =
   | 'BAD_INPUT' | 'TRUNCATED' | 'HEADER_TOO_LARGE' | 'BAD_JSON' | 'BAD_KEY' | 'DUPLICATE_KEY' | 'BAD_ENTRY'
   | 'BAD_DTYPE' | 'BAD_SHAPE' | 'BAD_OFFSETS' | 'TOO_MANY_TENSORS' | 'BAD_METADATA' | 'BAD_DATA';
 
-export class SafetensorsError extends Error {
-  override readonly name = 'SafetensorsError';
-  constructor(readonly code: SafetensorsErrorCode, message: string) {
-    super(message);
-  }
+/**
+ * A malformed .safetensors file or entry. A {@link ModelLoadError} (and so a `LoadError`): one
+ * `instanceof tg.ModelLoadError` catches it along with every other model-loading problem.
+ */
+export class SafetensorsError extends ModelLoadError<SafetensorsErrorCode> {
+  /** The error's name, 'SafetensorsError'. */
+  override readonly name: string = 'SafetensorsError';
 }
 
 export interface DecodeOptions {

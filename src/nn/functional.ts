@@ -5,6 +5,8 @@ import { apply, Tensor, where } from '../autograd/tensor.js';
 import { promote } from '../tensor/dtype.js';
 import { fmtShape } from '../tensor/shape.js';
 
+export { pad, type PadMode } from './pad.js';
+
 /** How a loss combines its per-element values: 'mean' (the default), 'sum', or 'none' to return them all. */
 export type Reduction = 'mean' | 'sum' | 'none';
 /** Integer class indices, one per row: a 1-D tensor, a number array or a typed array. */

@@ -1,10 +1,20 @@
 // Reading saved vectorizers back: JSON text or values are copied into null-prototype objects, keys such
 // as __proto__ are refused, and small readers check each field's type so bad input fails with a clear message.
+import { LoadError } from '../tensor/errors.js';
 
-/** Thrown by fromJSON for input that is not a well-formed saved vectorizer or vocabulary. */
-export class TextJSONError extends Error {
+/** What was wrong with a saved vectorizer or vocabulary: the `code` of a {@link TextJSONError}. */
+export type TextJSONErrorCode = 'BAD_JSON' | 'BAD_VALUE';
+
+/**
+ * Thrown by fromJSON for input that is not a well-formed saved vectorizer or vocabulary. A `tg.LoadError`,
+ * with code 'BAD_JSON' (not JSON, forbidden key, too deep) or 'BAD_VALUE' (a field of the wrong type or value).
+ */
+export class TextJSONError extends LoadError<TextJSONErrorCode> {
   /** The error's name, 'TextJSONError'. */
-  override readonly name = 'TextJSONError';
+  override readonly name: string = 'TextJSONError';
+  constructor(message: string, code: TextJSONErrorCode = 'BAD_VALUE') {
+    super(code, message);
+  }
 }
 
 export type JSONObject = { [key: string]: unknown };
@@ -18,7 +28,7 @@ const MAX_DEPTH = 16;
  * and a forbidden key, a non-JSON value or deeper nesting than needed throws TextJSONError.
  */
 export function safeCopy(value: unknown, where: string, depth = 0): unknown {
-  if (depth > MAX_DEPTH) throw new TextJSONError(`${where}: nested deeper than ${MAX_DEPTH} levels`);
+  if (depth > MAX_DEPTH) throw new TextJSONError(`${where}: nested deeper than ${MAX_DEPTH} levels`, 'BAD_JSON');
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TextJSONError(`${where}: numbers must be finite, got ${value}`);
@@ -30,7 +40,7 @@ export function safeCopy(value: unknown, where: string, depth = 0): unknown {
     if (proto !== Object.prototype && proto !== null) throw new TextJSONError(`${where}: expected a plain object`);
     const out: JSONObject = Object.create(null);
     for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) throw new TextJSONError(`${where}: the key "${key}" is not allowed`);
+      if (FORBIDDEN_KEYS.has(key)) throw new TextJSONError(`${where}: the key "${key}" is not allowed`, 'BAD_JSON');
       out[key] = safeCopy((value as JSONObject)[key], `${where}.${key}`, depth + 1);
     }
     return out;
@@ -45,7 +55,7 @@ export function parseSafe(input: unknown, where: string): unknown {
   try {
     parsed = JSON.parse(input);
   } catch (e) {
-    throw new TextJSONError(`${where}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new TextJSONError(`${where}: not valid JSON (${e instanceof Error ? e.message : String(e)})`, 'BAD_JSON');
   }
   return safeCopy(parsed, where);
 }

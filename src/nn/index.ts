@@ -18,3 +18,7 @@ export {
   type PositionalEncodingOptions, type TransformerEncoderForwardOptions, type TransformerEncoderLayerOptions,
   type TransformerEncoderOptions,
 } from './transformer.js';
+export {
+  GRU, GRUCell, LSTM, LSTMCell, padSequence, RNN, RNNCell,
+  type CellOptions, type ElmanRNNOptions, type LSTMState, type RNNForwardOptions, type RNNOptions,
+} from './rnn.js';

@@ -10,8 +10,14 @@
 //                         dist/index.js never imports node:fs and keeps working in browsers; it too
 //                         reaches the library through ./index.js.
 // dist/matmul-worker.js   the worker of setNumThreads, self-contained (it runs in its own thread).
-//                         threads.ts starts it with new URL('./matmul-worker.js', import.meta.url), and
-//                         threads.ts is now part of dist/index.js: so it sits next to that.
+//                         thread-host.ts starts it with new URL('./matmul-worker.js', import.meta.url),
+//                         and thread-host.ts is part of dist/index.js: so it sits next to that.
+// dist/browser.js         the library for browsers (package.json "exports" condition "browser"): the
+//                         same code, except that each src file with a `.browser.ts` sibling is
+//                         replaced by it (no file system; threads are Web Workers, whose code is
+//                         inlined, so no bundler has to find a worker file). No Node built-in may
+//                         be imported from it: the build fails if one is.
+// dist/testing/browser.js `tapegrad/testing` for browsers, reaching the library through ../browser.js.
 //
 // Not minified, so the output stays readable (esbuild drops most comments; the source maps lead
 // back to src/, which ships in the package). `fast-check` (an optional peer dependency) stays an
@@ -106,6 +112,60 @@ await build({
   entryPoints: { 'matmul-worker': 'src/tensor/matmul-worker.ts' },
   outdir: 'dist',
 });
+
+// The browser build. A src file with a sibling `name.browser.ts` is replaced by that sibling.
+const browserFiles = {
+  name: 'browser-files',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const alt = sourceOf(args).replace(/\.ts$/, '.browser.ts');
+      return !args.path.endsWith('.browser.js') && existsSync(alt) ? { path: alt } : undefined;
+    });
+  },
+};
+const browserCommon = { ...common, platform: 'browser' };
+
+// the Web Worker of the threaded matmul: a minified classic script, inlined into dist/browser.js as a string
+const worker = await build({
+  ...browserCommon,
+  entryPoints: ['src/tensor/matmul-worker.browser.ts'],
+  format: 'iife',
+  minify: true,
+  sourcemap: false,
+  write: false,
+  define: { __TAPEGRAD_MATMUL_WORKER__: '""' },
+  plugins: [browserFiles],
+});
+const browserLibrary = await build({
+  ...browserCommon,
+  entryPoints: { browser: 'src/index.ts' },
+  outdir: 'dist',
+  define: { __TAPEGRAD_MATMUL_WORKER__: JSON.stringify(worker.outputFiles[0].text) },
+  plugins: [browserFiles],
+});
+const browserTesting = await build({
+  ...browserCommon,
+  entryPoints: { 'testing/browser': 'src/testing/index.ts' },
+  outdir: 'dist',
+  plugins: [{
+    name: 'library-through-browser',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.kind === 'entry-point' || secondary[0].own(sourceOf(args))) return undefined;
+        return { path: '../browser.js', external: true };
+      });
+    },
+  }],
+});
+for (const [name, result] of [['browser', browserLibrary], ['testing/browser', browserTesting], ['browser worker', worker]]) {
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    const builtin = output.imports.find((i) => i.path.startsWith('node:') || (i.external && !/^(\.|fast-check$)/.test(i.path)));
+    if (builtin) {
+      console.error(`build: the ${name} build (${file}) imports ${builtin.path}; give the src file that imports it a .browser.ts sibling`);
+      process.exit(1);
+    }
+  }
+}
 
 // --keep-var skips this step, to measure what it is for (docs/design.md)
 if (!process.argv.includes('--keep-var')) restoreConst(dist);
@@ -251,9 +311,9 @@ function shiftMappings(mappings, shifts) {
 }
 
 /**
- * The npm packages bundled into dist/index.js (found in esbuild's metafile) keep their license
- * notices: each package's LICENSE file goes into dist/THIRD-PARTY-LICENSES.txt, and a comment at
- * the top of dist/index.js names them.
+ * The npm packages bundled into dist/index.js and dist/browser.js (found in esbuild's metafile) keep
+ * their license notices: each package's LICENSE file goes into dist/THIRD-PARTY-LICENSES.txt, and a
+ * comment at the top of both files names them.
  */
 function writeLicenses(metafile) {
   const packages = new Set();
@@ -275,13 +335,15 @@ function writeLicenses(metafile) {
     return `${name}@${pkg.version} (${pkg.license ?? 'see below'})\n\n${readFileSync(join(dir, file), 'utf8').trim()}\n`;
   });
   writeFileSync(join(dist, 'THIRD-PARTY-LICENSES.txt'),
-    `dist/index.js bundles these npm packages; their licenses follow.\n\n${sections.join('\n' + '-'.repeat(72) + '\n\n')}`);
-  const index = join(dist, 'index.js');
-  const banner = `// tapegrad. Bundles ${licenses.join(', ')}: see THIRD-PARTY-LICENSES.txt.\n`;
-  writeFileSync(index, banner + readFileSync(index, 'utf8'));
-  // the banner adds one line at the top: the source map's generated lines move down by one
-  const mapFile = `${index}.map`;
-  const map = JSON.parse(readFileSync(mapFile, 'utf8'));
-  map.mappings = ';' + map.mappings;
-  writeFileSync(mapFile, JSON.stringify(map));
+    `dist/index.js and dist/browser.js bundle these npm packages; their licenses follow.\n\n${sections.join('\n' + '-'.repeat(72) + '\n\n')}`);
+  for (const file of ['index.js', 'browser.js']) {
+    const out = join(dist, file);
+    const banner = `// tapegrad. Bundles ${licenses.join(', ')}: see THIRD-PARTY-LICENSES.txt.\n`;
+    writeFileSync(out, banner + readFileSync(out, 'utf8'));
+    // the banner adds one line at the top: the source map's generated lines move down by one
+    const mapFile = `${out}.map`;
+    const map = JSON.parse(readFileSync(mapFile, 'utf8'));
+    map.mappings = ';' + map.mappings;
+    writeFileSync(mapFile, JSON.stringify(map));
+  }
 }

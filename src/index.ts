@@ -41,3 +41,4 @@ export function fromNdarray(nd: NdarrayLike, options: { requiresGrad?: boolean }
 export * as text from './text/index.js';
 export { toDot, type DotOptions, type DotNames } from './autograd/dot.js';
 export * as plot from './plot/index.js';
+export { downloadBytes } from './io/download.js';

@@ -5,6 +5,7 @@
 import type { TypedArray } from './dtype.js';
 import { GEMM_NC, matmul as matmulSingle, multiplyPacked, packB, sliceDepth } from './matmul.js';
 import { NDArray } from './ndarray.js';
+import { allocData, checkThreads, startWorkers, type ThreadWorker } from './thread-host.js';
 
 /*
  * How a product is shared. gemm (matmul.ts) walks C in NC-wide column blocks and k in slices; for
@@ -41,7 +42,7 @@ import { NDArray } from './ndarray.js';
  * its cells are complete, while the other threads finish their last units. When the data buffer
  * grows, the new one is posted to each worker with a generation number, and a worker whose buffer
  * is older than P.generation reads the messages with receiveMessageOnPort. Threads block in
- * Atomics.wait, which Node allows on its main thread (browsers do not).
+ * Atomics.wait, which Node allows on its main thread (browsers only in workers).
  */
 export const JOB = 0;
 export const NEXT = 1;
@@ -72,10 +73,8 @@ const MIN_BLOCK_ROWS = 16;
 /** Row blocks per thread in each phase, when the rows allow. */
 const BLOCKS_PER_THREAD = 16;
 
-type WorkerLike = { postMessage(v: unknown): void; terminate(): Promise<number>; unref(): void };
-
 interface Pool {
-  workers: WorkerLike[];
+  workers: ThreadWorker[];
   flags: Int32Array;
   params: Float64Array;
   done: Int32Array;
@@ -149,8 +148,10 @@ export function getNumThreads(): number {
 /**
  * Lets large matrix products (m·n·k ≥ 2²¹, 2-D operands of one dtype) use n threads: the calling
  * thread and n - 1 workers take blocks of the product until all are done. Results are bitwise
- * the same as with one thread. `await setNumThreads(1)` stops the workers. Node only (worker_threads
- * and SharedArrayBuffer); elsewhere it throws. Workers do not keep the process alive.
+ * the same as with one thread. `await setNumThreads(1)` stops the workers. In Node the workers are
+ * worker_threads and do not keep the process alive. In a browser they are Web Workers, which need
+ * SharedArrayBuffer (a cross-origin isolated page) and a caller that may block: call it in a Web
+ * Worker, not on the page's main thread. Where threads cannot run it rejects and says why.
  * @example
  * ```ts
  * await tg.setNumThreads(2); // large products are now shared between two threads
@@ -170,72 +171,25 @@ export function setNumThreads(n: number): Promise<void> {
 async function resize(n: number): Promise<void> {
   if (n === numThreads) return;
   // check first, so that where threads are unavailable a failed call changes nothing
-  const workerThreads = n > 1 ? await loadWorkerThreads() : null;
+  if (n > 1) await checkThreads();
   const old = pool;
   pool = null;
   numThreads = 1;
   if (old) await stopPool(old);
-  if (workerThreads) {
-    pool = await startPool(workerThreads.Worker, n - 1);
+  if (n > 1) {
+    pool = await startPool(n - 1);
     numThreads = n;
   }
 }
 
-/** Loads worker_threads only now, so importing tapegrad never does (and works without it). */
-async function loadWorkerThreads(): Promise<typeof import('node:worker_threads')> {
-  const why = 'setNumThreads: threads need Node.js worker_threads and SharedArrayBuffer, which this environment lacks; use setNumThreads(1)';
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  if (typeof SharedArrayBuffer === 'undefined' || !proc?.versions?.node) throw new Error(why);
-  try {
-    return await import('node:worker_threads');
-  } catch {
-    throw new Error(why);
-  }
-}
-
-/**
- * The worker script next to this module: matmul-worker.js in the built package. From the
- * TypeScript sources (tsx, vitest) a small .mjs entry registers tsx in the worker first, as
- * on Node 20 a loader registered with --import does not reach worker threads.
- */
-async function workerUrl(): Promise<URL> {
-  const fromSource = import.meta.url.endsWith('.ts');
-  if (!fromSource) return new URL('./matmul-worker.js', import.meta.url);
-  const { createRequire } = await import('node:module');
-  try {
-    createRequire(import.meta.url).resolve('tsx/esm/api');
-  } catch {
-    throw new Error('setNumThreads: running tapegrad from its TypeScript sources needs tsx to start worker threads (npm i -D tsx); the built package does not');
-  }
-  return new URL('./matmul-worker-tsx.mjs', import.meta.url);
-}
-
-async function startPool(Worker: typeof import('node:worker_threads').Worker, count: number): Promise<Pool> {
-  const url = await workerUrl();
+async function startPool(count: number): Promise<Pool> {
   const control = new SharedArrayBuffer(CONTROL_BYTES);
-  const data = new SharedArrayBuffer(1 << 16);
-  const p: Pool = {
-    workers: [], flags: new Int32Array(control), params: new Float64Array(control, PARAMS_BYTE_OFFSET, PARAMS_LENGTH),
+  const data = allocData(1 << 16);
+  const workers = await startWorkers({ control, data }, count);
+  return {
+    workers, flags: new Int32Array(control), params: new Float64Array(control, PARAMS_BYTE_OFFSET, PARAMS_LENGTH),
     done: new Int32Array(control, DONE_BYTE_OFFSET, MAX_UNITS), data, generation: 0, products: 0,
   };
-  const started = Array.from({ length: count }, () => {
-    // No inherited flags: the worker needs none, and some (--input-type, loaders) break its start.
-    const w = new Worker(url, { workerData: { control, data }, execArgv: [] });
-    p.workers.push(w);
-    return new Promise<void>((resolve, reject) => {
-      w.once('message', () => resolve());
-      w.once('error', (e) => reject(new Error(`setNumThreads: a worker thread failed to start: ${e.message}`)));
-      w.once('exit', (code) => reject(new Error(`setNumThreads: a worker thread exited during start-up (code ${code})`)));
-    });
-  });
-  try {
-    await Promise.all(started);
-  } catch (e) {
-    await stopPool(p);
-    throw e;
-  }
-  for (const w of p.workers) w.unref();
-  return p;
 }
 
 async function stopPool(p: Pool): Promise<void> {
@@ -289,7 +243,7 @@ function parallelMatmul(p: Pool, a: NDArray, b: NDArray, m: number, n: number, k
   // offsets travel as int32 (see runUnits); a product too large for that stays on this thread
   if (cBase + m * n > 0x7fffffff || units > MAX_UNITS) return matmulSingle(a, b);
   const bytes = (cBase + m * n) * (float64 ? 8 : 4);
-  if (p.data.byteLength < bytes) growData(p, bytes);
+  if (p.data.byteLength < bytes && !growData(p, bytes)) return matmulSingle(a, b);
   const view: TypedArray = float64 ? new Float64Array(p.data) : new Float32Array(p.data);
   view.set(a.data.subarray(aLo, aHi), 0);
   view.set(b.data.subarray(bLo, bHi), bBase);
@@ -335,10 +289,23 @@ function parallelMatmul(p: Pool, a: NDArray, b: NDArray, m: number, n: number, k
   return new NDArray(out, [m, n]);
 }
 
-/** Replaces the data buffer with a larger one (at least doubling) and hands it to every worker. */
-function growData(p: Pool, bytes: number): void {
-  const size = Math.max(bytes, 2 * p.data.byteLength);
-  p.data = new SharedArrayBuffer(Math.ceil(size / 8) * 8);
+/**
+ * Makes the data buffer hold at least `bytes`. A growable buffer (the browser's, see
+ * thread-host.browser.ts) grows in place, and the workers' length-tracking views see the new size;
+ * otherwise a new buffer (at least double) is handed to every worker by message. False when neither
+ * can be done (a browser worker cannot read a message while it waits): the product then runs on
+ * the calling thread.
+ */
+function growData(p: Pool, bytes: number): boolean {
+  const size = Math.ceil(Math.max(bytes, 2 * p.data.byteLength) / 8) * 8;
+  const data = p.data as SharedArrayBuffer & { growable?: boolean; maxByteLength?: number; grow?(n: number): void };
+  if (data.growable) {
+    if (bytes > data.maxByteLength!) return false;
+    data.grow!(Math.min(size, data.maxByteLength!));
+    return true;
+  }
+  p.data = allocData(size);
   p.generation++;
   for (const w of p.workers) w.postMessage({ data: p.data, generation: p.generation });
+  return true;
 }

@@ -163,3 +163,14 @@ describe('transformer layers', () => {
     expect(() => nn.sinusoidalPositionalEncoding(0, 4)).toThrow(/sinusoidalPositionalEncoding: length must be a positive integer, got 0/);
   });
 });
+
+describe('tg.plot.attentionSvg', () => {
+  it('draws one cell per weight, labelled, and names bad shapes', () => {
+    const svg = tg.plot.attentionSvg(tg.tensor([[0.25, 0.75], [1, 0]]), { rowLabels: ['a', 'b'], title: 'w' });
+    expect(svg.match(/<rect x=/g)).toHaveLength(4);
+    expect(svg).toContain('0.75');
+    expect(svg).toContain('fill-opacity="0.750"');
+    expect(() => tg.plot.attentionSvg(tg.zeros([2]))).toThrow(/^attentionSvg: expected weights \[queries, keys\], got \[2\]/);
+    expect(() => tg.plot.attentionSvg(tg.zeros([2, 2]), { rowLabels: ['a'] })).toThrow(/1 row labels and 1 column labels for weights \[2,2\]/);
+  });
+});

@@ -27,10 +27,11 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import ts from 'typescript';
+import { browserFiles, sourceOf } from './browser-files.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
@@ -57,8 +58,6 @@ const common = {
   logLevel: 'warning',
 };
 
-/** Source file (absolute, .ts) of a relative import; esbuild resolves `./x.js` to `./x.ts` the same way. */
-const sourceOf = (args) => resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
 
 /** The other outputs that import the library: source file, path in dist/, and which imports are their own. */
 const secondary = [
@@ -113,16 +112,7 @@ await build({
   outdir: 'dist',
 });
 
-// The browser build. A src file with a sibling `name.browser.ts` is replaced by that sibling.
-const browserFiles = {
-  name: 'browser-files',
-  setup(b) {
-    b.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const alt = sourceOf(args).replace(/\.ts$/, '.browser.ts');
-      return !args.path.endsWith('.browser.js') && existsSync(alt) ? { path: alt } : undefined;
-    });
-  },
-};
+// The browser build: src files with a `.browser.ts` sibling are replaced by it (scripts/browser-files.mjs).
 const browserCommon = { ...common, platform: 'browser' };
 
 // the Web Worker of the threaded matmul: a minified classic script, inlined into dist/browser.js as a string

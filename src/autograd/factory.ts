@@ -6,6 +6,7 @@ import { allocate, assertDType, type DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { checkShape, type Shape, sizeOf } from '../tensor/shape.js';
+import { checkOptions } from '../tensor/validate.js';
 import { Tensor } from './tensor.js';
 
 /** Options shared by the tensor constructors (`tg.tensor`, `tg.zeros`, `tg.ones`, ...). */
@@ -26,7 +27,12 @@ function make(value: NDArray, opts: TensorOptions | undefined): Tensor {
   return new Tensor(value, opts?.requiresGrad ?? false);
 }
 
-function dtypeOpt(opts: TensorOptions | undefined, where: string): DType {
+const TENSOR_OPTIONS = ['dtype', 'requiresGrad'];
+const RANDOM_OPTIONS = [...TENSOR_OPTIONS, 'generator'];
+
+/** The dtype option (default float32), after checking that `opts` has only known keys. */
+function dtypeOpt(opts: TensorOptions | undefined, where: string, known: readonly string[] = TENSOR_OPTIONS): DType {
+  checkOptions(where, opts, known);
   return opts?.dtype === undefined ? 'float32' : assertDType(opts.dtype, where);
 }
 
@@ -36,6 +42,7 @@ function dtypeOpt(opts: TensorOptions | undefined, where: string): DType {
  */
 export function tensor(value: unknown, opts?: TensorOptions & { shape?: Shape }): Tensor {
   if (value instanceof Tensor) return make(value.value.astype(opts?.dtype ?? value.dtype), opts);
+  checkOptions('tensor', opts, [...TENSOR_OPTIONS, 'shape']);
   if (opts?.dtype !== undefined) assertDType(opts.dtype, 'tensor');
   // like torch.tensor, always a copy: later writes to the caller's array do not show through
   const src = value instanceof Float32Array || value instanceof Float64Array ? value.slice() : value;
@@ -112,7 +119,7 @@ export function eye(n: number, m = n, opts?: TensorOptions): Tensor {
 
 function randomArray(shape: Shape, opts: RandomOptions | undefined, where: string, fill: (g: Generator, a: Float64Array | Float32Array) => void): Tensor {
   checkShape(shape, where);
-  const data = allocate(dtypeOpt(opts, where), sizeOf(shape));
+  const data = allocate(dtypeOpt(opts, where, RANDOM_OPTIONS), sizeOf(shape));
   fill(opts?.generator ?? defaultGenerator, data);
   return make(new NDArray(data, [...shape]), opts);
 }
@@ -127,7 +134,7 @@ export function randn(shape: Shape, opts?: RandomOptions): Tensor {
 }
 /** Uniform integers in [low, high). */
 export function randint(low: number, high: number, shape: Shape, opts?: RandomOptions): Tensor {
-  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
+  if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || high <= low) {
     throw new RangeError(`randint: need integers low < high, got low=${low}, high=${high}`);
   }
   return randomArray(shape, opts, 'randint', (g, a) => {

@@ -11,6 +11,7 @@ import { triangleMask } from '../tensor/movement.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { argReduce } from '../tensor/reduce.js';
 import { broadcastShapes, fmtShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
+import { checkDims, checkInt } from '../tensor/validate.js';
 import { isGradEnabled } from './mode.js';
 import { OPS, type OpAttrs, type OpName } from './ops.js';
 import { backward, type BackwardOptions } from './tape.js';
@@ -354,6 +355,8 @@ export class Tensor {
   /** log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the (finite) max: no overflow. */
   logsumexp(axis?: number | number[] | null, keepdims = false): Tensor {
     const axes = normAxes(axis, this.ndim, 'logsumexp');
+    // over nothing: log(0) = -inf, as in PyTorch (there is no max to shift by)
+    if (axes.some((a) => this.shape[a] === 0)) return this.exp().sum(axes, keepdims).log();
     const m = this.detach().max(axes, true);
     const shift = where(m.isFinite(), m, 0); // all -inf (or inf) slices: shift by 0, let exp/log say -inf/inf
     const out = this.sub(shift).exp().sum(axes, true).log().add(shift);
@@ -409,8 +412,9 @@ export class Tensor {
     dims[b] = a;
     return this.permute(dims);
   }
-  /** A broadcast view; -1 keeps a dimension. */
+  /** A broadcast view; -1 keeps a dimension. Sizes must be integers (a RangeError names the bad one). */
   expand(shape: readonly number[]): Tensor {
+    checkDims('expand', shape, -1);
     if (shapesEqual(shape, this.shape)) return this;
     return apply('expand', [this], { shape: [...shape] });
   }
@@ -443,10 +447,16 @@ export class Tensor {
     const mid = this.shape.slice(s, e + 1).reduce((n, d) => n * d, 1);
     return this.reshape([...this.shape.slice(0, s), mid, ...this.shape.slice(e + 1)]);
   }
-  /** Python-style slice along one dim: start (inclusive), end (exclusive), step > 0; negatives count from the end. */
+  /**
+   * Python-style slice along one dim: start (inclusive), end (exclusive), step > 0; negatives count from the end
+   * and out-of-range bounds are clipped, as in Python. Every bound must be an integer (or null for "from the start"
+   * / "to the end"): a RangeError names the op and the value.
+   */
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
     const d = normAxis(dim, this.ndim, 'slice');
-    if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
+    checkInt('slice', 'step', step, { min: 1 });
+    if (start != null) checkInt('slice', 'start', start);
+    if (end != null) checkInt('slice', 'end', end);
     const n = this.shape[d];
     const clampIdx = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
     const s = start == null ? 0 : clampIdx(start);
@@ -459,9 +469,17 @@ export class Tensor {
     steps[d] = step;
     return apply('slice', [this], { starts, ends, steps });
   }
-  /** The slice [start, start + length) along dim (torch.narrow). */
+  /**
+   * The slice [start, start + length) along dim (torch.narrow): start in [-size, size] (negative counts from the
+   * end), length ≥ 0 and start + length ≤ size, all integers; anything else is a RangeError, as in PyTorch.
+   */
   narrow(dim: number, start: number, length: number): Tensor {
-    return this.slice(dim, start, start + length);
+    const d = normAxis(dim, this.ndim, 'narrow');
+    const n = this.shape[d];
+    const s0 = checkInt('narrow', 'start', start, { min: -n, max: n });
+    const s = s0 < 0 ? s0 + n : s0;
+    checkInt('narrow', 'length', length, { min: 0, max: n - s });
+    return this.slice(d, s, s + length);
   }
   /** A dense copy when this is a strided view; the same tensor otherwise. */
   contiguous(): Tensor {

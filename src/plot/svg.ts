@@ -6,6 +6,8 @@
 // from Node or a browser alike. Plotting libraries pull in DOM or canvas dependencies (jsdom,
 // node-canvas with native builds) that a small library with no native add-ons should not carry.
 
+import { checkInt } from '../tensor/validate.js';
+
 /** Escapes text and attribute values: & < > " ' become entities, and characters XML forbids are dropped. */
 export function escapeXml(text: string): string {
   return String(text)
@@ -63,16 +65,31 @@ export interface Scale {
   format(v: number): string;
 }
 
-/** Steps of 1, 2 or 5 times a power of ten (at least minStep), about `count` of them across [lo, hi]. */
+/**
+ * Steps of 1, 2 or 5 times a power of ten (at least minStep), about `count` of them across [lo, hi].
+ * The step is never finer than the spacing of doubles near lo and hi (a range of 16 at 1e17 gets one tick, not a
+ * loop that cannot advance), and at most count + 1 ticks are made, whatever the numbers.
+ */
 export function niceTicks(lo: number, hi: number, count = 5, minStep = 0): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = Math.max((hi - lo) / Math.max(1, count), minStep);
+  checkInt('niceTicks', 'count', count, { min: 1, max: MAX_TICKS });
+  if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [lo];
+  const resolution = Math.max(Math.abs(lo), Math.abs(hi)) * Number.EPSILON * 4; // distinct doubles, not rounding noise
+  const raw = Math.max(hi / count - lo / count, minStep, resolution, Number.MIN_VALUE); // hi/count - lo/count cannot overflow
   const p = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * p;
+  // k counts whole steps; step ≥ 4 ulp keeps |k| below 2^51, so k + 1 is always exact and the loop ends
+  const first = Math.ceil(lo / step - 1e-9);
+  const n = Math.min(Math.floor(hi / step + 1e-9) - first, count + 1);
   const out: number[] = [];
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
+  for (let i = 0; i <= n; i++) {
+    const v = Number(((first + i) * step).toPrecision(12));
+    if (Number.isFinite(v) && (out.length === 0 || v > out[out.length - 1])) out.push(v);
+  }
   return out.length > 0 ? out : [lo];
 }
+
+/** The most ticks niceTicks will make on one axis. */
+const MAX_TICKS = 100;
 
 /** Enough decimals to tell neighbouring ticks apart (0.25 → "0.25", 1000 → "1000", 1e-5 → "1e-5"). */
 function tickFormat(ticks: number[]): (v: number) => string {

@@ -3,7 +3,8 @@
 
 import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
-import { checkShape, fmtShape, type Shape, sizeOf } from './shape.js';
+import { checkShape, fmtShape, MAX_DIMS, type Shape, sizeOf } from './shape.js';
+import { checkInt, checkTensorSize } from './validate.js';
 
 export type NestedArray = number | boolean | readonly NestedArray[];
 
@@ -11,6 +12,8 @@ function inferNestedShape(value: unknown): number[] {
   const shape: number[] = [];
   let v = value;
   while (Array.isArray(v) || ArrayBuffer.isView(v)) {
+    // an array that contains itself would otherwise grow the shape until the heap is gone
+    if (shape.length === MAX_DIMS) throw new RangeError(`tensor: nested deeper than ${MAX_DIMS} levels (an array that contains itself?)`);
     const len = (v as ArrayLike<unknown>).length;
     shape.push(len);
     if (len === 0) break;
@@ -43,6 +46,7 @@ export function fromValue(value: unknown, dtype: DType | undefined, shape?: Shap
     return new NDArray(data, [...s]);
   }
   const s = inferNestedShape(value);
+  checkShape(s, 'tensor');
   const data = allocate(dtype ?? 'float32', sizeOf(s));
   let k = 0;
   const fill = (v: unknown, dim: number, path: number[]): void => {
@@ -75,14 +79,17 @@ export function full(shape: Shape, value: number, dtype: DType = 'float32', op =
 
 export function arange(start: number, end: number, step: number, dtype: DType = 'float32'): NDArray {
   if (step === 0 || !Number.isFinite(step)) throw new RangeError(`arange: step must be a non-zero finite number, got ${step}`);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError(`arange: start and end must be finite numbers, got ${start} and ${end}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
+  checkTensorSize('arange', n);
   const data = allocate(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return new NDArray(data, [n]);
 }
 
 export function linspace(start: number, end: number, steps: number, dtype: DType = 'float32'): NDArray {
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  checkInt('linspace', 'steps', steps, { min: 0 });
+  checkTensorSize('linspace', steps);
   const data = allocate(dtype, steps);
   const d = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) data[i] = i === steps - 1 && steps > 1 ? end : start + i * d;

@@ -1,6 +1,8 @@
 // Data types: tapegrad stores float32 by default and float64 on request.
 // Every kernel accepts either array type; results take the wider of the inputs' dtypes.
 
+import { checkTensorSize } from './validate.js';
+
 /** The element types tapegrad stores: 'float32' (the default) and 'float64' (for gradcheck and extra precision). */
 export type DType = 'float32' | 'float64';
 /** The typed array behind a tensor: a Float32Array for float32, a Float64Array for float64. */
@@ -8,8 +10,12 @@ export type TypedArray = Float32Array | Float64Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
 
-/** Allocates a zero-filled typed array of the given dtype. */
+/**
+ * Allocates a zero-filled typed array of the given dtype. A last line of defence: ops check their result's size
+ * (naming themselves) before they get here, but no request over MAX_TENSOR_ELEMENTS reaches the engine.
+ */
 export function allocate(dtype: DType, n: number): TypedArray {
+  checkTensorSize('allocate', n);
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 

@@ -2,7 +2,8 @@
 // Float32/Float64 data is shared (zero-copy); other element types are converted into float32.
 
 import ndarray from 'ndarray';
-import { NDArray } from './ndarray.js';
+import { checkView, NDArray } from './ndarray.js';
+import { checkShape } from './shape.js';
 
 /** The fields of a scijs ndarray that interop reads. */
 export interface NdarrayLike {
@@ -18,6 +19,12 @@ export function ndarrayFromScijs(nd: NdarrayLike): NDArray {
     throw new TypeError('fromNdarray: expected a scijs ndarray with data, shape, stride and offset');
   }
   const { data, shape, stride, offset } = nd;
+  if (typeof data !== 'object' || data === null || !Number.isSafeInteger(data.length)) {
+    throw new TypeError('fromNdarray: expected a scijs ndarray whose data has a length');
+  }
+  checkShape(shape, 'fromNdarray');
+  // every element the view reaches must lie inside data: a hostile view cannot read past it
+  checkView(shape, stride, offset, data.length, 'fromNdarray');
   if (data instanceof Float32Array || data instanceof Float64Array) return new NDArray(data, [...shape], [...stride], offset);
   // other storage: gather the elements through the strides into a fresh float32 array
   const size = shape.reduce((a, b) => a * b, 1);

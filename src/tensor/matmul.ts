@@ -4,6 +4,7 @@
 import { promote, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { broadcastShapes, fmtShape, sizeOf } from './shape.js';
+import { checkTensorSize } from './validate.js';
 
 /*
  * Blocking scheme (the GotoBLAS/BLIS layout, scaled to what V8 can keep in registers):
@@ -303,6 +304,7 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
   const outShape = [...batch];
   if (a.ndim > 1) outShape.push(m);
   if (b.ndim > 1) outShape.push(n);
+  checkTensorSize('matmul', sizeOf(outShape), outShape);
   const out = NDArray.zeros(outShape, dtype);
   const count = sizeOf(batch);
   if (count === 0 || m === 0 || n === 0) return out;

@@ -34,12 +34,17 @@ export class NDArray {
   /** The number of elements (the product of the shape). */
   readonly size: number;
 
+  /**
+   * A view of `data`. Throws a RangeError unless the shape has non-negative integer dims, the strides (one per dim,
+   * any sign) and the offset are integers, and every element the view can reach lies inside `data`.
+   */
   constructor(data: TypedArray, shape: Shape, strides?: Shape, offset = 0) {
     this.data = data;
     this.shape = shape as number[];
     this.strides = (strides ?? contiguousStrides(shape)) as number[];
     this.offset = offset;
     this.size = sizeOf(shape);
+    checkView(shape, this.strides, offset, data.length, 'NDArray');
   }
 
   /** 'float32' or 'float64', from the storage's type. */
@@ -240,6 +245,36 @@ export class NDArray {
       return out;
     };
     return build(0, 0);
+  }
+}
+
+/**
+ * The invariant every NDArray keeps (checked in O(ndim) when one is made): integer shape, strides and offset,
+ * and the lowest and highest storage index the view can reach both inside the buffer. Kernels rely on it,
+ * so a hand-made view (`new tg.NDArray(...)`, `tg.fromNdarray`) can never read outside its storage.
+ */
+export function checkView(shape: Shape, strides: Shape, offset: number, length: number, op: string): void {
+  if (strides.length !== shape.length) {
+    throw new RangeError(`${op}: ${strides.length} strides for shape ${fmtShape(shape)} (need one per dimension)`);
+  }
+  if (!Number.isSafeInteger(offset)) throw new RangeError(`${op}: offset must be an integer, got ${offset}`);
+  let lo = offset;
+  let hi = offset;
+  let size = 1;
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d];
+    const st = strides[d];
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${op}: invalid shape ${fmtShape(shape)} (dimensions must be non-negative integers)`);
+    if (!Number.isSafeInteger(st)) throw new RangeError(`${op}: strides [${strides.join(',')}] must be integers`);
+    size *= n;
+    if (st > 0) hi += (n - 1) * st;
+    else lo += (n - 1) * st;
+  }
+  if (size > 0 && (lo < 0 || hi >= length)) {
+    throw new RangeError(
+      `${op}: a view with shape ${fmtShape(shape)}, strides [${strides.join(',')}] and offset ${offset} reaches storage ` +
+        `indices ${lo}..${hi}, outside its buffer of ${length} elements`,
+    );
   }
 }
 

@@ -1,6 +1,8 @@
 // Shape arithmetic: sizes, contiguous strides, axis normalisation and NumPy broadcasting.
 // Pure functions over number arrays; every error names the op and the shapes involved.
 
+import { checkTensorSize } from './validate.js';
+
 export type Shape = readonly number[];
 
 export function fmtShape(s: Shape): string {
@@ -30,14 +32,22 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
   return true;
 }
 
-/** Checks that a shape is a list of non-negative safe integers. */
+/** The most dimensions a tensor may have (as in PyTorch and NumPy 2). */
+export const MAX_DIMS = 64;
+
+/**
+ * Checks that a shape is a list of at most MAX_DIMS non-negative safe integers whose product is at most
+ * MAX_TENSOR_ELEMENTS; the errors name the op and the shape.
+ */
 export function checkShape(shape: Shape, op: string): void {
+  if (!Array.isArray(shape)) throw new TypeError(`${op}: a shape must be an array of integers, got ${typeof shape}`);
+  if (shape.length > MAX_DIMS) throw new RangeError(`${op}: ${shape.length} dimensions is more than the limit of ${MAX_DIMS}`);
   for (const d of shape) {
     if (!Number.isSafeInteger(d) || d < 0) {
       throw new RangeError(`${op}: invalid shape ${fmtShape(shape)} (dimensions must be non-negative integers)`);
     }
   }
-  if (!Number.isSafeInteger(sizeOf(shape))) throw new RangeError(`${op}: shape ${fmtShape(shape)} is too large`);
+  checkTensorSize(op, sizeOf(shape), shape);
 }
 
 /**
@@ -76,6 +86,7 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
     else if (da === 1) out[i] = db;
     else throw new RangeError(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast`);
   }
+  checkTensorSize(op, sizeOf(out), out);
   return out;
 }
 

@@ -213,11 +213,16 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
   return parallelMatmul(p, a, b, m, n, k);
 }
 
-/** Element range [lo, hi) of x's storage that the view reads (strides are never negative). */
+/** Element range [lo, hi) of x's storage that the (non-empty) view reads; a negative stride reaches below the offset. */
 function span(x: NDArray): [number, number] {
+  let lo = x.offset;
   let hi = x.offset;
-  for (let d = 0; d < x.ndim; d++) hi += (x.shape[d] - 1) * x.strides[d];
-  return [x.offset, hi + 1];
+  for (let d = 0; d < x.ndim; d++) {
+    const reach = (x.shape[d] - 1) * x.strides[d];
+    if (reach > 0) hi += reach;
+    else lo += reach;
+  }
+  return [lo, hi + 1];
 }
 
 function parallelMatmul(p: Pool, a: NDArray, b: NDArray, m: number, n: number, k: number): NDArray {

@@ -20,30 +20,45 @@ const show = (v: unknown): string => {
   return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
 };
 
-function rangeText(r: IntRange): string {
+function intText(r: IntRange): string {
   const { min, max } = r;
-  if (min !== undefined && max !== undefined) return ` in [${min}, ${max}]`;
-  if (min !== undefined) return min === 0 ? ' ≥ 0' : ` ≥ ${min}`;
-  if (max !== undefined) return ` ≤ ${max}`;
-  return '';
+  if (min !== undefined && max !== undefined) return `an integer in [${min}, ${max}]`;
+  if (min === 1) return 'a positive integer';
+  if (min === 0) return 'a non-negative integer';
+  if (min !== undefined) return `an integer ≥ ${min}`;
+  if (max !== undefined) return `an integer ≤ ${max}`;
+  return 'an integer';
 }
 
 /**
  * Checks that `value` is a safe integer within `range` (both ends inclusive) and returns it.
  * Throws a RangeError (a TypeError for a non-number) naming the op, the argument and the value, e.g.
- * `slice: start must be an integer, got 0.5`.
+ * `slice: start must be an integer, got 0.5` or `slice: step must be a positive integer, got 0`.
  * @example
  * ```ts
  * const dim = checkInt('narrow', 'length', length, { min: 0, max: size - start });
  * ```
  */
 export function checkInt(op: string, name: string, value: unknown, range: IntRange = {}): number {
-  if (typeof value !== 'number') throw new TypeError(`${op}: ${name} must be an integer${rangeText(range)}, got ${show(value)}`);
-  if (!Number.isSafeInteger(value)) throw new RangeError(`${op}: ${name} must be an integer${rangeText(range)}, got ${value}`);
-  if ((range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max)) {
-    throw new RangeError(`${op}: ${name} must be an integer${rangeText(range)}, got ${value}`);
+  if (typeof value !== 'number') throw new TypeError(`${op}: ${name} must be ${intText(range)}, got ${show(value)}`);
+  if (!Number.isSafeInteger(value) || (range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max)) {
+    throw new RangeError(`${op}: ${name} must be ${intText(range)}, got ${value}`);
   }
   return value;
+}
+
+/**
+ * Checks that `shape` is an array of integers, each at least `min` (0 for a shape; -1 where -1 means "infer" or
+ * "keep", as in reshape and expand). The error names the op, the position and the value.
+ */
+export function checkDims(op: string, shape: unknown, min = 0): void {
+  if (!Array.isArray(shape)) throw new TypeError(`${op}: expected a shape (an array of integers), got ${show(shape)}`);
+  for (let i = 0; i < shape.length; i++) {
+    const v: unknown = shape[i];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+      throw new RangeError(`${op}: size ${show(v)} at dimension ${i} of [${shape.map(show).join(',')}] must be an integer ≥ ${min}`);
+    }
+  }
 }
 
 /**

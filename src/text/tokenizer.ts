@@ -1,6 +1,8 @@
 // Turning text into tokens: lowercase, split on anything that is not a letter or digit, drop stop words
 // and short tokens. For e-mail, the header block and HTML markup can be stripped first.
 
+import { checkOptions } from '../tensor/validate.js';
+
 /**
  * A short list of common English function words (articles, pronouns, auxiliaries, prepositions,
  * conjunctions). Frequent in every document, they carry little about what a document is about.
@@ -80,23 +82,91 @@ function decodeEntity(whole: string, body: string): string {
 }
 
 /**
+ * Finds `pattern` (a string, or a global regex) at or after a position, remembering the last answer: a later
+ * search that starts before the remembered match gets it without scanning again, and "no match after p" stays
+ * true for every start ≥ p. Searches start at non-decreasing positions, so together they scan the text once.
+ */
+class ForwardSearch {
+  #from = -1;
+  #at = -1; // where the remembered match starts (-1: none)
+  #length = 0;
+  constructor(private readonly text: string, private readonly pattern: string | RegExp) {}
+
+  /** Start of the first match at or after `from` (its length in `length`), or -1. */
+  next(from: number): number {
+    if (this.#from >= 0 && from >= this.#from && (this.#at < 0 || this.#at >= from)) return this.#at;
+    this.#from = from;
+    if (typeof this.pattern === 'string') {
+      this.#at = this.text.indexOf(this.pattern, from);
+      this.#length = this.pattern.length;
+    } else {
+      this.pattern.lastIndex = from;
+      const m = this.pattern.exec(this.text);
+      this.#at = m ? m.index : -1;
+      this.#length = m ? m[0].length : 0;
+    }
+    return this.#at;
+  }
+
+  /** The length of the remembered match. */
+  get length(): number {
+    return this.#length;
+  }
+}
+
+const SCRIPT_OR_STYLE_OPEN = /<(script|style)\b/iy;
+
+/**
  * Text without HTML markup: comments, <script> and <style> blocks (with their contents) and tags become
  * spaces, so words on either side of a tag stay apart; &amp;, &lt;, &#233; ... are decoded.
- * A simple pass for tokenizing, not an HTML parser.
+ * A simple pass for tokenizing, not an HTML parser. It runs in time linear in the length of the text, however
+ * the markup is nested or left unclosed (a '<' with no '>' after it stays as text), so it is safe on untrusted input.
  */
 export function stripHtml(text: string): string {
-  return text
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,6});/g, decodeEntity);
+  const tagEnd = new ForwardSearch(text, '>');
+  const commentEnd = new ForwardSearch(text, '-->');
+  const blockEnd = { script: new ForwardSearch(text, /<\/script\s*>/gi), style: new ForwardSearch(text, /<\/style\s*>/gi) };
+  let out = '';
+  let kept = 0; // text[kept, lt) is copied out when the next piece of markup is removed
+  let i = 0;
+  for (;;) {
+    const lt = text.indexOf('<', i);
+    if (lt < 0) break;
+    i = lt + 1; // a '<' that opens nothing stays as text
+    let end = text.startsWith('<!--', lt) ? commentEnd.next(lt + 4) : -1; // where the markup starting at lt ends
+    if (end >= 0) end += 3;
+    else {
+      const gt = tagEnd.next(lt + 1);
+      if (gt < 0) continue;
+      end = gt + 1;
+      const c = text.charCodeAt(lt + 1) | 0x20; // lowercase ASCII
+      if (c === 0x73 /* s */) {
+        SCRIPT_OR_STYLE_OPEN.lastIndex = lt;
+        const open = SCRIPT_OR_STYLE_OPEN.exec(text);
+        if (open) {
+          // the whole block goes, contents included; an unclosed one loses only its opening tag
+          const close = blockEnd[open[1].toLowerCase() as 'script' | 'style'];
+          const at = close.next(end);
+          if (at >= 0) end = at + close.length;
+        }
+      }
+    }
+    if (lt > kept) out += text.slice(kept, lt);
+    out += ' ';
+    kept = i = end;
+  }
+  out += text.slice(kept);
+  return out.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,6});/g, decodeEntity);
 }
 
 // One or more characters that are not a letter, a combining mark or a digit, in any script.
 const SEPARATORS = /[^\p{L}\p{M}\p{N}]+/u;
 
-function checkOptions(o: TokenizerOptions): ResolvedTokenizerOptions {
+const TOKENIZER_OPTIONS = ['lowercase', 'stopWords', 'minTokenLength', 'stripHeaders', 'keepSubject', 'stripHtml'];
+
+function resolveOptions(o: TokenizerOptions): ResolvedTokenizerOptions {
   if (typeof o !== 'object' || o === null) throw new TypeError('Tokenizer: options must be an object');
+  checkOptions('Tokenizer', o, TOKENIZER_OPTIONS);
   const bool = (v: unknown, name: string, dflt: boolean): boolean => {
     if (v === undefined) return dflt;
     if (typeof v !== 'boolean') throw new TypeError(`Tokenizer: ${name} must be true or false, got ${String(v)}`);
@@ -135,7 +205,7 @@ export class Tokenizer {
   readonly #stop: ReadonlySet<string>;
 
   constructor(options: TokenizerOptions = {}) {
-    this.options = Object.freeze(checkOptions(options));
+    this.options = Object.freeze(resolveOptions(options));
     this.#stop = new Set(this.options.stopWords);
   }
 

@@ -14,7 +14,7 @@ describe('checkInt', () => {
     expect(() => checkInt('slice', 'start', v)).toThrow(new RangeError(`slice: start must be an integer, got ${v}`));
   });
   test('refuses values outside the range and non-numbers', () => {
-    expect(() => checkInt('narrow', 'length', -1, { min: 0 })).toThrow('narrow: length must be an integer ≥ 0, got -1');
+    expect(() => checkInt('narrow', 'length', -1, { min: 0 })).toThrow('narrow: length must be a non-negative integer, got -1');
     expect(() => checkInt('narrow', 'start', 5, { min: 0, max: 4 })).toThrow('narrow: start must be an integer in [0, 4], got 5');
     expect(() => checkInt('op', 'n', '3')).toThrow(TypeError);
   });

@@ -191,7 +191,7 @@ export function makeTorchStyle(init: MLPInit): Stepper<tg.Tensor, Int32Array> {
  */
 async function runFit(cfg: BenchConfig, init: MLPInit, res: LibResult): Promise<void> {
   log('mlp: model.fit');
-  const dense = (units: number, activation: string, inputShape?: number[]) =>
+  const dense = (units: number, activation: tg.layers.ActivationName, inputShape?: number[]) =>
     tg.layers.dense({ units, activation, ...(inputShape ? { inputShape } : {}), generator: new tg.Generator(0) });
   const model = tg.sequential([dense(sizes[1], 'relu', [sizes[0]]), dense(sizes[2], 'relu'), dense(sizes[3], 'linear')]);
   const sd = stateDict(init);

@@ -3,13 +3,10 @@
 
 export { Tensor, where, type Operand } from './autograd/tensor.js';
 export * from './autograd/factory.js';
-export {
-  abs, add, bmm, clamp, concat, div, einsum, exp, flatten, flip, gather, indexSelect, log, log1p, logSoftmax, logsumexp,
-  maskedFill, matmul, max, maximum, mean, min, minimum, mul, neg, permute, pow, relu, reshape, sigmoid, softmax, sqrt,
-  squeeze, stack, sub, sum, tanh, transpose, tril, triu, unsqueeze,
-} from './autograd/functions.js';
+export * from './autograd/functions.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/mode.js';
-export { grad, type BackwardOptions, type GradOptions } from './autograd/tape.js';
+export { type BackwardOptions } from './autograd/tape.js';
+export { grad, type GradOptions } from './autograd/grad.js';
 export { gradcheck, gradgradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
 export { OPS, type OpName, type OpAttrs } from './autograd/ops.js';
 export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';
@@ -29,6 +26,7 @@ export type {
 } from './keras/index.js';
 export type { StopInfo } from './keras/callbacks.js';
 export * as layers from './keras/layers-api.js';
+export { load, save, stateDictFromBytes, stateDictToBytes, type StateDictLoadOptions, type TensorDict } from './io/state-dict.js';
 export * as callbacks from './keras/callbacks-api.js';
 
 import { Tensor } from './autograd/tensor.js';
@@ -41,4 +39,5 @@ export function fromNdarray(nd: NdarrayLike, options: { requiresGrad?: boolean }
 export * as text from './text/index.js';
 export { toDot, type DotOptions, type DotNames } from './autograd/dot.js';
 export * as plot from './plot/index.js';
+export * as onnx from './onnx/index.js';
 export { downloadBytes } from './io/download.js';

@@ -15,7 +15,7 @@ function blobs(n: number, d: number, sep: number, seed: number): { x: tg.Tensor;
   return { x: tg.tensor(xs, { shape: [n, d] }), y: tg.tensor(ys) };
 }
 
-const tiny = (units = 1, activation = 'sigmoid', inputShape = [4]) => tg.sequential([
+const tiny = (units = 1, activation: tg.layers.ActivationName = 'sigmoid', inputShape = [4]) => tg.sequential([
   tg.layers.dense({ units: 8, activation: 'relu', inputShape }),
   tg.layers.dense({ units, activation }),
 ]);
@@ -84,7 +84,7 @@ test('two moons (tg.data.makeMoons): at least 97% test accuracy', async () => {
 
 test('three classes with softmax: sparse and one-hot labels, logits losses', async () => {
   const { x, y } = tg.data.makeBlobs(300, { centers: 3, nFeatures: 2, clusterStd: 1.5, seed: 4 });
-  const build = (activation: string) => {
+  const build = (activation: tg.layers.ActivationName) => {
     tg.manualSeed(1);
     return tg.sequential([
       tg.layers.dense({ units: 16, activation: 'tanh', inputShape: [2] }),
@@ -202,7 +202,7 @@ test('a sequential model without inputShape is built by its first data; inputDim
 
 test('activations by name (Keras names, snake_case accepted)', () => {
   const x = tg.tensor([-1, 0, 2]);
-  const act = (name: string) => tg.layers.activation({ activation: name, inputShape: [3] }).forward(x).toArray() as number[];
+  const act = (name: tg.layers.ActivationName) => tg.layers.activation({ activation: name, inputShape: [3] }).forward(x).toArray() as number[];
   const close = (a: number[], b: number[]) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 5));
   close(act('relu'), [0, 0, 2]);
   close(act('leaky_relu'), [-0.2, 0, 2]);
@@ -284,12 +284,12 @@ describe('bad input is reported before any training step', () => {
     expect(() => m.compile({ optimizer: 'adamax', loss: 'mse' })).toThrow('compile: unknown optimizer "adamax" (known: sgd, adam, adamw, rmsprop, adagrad)');
     expect(() => m.compile({ optimizer: 'adam', loss: 'hinge' })).toThrow(/compile: unknown loss "hinge" \(known: meanSquaredError, meanAbsoluteError, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy\)/);
     expect(() => m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['auc'] })).toThrow(/compile: unknown metric "auc" \(known: accuracy, .*precision, recall, mse, mae\)/);
-    expect(() => tg.layers.dense({ units: 2, activation: 'relu7' })).toThrow(/dense: unknown activation "relu7" \(known: linear, relu, .*softmax, softplus, swish\)/);
-    expect(() => tg.layers.dense({ units: 2, kernelInitializer: 'orthogonal' })).toThrow(/unknown initializer "orthogonal"/);
+    expect(() => tg.layers.dense({ units: 2, activation: 'relu7' as never })).toThrow(/dense: unknown activation "relu7" \(known: linear, relu, .*softmax, softplus, swish\)/);
+    expect(() => tg.layers.dense({ units: 2, kernelInitializer: 'orthogonal' as never })).toThrow(/unknown initializer "orthogonal"/);
     expect(() => m.compile({ optimizer: { name: 'adam', learningRate: -1 }, loss: 'mse' })).toThrow(/learningRate must be a finite number ≥ 0/);
     expect(() => m.compile({ optimizer: { name: 'sgd', beta1: 0.9 } as never, loss: 'mse' })).toThrow(/optimizer sgd has no option "beta1"/);
     expect(() => m.compile({ optimizer: 'adam', loss: { name: 'mse', fromLogits: true } })).toThrow(/loss meanSquaredError has no option "fromLogits"/);
-    expect(() => tg.layers.dense({ units: 0 })).toThrow('dense: units must be an integer in [1, 1048576], got 0');
+    expect(() => tg.layers.dense({ units: 0 })).toThrow('dense: units must be a positive integer, got 0');
     expect(() => tg.layers.dropout({ rate: 1 })).toThrow('dropout: rate must be a number in [0, 1), got 1');
   });
 

@@ -266,3 +266,70 @@ export const triu = (x: Tensor, diagonal = 0): Tensor => x.triu(diagonal);
  */
 export const maskedFill = (x: Tensor, mask: Tensor, value: number | Tensor): Tensor => x.maskedFill(mask, value);
 export { einsum } from './einsum.js';
+
+// The rest of the one-tensor methods in function form (torch.sin, torch.argmax, ...); test/api-sync.test.ts
+// fails when a Tensor op method has no tg.* form here.
+
+/** Elementwise eˣ − 1, accurate for tiny x (torch.expm1). Same as `x.expm1()`. */
+export const expm1 = (x: Tensor): Tensor => x.expm1();
+/** Elementwise 1/√x (torch.rsqrt). Same as `x.rsqrt()`. */
+export const rsqrt = (x: Tensor): Tensor => x.rsqrt();
+/** Elementwise 1/x (torch.reciprocal). Same as `x.reciprocal()`. */
+export const reciprocal = (x: Tensor): Tensor => x.reciprocal();
+/** Elementwise x² (torch.square). Same as `x.square()`. */
+export const square = (x: Tensor): Tensor => x.square();
+/**
+ * The error function erf(x) = 2/√π ∫₀ˣ e^(−s²) ds (torch.erf). Same as `x.erf()`.
+ * @example
+ * ```ts
+ * tg.erf(tg.tensor([0, 1])); // [0, 0.8427]
+ * ```
+ */
+export const erf = (x: Tensor): Tensor => x.erf();
+/** 1 − erf(x), without cancellation in the right tail (torch.erfc). Same as `x.erfc()`. */
+export const erfc = (x: Tensor): Tensor => x.erfc();
+/**
+ * Elementwise sine, in radians (torch.sin). Same as `x.sin()`.
+ * @example
+ * ```ts
+ * tg.sin(tg.tensor([0, Math.PI / 2])); // [0, 1]
+ * ```
+ */
+export const sin = (x: Tensor): Tensor => x.sin();
+/** Elementwise cosine, in radians (torch.cos). Same as `x.cos()`. */
+export const cos = (x: Tensor): Tensor => x.cos();
+/** −1, 0 or 1 by the sign of each element (NaN stays NaN); a constant (torch.sign). Same as `x.sign()`. */
+export const sign = (x: Tensor): Tensor => x.sign();
+/** 1 where the element is finite, else 0; a constant (torch.isfinite). Same as `x.isFinite()`. */
+export const isFinite = (x: Tensor): Tensor => x.isFinite();
+/** 1 where the element is NaN, else 0; a constant (torch.isnan). Same as `x.isNaN()`. */
+export const isNaN = (x: Tensor): Tensor => x.isNaN();
+/** 1 where a == b, else 0, with broadcasting; a constant (torch.eq). Same as `a.eq(b)`. */
+export const eq = (a: Tensor, b: Operand): Tensor => a.eq(b);
+/** 1 where a != b, else 0 (torch.ne). Same as `a.ne(b)`. */
+export const ne = (a: Tensor, b: Operand): Tensor => a.ne(b);
+/** 1 where a < b, else 0 (torch.lt). Same as `a.lt(b)`. */
+export const lt = (a: Tensor, b: Operand): Tensor => a.lt(b);
+/** 1 where a ≤ b, else 0 (torch.le). Same as `a.le(b)`. */
+export const le = (a: Tensor, b: Operand): Tensor => a.le(b);
+/** 1 where a > b, else 0 (torch.gt). Same as `a.gt(b)`. */
+export const gt = (a: Tensor, b: Operand): Tensor => a.gt(b);
+/** 1 where a ≥ b, else 0 (torch.ge). Same as `a.ge(b)`. */
+export const ge = (a: Tensor, b: Operand): Tensor => a.ge(b);
+/** The transpose of a 2-D tensor (torch.t); 0-D and 1-D tensors come back as they are. Same as `x.t()`. */
+export const t = (x: Tensor): Tensor => x.t();
+/** Index of the largest element (over all elements, or along `axis`) (torch.argmax). Same as `x.argmax(axis, keepdims)`. */
+export const argmax = (x: Tensor, ...args: Parameters<Tensor['argmax']>): ReturnType<Tensor['argmax']> => x.argmax(...args);
+/** Index of the smallest element (torch.argmin). Same as `x.argmin(axis, keepdims)`. */
+export const argmin = (x: Tensor, ...args: Parameters<Tensor['argmin']>): ReturnType<Tensor['argmin']> => x.argmin(...args);
+/** Variance over axes with Bessel's correction by default (torch.var). Same as `x.var(axis, keepdims, correction)`. */
+const variance = (x: Tensor, ...args: Parameters<Tensor['var']>): Tensor => x.var(...args);
+export { variance as var };
+/** Standard deviation over axes (torch.std). Same as `x.std(axis, keepdims, correction)`. */
+export const std = (x: Tensor, ...args: Parameters<Tensor['std']>): Tensor => x.std(...args);
+/** `length` elements from `start` along `dim`, as a view (torch.narrow). Same as `x.narrow(dim, start, length)`. */
+export const narrow = (x: Tensor, dim: number, start: number, length: number): Tensor => x.narrow(dim, start, length);
+/** A copy with its own storage that stays on the tape (torch.clone). Same as `x.clone()`. */
+export const clone = (x: Tensor): Tensor => x.clone();
+/** The same values, cut from the tape (torch.detach). Same as `x.detach()`. */
+export const detach = (x: Tensor): Tensor => x.detach();

@@ -4,7 +4,7 @@
 import { NDArray } from '../tensor/ndarray.js';
 import { Generator } from '../tensor/random.js';
 import { fmtShape } from '../tensor/shape.js';
-import { grad } from './tape.js';
+import { grad } from './grad.js';
 import { Tensor } from './tensor.js';
 import { concat } from './functions.js';
 

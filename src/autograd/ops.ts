@@ -13,7 +13,7 @@ import { NDArray } from '../tensor/ndarray.js';
 import { reduce } from '../tensor/reduce.js';
 import { assignInto } from '../tensor/elementwise.js';
 import { promote } from '../tensor/dtype.js';
-import { apply, type Tensor, where } from './tensor.js';
+import type { Tensor } from './tensor.js';
 
 /** Reduction attributes: which axes (sorted, distinct) and whether they stay as size-1 dims. */
 export interface Axes {
@@ -72,6 +72,7 @@ export interface UnsliceSpec extends SliceSpec {
  * @property max Maximum over axes.
  * @property min Minimum over axes.
  * @property matmul Matrix product (torch.matmul rules).
+ * @property linear x·Wᵀ (+ b) over the last dim in one op (nn.Linear's product).
  * @property reshape New shape, same elements.
  * @property reshape.__type.shape The target shape.
  * @property permute Reordered dims.
@@ -129,12 +130,21 @@ export interface OpAttrs {
 /** The name of a primitive op: a key of {@link OpAttrs} such as 'add', 'matmul' or 'sum'. */
 export type OpName = keyof OpAttrs;
 
+/** Runs a primitive and records it on the tape (tensor.ts's `apply`). */
+export type ApplyFn = <K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[K]) => Tensor;
+
+/** What a VJP sees: the node's inputs, output and attributes, which inputs need a gradient, and `apply`. */
 export interface VjpContext<A> {
   inputs: readonly Tensor[];
   output: Tensor;
   attrs: A;
   /** needs[i]: whether input i wants a gradient (skip the work when it does not). */
   needs: readonly boolean[];
+  /**
+   * Records a primitive that has no Tensor method (unslice, scatterAdd, indexAdd, ...). It is handed in by
+   * the tape so that this file imports only types from tensor.ts: the op table sits below the Tensor class.
+   */
+  apply: ApplyFn;
 }
 
 export interface OpDef<A> {
@@ -151,14 +161,14 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   const lead = g.ndim - shape.length;
   const axes: number[] = [];
   for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-  const s = axes.length ? apply('sum', [g], { axes, keepdims: true }) : g;
-  return apply('reshape', [s], { shape: [...shape] });
+  const s = axes.length ? g.sum(axes, true) : g;
+  return s.reshape([...shape]);
 }
 
 /** Re-inserts reduced axes as size-1 dims, then broadcasts back to the input shape. */
 function unreduce(g: Tensor, { axes, keepdims }: Axes, shape: readonly number[]): Tensor {
-  const kept = keepdims ? g : apply('reshape', [g], { shape: shape.map((d, i) => (axes.includes(i) ? 1 : d)) });
-  return apply('expand', [kept], { shape: [...shape] });
+  const kept = keepdims ? g : g.reshape(shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  return kept.expand([...shape]);
 }
 
 /** A 2-D view stored column by column (a transpose of a dense matrix). */
@@ -172,7 +182,7 @@ const binaryOp = (name: string, k: keyof typeof BINARY) => (inp: readonly NDArra
 const extremumVjp = (g: Tensor, { inputs: [x], output, attrs }: VjpContext<Axes>): (Tensor | null)[] => {
   const out = unreduce(output.detach(), attrs, x.shape);
   const mask = x.detach().eq(out);
-  const count = apply('sum', [mask], { axes: attrs.axes, keepdims: true });
+  const count = mask.sum(attrs.axes, true);
   return [unreduce(g, attrs, x.shape).mul(mask.div(count))];
 };
 
@@ -261,9 +271,9 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   // d where(c, a, b) = where(c, da, 0) + where(c, 0, db); the condition gets no gradient
   where: {
     forward: ([c, a, b]) => whereKernel(c, a, b, dt2(a, b)),
-    vjp: (g, { inputs: [c], needs }) => {
+    vjp: (g, { inputs: [c], needs, apply }) => {
       const zero = g.zerosLike();
-      return [null, needs[1] ? where(c, g, zero) : null, needs[2] ? where(c, zero, g) : null];
+      return [null, needs[1] ? apply('where', [c, g, zero], null) : null, needs[2] ? apply('where', [c, zero, g], null) : null];
     },
   },
 
@@ -325,7 +335,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   expand: { forward: ([x], { shape }) => x.expand(shape), vjp: (g, { inputs: [x] }) => [sumToShape(g, x.shape)] },
   slice: {
     forward: ([x], { starts, ends, steps }) => x.slice(starts, ends, steps),
-    vjp: (g, { inputs: [x], attrs }) => [apply('unslice', [g], { ...attrs, shape: [...x.shape] })],
+    vjp: (g, { inputs: [x], attrs, apply }) => [apply('unslice', [g], { ...attrs, shape: [...x.shape] })],
   },
   // the adjoint of slice: place x into zeros of the original shape
   unslice: {
@@ -334,10 +344,10 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
       assignInto(out.slice(starts, ends, steps), x);
       return out;
     },
-    vjp: (g, { attrs: { starts, ends, steps } }) => [apply('slice', [g], { starts, ends, steps })],
+    vjp: (g, { attrs: { starts, ends, steps }, apply }) => [apply('slice', [g], { starts, ends, steps })],
   },
   // flip is a permutation of the elements, and its own inverse: d flip(x) = flip(dx)
-  flip: { forward: ([x], { dims }) => flipKernel(x, dims), vjp: (g, { attrs: { dims } }) => [apply('flip', [g], { dims })] },
+  flip: { forward: ([x], { dims }) => flipKernel(x, dims), vjp: (g, { attrs: { dims }, apply }) => [apply('flip', [g], { dims })] },
   contiguous: { forward: ([x]) => x.contiguous(), vjp: (g) => [g] },
   cast: { forward: ([x], { dtype }) => x.astype(dtype), vjp: (g, { inputs: [x] }) => [g.to(x.dtype)] },
 
@@ -356,18 +366,18 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   // gather and scatterAdd are adjoint linear maps (in their data argument)
   gather: {
     forward: ([x], { axis, index }) => gatherKernel(x, axis, index),
-    vjp: (g, { inputs: [x], attrs: { axis, index } }) => [apply('scatterAdd', [g], { axis, index, shape: [...x.shape] })],
+    vjp: (g, { inputs: [x], attrs: { axis, index }, apply }) => [apply('scatterAdd', [g], { axis, index, shape: [...x.shape] })],
   },
   scatterAdd: {
     forward: ([src], { axis, index, shape }) => scatterAddKernel(shape, axis, index, src),
-    vjp: (g, { attrs: { axis, index } }) => [apply('gather', [g], { axis, index })],
+    vjp: (g, { attrs: { axis, index }, apply }) => [apply('gather', [g], { axis, index })],
   },
   indexSelect: {
     forward: ([x], { axis, indices }) => indexSelectKernel(x, axis, indices),
-    vjp: (g, { inputs: [x], attrs: { axis, indices } }) => [apply('indexAdd', [g], { axis, indices, shape: [...x.shape] })],
+    vjp: (g, { inputs: [x], attrs: { axis, indices }, apply }) => [apply('indexAdd', [g], { axis, indices, shape: [...x.shape] })],
   },
   indexAdd: {
     forward: ([src], { axis, indices, shape }) => indexAddKernel(shape, axis, indices, src),
-    vjp: (g, { attrs: { axis, indices } }) => [apply('indexSelect', [g], { axis, indices })],
+    vjp: (g, { attrs: { axis, indices }, apply }) => [apply('indexSelect', [g], { axis, indices })],
   },
 };

@@ -3,8 +3,8 @@
 
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { withGradMode } from './mode.js';
-import { OPS } from './ops.js';
-import { Tensor } from './tensor.js';
+import { type ApplyFn, OPS } from './ops.js';
+import type { Tensor } from './tensor.js';
 
 /** Options for `tensor.backward()` (and the base of {@link GradOptions}), as in PyTorch's backward. */
 export interface BackwardOptions {
@@ -12,14 +12,6 @@ export interface BackwardOptions {
   retainGraph?: boolean;
   /** Record the backward pass itself, so gradients can be differentiated again. */
   createGraph?: boolean;
-}
-
-/** Options for {@link grad}: output gradients, unused inputs, plus the {@link BackwardOptions}. */
-export interface GradOptions extends BackwardOptions {
-  /** Gradients of the outputs (defaults to 1 for scalar outputs). */
-  gradOutputs?: (Tensor | number | null)[] | Tensor | null;
-  /** Return zeros for inputs that the outputs do not depend on, instead of throwing. */
-  allowUnused?: boolean;
 }
 
 const FREED =
@@ -56,14 +48,14 @@ function topoOrder(roots: readonly Tensor[]): Tensor[] {
   return order;
 }
 
-function seedGradient(out: Tensor, g: Tensor | number | null | undefined, where: string): Tensor {
+export function seedGradient(out: Tensor, g: Tensor | number | null | undefined, where: string): Tensor {
   if (g === undefined || g === null) {
     if (out.size !== 1) {
       throw new Error(`${where}: the gradient can be implied only for single-element outputs, got shape ${fmtShape(out.shape)}; pass a gradient tensor`);
     }
-    return Tensor.scalar(1, out.dtype).reshape(out.shape);
+    return out.onesLike();
   }
-  const t = typeof g === 'number' ? Tensor.scalar(g, out.dtype).expand(out.shape) : g;
+  const t = typeof g === 'number' ? out.onesLike().mul(g) : g;
   if (!shapesEqual(t.shape, out.shape)) {
     throw new Error(`${where}: gradient shape ${fmtShape(t.shape)} does not match output shape ${fmtShape(out.shape)}`);
   }
@@ -72,11 +64,12 @@ function seedGradient(out: Tensor, g: Tensor | number | null | undefined, where:
 
 /**
  * Runs the VJPs from `roots` down to the leaves. `collect(t, g)` receives each tensor's full gradient
- * once all contributions are summed; nodes are freed afterwards unless retainGraph is set.
+ * once all contributions are summed; nodes are freed afterwards unless retainGraph is set. `apply`
+ * (tensor.ts's) is handed to the VJPs, so the tape and the op table import no values from tensor.ts.
  */
-function runBackward(
+export function runBackward(
   roots: readonly Tensor[], seeds: readonly Tensor[], options: BackwardOptions,
-  collect: (t: Tensor, g: Tensor) => void,
+  collect: (t: Tensor, g: Tensor) => void, apply: ApplyFn,
 ): void {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
@@ -100,7 +93,7 @@ function runBackward(
       if (inputs === null) throw new Error(FREED);
       const needs = inputs.map((x) => x.requiresGrad);
       const def = OPS[node.op] as (typeof OPS)['add'];
-      const inGrads = def.vjp(g, { inputs, output: t, attrs: node.attrs as null, needs });
+      const inGrads = def.vjp(g, { inputs, output: t, attrs: node.attrs as null, needs, apply });
       for (let k = 0; k < inputs.length; k++) {
         const gi = inGrads[k];
         if (!needs[k] || !gi) continue;
@@ -118,7 +111,7 @@ function runBackward(
 }
 
 /** Tensor.backward: accumulates d(root)/d(leaf) into every leaf's .grad (and retained non-leaves). */
-export function backward(root: Tensor, gradient: Tensor | number | undefined, options: BackwardOptions): void {
+export function backward(root: Tensor, gradient: Tensor | number | undefined, options: BackwardOptions, apply: ApplyFn): void {
   if (!root.requiresGrad) {
     throw new Error('backward: this tensor does not require grad and has no recorded graph (was it computed under noGrad, or from inputs without requiresGrad?)');
   }
@@ -129,46 +122,5 @@ export function backward(root: Tensor, gradient: Tensor | number | undefined, op
       const gg = createGraph ? g : g.detach();
       t.grad = t.grad ? (createGraph ? t.grad.add(gg) : t.grad.detach().add(gg).detach()) : gg;
     }
-  });
-}
-
-/**
- * tg.grad: the gradients of `outputs` with respect to `inputs`, returned instead of accumulated.
- * With createGraph the results are themselves differentiable (Hessian-vector products and so on).
- * @example
- * ```ts
- * const x = tg.tensor(3, { requiresGrad: true });
- * const [dy] = tg.grad(x.pow(3), x, { createGraph: true }); // 3x² = 27
- * const [d2y] = tg.grad(dy, x);                               // 6x = 18
- * ```
- */
-export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): Tensor[] {
-  const outs = Array.isArray(outputs) ? outputs : [outputs];
-  const ins = Array.isArray(inputs) ? inputs : [inputs];
-  const gos = options.gradOutputs;
-  const goList = gos === undefined || gos === null ? [] : Array.isArray(gos) ? gos : [gos];
-  if (goList.length !== 0 && goList.length !== outs.length) {
-    throw new Error(`grad: got ${goList.length} gradOutputs for ${outs.length} outputs`);
-  }
-  outs.forEach((o, i) => {
-    if (!o.requiresGrad) throw new Error(`grad: output ${i} does not require grad and has no recorded graph`);
-  });
-  ins.forEach((x, i) => {
-    if (!x.requiresGrad) throw new Error(`grad: input ${i} does not require grad`);
-  });
-  const seeds = outs.map((o, i) => seedGradient(o, goList[i], 'grad'));
-  const wanted = new Map<Tensor, number[]>();
-  ins.forEach((x, i) => wanted.set(x, [...(wanted.get(x) ?? []), i]));
-  const result: (Tensor | null)[] = ins.map(() => null);
-  runBackward(outs, seeds, options, (t, g) => {
-    const at = wanted.get(t);
-    if (at) for (const i of at) result[i] = options.createGraph ? g : g.detach();
-  });
-  return result.map((g, i) => {
-    if (g) return g;
-    if (!options.allowUnused) {
-      throw new Error(`grad: input ${i} was not used to compute the outputs; pass { allowUnused: true } to get zeros for it`);
-    }
-    return ins[i].zerosLike();
-  });
+  }, apply);
 }

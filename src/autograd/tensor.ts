@@ -15,6 +15,7 @@ import { checkDims, checkInt } from '../tensor/validate.js';
 import { isGradEnabled } from './mode.js';
 import { OPS, type OpAttrs, type OpName } from './ops.js';
 import { backward, type BackwardOptions } from './tape.js';
+import { isTracing, noteOp } from './trace.js';
 
 /** One recorded operation: which primitive, on which inputs, producing which output. */
 export interface Node {
@@ -34,7 +35,7 @@ export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[
   if (isGradEnabled()) for (const t of inputs) if (t.requiresGrad) record = true;
   const out = new Tensor(value, record);
   if (record) out.node = { op, inputs, attrs, output: out, id: nextNodeId++ };
-  return out;
+  return isTracing() ? noteOp(op, inputs, out, attrs) : out;
 }
 
 /** The right-hand side of a binary op: a Tensor, or a plain number that is treated as a scalar of the tensor's dtype. */
@@ -65,7 +66,8 @@ function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, b: Oper
   const bt = typeof b === 'number' ? Tensor.scalar(b, a.dtype) : b;
   const shape = broadcastShapes(a.shape, bt.shape, op);
   const dtype = promote(a.dtype, bt.dtype);
-  return new Tensor(mapBinary(op, a.value.expand(shape), bt.value.expand(shape), BINARY[op], dtype));
+  const out = new Tensor(mapBinary(op, a.value.expand(shape), bt.value.expand(shape), BINARY[op], dtype));
+  return isTracing() ? noteOp(op, [a, bt], out, null) : out;
 }
 
 /** where(cond, a, b): elements of a where cond is non-zero, else of b (all three broadcast together). */
@@ -153,12 +155,13 @@ export class Tensor {
    * ```
    */
   backward(gradient?: Tensor | number, options: BackwardOptions = {}): void {
-    backward(this, gradient, options);
+    backward(this, gradient, options, apply);
   }
 
   /** A tensor sharing this one's data, cut off from the tape. */
   detach(): Tensor {
-    return new Tensor(this.value, false);
+    const out = new Tensor(this.value, false);
+    return isTracing() ? noteOp('detach', [this], out, null) : out;
   }
 
   /** Sets requiresGrad in place (only on leaves) and returns this tensor. */
@@ -243,9 +246,9 @@ export class Tensor {
     return apply('clamp', [this], { min: lo, max: hi });
   }
   /** sign(x) in {-1, 0, 1}; a constant (no gradient). */
-  sign(): Tensor { return new Tensor(mapUnary(this.value, UNARY.sign)); }
+  sign(): Tensor { return noteOp('sign', [this], new Tensor(mapUnary(this.value, UNARY.sign)), null); }
   /** 1 where finite, else 0; a constant. */
-  isFinite(): Tensor { return new Tensor(mapUnary(this.value, UNARY.isfinite)); }
+  isFinite(): Tensor { return noteOp('isFinite', [this], new Tensor(mapUnary(this.value, UNARY.isfinite)), null); }
   /** 1 where the element is NaN, else 0; a constant (no gradient). */
   isNaN(): Tensor { return this.ne(this); }
 
@@ -344,13 +347,15 @@ export class Tensor {
   }
   /** Index of the maximum along an axis (the first one on ties); float32 indices, no gradient. */
   argmax(axis?: number, keepdims = false): Tensor {
-    if (axis === undefined) return new Tensor(argReduce(this.value.reshape([-1]), 0, false, 'max'));
-    return new Tensor(argReduce(this.value, normAxis(axis, this.ndim, 'argmax'), keepdims, 'max'));
+    const ax = axis === undefined ? null : normAxis(axis, this.ndim, 'argmax');
+    const out = new Tensor(ax === null ? argReduce(this.value.reshape([-1]), 0, false, 'max') : argReduce(this.value, ax, keepdims, 'max'));
+    return noteOp('argmax', [this], out, { axis: ax, keepdims });
   }
   /** Index of the minimum along an axis (over the flattened tensor when omitted; the first one on ties); float32 indices, no gradient. */
   argmin(axis?: number, keepdims = false): Tensor {
-    if (axis === undefined) return new Tensor(argReduce(this.value.reshape([-1]), 0, false, 'min'));
-    return new Tensor(argReduce(this.value, normAxis(axis, this.ndim, 'argmin'), keepdims, 'min'));
+    const ax = axis === undefined ? null : normAxis(axis, this.ndim, 'argmin');
+    const out = new Tensor(ax === null ? argReduce(this.value.reshape([-1]), 0, false, 'min') : argReduce(this.value, ax, keepdims, 'min'));
+    return noteOp('argmin', [this], out, { axis: ax, keepdims });
   }
   /** log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the (finite) max: no overflow. */
   logsumexp(axis?: number | number[] | null, keepdims = false): Tensor {

@@ -1,13 +1,11 @@
-// Node-only file access for model.save(dir) / tg.loadModel(dir), imported dynamically so browsers never load it.
-// Only fixed file names inside the (resolved) model directory are touched; symlinks are refused both ways.
+// Node-only file access for tg.save / tg.load and model.save / tg.loadModel, imported dynamically so
+// browsers never load it. Only a plain file name inside a (resolved) directory is touched; symlinks are refused.
 
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ModelLoadError } from '../keras/errors.js';
+import { ModelLoadError, type ModelLoadErrorCode } from './errors.js';
 
-const ALLOWED = new Set(['model.json', 'model.safetensors']);
-
-function fail(code: ConstructorParameters<typeof ModelLoadError>[0], message: string): never {
+function fail(code: ModelLoadErrorCode, message: string): never {
   throw new ModelLoadError(code, message);
 }
 
@@ -32,18 +30,17 @@ async function realDir(dir: string, where: string): Promise<string> {
   return real;
 }
 
-/** The path of one of the fixed file names inside the real directory, checked to stay inside it. */
+/** The path of a plain file name (no separators, not '.' or '..') inside the real directory, checked to stay inside it. */
 function inside(real: string, name: string, where: string): string {
-  if (!ALLOWED.has(name)) fail('BAD_PATH', `${where}: ${JSON.stringify(name)} is not a model file name`);
+  if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) fail('BAD_PATH', `${where}: ${JSON.stringify(name)} is not a plain file name`);
   const full = path.join(real, name);
   const rel = path.relative(real, full);
   if (rel !== name) fail('BAD_PATH', `${where}: ${JSON.stringify(name)} resolves outside the model directory`);
   return full;
 }
 
-/** Reads dir/name: a regular file (not a symlink) of at most maxBytes bytes. */
-export async function readModelFile(dir: string, name: string, maxBytes: number): Promise<Uint8Array> {
-  const where = 'loadModel';
+/** Reads dir/name: a regular file (not a symlink) of at most maxBytes bytes; `where` names the caller in errors. */
+export async function readFileChecked(dir: string, name: string, maxBytes: number, where: string): Promise<Uint8Array> {
   const real = await realDir(checkDirArg(dir, where), where);
   const full = inside(real, name, where);
   let st;
@@ -53,7 +50,7 @@ export async function readModelFile(dir: string, name: string, maxBytes: number)
     if (errCode(e) === 'ENOENT') fail('NOT_FOUND', `${where}: ${name} is missing from ${JSON.stringify(dir)}`);
     return fail('IO_ERROR', `${where}: cannot read ${name} (${errCode(e) ?? String(e)})`);
   }
-  if (st.isSymbolicLink()) fail('BAD_PATH', `${where}: ${name} is a symbolic link; only regular files inside the model directory are read`);
+  if (st.isSymbolicLink()) fail('BAD_PATH', `${where}: ${name} is a symbolic link; only regular files are read`);
   if (!st.isFile()) fail('BAD_PATH', `${where}: ${name} is not a regular file`);
   let handle;
   try {
@@ -80,8 +77,7 @@ export async function readModelFile(dir: string, name: string, maxBytes: number)
 }
 
 /** Writes each file into dir (created if needed) through a temporary file and a rename; never follows a symlink. */
-export async function writeModelFiles(dir: string, files: [string, Uint8Array][]): Promise<void> {
-  const where = 'save';
+export async function writeFilesAtomic(dir: string, files: [string, Uint8Array][], where: string): Promise<void> {
   checkDirArg(dir, where);
   try {
     await fs.mkdir(path.resolve(dir), { recursive: true });

@@ -1,17 +1,16 @@
 // The saved architecture (model.json): written from a Model, and read back from untrusted text. Reading
-// caps sizes, uses null-prototype objects, allows only known classes, names and fields, and plans shapes first.
+// caps sizes, uses null-prototype objects, allows only registered layer classes (registry.ts), checks every
+// layer field with the layer's own schema, and plans shapes and weights before anything is allocated.
 
-import { Generator } from '../tensor/random.js';
-import { ACTIVATIONS } from './activations.js';
+import type { ExpectedTensor } from '../io/state-dict.js';
 import { ModelLoadError } from './errors.js';
-import { INITIALIZERS } from './initializers.js';
-import {
-  Activation, type ActivationArgs, checkName, checkShapeArg, Dense, type DenseArgs, Dropout, type DropoutArgs, Flatten, type Layer, type LayerArgs,
-} from './layers.js';
+import type { Layer } from './layer.js';
 import { resolveLoss, type LossConfig } from './losses.js';
 import { METRICS } from './metrics.js';
-import { type Model, sequential } from './model.js';
+import type { Model } from './model.js';
 import { optimizerConfig, type OptimizerConfig } from './optimizers.js';
+import { LAYERS, layerClass, layerFromConfig, type LayerName } from './registry.js';
+import { checkName, checkShapeArg, ConfigError, show } from './schema.js';
 
 export const FORMAT = 'tapegrad-model';
 export const FORMAT_VERSION = 1;
@@ -73,8 +72,6 @@ type Obj = Record<string, unknown>;
 const fail = (code: ConstructorParameters<typeof ModelLoadError>[0], message: string): never => {
   throw new ModelLoadError(code, `loadModel: ${message}`);
 };
-const show = (v: unknown): string =>
-  typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v);
 
 /** Rejects nesting deeper than MAX_DEPTH before JSON.parse (whose reviver recurses). */
 function checkDepth(text: string): void {
@@ -120,51 +117,24 @@ function fields(o: Obj, where: string, required: readonly string[], optional: re
   for (const k of required) if (!Object.hasOwn(o, k)) fail('MISSING_FIELD', `${where} has no ${k}`);
 }
 
-/** Runs a validator that throws plain errors, turning them into ModelLoadError('BAD_VALUE'). */
+/** Runs a validator that throws plain errors, turning them into ModelLoadError (a ConfigError keeps its code). */
 function checked<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
     if (e instanceof ModelLoadError) throw e;
+    if (e instanceof ConfigError) return fail(e.code, e.message);
     return fail('BAD_VALUE', e instanceof Error ? e.message : String(e));
   }
 }
 
-const LAYER_FIELDS: ReadonlyMap<string, { required: string[]; optional: string[] }> = new Map([
-  ['Dense', { required: ['units'], optional: ['name', 'inputShape', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'dtype'] }],
-  ['Dropout', { required: ['rate'], optional: ['name', 'inputShape'] }],
-  ['Flatten', { required: [], optional: ['name', 'inputShape'] }],
-  ['Activation', { required: ['activation'], optional: ['name', 'inputShape'] }],
-]);
-
-/** One tensor the architecture expects in the weights file. */
-export interface ExpectedTensor {
-  shape: number[];
-  dtype: 'F32' | 'F64';
-  /** "layer 0 (dense) weight", for messages. */
-  label: string;
-}
-
 export interface ModelPlan {
   config: ModelConfig;
+  /** The layers, constructed from the config (every field checked) but not built: no weights yet. */
+  layers: Layer[];
+  /** The tensors the weights file must hold, by stateDict key. */
   expected: Map<string, ExpectedTensor>;
   totalParams: number;
-}
-
-function checkLayerValues(cls: string, cfg: Obj, where: string, limits: LoadLimits): void {
-  if (Object.hasOwn(cfg, 'name')) checked(() => checkName(cfg.name, where));
-  if (cls === 'Dense') {
-    const u = cfg.units;
-    if (!Number.isSafeInteger(u) || (u as number) < 1) fail('BAD_VALUE', `${where} units must be a positive integer, got ${show(u)}`);
-    if ((u as number) > limits.maxUnits) fail('TOO_LARGE', `${where} units ${u} exceeds the limit of ${limits.maxUnits}`);
-    for (const k of ['kernelInitializer', 'biasInitializer']) if (Object.hasOwn(cfg, k)) checked(() => INITIALIZERS.get(cfg[k], `${where} ${k}`));
-    if (Object.hasOwn(cfg, 'useBias') && typeof cfg.useBias !== 'boolean') fail('BAD_VALUE', `${where} useBias must be true or false`);
-    if (Object.hasOwn(cfg, 'dtype') && cfg.dtype !== 'float32' && cfg.dtype !== 'float64') fail('BAD_VALUE', `${where} dtype must be 'float32' or 'float64', got ${show(cfg.dtype)}`);
-  }
-  if (Object.hasOwn(cfg, 'activation')) checked(() => ACTIVATIONS.get(cfg.activation, `${where} activation`));
-  if (cls === 'Dropout' && !(typeof cfg.rate === 'number' && cfg.rate >= 0 && cfg.rate < 1)) {
-    fail('BAD_VALUE', `${where} rate must be a number in [0, 1), got ${show(cfg.rate)}`);
-  }
 }
 
 /** Validates every field of a parsed config and works out the tensors the weights file must hold, allocating nothing. */
@@ -185,43 +155,38 @@ export function planModel(raw: unknown, limits: LoadLimits): ModelPlan {
   if (top.modelType === 'sequential' && layers.length === 0) fail('BAD_VALUE', 'a sequential model needs at least one layer');
 
   const expected = new Map<string, ExpectedTensor>();
+  const built: Layer[] = [];
   let shape = topShape;
   let inputShape = topShape;
   let total = 0;
   layers.forEach((entryRaw, i) => {
     const entry = object(entryRaw, `layer ${i}`);
     fields(entry, `layer ${i}`, ['className', 'config'], []);
-    const cls = entry.className;
-    const spec = typeof cls === 'string' ? LAYER_FIELDS.get(cls) : undefined;
-    if (!spec) fail('BAD_LAYER', `layer ${i} has class ${show(cls)}, not one of ${[...LAYER_FIELDS.keys()].join(', ')}`);
+    const cls = layerClass(entry.className);
+    if (!cls) fail('BAD_LAYER', `layer ${i} has class ${show(entry.className)}, not one of ${Object.keys(LAYERS).join(', ')}`);
+    const name = entry.className as LayerName;
     const cfg = object(entry.config, `layer ${i} config`);
-    const where = `layer ${i} (${String(cls).toLowerCase()})`;
-    fields(cfg, where, spec!.required, spec!.optional);
-    checkLayerValues(cls as string, cfg, where, limits);
-    if (Object.hasOwn(cfg, 'inputShape')) {
+    const where = `layer ${i} (${name.toLowerCase()})`;
+    // the layer's own schema checks every field (and refuses unknown and construction-only ones)
+    const layer = checked(() => layerFromConfig(name, cfg, { limits: limitsForShapes, source: 'file', where }));
+    if (layer.inputShapeArg) {
       if (i > 0) fail('BAD_VALUE', `${where} has an inputShape; only the first layer may`);
-      const s = checked(() => checkShapeArg(cfg.inputShape, where, limitsForShapes));
+      const s = layer.inputShapeArg;
       if (shape && s.join() !== shape.join()) fail('BAD_VALUE', `${where} inputShape [${s}] differs from the model's [${shape}]`);
       shape = s;
       inputShape = s;
     }
     if (!shape) fail('MISSING_FIELD', 'the config gives no inputShape, so the weight shapes are unknown');
-    const s = shape!;
-    if (cls === 'Dense') {
-      const units = cfg.units as number;
-      const inF = s[s.length - 1];
-      const useBias = cfg.useBias !== false;
-      total += units * inF + (useBias ? units : 0);
+    for (const w of checked(() => layer.weightSpecs(shape!))) {
+      total += w.shape.reduce((a, b) => a * b, 1);
       if (total > limits.maxParams) fail('TOO_LARGE', `the model would have over ${limits.maxParams} parameters (at ${where})`);
-      const dtype = cfg.dtype === 'float64' ? 'F64' : 'F32';
-      expected.set(`${i}.weight`, { shape: [units, inF], dtype, label: `${where} weight` });
-      if (useBias) expected.set(`${i}.bias`, { shape: [units], dtype, label: `${where} bias` });
-      shape = [...s.slice(0, -1), units];
-    } else if (cls === 'Flatten') {
-      const n = s.reduce((a, b) => a * b, 1);
-      if (n > MAX_DIM) fail('TOO_LARGE', `${where} would produce rows of ${n} values, the limit is ${MAX_DIM}`);
-      shape = [n];
+      expected.set(`${i}.${w.name}`, { shape: w.shape, dtype: w.dtype === 'float64' ? 'F64' : 'F32', label: `${where} ${w.name}` });
     }
+    const out = checked(() => layer.computeOutputShape(shape!));
+    const rowSize = out.reduce((a, b) => a * b, 1);
+    if (rowSize > MAX_DIM) fail('TOO_LARGE', `${where} would produce rows of ${rowSize} values, the limit is ${MAX_DIM}`);
+    shape = out;
+    built.push(layer);
   });
   if (top.modelType === 'sequential' && !shape) fail('MISSING_FIELD', 'the config gives no inputShape');
 
@@ -241,32 +206,5 @@ export function planModel(raw: unknown, limits: LoadLimits): ModelPlan {
     layers: layers.map((e) => ({ className: (e as Obj).className as string, config: (e as Obj).config as Obj })),
     weightsFile: WEIGHTS_FILE, compile,
   };
-  return { config, expected, totalParams: total };
-}
-
-/** Builds the model a plan describes (weights initialised from a throwaway generator, to be overwritten). */
-export function buildFromPlan(plan: ModelPlan): Model {
-  const { config } = plan;
-  if (config.modelType === 'module') {
-    fail('UNSUPPORTED_MODEL', "the file holds the weights of a wrapped Module (modelType 'module'), whose architecture is code: "
-      + 'build the module, wrap it with tg.model(module), and call model.loadWeights(weights)');
-  }
-  const scratch = new Generator(0);
-  const layers: Layer[] = config.layers.map(({ className, config: c }, i) => checked(() => {
-    // every field was checked by planModel; the constructors check the values once more
-    const args: Record<string, unknown> = { ...c };
-    if (i === 0 && config.inputShape) args.inputShape = config.inputShape;
-    switch (className) {
-      case 'Dense': return new Dense({ ...args, generator: scratch } as unknown as DenseArgs);
-      case 'Dropout': return new Dropout(args as unknown as DropoutArgs);
-      case 'Flatten': return new Flatten(args as LayerArgs);
-      default: return new Activation(args as unknown as ActivationArgs);
-    }
-  }));
-  const model = checked(() => sequential(layers, { name: config.name }));
-  if (config.compile) {
-    const { optimizer, loss, metrics } = config.compile;
-    checked(() => model.compile({ optimizer: optimizer!, loss: loss!, metrics }));
-  }
-  return model;
+  return { config, layers: built, expected, totalParams: total };
 }

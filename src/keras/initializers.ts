@@ -1,38 +1,43 @@
 // Weight initializers by Keras name ('glorotUniform' is Keras' default for Dense kernels).
-// Each fills a typed array from a seeded Generator given fan-in and fan-out.
+// Each fills a tensor in place from a seeded Generator given fan-in and fan-out; the scales and the
+// fillers are nn.init's (Glorot and He limits are computed there, once).
 
-import type { TypedArray } from '../tensor/dtype.js';
+import type { Tensor } from '../autograd/tensor.js';
+import { constant_, kaimingStd, normal_, truncNormal_, uniform_, xavierBound, xavierStd } from '../nn/init.js';
 import type { Generator } from '../tensor/random.js';
-import { NameTable } from './names.js';
+import { type NameEntry, type NamesOf, NameTable } from './names.js';
 
-export type InitFn = (out: TypedArray, fanIn: number, fanOut: number, gen: Generator) => void;
+/** Fills `t` in place, given the layer's fan-in and fan-out, drawing from `gen`. */
+export type InitFn = (t: Tensor, fanIn: number, fanOut: number, gen: Generator) => void;
 
 // Keras draws its "normal" initializers from a normal truncated at ±2σ; this constant is the std of
 // the truncated standard normal, so dividing by it keeps the requested variance.
 const TRUNC_STD = 0.87962566103423978;
 
-function truncatedNormal(out: TypedArray, std: number, gen: Generator): void {
+function truncatedNormal(t: Tensor, std: number, generator: Generator): void {
   const s = std / TRUNC_STD;
-  for (let i = 0; i < out.length; i++) {
-    let z = gen.normal();
-    while (z < -2 || z > 2) z = gen.normal();
-    out[i] = s * z;
-  }
+  truncNormal_(t, 0, s, -2 * s, 2 * s, { generator });
 }
 
-const uniform = (out: TypedArray, limit: number, gen: Generator): void => {
-  gen.fillUniform(out, -limit, limit);
+const uniform = (t: Tensor, limit: number, generator: Generator): void => {
+  uniform_(t, -limit, limit, { generator });
 };
 
-export const INITIALIZERS = new NameTable<InitFn>('initializer', [
-  ['glorotUniform', (o, fi, fo, g) => uniform(o, Math.sqrt(6 / Math.max(1, fi + fo)), g), 'xavierUniform'],
-  ['glorotNormal', (o, fi, fo, g) => truncatedNormal(o, Math.sqrt(2 / Math.max(1, fi + fo)), g), 'xavierNormal'],
-  ['heUniform', (o, fi, _fo, g) => uniform(o, Math.sqrt(6 / Math.max(1, fi)), g), 'kaimingUniform'],
-  ['heNormal', (o, fi, _fo, g) => truncatedNormal(o, Math.sqrt(2 / Math.max(1, fi)), g), 'kaimingNormal'],
-  ['lecunUniform', (o, fi, _fo, g) => uniform(o, Math.sqrt(3 / Math.max(1, fi)), g)],
-  ['lecunNormal', (o, fi, _fo, g) => truncatedNormal(o, Math.sqrt(1 / Math.max(1, fi)), g)],
-  ['randomNormal', (o, _fi, _fo, g) => { g.fillNormal(o, 0, 0.05); }],
-  ['randomUniform', (o, _fi, _fo, g) => uniform(o, 0.05, g)],
-  ['zeros', (o) => { o.fill(0); }],
-  ['ones', (o) => { o.fill(1); }],
-]);
+const ENTRIES = [
+  ['glorotUniform', (t, fi, fo, g) => uniform(t, xavierBound(fi, fo), g), 'xavierUniform'],
+  ['glorotNormal', (t, fi, fo, g) => truncatedNormal(t, xavierStd(fi, fo), g), 'xavierNormal'],
+  ['heUniform', (t, fi, _fo, g) => uniform(t, Math.sqrt(3) * kaimingStd(fi), g), 'kaimingUniform'],
+  ['heNormal', (t, fi, _fo, g) => truncatedNormal(t, kaimingStd(fi), g), 'kaimingNormal'],
+  ['lecunUniform', (t, fi, _fo, g) => uniform(t, Math.sqrt(3) * kaimingStd(fi, 1), g)],
+  ['lecunNormal', (t, fi, _fo, g) => truncatedNormal(t, kaimingStd(fi, 1), g)],
+  ['randomNormal', (t, _fi, _fo, g) => { normal_(t, 0, 0.05, { generator: g }); }],
+  ['randomUniform', (t, _fi, _fo, g) => uniform(t, 0.05, g)],
+  ['zeros', (t) => { constant_(t, 0); }],
+  ['ones', (t) => { constant_(t, 1); }],
+] as const satisfies readonly NameEntry<InitFn>[];
+
+/** An initializer's name: 'glorotUniform', 'heNormal', 'zeros', ... (snake_case also works at run time). */
+export type InitializerName = NamesOf<typeof ENTRIES>;
+
+/** Keras' initializer names (and aliases) and how each fills a weight. */
+export const INITIALIZERS = new NameTable<InitFn>('initializer', ENTRIES);

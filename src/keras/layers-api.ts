@@ -5,3 +5,5 @@ export {
   activation, Activation, dense, Dense, dropout, Dropout, flatten, Flatten, Layer,
   type ActivationArgs, type DenseArgs, type DropoutArgs, type LayerArgs,
 } from './layers.js';
+export type { ActivationName } from './activations.js';
+export type { InitializerName } from './initializers.js';

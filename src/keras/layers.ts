@@ -1,143 +1,32 @@
-// Keras-style layers (tg.layers.dense, dropout, flatten, activation): nn Modules that are built once the
-// input shape is known, so a model infers shapes layer by layer. Dense builds on nn.Linear.
+// The core Keras-style layers (tg.layers.dense, dropout, flatten, activation). Each declares its config
+// fields (schema), output shape, weights and forward once; the registry (registry.ts) lists them for loading.
 
 import type { Tensor } from '../autograd/tensor.js';
-import { Linear } from '../nn/layers.js';
-import { Dropout as NnDropout } from '../nn/layers.js';
-import { Module, type Parameter } from '../nn/module.js';
+import { Dropout as NnDropout, Linear } from '../nn/layers.js';
+import type { Parameter } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
-import { defaultGenerator, Generator } from '../tensor/random.js';
-import { fmtShape } from '../tensor/shape.js';
-import { getActivation, type ActivationFn } from './activations.js';
-import { INITIALIZERS } from './initializers.js';
+import { defaultGenerator, type Generator } from '../tensor/random.js';
+import { type ActivationFn, type ActivationName, getActivation } from './activations.js';
+import { type InitializerName, INITIALIZERS } from './initializers.js';
+import { Layer, type LayerArgs, type LayerOptions, type SchemaFor, type WeightSpec } from './layer.js';
+import { field, LAYER_FIELDS } from './schema.js';
 
-/** Limits every layer config obeys (the model loader may pass tighter ones). */
-export interface ConfigLimits {
-  maxUnits: number;
-  maxDim: number;
-}
-export const DEFAULT_LIMITS: ConfigLimits = { maxUnits: 1 << 20, maxDim: 1 << 24 };
-
-/** Arguments every Keras-style layer takes: an optional name and, on a model's first layer, the input shape. */
-export interface LayerArgs {
-  /** The layer's name in summary() (default: its type, numbered within the model: dense, dense_1, ...). */
-  name?: string;
-  /** The shape of one input row, without the batch dim; only on a model's first layer. */
-  inputShape?: number[];
-}
-
-function fail(where: string, message: string): never {
-  throw new RangeError(`${where}: ${message}`);
-}
-
-const describe = (v: unknown): string =>
-  typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v);
-
-/** Checks a layer or model name: 1 to 128 letters, digits, '_', '-', '.'. */
-export function checkName(v: unknown, where: string): string {
-  if (typeof v !== 'string' || !/^[A-Za-z0-9_.-]{1,128}$/.test(v)) {
-    fail(where, `name must be 1 to 128 letters, digits, '_', '-' or '.', got ${describe(v)}`);
-  }
-  return v;
-}
-
-/** Checks a shape without its batch dim: 1 to 8 positive integers, each at most limits.maxDim. */
-export function checkShapeArg(v: unknown, where: string, limits: ConfigLimits = DEFAULT_LIMITS): number[] {
-  if (!Array.isArray(v) || v.length < 1 || v.length > 8) fail(where, `inputShape must be an array of 1 to 8 positive integers, got ${describe(v)}`);
-  for (const d of v) {
-    if (!Number.isSafeInteger(d) || d < 1 || d > limits.maxDim) {
-      fail(where, `inputShape ${Array.isArray(v) && v.length <= 8 ? `[${v.map(describe).join(',')}]` : ''} has dimension ${describe(d)}, not an integer in [1, ${limits.maxDim}]`);
-    }
-  }
-  return [...(v as number[])];
-}
+export { Layer, type LayerArgs } from './layer.js';
 
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-
-/** A Keras-style layer: an nn Module with a config, built for an input shape before first use. */
-export abstract class Layer extends Module {
-  /** The layer's Keras class name ('Dense', 'Dropout', ...), as saved in model.json. */
-  abstract readonly className: string;
-  /** The layer's name (null until a model names it: dense, dense_1, ...). */
-  name: string | null;
-  /** The inputShape argument (first layer only), without the batch dim. */
-  readonly inputShapeArg: number[] | null;
-  /** Input and output shapes without the batch dim, once built. */
-  inputShape: number[] | null = null;
-  /** The output shape without the batch dim, once built. */
-  outputShape: number[] | null = null;
-
-  constructor(args: LayerArgs, where: string) {
-    super();
-    this.name = args.name === undefined ? null : checkName(args.name, where);
-    this.inputShapeArg = args.inputShape === undefined ? null : checkShapeArg(args.inputShape, where);
-  }
-
-  /** Whether `build()` has run (the weights exist). */
-  get built(): boolean {
-    return this.outputShape !== null;
-  }
-
-  /** The output shape for an input shape (both without the batch dim); throws naming the layer if it cannot take it. */
-  abstract computeOutputShape(inputShape: readonly number[]): number[];
-
-  /** Creates the weights for this input shape (once) and returns the output shape. */
-  build(inputShape: readonly number[]): number[] {
-    const out = this.computeOutputShape(inputShape);
-    if (this.built) {
-      if (fmtShape(inputShape) !== fmtShape(this.inputShape!)) {
-        fail(this.describe(), `was built for inputs of shape ${fmtShape(this.inputShape!)}, cannot take ${fmtShape(inputShape)}`);
-      }
-      return out;
-    }
-    this.allocate(inputShape);
-    this.inputShape = [...inputShape];
-    this.outputShape = out;
-    return out;
-  }
-
-  /** Creates the layer's weights for this input shape; layers with weights override it (the default creates none). */
-  protected allocate(_inputShape: readonly number[]): void {}
-
-  /** The serializable config (JSON values only), as saved in model.json. */
-  abstract getConfig(): Record<string, unknown>;
-
-  /** 'dense' or 'dense_1 (Dense)' style label used in errors. */
-  describe(): string {
-    return `${this.name ?? this.className.toLowerCase()} (${this.className})`;
-  }
-
-  /**
-   * The output and, for a final sigmoid/softmax, the logits before it (losses use them for stability).
-   * @property __type.out The layer's output, as forward() returns it.
-   * @property __type.logits The input to the layer's activation, or null for layers without one.
-   * @property __type.activation The activation's name, or null.
-   */
-  forwardWithLogits(x: Tensor): { out: Tensor; logits: Tensor | null; activation: string | null } {
-    return { out: this.forward(x), logits: null, activation: null };
-  }
-
-  /** The config entries every layer has (name, inputShape), for subclasses' getConfig(). */
-  protected baseConfig(): Record<string, unknown> {
-    const cfg: Record<string, unknown> = {};
-    if (this.name !== null) cfg.name = this.name;
-    if (this.inputShapeArg) cfg.inputShape = [...this.inputShapeArg];
-    return cfg;
-  }
-}
 
 /** Arguments of {@link dense}: the number of units plus optional activation, bias and initializers (Keras names). */
 export interface DenseArgs extends LayerArgs {
   /** Output features. */
   units: number;
   /** By name (default 'linear'): relu, sigmoid, tanh, softmax, leakyRelu, gelu, elu, selu, softplus, swish, ... */
-  activation?: string;
+  activation?: ActivationName;
   /** Learn an additive bias (default true). */
   useBias?: boolean;
   /** Default 'glorotUniform' (Keras'); also glorotNormal, heNormal, heUniform, lecunNormal, lecunUniform, zeros, ... */
-  kernelInitializer?: string;
+  kernelInitializer?: InitializerName;
   /** Default 'zeros'. */
-  biasInitializer?: string;
+  biasInitializer?: InitializerName;
   /** Shorthand for inputShape: [inputDim]. */
   inputDim?: number;
   /** Dtype of the weights (default 'float32'). */
@@ -146,65 +35,72 @@ export interface DenseArgs extends LayerArgs {
   generator?: Generator;
 }
 
+const DENSE_FIELDS = {
+  ...LAYER_FIELDS,
+  units: field.units(),
+  activation: field.activation('linear'),
+  useBias: field.bool(true),
+  kernelInitializer: field.initializer('glorotUniform'),
+  biasInitializer: field.initializer('zeros'),
+  dtype: field.dtype(),
+  inputDim: field.argInt(),
+  generator: field.generator(true),
+} satisfies SchemaFor<DenseArgs>;
+
 /** A fully connected layer: activation(x·Wᵀ + b), with W [units, inFeatures] as nn.Linear's weight. */
-export class Dense extends Layer {
+export class Dense extends Layer<typeof DENSE_FIELDS> {
   readonly className = 'Dense';
-  /** The number of output features. */
-  readonly units: number;
-  /** The activation's name ('linear' when none). */
-  readonly activation: string;
-  /** Whether the layer has a bias. */
-  readonly useBias: boolean;
-  /** The initializer of the kernel (weight), e.g. 'glorotUniform'. */
-  readonly kernelInitializer: string;
-  /** The initializer of the bias, e.g. 'zeros'. */
-  readonly biasInitializer: string;
-  /** Dtype of the weights. */
-  readonly dtype: DType;
   #act: ActivationFn;
   #linear: Linear | null = null;
-  #generator: Generator;
 
-  constructor(args: DenseArgs, limits: ConfigLimits = DEFAULT_LIMITS) {
-    const where = 'dense';
-    if (typeof args !== 'object' || args === null) fail(where, 'expected a config object such as { units: 32 }');
-    const inputShape = args.inputDim !== undefined && args.inputShape === undefined ? [args.inputDim] : args.inputShape;
-    super({ name: args.name, inputShape }, where);
-    const u = args.units;
-    if (!Number.isSafeInteger(u) || u < 1 || u > limits.maxUnits) fail(where, `units must be an integer in [1, ${limits.maxUnits}], got ${describe(u)}`);
-    this.units = u;
-    const act = getActivation(args.activation ?? 'linear', where);
-    this.activation = act.name;
-    this.#act = act.fn;
-    if (args.useBias !== undefined && typeof args.useBias !== 'boolean') fail(where, `useBias must be true or false, got ${describe(args.useBias)}`);
-    this.useBias = args.useBias ?? true;
-    this.kernelInitializer = INITIALIZERS.get(args.kernelInitializer ?? 'glorotUniform', `${where}: kernelInitializer`).name;
-    this.biasInitializer = INITIALIZERS.get(args.biasInitializer ?? 'zeros', `${where}: biasInitializer`).name;
-    const dtype = args.dtype ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'float64') fail(where, `dtype must be 'float32' or 'float64', got ${describe(dtype)}`);
-    this.dtype = dtype;
-    if (args.generator !== undefined && !(args.generator instanceof Generator)) fail(where, 'generator must be a tg.Generator');
-    this.#generator = args.generator ?? defaultGenerator;
-    if (this.inputShapeArg) this.build(this.inputShapeArg);
+  constructor(args: DenseArgs, options: LayerOptions = {}) {
+    const withDim = typeof args === 'object' && args !== null && args.inputDim !== undefined && args.inputShape === undefined ? { ...args, inputShape: [args.inputDim] } : args;
+    super(DENSE_FIELDS, withDim, 'dense', '{ units: 32 }', options);
+    this.#act = getActivation(this.config.activation, 'dense').fn;
   }
 
+  /** The number of output features. */
+  get units(): number { return this.config.units; }
+  /** The activation's name ('linear' when none). */
+  get activation(): string { return this.config.activation; }
+  /** Whether the layer has a bias. */
+  get useBias(): boolean { return this.config.useBias; }
+  /** The initializer of the kernel (weight), e.g. 'glorotUniform'. */
+  get kernelInitializer(): string { return this.config.kernelInitializer; }
+  /** The initializer of the bias, e.g. 'zeros'. */
+  get biasInitializer(): string { return this.config.biasInitializer; }
+  /** Dtype of the weights. */
+  get dtype(): DType { return this.config.dtype; }
+
   computeOutputShape(inputShape: readonly number[]): number[] {
-    if (inputShape.length === 0) fail(this.describe(), 'needs inputs with at least one feature axis');
+    if (inputShape.length === 0) throw new RangeError(`${this.describe()}: needs inputs with at least one feature axis`);
     return [...inputShape.slice(0, -1), this.units];
+  }
+
+  override weightSpecs(inputShape: readonly number[]): WeightSpec[] {
+    const inFeatures = inputShape[inputShape.length - 1];
+    const { units, dtype } = this;
+    return this.useBias
+      ? [{ name: 'weight', shape: [units, inFeatures], dtype }, { name: 'bias', shape: [units], dtype }]
+      : [{ name: 'weight', shape: [units, inFeatures], dtype }];
   }
 
   protected override allocate(inputShape: readonly number[]): void {
     const inFeatures = inputShape[inputShape.length - 1];
-    // nn.Linear lays out the parameters; its PyTorch init draws from a throwaway generator and is replaced
-    // by the Keras initializers, so the model's random stream is the initializers' alone.
-    const lin = new Linear(inFeatures, this.units, { bias: this.useBias, dtype: this.dtype, generator: new Generator(0) });
-    INITIALIZERS.get(this.kernelInitializer, 'dense').value(lin.weight.value.data, inFeatures, this.units, this.#generator);
-    if (lin.bias) INITIALIZERS.get(this.biasInitializer, 'dense').value(lin.bias.value.data, inFeatures, this.units, this.#generator);
-    this.#linear = lin;
+    const gen = this.config.generator ?? defaultGenerator;
+    const { units } = this;
+    // nn.Linear lays out the parameters; the Keras initializers fill them (kernel first, then bias)
+    this.#linear = new Linear(inFeatures, units, {
+      bias: this.useBias, dtype: this.dtype,
+      init: (w, b) => {
+        INITIALIZERS.get(this.kernelInitializer, 'dense').value(w, inFeatures, units, gen);
+        if (b) INITIALIZERS.get(this.biasInitializer, 'dense').value(b, inFeatures, units, gen);
+      },
+    });
   }
 
   private get linear(): Linear {
-    if (!this.#linear) fail(this.describe(), 'is not built yet: give the first layer an inputShape, or call the model once');
+    if (!this.#linear) throw new RangeError(`${this.describe()}: is not built yet: give the first layer an inputShape, or call the model once`);
     return this.#linear;
   }
 
@@ -220,19 +116,14 @@ export class Dense extends Layer {
   }
 
   override forwardWithLogits(x: Tensor): { out: Tensor; logits: Tensor | null; activation: string | null } {
+    this.ensureBuilt(x);
     const z = this.linear.forward(x);
     return { out: this.#act(z), logits: z, activation: this.activation };
   }
 
   override forward(x: Tensor): Tensor {
+    this.ensureBuilt(x);
     return this.#act(this.linear.forward(x));
-  }
-
-  getConfig(): Record<string, unknown> {
-    return {
-      ...this.baseConfig(), units: this.units, activation: this.activation, useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer, biasInitializer: this.biasInitializer, dtype: this.dtype,
-    };
   }
 
   override extraRepr(): string {
@@ -248,34 +139,29 @@ export interface DropoutArgs extends LayerArgs {
   generator?: Generator;
 }
 
+const DROPOUT_FIELDS = { ...LAYER_FIELDS, rate: field.fraction(), generator: field.generator(false) } satisfies SchemaFor<DropoutArgs>;
+
 /** Inverted dropout in training mode, the identity in eval mode (nn.Dropout inside). */
-export class Dropout extends Layer {
+export class Dropout extends Layer<typeof DROPOUT_FIELDS> {
   readonly className = 'Dropout';
-  /** The fraction of inputs zeroed in training. */
-  readonly rate: number;
   #drop: NnDropout;
 
-  constructor(args: DropoutArgs) {
-    if (typeof args !== 'object' || args === null) fail('dropout', 'expected a config object such as { rate: 0.5 }');
-    super(args, 'dropout');
-    const r = args.rate;
-    if (typeof r !== 'number' || !(r >= 0 && r < 1)) fail('dropout', `rate must be a number in [0, 1), got ${describe(r)}`);
-    this.rate = r;
-    this.#drop = new NnDropout(r, { generator: args.generator ?? defaultGenerator });
-    if (this.inputShapeArg) this.build(this.inputShapeArg);
+  constructor(args: DropoutArgs, options: LayerOptions = {}) {
+    super(DROPOUT_FIELDS, args, 'dropout', '{ rate: 0.5 }', options);
+    this.#drop = new NnDropout(this.rate, { generator: this.config.generator ?? defaultGenerator });
   }
+
+  /** The fraction of inputs zeroed in training. */
+  get rate(): number { return this.config.rate; }
 
   computeOutputShape(inputShape: readonly number[]): number[] {
     return [...inputShape];
   }
 
   override forward(x: Tensor): Tensor {
+    this.ensureBuilt(x);
     this.#drop.training = this.training;
     return this.#drop.forward(x);
-  }
-
-  getConfig(): Record<string, unknown> {
-    return { ...this.baseConfig(), rate: this.rate };
   }
 
   override extraRepr(): string {
@@ -283,14 +169,14 @@ export class Dropout extends Layer {
   }
 }
 
+const FLATTEN_FIELDS = { ...LAYER_FIELDS } satisfies SchemaFor<LayerArgs>;
+
 /** Flattens each row to one axis: [N, ...] → [N, product]. */
-export class Flatten extends Layer {
+export class Flatten extends Layer<typeof FLATTEN_FIELDS> {
   readonly className = 'Flatten';
 
-  constructor(args: LayerArgs = {}) {
-    if (typeof args !== 'object' || args === null) fail('flatten', 'expected a config object');
-    super(args, 'flatten');
-    if (this.inputShapeArg) this.build(this.inputShapeArg);
+  constructor(args: LayerArgs = {}, options: LayerOptions = {}) {
+    super(FLATTEN_FIELDS, args, 'flatten', '{}', options);
   }
 
   computeOutputShape(inputShape: readonly number[]): number[] {
@@ -298,50 +184,43 @@ export class Flatten extends Layer {
   }
 
   override forward(x: Tensor): Tensor {
+    this.ensureBuilt(x);
     return x.reshape([x.shape[0], -1]);
-  }
-
-  getConfig(): Record<string, unknown> {
-    return this.baseConfig();
   }
 }
 
 /** Arguments of {@link activation}. */
 export interface ActivationArgs extends LayerArgs {
   /** The activation's name: 'relu', 'sigmoid', 'tanh', 'softmax', 'gelu', ... */
-  activation: string;
+  activation: ActivationName;
 }
 
+const ACTIVATION_FIELDS = { ...LAYER_FIELDS, activation: field.activation(null) } satisfies SchemaFor<ActivationArgs>;
+
 /** Applies an activation by name. */
-export class Activation extends Layer {
+export class Activation extends Layer<typeof ACTIVATION_FIELDS> {
   readonly className = 'Activation';
-  /** The activation's name. */
-  readonly activation: string;
   #act: ActivationFn;
 
-  constructor(args: ActivationArgs) {
-    if (typeof args !== 'object' || args === null) fail('activation', "expected a config object such as { activation: 'relu' }");
-    super(args, 'activation');
-    const act = getActivation(args.activation, 'activation');
-    this.activation = act.name;
-    this.#act = act.fn;
-    if (this.inputShapeArg) this.build(this.inputShapeArg);
+  constructor(args: ActivationArgs, options: LayerOptions = {}) {
+    super(ACTIVATION_FIELDS, args, 'activation', "{ activation: 'relu' }", options);
+    this.#act = getActivation(this.activation, 'activation').fn;
   }
+
+  /** The activation's name. */
+  get activation(): string { return this.config.activation; }
 
   computeOutputShape(inputShape: readonly number[]): number[] {
     return [...inputShape];
   }
 
   override forward(x: Tensor): Tensor {
+    this.ensureBuilt(x);
     return this.#act(x);
   }
 
   override forwardWithLogits(x: Tensor): { out: Tensor; logits: Tensor | null; activation: string | null } {
-    return { out: this.#act(x), logits: x, activation: this.activation };
-  }
-
-  getConfig(): Record<string, unknown> {
-    return { ...this.baseConfig(), activation: this.activation };
+    return { out: this.forward(x), logits: x, activation: this.activation };
   }
 
   override extraRepr(): string {

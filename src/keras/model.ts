@@ -4,18 +4,19 @@
 import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
 import type { DataInput } from '../data/arrays.js';
-import { loadWeightsInto, type ModelBytes, modelToBytes, saveModel } from '../io/model-io.js';
 import { type AnyModule, Module, type Parameter } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
 import type { History, Logs } from './callbacks.js';
-import { checkName, checkShapeArg, Layer } from './layers.js';
+import { Layer } from './layer.js';
 import { type LossConfig, type LossSpec, resolveLoss, type ResolvedLoss } from './losses.js';
-import { type Metric, resolveMetrics } from './metrics.js';
+import { resolveMetrics } from './metrics.js';
 import { optimizerConfig, type OptimizerConfig, type OptimizerLike, type OptimizerSpec, resolveOptimizer } from './optimizers.js';
+import { loadWeightsInto, type ModelBytes, modelToBytes, saveModel } from './saving.js';
+import { checkName, checkShapeArg } from './schema.js';
 import { renderSummary } from './summary.js';
-import { evaluateModel, type EvaluateArgs, fitModel, type FitArgs, predictTensor } from './training.js';
-import { checkLossOutput, type ModelFacts, prepareX, prepareY } from './validate.js';
+import { evaluateModel, type EvaluateArgs, fitModel, type FitArgs, modelFacts, predictModel } from './training.js';
+import { checkLossOutput } from './validate.js';
 
 /** What {@link Model.compile} takes: the optimizer, the loss and optional metrics (Keras names). */
 export interface CompileArgs {
@@ -142,9 +143,9 @@ export class Model extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    if (this.module) return this.module.forward(x);
+    if (this.module) return this.module.call(x);
     let h = x;
-    for (const l of this.layers) h = l.forward(h);
+    for (const l of this.layers) h = l.call(h);
     return h;
   }
 
@@ -161,18 +162,6 @@ export class Model extends Module {
     for (let i = 0; i < this.layers.length - 1; i++) h = this.layers[i].forward(h);
     const r = last.forwardWithLogits(h);
     return { out: r.out, logits: r.activation === c.loss.wantsLogitsOf ? r.logits : null };
-  }
-
-  /** What the input checks need to know. */
-  facts(): ModelFacts {
-    const last = this.layers[this.layers.length - 1] as (Layer & { activation?: string }) | undefined;
-    return {
-      inputLayer: this.module ? `the model's input (${this.module.constructor.name})` : `layer 0 (${this.layers[0]?.name ?? 'input'})`,
-      inputShape: this.#inputShape,
-      outputShape: this.#outputShape ?? [],
-      outputActivation: last && typeof last.activation === 'string' ? last.activation : null,
-      dtype: this.dtype,
-    };
   }
 
   /**
@@ -194,7 +183,7 @@ export class Model extends Module {
     const loss = resolveLoss(args.loss, 'compile');
     const metricNames = args.metrics ?? [];
     resolveMetrics(metricNames, { kind: loss.kind, units: 1, fromLogits: loss.fromLogits }, 'compile'); // names only
-    if (this.built) checkLossOutput(loss, this.facts(), 'compile');
+    if (this.built) checkLossOutput(loss, modelFacts(this), 'compile');
     const spec = args.optimizer;
     let optimizer: OptimizerLike | null = null;
     let config: OptimizerConfig | null = null;
@@ -203,45 +192,6 @@ export class Model extends Module {
       config = optimizerConfig(spec as string | OptimizerConfig, 'compile').config; // checked now, created once built
     }
     this.compiled = { loss, metricNames: [...metricNames], optimizerSpec: spec, optimizerConfig: config, lossConfig: loss.config, optimizer };
-  }
-
-  /** The optimizer, created on first use for a model built lazily. */
-  ensureOptimizer(): OptimizerLike {
-    const c = this.requireCompiled('fit');
-    if (!c.optimizer) {
-      const r = resolveOptimizer(c.optimizerSpec, this.parameters(), 'compile');
-      c.optimizer = r.optimizer;
-      c.optimizerConfig = r.config;
-    }
-    return c.optimizer;
-  }
-
-  /** The compile() state; throws an Error naming `where` if the model is not compiled yet. */
-  requireCompiled(where: string): Compiled {
-    if (!this.compiled) throw new Error(`${where}: the model is not compiled; call model.compile({ optimizer: 'adam', loss: 'meanSquaredError' }) first`);
-    return this.compiled;
-  }
-
-  /** Fresh metric accumulators for the compiled metric names (used by fit and evaluate). */
-  makeMetrics(where: string): Metric[] {
-    const c = this.requireCompiled(where);
-    const out = this.#outputShape ?? [1];
-    return resolveMetrics(c.metricNames, { kind: c.loss.kind, units: out[out.length - 1] ?? 1, fromLogits: c.loss.fromLogits }, where);
-  }
-
-  /**
-   * Converts and checks x and y once (building the model for x's shape if needed); all errors come before training.
-   * @property __type.x The inputs as a tensor [rows, ...inputShape].
-   * @property __type.y The targets as a tensor with one row per input row.
-   */
-  prepareData(xIn: DataInput, yIn: DataInput, where: string): { x: Tensor; y: Tensor } {
-    const c = this.requireCompiled(where);
-    const x = prepareX(xIn, `${where}: x`, this.facts());
-    if (!this.built) this.build(x.shape.slice(1));
-    const facts = this.facts();
-    checkLossOutput(c.loss, facts, where);
-    const y = prepareY(yIn, `${where}: y`, x.shape[0], c.loss, facts);
-    return { x, y };
   }
 
   /**
@@ -275,11 +225,7 @@ export class Model extends Module {
    * ```
    */
   predict(x: DataInput, args: { batchSize?: number } = {}): Tensor {
-    const batchSize = args.batchSize ?? 32;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`predict: batchSize must be a positive integer, got ${batchSize}`);
-    const t = prepareX(x, 'predict: x', this.facts());
-    if (!this.built) this.build(t.shape.slice(1));
-    return predictTensor(this, t, batchSize);
+    return predictModel(this, x, args);
   }
 
   /** Writes dir/model.json (architecture, compile names) and dir/model.safetensors (weights). Node only. */

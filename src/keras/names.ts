@@ -6,13 +6,29 @@ export function nameKey(name: string): string {
   return name.toLowerCase().replace(/_/g, '');
 }
 
+/** One table entry: [canonical name, value, ...aliases]. */
+export type NameEntry<T> = readonly [string, T, ...string[]];
+
+/** Keras' snake_case spelling of a camelCase name: 'leakyRelu' → 'leaky_relu'. */
+export type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
+  : S;
+
+/**
+ * The names of a table's entries (canonical names, aliases, and their snake_case spellings) as a
+ * string-literal union: editors complete them and typos fail to compile (lookups also ignore letter case).
+ */
+export type NamesOf<E extends readonly NameEntry<unknown>[]> = {
+  [I in keyof E]: E[I] extends readonly [infer N extends string, unknown, ...infer A extends string[]] ? N | A[number] | SnakeCase<N | A[number]> : never;
+}[number];
+
 /** A fixed table of named things; lookups never touch an object prototype (it is a Map). */
 export class NameTable<T> {
   private readonly byKey = new Map<string, { name: string; value: T }>();
   readonly names: string[] = [];
 
   /** entries: [canonical name, value, ...aliases]. */
-  constructor(readonly what: string, entries: readonly (readonly [string, T, ...string[]])[]) {
+  constructor(readonly what: string, entries: readonly NameEntry<T>[]) {
     for (const [name, value, ...aliases] of entries) {
       this.names.push(name);
       for (const n of [name, ...aliases]) this.byKey.set(nameKey(n), { name, value });

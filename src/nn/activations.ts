@@ -1,9 +1,9 @@
-// Activation layers: thin Modules over the functional forms (ReLU, LeakyReLU, GELU, SiLU, Sigmoid, Tanh,
-// Softmax, LogSoftmax, Softplus), with PyTorch's defaults and printouts.
+// Activation layers: thin Modules over the functional forms (ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, SiLU,
+// Sigmoid, Tanh, Softmax, LogSoftmax, Softplus), with PyTorch's defaults and printouts.
 
 import { Tensor, where } from '../autograd/tensor.js';
 import { gelu, type GeluApproximate } from './erf.js';
-import { leakyRelu, softplus } from './functional.js';
+import { elu, leakyRelu, relu6, selu, silu, softplus } from './functional.js';
 import { checkInt } from './layers.js';
 import { Module } from './module.js';
 
@@ -67,7 +67,41 @@ export class GELU extends Module {
 /** SiLU (swish): x·σ(x). */
 export class SiLU extends Module {
   override forward(x: Tensor): Tensor {
-    return x.mul(x.sigmoid());
+    return silu(x);
+  }
+}
+
+/** min(max(x, 0), 6) as a layer (PyTorch's nn.ReLU6). */
+export class ReLU6 extends Module {
+  override forward(x: Tensor): Tensor {
+    return relu6(x);
+  }
+}
+
+/** x for x > 0, α·(eˣ − 1) otherwise (PyTorch's nn.ELU, default α = 1). */
+export class ELU extends Module {
+  /** The scale of the negative branch (default 1). */
+  readonly alpha: number;
+
+  constructor(alpha = 1) {
+    super();
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new RangeError(`ELU: alpha must be a finite number, got ${String(alpha)}`);
+    this.alpha = alpha;
+  }
+
+  override forward(x: Tensor): Tensor {
+    return elu(x, this.alpha);
+  }
+
+  override extraRepr(): string {
+    return `alpha=${this.alpha}`;
+  }
+}
+
+/** λ·elu(x, α) with the self-normalising constants (PyTorch's nn.SELU). */
+export class SELU extends Module {
+  override forward(x: Tensor): Tensor {
+    return selu(x);
   }
 }
 

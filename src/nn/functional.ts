@@ -60,6 +60,22 @@ export const softplus = (x: Tensor): Tensor => x.maximum(0).add(x.abs().neg().ex
 /** log σ(x) = -softplus(-x). */
 export const logSigmoid = (x: Tensor): Tensor => softplus(x.neg()).neg();
 
+/** SiLU (swish): x·σ(x) (PyTorch's F.silu, Keras' swish). */
+export const silu = (x: Tensor): Tensor => x.mul(x.sigmoid());
+/** ReLU6: min(max(x, 0), 6) (PyTorch's F.relu6); the gradient passes for 0 ≤ x ≤ 6. */
+export const relu6 = (x: Tensor): Tensor => x.clamp(0, 6);
+/**
+ * ELU: x for x > 0, α·(eˣ − 1) otherwise (PyTorch's F.elu, default α = 1). expm1 sees min(x, 0), so a large
+ * positive x cannot overflow into the gradient of the unused branch.
+ */
+export const elu = (x: Tensor, alpha = 1): Tensor => x.relu().add(x.minimum(0).expm1().mul(alpha));
+/** SELU's constants α and λ (Klambauer et al. 2017), as in PyTorch. */
+export const SELU_ALPHA = 1.6732632423543772;
+/** The scale λ of {@link selu}. */
+export const SELU_SCALE = 1.0507009873554805;
+/** SELU: λ·elu(x, α) with the self-normalising constants {@link SELU_ALPHA} and {@link SELU_SCALE} (PyTorch's F.selu). */
+export const selu = (x: Tensor): Tensor => elu(x, SELU_ALPHA).mul(SELU_SCALE);
+
 // ---- layers ------------------------------------------------------------------------------------
 
 /**

@@ -5,7 +5,7 @@ export * as functional from './functional.js';
 export * as init from './init.js';
 export { Module, Parameter, type StateDict } from './module.js';
 export { Dropout, Flatten, Identity, Linear, type DropoutOptions, type LinearOptions } from './layers.js';
-export { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh } from './activations.js';
+export { ELU, GELU, LeakyReLU, LogSoftmax, ReLU, ReLU6, SELU, Sigmoid, SiLU, Softmax, Softplus, Tanh } from './activations.js';
 export { ModuleList, Sequential } from './container.js';
 export { erf, erfc, gelu, normalCdf, type GeluApproximate } from './erf.js';
 export { type AnyModule } from './module.js';

@@ -115,6 +115,25 @@ export function normal_<T extends Tensor>(tensor: T, mean = 0, std = 1, options:
 }
 
 /**
+ * N(mean, std²) truncated to [a, b], in place (torch.nn.init.trunc_normal_; defaults a = −2, b = 2, absolute
+ * bounds). Draws outside the bounds are redrawn, so the result keeps the normal's shape inside them.
+ */
+export function truncNormal_<T extends Tensor>(tensor: T, mean = 0, std = 1, a = -2, b = 2, options: GeneratorOption = {}): T {
+  if (!(std >= 0)) throw new RangeError(`truncNormal_: std must be non-negative, got ${std}`);
+  if (!(a < b) || !(mean - 8 * std < b && a < mean + 8 * std)) {
+    throw new RangeError(`truncNormal_: need a < b and the bounds within 8 std of the mean, got a=${a}, b=${b}, mean=${mean}, std=${std}`);
+  }
+  const g = options.generator ?? defaultGenerator;
+  return fillInPlace(tensor, (out) => {
+    for (let i = 0; i < out.length; i++) {
+      let z = std * g.normal() + mean;
+      while (z < a || z > b) z = std * g.normal() + mean;
+      out[i] = z;
+    }
+  });
+}
+
+/**
  * Fills the tensor in place with `value` and returns it (torch.nn.init.constant_); no gradient is recorded.
  * @example
  * ```ts
@@ -137,12 +156,32 @@ export const zeros_ = <T extends Tensor>(tensor: T): T => constant_(tensor, 0);
 /** Fills the tensor in place with 1 and returns it (torch.nn.init.ones_). */
 export const ones_ = <T extends Tensor>(tensor: T): T => constant_(tensor, 1);
 
-function kaimingStd(tensor: Tensor, options: KaimingOptions, where: string): number {
+/**
+ * He (Kaiming) standard deviation gain / √fan; a uniform draw with this variance has limit √3 times it.
+ * The one place the He and LeCun scales are computed (Keras' heNormal, lecunUniform, ... use it too).
+ */
+export function kaimingStd(fan: number, gain = Math.SQRT2): number {
+  return gain / Math.sqrt(Math.max(1, fan));
+}
+
+/**
+ * Glorot (Xavier) standard deviation gain·√(2 / (fanIn + fanOut)).
+ * With {@link xavierBound}, the one place the Glorot scale is computed (Keras' glorot initializers use them too).
+ */
+export function xavierStd(fanIn: number, fanOut: number, gain = 1): number {
+  return gain * Math.sqrt(2 / Math.max(1, fanIn + fanOut));
+}
+
+/** Glorot (Xavier) uniform limit gain·√(6 / (fanIn + fanOut)): U(−limit, limit) has the variance of {@link xavierStd}. */
+export function xavierBound(fanIn: number, fanOut: number, gain = 1): number {
+  return gain * Math.sqrt(6 / Math.max(1, fanIn + fanOut));
+}
+
+function kaimingStdOf(tensor: Tensor, options: KaimingOptions, where: string): number {
   const mode = options.mode ?? 'fanIn';
   if (mode !== 'fanIn' && mode !== 'fanOut') throw new RangeError(`${where}: mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor, where);
-  const fan = mode === 'fanIn' ? fanIn : fanOut;
-  return calculateGain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0) / Math.sqrt(fan);
+  return kaimingStd(mode === 'fanIn' ? fanIn : fanOut, calculateGain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0));
 }
 
 /**
@@ -151,34 +190,35 @@ function kaimingStd(tensor: Tensor, options: KaimingOptions, where: string): num
  */
 export function kaimingUniform_<T extends Tensor>(tensor: T, options: KaimingOptions = {}): T {
   if (tensor.size === 0) return tensor;
-  const bound = Math.sqrt(3) * kaimingStd(tensor, options, 'kaimingUniform_');
+  const bound = Math.sqrt(3) * kaimingStdOf(tensor, options, 'kaimingUniform_');
   return uniform_(tensor, -bound, bound, options);
 }
 
 /** He initialisation: N(0, std²) with std = gain / √fan. */
 export function kaimingNormal_<T extends Tensor>(tensor: T, options: KaimingOptions = {}): T {
   if (tensor.size === 0) return tensor;
-  return normal_(tensor, 0, kaimingStd(tensor, options, 'kaimingNormal_'), options);
+  return normal_(tensor, 0, kaimingStdOf(tensor, options, 'kaimingNormal_'), options);
 }
 
-function xavierStd(tensor: Tensor, gain: number, where: string): number {
+function xavierStdOf(tensor: Tensor, gain: number, where: string): number {
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor, where);
-  return gain * Math.sqrt(2 / (fanIn + fanOut));
+  return xavierStd(fanIn, fanOut, gain);
 }
 
 /** Glorot initialisation: U(-a, a) with a = gain·√(6 / (fanIn + fanOut)). */
 export function xavierUniform_<T extends Tensor>(tensor: T, options: XavierOptions = {}): T {
-  const a = Math.sqrt(3) * xavierStd(tensor, options.gain ?? 1, 'xavierUniform_');
+  const [fanIn, fanOut] = calculateFanInAndFanOut(tensor, 'xavierUniform_');
+  const a = xavierBound(fanIn, fanOut, options.gain ?? 1);
   return uniform_(tensor, -a, a, options);
 }
 
 /** Glorot initialisation: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
 export function xavierNormal_<T extends Tensor>(tensor: T, options: XavierOptions = {}): T {
-  return normal_(tensor, 0, xavierStd(tensor, options.gain ?? 1, 'xavierNormal_'), options);
+  return normal_(tensor, 0, xavierStdOf(tensor, options.gain ?? 1, 'xavierNormal_'), options);
 }
 
 // Names without the trailing underscore (they fill in place all the same).
 export {
   constant_ as constant, kaimingNormal_ as kaimingNormal, kaimingUniform_ as kaimingUniform, normal_ as normal,
-  ones_ as ones, uniform_ as uniform, xavierNormal_ as xavierNormal, xavierUniform_ as xavierUniform, zeros_ as zeros,
+  ones_ as ones, truncNormal_ as truncNormal, uniform_ as uniform, xavierNormal_ as xavierNormal, xavierUniform_ as xavierUniform, zeros_ as zeros,
 };

@@ -32,6 +32,11 @@ export interface LinearOptions {
   dtype?: DType;
   /** Source of the initial weights (default: the global defaultGenerator). */
   generator?: Generator;
+  /**
+   * Fills the new weight (and bias) instead of PyTorch's default init, drawing nothing from `generator`:
+   * how a Keras Dense layer applies its own initializers.
+   */
+  init?: (weight: Parameter, bias: Parameter | null) => void;
 }
 
 /**
@@ -60,13 +65,17 @@ export class Linear extends Module {
     this.inFeatures = checkPositiveInt(inFeatures, 'Linear: inFeatures');
     this.outFeatures = checkPositiveInt(outFeatures, 'Linear: outFeatures');
     const dtype = assertDType(options.dtype ?? 'float32', 'Linear');
-    const generator = options.generator ?? defaultGenerator;
     this.weight = new Parameter(NDArray.zeros([outFeatures, inFeatures], dtype));
+    this.bias = options.bias ?? true ? new Parameter(NDArray.zeros([outFeatures], dtype)) : null;
+    if (options.init) {
+      options.init(this.weight, this.bias);
+      return;
+    }
+    const generator = options.generator ?? defaultGenerator;
     kaimingUniform_(this.weight, { a: Math.sqrt(5), generator });
-    this.bias = null;
-    if (options.bias ?? true) {
+    if (this.bias) {
       const bound = 1 / Math.sqrt(inFeatures);
-      this.bias = uniform_(new Parameter(NDArray.zeros([outFeatures], dtype)), -bound, bound, { generator });
+      uniform_(this.bias, -bound, bound, { generator });
     }
   }
 

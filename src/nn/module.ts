@@ -3,6 +3,7 @@
 
 import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
+import { inScope } from '../autograd/trace.js';
 import type { NDArray } from '../tensor/ndarray.js';
 import { fmtShape } from '../tensor/shape.js';
 
@@ -50,9 +51,9 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   /** Computes the module's output from its inputs; subclasses implement it. Call it through `call(x)`. */
   abstract forward(...inputs: In): Out;
 
-  /** Runs forward (PyTorch's `module(x)`). */
+  /** Runs forward (PyTorch's `module(x)`); while ONNX export traces, it also marks where the ops ran. */
   call(...inputs: In): Out {
-    return this.forward(...inputs);
+    return inScope(this, () => this.forward(...inputs));
   }
 
   /** Direct sub-modules with their names; arrays of modules are named by index. */

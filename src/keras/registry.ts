@@ -1,0 +1,50 @@
+// The layer registry: every Keras-style layer class by the name saved in model.json. Loading and planning
+// loop over it; a layer class exported as tg.layers.* without a row here does not compile.
+
+import type { Layer, LayerOptions } from './layer.js';
+import type * as api from './layers-api.js';
+import { Activation, Dense, Dropout, Flatten } from './layers.js';
+
+/** A layer class as the registry holds it: constructed from a config object and options. */
+export type LayerClass<K extends string> = new (args: never, options?: LayerOptions) => Layer & { readonly className: K };
+
+/**
+ * Every saveable layer, keyed by its className. Adding a layer: write its class (schema, computeOutputShape,
+ * weightSpecs, allocate, forward) and add one row here; see docs/contributing.md.
+ */
+export const LAYERS = {
+  Dense,
+  Dropout,
+  Flatten,
+  Activation,
+} satisfies { [K in string]: LayerClass<K> };
+
+/** The className of a registered layer: 'Dense', 'Dropout', ... */
+export type LayerName = keyof typeof LAYERS;
+
+/** The classNames of the concrete layer classes exported as tg.layers.* (layers-api.ts). */
+type ExportedLayerName = {
+  [K in keyof typeof api]: (typeof api)[K] extends abstract new (...args: never) => infer L
+    ? L extends Layer ? (string extends L['className'] ? never : L['className']) : never
+    : never;
+}[keyof typeof api];
+
+/**
+ * Does not compile when a layer exported in tg.layers has no row in LAYERS: the error reads
+ * "Type '"Conv2D"' does not satisfy the constraint 'never'", naming the missing class.
+ */
+export type EveryLayerRegistered<Missing extends never = Exclude<ExportedLayerName, LayerName>> = Missing;
+
+/** The registered class for a saved className, or null (never a prototype key such as 'constructor'). */
+export function layerClass(name: unknown): (typeof LAYERS)[LayerName] | null {
+  return typeof name === 'string' && Object.hasOwn(LAYERS, name) ? LAYERS[name as LayerName] : null;
+}
+
+/**
+ * Constructs a registered layer from an untrusted config object. The constructor checks every field against
+ * the layer's schema (and refuses construction-only fields), so passing the unchecked object is safe.
+ */
+export function layerFromConfig(name: LayerName, config: Record<string, unknown>, options: LayerOptions): Layer {
+  const cls = LAYERS[name] as LayerClass<LayerName>;
+  return new cls(config as never, options);
+}

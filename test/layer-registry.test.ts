@@ -1,0 +1,109 @@
+// The Keras layer registry: every exported layer class is registered under its className, declares the
+// weights it creates, checks its config with one schema for code and files, and round-trips its config.
+
+import { describe, expect, it } from 'vitest';
+import * as tg from 'tapegrad';
+import { LAYERS, layerFromConfig, type LayerName } from '../src/keras/registry.js';
+import { Layer } from '../src/keras/layer.js';
+import { ConfigError } from '../src/keras/schema.js';
+
+// One sample config per registered layer (the typed record fails to compile when a layer lacks one).
+const SAMPLES: { [K in LayerName]: { args: Record<string, unknown>; inputShape: number[] } } = {
+  Dense: { args: { units: 3, activation: 'relu', useBias: true, dtype: 'float64' }, inputShape: [4] },
+  Dropout: { args: { rate: 0.25 }, inputShape: [2, 3] },
+  Flatten: { args: {}, inputShape: [2, 3] },
+  Activation: { args: { activation: 'tanh' }, inputShape: [5] },
+};
+
+describe('layer registry', () => {
+  it('holds every Layer class exported as tg.layers.*, under its className', () => {
+    const exported = Object.values(tg.layers).filter((v): v is typeof Layer => typeof v === 'function' && v.prototype instanceof Layer);
+    expect(exported.length).toBeGreaterThanOrEqual(4);
+    for (const cls of exported) {
+      const name = (Object.entries(LAYERS).find(([, c]) => c === (cls as unknown))?.[0]);
+      expect(name, `${cls.name} is exported but not in LAYERS`).toBeDefined();
+    }
+    for (const [name, cls] of Object.entries(LAYERS)) {
+      const layer = layerFromConfig(name as LayerName, SAMPLES[name as LayerName].args, {});
+      expect(layer).toBeInstanceOf(cls);
+      expect(layer.className).toBe(name);
+    }
+  });
+
+  it.each(Object.keys(LAYERS) as LayerName[])('%s: built weights match weightSpecs, config round-trips through a file config', (name) => {
+    const { args, inputShape } = SAMPLES[name];
+    const layer = layerFromConfig(name, args, {});
+    const specs = layer.weightSpecs(inputShape);
+    layer.build(inputShape);
+    expect(layer.namedParameters().map(([n, p]) => [n, p.shape, p.dtype])).toEqual(specs.map((s) => [s.name, s.shape, s.dtype]));
+    const cfg = layer.getConfig();
+    const back = layerFromConfig(name, JSON.parse(JSON.stringify(cfg)), { source: 'file' });
+    expect(back.getConfig()).toEqual(cfg);
+    expect(back.computeOutputShape(inputShape)).toEqual(layer.computeOutputShape(inputShape));
+  });
+
+  it('one schema checks code and files: unknown fields, construction-only fields, codes', () => {
+    expect(() => tg.layers.dense({ units: 2, unit: 3 } as never)).toThrow('dense has an unknown field "unit" (fields: name, inputShape, units, activation');
+    expect(() => tg.layers.dropout({ rate: 2 })).toThrow(ConfigError);
+    const fromFile = (cfg: Record<string, unknown>) => {
+      try { layerFromConfig('Dense', cfg, { source: 'file', where: 'layer 0 (dense)' }); } catch (e) { return e as ConfigError; }
+      throw new Error('expected a ConfigError');
+    };
+    expect(fromFile({ units: 2, generator: 1 })).toMatchObject({ code: 'UNKNOWN_FIELD' });
+    expect(fromFile({ units: 2, inputDim: 3 })).toMatchObject({ code: 'UNKNOWN_FIELD' });
+    expect(fromFile({})).toMatchObject({ code: 'MISSING_FIELD', message: 'layer 0 (dense): units is required' });
+    expect(fromFile({ units: 1e9 })).toMatchObject({ code: 'TOO_LARGE' });
+  });
+
+  it('a standalone layer builds on first call, as in Keras', () => {
+    const d = tg.layers.dense({ units: 2 });
+    expect(d.built).toBe(false);
+    expect(d.forward(tg.ones([3, 4])).shape).toEqual([3, 2]);
+    expect(d.weight!.shape).toEqual([2, 4]);
+  });
+
+  it('loading draws nothing from the global generator', () => {
+    tg.manualSeed(3);
+    const m = tg.sequential([tg.layers.dense({ units: 4, inputShape: [3] }), tg.layers.dense({ units: 1 })]);
+    const bytes = m.toBytes();
+    tg.manualSeed(7);
+    const before = tg.rand([4]).toArray();
+    tg.manualSeed(7);
+    tg.fromBytes(bytes);
+    expect(tg.rand([4]).toArray()).toEqual(before);
+  });
+});
+
+describe('Keras maths lives in nn', () => {
+  it('elu, selu, relu6, silu: the functional forms and the layers agree with the definitions', () => {
+    const x = tg.tensor([-2, -0.5, 0, 3, 7], { dtype: 'float64' });
+    const v = x.toArray() as number[];
+    const close = (t: tg.Tensor, f: (a: number) => number) => (t.toArray() as number[]).forEach((y, i) => expect(y).toBeCloseTo(f(v[i]), 12));
+    close(tg.nn.functional.elu(x, 0.5), (a) => (a > 0 ? a : 0.5 * Math.expm1(a)));
+    close(new tg.nn.SELU().call(x), (a) => tg.nn.functional.SELU_SCALE * (a > 0 ? a : tg.nn.functional.SELU_ALPHA * Math.expm1(a)));
+    close(new tg.nn.ReLU6().call(x), (a) => Math.min(Math.max(a, 0), 6));
+    close(tg.nn.functional.silu(x), (a) => a / (1 + Math.exp(-a)));
+    close(new tg.nn.ELU().call(x), (a) => (a > 0 ? a : Math.expm1(a)));
+  });
+
+  it('Glorot and He scales: one definition shared by nn.init and the Keras initializers', () => {
+    expect(tg.nn.init.xavierBound(3, 5)).toBe(Math.sqrt(6 / 8));
+    expect(tg.nn.init.xavierStd(3, 5)).toBe(Math.sqrt(2 / 8));
+    expect(tg.nn.init.kaimingStd(8)).toBe(Math.SQRT2 / Math.sqrt(8));
+    const g = new tg.Generator(1);
+    const d = tg.layers.dense({ units: 500, kernelInitializer: 'glorotUniform', generator: g });
+    d.build([300]);
+    const biggest = d.weight!.abs().max().item();
+    const limit = tg.nn.init.xavierBound(300, 500);
+    expect(biggest).toBeLessThanOrEqual(limit);
+    expect(biggest).toBeGreaterThan(0.99 * limit);
+  });
+
+  it('truncNormal_ keeps every draw inside [a, b]', () => {
+    const t = tg.nn.init.truncNormal_(tg.zeros([4000]), 1, 2, 0, 3, { generator: new tg.Generator(0) });
+    const v = t.toArray() as number[];
+    expect(Math.min(...v)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...v)).toBeLessThanOrEqual(3);
+    expect(() => tg.nn.init.truncNormal_(tg.zeros([2]), 0, 1, 3, 2)).toThrow(/need a < b/);
+  });
+});

@@ -13,6 +13,12 @@ const SAMPLES: { [K in LayerName]: { args: Record<string, unknown>; inputShape: 
   Dropout: { args: { rate: 0.25 }, inputShape: [2, 3] },
   Flatten: { args: {}, inputShape: [2, 3] },
   Activation: { args: { activation: 'tanh' }, inputShape: [5] },
+  Embedding: { args: { inputDim: 10, outputDim: 4, maskZero: true }, inputShape: [6] },
+  LayerNormalization: { args: { epsilon: 1e-5, center: false }, inputShape: [3, 4] },
+  GlobalAveragePooling1D: { args: {}, inputShape: [5, 3] },
+  SimpleRNN: { args: { units: 3, returnSequences: true }, inputShape: [5, 2] },
+  LSTM: { args: { units: 3, goBackwards: true, dtype: 'float64' }, inputShape: [5, 2] },
+  GRU: { args: { units: 4 }, inputShape: [5, 2] },
 };
 
 describe('layer registry', () => {

@@ -4,6 +4,7 @@
 import type { Layer, LayerOptions } from './layer.js';
 import type * as api from './layers-api.js';
 import { Activation, Dense, Dropout, Flatten } from './layers.js';
+import { Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM, SimpleRNN } from './sequence-layers.js';
 
 /** A layer class as the registry holds it: constructed from a config object and options. */
 export type LayerClass<K extends string> = new (args: never, options?: LayerOptions) => Layer & { readonly className: K };
@@ -17,6 +18,12 @@ export const LAYERS = {
   Dropout,
   Flatten,
   Activation,
+  Embedding,
+  LayerNormalization,
+  GlobalAveragePooling1D,
+  SimpleRNN,
+  LSTM,
+  GRU,
 } satisfies { [K in string]: LayerClass<K> };
 
 /** The className of a registered layer: 'Dense', 'Dropout', ... */

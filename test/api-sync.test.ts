@@ -10,6 +10,7 @@ const METHOD_ONLY = new Set([
   'constructor', 'backward', 'requiresGrad_', 'retainGrad', 'item', 'toArray', 'dataSync', 'toNdarray', 'toString',
   'to', 'float', 'double', 'contiguous', 'view', 'expand', 'expandAs', 'slice', 'newFull', 'newZeros', 'newOnes',
   'triangle', // tril/triu's shared helper
+  'repeat', // torch.Tensor.repeat has no torch.repeat (torch.tile is tg.tile)
 ]);
 
 const methods = Object.getOwnPropertyNames(tg.Tensor.prototype)

@@ -46,7 +46,7 @@ export interface OpInfo {
   /** Inputs that are constants (labels, indices, conditions): never require grad, never perturbed. */
   nondiff?: number[];
   /** The output dtype when the op fixes it (casts); otherwise the output keeps the inputs' dtype. */
-  dtype?: 'float32' | 'float64';
+  dtype?: 'float32' | 'float64' | 'int32';
   /** Elementwise with NumPy broadcasting among its inputs (drives the broadcast suite). */
   broadcasts?: boolean;
   /** gradcheck options where the defaults do not fit (with a comment saying why). */
@@ -507,7 +507,7 @@ const casts: OpInfo[] = [
   // float32 output: gradcheck needs float64 outputs, so its gradient is checked through the round trip below
   op1('to(float32)', (x) => x.to('float32'), (x) => map(x, Math.fround), [[], [2, 3]], any, {
     grad: false, dtype: 'float32',
-    errors: [{ inputs: [Z(2)], fn: (x) => x.to('int32' as never), message: /^to: unknown dtype "int32" \(known: float32, float64\)/ }],
+    errors: [{ inputs: [Z(2)], fn: (x) => x.to('int8' as never), message: /^to: unknown dtype "int8" \(known: float32, float64, int32\)/ }],
   }),
   op1('to(float64)', (x) => x.to('float64'), (x) => x, [[], [2, 3]], any, { dtype: 'float64' }),
   // eps 1e-3: the float32 rounding (~1e-7 relative) must stay well below the difference step
@@ -815,4 +815,180 @@ function padRows(): OpInfo[] {
   ));
 }
 
-export const OPTABLE: OpInfo[] = [...elementwise, ...linalg, ...reductions, ...movement, ...joining, ...indexing, ...casts, ...losses, ...reshaping, ...sequence];
+// ---- issue 11: rounding, scans, products, norms, pieces, sorting ------------------------------------
+
+/** Values at least 0.1 away from every integer and half-integer in [-3, 3] (the steps of floor/round/...). */
+const offGrid: Dom = (d, s) => d.away(s, Array.from({ length: 13 }, (_, i) => -3 + i * 0.5), -3, 3, 0.1);
+/** Non-zero values of either sign with |x| in [0.5, 1.5], so products stay moderate. */
+const factors: Dom = (d, s) => R.map(d.uniform(s, 0.5, 1.5), (v) => (d.uniform([], 0, 1).data[0] < 0.3 ? -v : v));
+
+// step functions: the gradient is the constant 0, which has no derivative of its own to check (grad: 'first')
+const step = { grad: 'first' as const };
+const rounding: OpInfo[] = [
+  unary('floor', (x) => tg.floor(x), Math.floor, offGrid, step),
+  unary('ceil', (x) => x.ceil(), Math.ceil, offGrid, step),
+  unary('trunc', (x) => tg.trunc(x), Math.trunc, offGrid, step),
+  unary('round', (x) => tg.round(x), R2.roundHalfEven, offGrid, step),
+  unary('sign', (x) => tg.sign(x), Math.sign, nonzero, step),
+  op1('round(decimals=1)', (x) => x.round(1), (x) => map(x, (v) => R2.roundHalfEven(v * 10) / 10), [[5], [2, 3]], (d, s) => d.away(s, Array.from({ length: 81 }, (_, i) => -2 + i * 0.05), -2, 2, 0.01), {
+    ...step,
+    errors: [{ inputs: [Z(2)], fn: (x) => x.round(0.5), message: /^round: decimals must be an integer, got 0.5/ }],
+  }),
+  // exact halves: banker's rounding (the grid draws are multiples of 0.25, so half of them are ties)
+  op1('round (ties to even)', (x) => x.round(), (x) => map(x, R2.roundHalfEven), [[8], [3, 4]], (d, s) => d.grid(s, 0), { grad: false }),
+];
+
+const scans: OpInfo[] = [
+  ...[0, -1].map((axis, i): OpInfo => op1(`cumsum(${axis})`, (x) => tg.cumsum(x, axis), (x) => R.mapLanes(x, axis, R2.cumsumLane), [[4], [2, 3], [3, 2, 2]], any,
+    i === 0 ? { errors: [{ inputs: [Z(2, 3)], fn: (x) => x.cumsum(2), message: /^cumsum: axis 2 is out of range for a tensor of 2 dimensions/ }] } : {})),
+  op1('cumsum(1)', (x) => x.cumsum(1), (x) => R.mapLanes(x, 1, R2.cumsumLane), [[2, 3], [2, 4, 1]]),
+  op1('cumsum(0) of a 0-d tensor', (x) => x.cumsum(0), (x) => x, [[]]),
+  ...[0, -1].map((axis, i): OpInfo => op1(`cumprod(${axis})`, (x) => tg.cumprod(x, axis), (x) => R.mapLanes(x, axis, R2.cumprodLane), [[4], [2, 3], [3, 2, 2]], factors,
+    i === 0 ? { errors: [{ inputs: [Z(2, 3)], fn: (x) => x.cumprod(-3), message: /^cumprod: axis -3 is out of range for a tensor of 2 dimensions/ }] } : {})),
+  {
+    // zeros take the division-free gradient (one and two zeros in a lane, and a zero at the start)
+    name: 'cumprod(-1) with zeros', fn: (x) => x.cumprod(-1), ref: (x) => R.mapLanes(x, -1, R2.cumprodLane), grad: 'second',
+    samples: () => [{ inputs: [V([5], [1.5, 0, -0.7, 2, 0.9])] }, { inputs: [V([2, 4], [0, 1.2, 0.8, 0, 1.1, -0.5, 0, 1.3])] }],
+  },
+  op1('prod()', (x) => tg.prod(x), (x) => R.reduceLanes(x, undefined, false, R2.prodOf), [[], [4], [2, 3]], factors, {
+    errors: [{ inputs: [Z(2, 3)], fn: (x) => x.prod(2), message: /^prod: axis 2 is out of range for a tensor of 2 dimensions/ }],
+  }),
+  op1('prod(1)', (x) => x.prod(1), (x) => R.reduceLanes(x, 1, false, R2.prodOf), [[2, 3], [3, 4, 2]], factors),
+  op1('prod(-1, keepdims)', (x) => x.prod(-1, true), (x) => R.reduceLanes(x, -1, true, R2.prodOf), [[2, 3], [4]], factors),
+  {
+    name: 'prod(0) with zeros', fn: (x) => x.prod(0), ref: (x) => R.reduceLanes(x, 0, false, R2.prodOf), grad: 'second',
+    samples: () => [{ inputs: [V([4, 2], [1.5, 0, 0, 0, -0.7, 2, 0.9, 1.1])] }],
+  },
+  ...([['fro', undefined], [2, 1], [1, -1], [Infinity, 0], [-Infinity, -1], [3, [0, 1]], [0.5, 1]] as [tg.NormOrder, number | number[] | undefined][])
+    .map(([p, axis], i): OpInfo => op1(`norm(${p}, axis=${axis ?? 'all'})`, (x) => tg.norm(x, p, axis), (x) => R.reduceLanes(x, axis, false, (v) => R2.pnorm(v, p)),
+      axis === undefined ? [[4], [2, 3]] : [[2, 3], [3, 2, 2]], p === Infinity || p === -Infinity ? (d, s) => R.map(d.distinct(s), (v) => (v >= 0 ? v + 0.05 : v)) : nonzero,
+      i === 0 ? {
+        errors: [
+          { inputs: [Z(3)], fn: (x) => x.norm(-1), message: /^norm: p must be positive, ±Infinity or 'fro', got -1/ },
+          { inputs: [Z(3)], fn: (x) => x.norm('nuc' as never), message: /^norm: p must be a number, Infinity, -Infinity or 'fro', got "nuc"/ },
+        ],
+      } : {})),
+  op1('norm(2, keepdims)', (x) => x.norm(2, -1, true), (x) => R.reduceLanes(x, -1, true, (v) => R2.pnorm(v, 2)), [[2, 3]], nonzero),
+  op1('norm(0)', (x) => x.norm(0), (x) => R.reduceLanes(x, undefined, false, (v) => R2.pnorm(v, 0)), [[2, 3]], (d, s) => R.map(d.ints(s, -1, 2), (v) => v * 0.5), { grad: false }),
+];
+
+const pieces: OpInfo[] = [
+  // each piece scaled by its position, then joined again: checks the order, sizes and gradient of every piece
+  op1('split(2, 1)', (x) => tg.concat(tg.split(x, 2, 1).map((p, i) => p.mul(i + 1)), 1),
+    (x) => R.mapLanes(x, 1, (v) => v.map((e, j) => e * (Math.floor(j / 2) + 1))), [[2, 5], [1, 4, 2]], any, {
+      errors: [
+        { inputs: [Z(2, 3)], fn: (x) => x.split(0)[0], message: /^split: splitSize must be a positive integer, got 0/ },
+        { inputs: [Z(2, 3)], fn: (x) => x.split([1, 1], 1)[0], message: /^split: section sizes \[1,1\] add up to 2, but dim 1 of shape \[2,3\] has 3/ },
+        { inputs: [Z(2, 3)], fn: (x) => x.split([2, -1, 2], 1)[0], message: /^split: each section size must be a non-negative integer, got -1/ },
+      ],
+    }),
+  op1('split([1, 3], 0)', (x) => tg.concat(x.split([1, 3]).map((p, i) => p.mul(i + 2)), 0),
+    (x) => R.mapLanes(x, 0, (v) => v.map((e, j) => e * (j < 1 ? 2 : 3))), [[4], [4, 2]]),
+  op1('chunk(3, -1)', (x) => tg.concat(tg.chunk(x, 3, -1).map((p, i) => p.mul(i + 1)), -1),
+    (x) => R.mapLanes(x, -1, (v) => v.map((e, j) => e * (Math.floor(j / Math.ceil(v.length / 3)) + 1))), [[7], [2, 6], [2, 4]], any, {
+      errors: [{ inputs: [Z(4)], fn: (x) => x.chunk(0)[0], message: /^chunk: chunks must be a positive integer, got 0/ }],
+    }),
+  op1('repeat([2, 3])', (x) => x.repeat([2, 3]), (x) => R2.repeat(x, [2, 3]), [[2, 1], [3], [1, 2]], any, {
+    errors: [
+      { inputs: [Z(2, 3)], fn: (x) => x.repeat([2]), message: /^repeat: needs at least one size per dim \(2 for shape \[2,3\]\), got \[2\]/ },
+      { inputs: [Z(3)], fn: (x) => x.repeat([1.5]), message: /^repeat: each size must be a non-negative integer, got 1.5/ },
+    ],
+  }),
+  op1('repeat([2, 1, 2])', (x) => x.repeat([2, 1, 2]), (x) => R2.repeat(x, [2, 1, 2]), [[2, 3], [1, 2, 2]]),
+  op1('tile([2])', (x) => tg.tile(x, [2]), (x) => R2.repeat(x, [...x.shape.slice(1).map(() => 1), 2]), [[3], [2, 2]]),
+  op1('roll(1)', (x) => tg.roll(x, 1), (x) => R.reshape(R2.roll(R.reshape(x, [-1]), [1], [0]), x.shape), [[4], [2, 3]], any, {
+    errors: [
+      { inputs: [Z(2, 3)], fn: (x) => x.roll([1, 1], [0]), message: /^roll: got 2 shifts for 1 dims/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.roll(0.5, 0), message: /^roll: each shift must be an integer, got 0.5/ },
+      { inputs: [Z(2, 3)], fn: (x) => x.roll(1, 2), message: /^roll: axis 2 is out of range for a tensor of 2 dimensions/ },
+    ],
+  }),
+  op1('roll([-1, 5], [0, -1])', (x) => x.roll([-1, 5], [0, -1]), (x) => R2.roll(x, [-1, 5], [0, -1]), [[3, 4], [2, 3, 2]]),
+];
+
+const sorting: OpInfo[] = [
+  op1('sort().values', (x) => tg.sort(x).values, (x) => R.mapLanes(x, -1, (v) => [...v].sort((a, b) => a - b)), [[5], [2, 4], [2, 3, 3]], distinct, {
+    errors: [{ inputs: [Z(2, 3)], fn: (x) => x.sort(2).values, message: /^sort: axis 2 is out of range for a tensor of 2 dimensions/ }],
+  }),
+  op1('sort(0, descending).values', (x) => x.sort(0, true).values, (x) => R.mapLanes(x, 0, (v) => [...v].sort((a, b) => b - a)), [[5], [3, 2]], distinct),
+  op1('argsort(-1)', (x) => tg.argsort(x), (x) => R.mapLanes(x, -1, (v) => R2.argsortLane(v, false)), [[5], [2, 4]], distinct, { grad: false, dtype: 'int32' }),
+  op1('argsort(0, descending)', (x) => x.argsort(0, true), (x) => R.mapLanes(x, 0, (v) => R2.argsortLane(v, true)), [[3, 2]], distinct, { grad: false, dtype: 'int32' }),
+  op1('argsort (ties keep their order)', (x) => x.argsort(), (x) => R.mapLanes(x, -1, (v) => R2.argsortLane(v, false)), [[8], [2, 6]], (d, s) => d.ints(s, 0, 3), { grad: false, dtype: 'int32' }),
+  op1('topk(2).values', (x) => tg.topk(x, 2).values, (x) => R.slice(R.mapLanes(x, -1, (v) => [...v].sort((a, b) => b - a)), -1, 0, 2),
+    [[5], [2, 4]], distinct, {
+      errors: [{ inputs: [Z(2, 3)], fn: (x) => x.topk(4).values, message: /^topk: k \(dim 1 of shape \[2,3\] has 3\) must be an integer in \[0, 3\], got 4/ }],
+    }),
+  op1('topk(2, 0, smallest).values', (x) => x.topk(2, 0, false).values, (x) => R.slice(R.mapLanes(x, 0, (v) => [...v].sort((a, b) => a - b)), 0, 0, 2), [[4], [3, 2]], distinct),
+  op1('topk(3).indices', (x) => x.topk(3).indices, (x) => R.slice(R.mapLanes(x, -1, (v) => R2.argsortLane(v, true)), -1, 0, 3), [[5], [2, 4]], distinct, { grad: false, dtype: 'int32' }),
+  op1('argmax(1)', (x) => tg.argmax(x, 1), (x) => R.reduceLanes(x, 1, false, (v) => v.indexOf(Math.max(...v))), [[2, 3], [3, 4, 2]], distinct, { grad: false, dtype: 'int32' }),
+  op1('argmin()', (x) => tg.argmin(x), (x) => R.arr([], [[...x.data].indexOf(Math.min(...x.data))]), [[5], [2, 3]], distinct, { grad: false, dtype: 'int32' }),
+];
+
+/** x³ with a hand-written backward in Tensor ops (so it has a second derivative): the 'custom' primitive. */
+class Cube extends tg.autograd.Function {
+  static override forward(ctx: tg.autograd.FunctionCtx, x: Tensor): Tensor {
+    ctx.saveForBackward(x);
+    return x.pow(3);
+  }
+  static override backward(ctx: tg.autograd.FunctionCtx, g: Tensor): Tensor {
+    const [x] = ctx.savedTensors;
+    return g.mul(x.square()).mul(3);
+  }
+}
+/** a·b + b with the product rule written out, TF.js style; b's gradient uses the saved output. */
+const mulAdd = tg.customGrad((a: Tensor, b: Tensor, save: (t: Tensor[]) => void) => {
+  save([a, b]);
+  return { value: a.mul(b).add(b), gradFunc: (dy: Tensor, [x, y]: Tensor[]) => [dy.mul(y), dy.mul(x.add(1))] };
+});
+
+const products: OpInfo[] = [
+  unary('autograd.Function (x³)', (x) => Cube.apply(x), (v) => v ** 3),
+  {
+    name: 'customGrad (a·b + b)', fn: (a, b) => mulAdd(a, b), ref: (a, b) => zip(a, b, (x, y) => x * y + y), grad: 'second',
+    samples: sampler((d) => [[d.uniform([2, 3]), d.uniform([2, 3])], [d.uniform([4]), d.uniform([4])]]),
+    errors: [
+      // a backward that answers for fewer arguments than the forward took fails when it runs, naming the function
+      { inputs: [Z(2)], fn: (x) => { Cube.apply(x, 2).sum().backward(); return x; }, message: /^Cube.backward: returned 1 gradient for 2 forward arguments/ },
+      { inputs: [Z(2)], fn: (x) => tg.customGrad(() => ({ value: x, gradFunc: () => x.sum() }))(x).sum().backward() as never, message: /^customGrad.backward: the gradient for argument 0 has shape \[\], expected the input's \[2\]/ },
+    ],
+  },
+  {
+    name: 'outer', fn: (a, b) => tg.outer(a, b), ref: (a, b) => R.matmul(R.reshape(a, [-1, 1]), R.reshape(b, [1, -1])), grad: 'second',
+    samples: sampler((d) => [[d.uniform([3]), d.uniform([4])], [d.uniform([1]), d.uniform([2])]]),
+    errors: [{ inputs: [Z(2, 2), Z(3)], message: /^outer: expected two 1-D tensors, got shapes \[2,2\] and \[3\]/ }],
+  },
+  {
+    // x, lo and hi on three interleaved grids: never tied, and lo > hi happens (then the result is hi, as PyTorch)
+    name: 'clamp(x, lo, hi) with tensor bounds', fn: (x, lo, hi) => tg.clamp(x, lo, hi), broadcasts: true, grad: 'second',
+    ref: (x, lo, hi) => mapN([x, lo, hi], (v, a, b) => Math.min(Math.max(v, a), b)),
+    samples: sampler((d) => {
+      const hiGrid = (s: number[]) => R.map(d.grid(s, 0), (v) => v + 0.125);
+      return [
+        [d.grid([2, 3], 1), d.grid([2, 3], 0), hiGrid([2, 3])], [d.grid([2, 3], 1), d.grid([3], 0), hiGrid([2, 1])], [d.grid([4], 1), d.grid([], 0), hiGrid([4])],
+      ];
+    }),
+  },
+  {
+    name: 'clamp(x, lo tensor)', fn: (x, lo) => x.clamp(lo), broadcasts: true, grad: 'second',
+    ref: (x, lo) => zip(x, lo, (v, a) => Math.max(v, a)), samples: sampler((d) => [[d.grid([2, 3], 1), d.grid([3], 0)]]),
+  },
+  {
+    name: 'clamp(x, null, hi tensor)', fn: (x, hi) => x.clamp(null, hi), broadcasts: true, grad: 'second',
+    ref: (x, hi) => zip(x, hi, (v, b) => Math.min(v, b)), samples: sampler((d) => [[d.grid([2, 3], 1), d.grid([2, 1], 0)]]),
+  },
+  op1('oneHot(labels, 4)', (l) => F.oneHot(l, 4), (l) => R.arr([...l.shape, 4], [...l.data].flatMap((k) => [0, 1, 2, 3].map((c) => (c === k ? 1 : 0)))),
+    [[3], [2, 2]], (d, s) => d.ints(s, 0, 4), {
+      grad: false, dtype: 'int32',
+      errors: [
+        { inputs: [V([2], [0, 4])], fn: (l) => F.oneHot(l, 4), message: /^oneHot: label 4 at position 1 is not a class index in \[0, 4\)/ },
+        { inputs: [V([2], [0, 1])], fn: (l) => F.oneHot(l, -2), message: /^oneHot: numClasses must be -1 or a non-negative integer, got -2/ },
+      ],
+    }),
+  op1('oneHot(labels)', (l) => F.oneHot(l), (l) => { const c = Math.max(...l.data) + 1; return R.arr([...l.shape, c], [...l.data].flatMap((k) => Array.from({ length: c }, (_, j) => (j === k ? 1 : 0)))); },
+    [[5]], (d, s) => d.ints(s, 0, 3), { grad: false, dtype: 'int32' }),
+];
+
+export const OPTABLE: OpInfo[] = [
+  ...elementwise, ...linalg, ...reductions, ...movement, ...joining, ...indexing, ...casts, ...losses, ...reshaping, ...rounding, ...scans, ...pieces,
+  ...sorting, ...products, ...sequence,
+];

@@ -76,3 +76,46 @@ export function pad(x: Arr, amounts: readonly number[], mode: string, value = 0)
     return src;
   }, value);
 }
+
+/** Round half to even, the textbook way. */
+export function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export const cumsumLane = (v: number[]): number[] => { let s = 0; return v.map((x) => (s += x)); };
+export const cumprodLane = (v: number[]): number[] => { let p = 1; return v.map((x) => (p *= x)); };
+export const prodOf = (v: number[]): number => v.reduce((p, x) => p * x, 1);
+
+/** The p-norm of a list of numbers, from its definition. */
+export function pnorm(v: number[], p: number | 'fro'): number {
+  const a = v.map(Math.abs);
+  if (p === Infinity) return Math.max(...a);
+  if (p === -Infinity) return Math.min(...a);
+  if (p === 0) return a.filter((x) => x !== 0).length;
+  const q = p === 'fro' ? 2 : p;
+  return a.reduce((s, x) => s + x ** q, 0) ** (1 / q);
+}
+
+/** Positions of a lane in ascending (or descending) order, ties by position. */
+export function argsortLane(v: number[], descending: boolean): number[] {
+  return v.map((_, i) => i).sort((i, j) => (descending ? v[j] - v[i] : v[i] - v[j]) || i - j);
+}
+
+/** torch.Tensor.repeat, element by element: out[idx] = x[idx mod shape]. */
+export function repeat(x: Arr, sizes: readonly number[]): Arr {
+  const lead = sizes.length - x.shape.length;
+  const shape = sizes.map((r, d) => r * (d < lead ? 1 : x.shape[d - lead]));
+  return pick(x, shape, (idx) => idx.slice(lead).map((v, d) => v % x.shape[d]));
+}
+
+/** torch.roll along dims, element by element: out[i] = x[i − shift]. */
+export function roll(x: Arr, shifts: readonly number[], dims: readonly number[]): Arr {
+  const ds = dims.map((d) => normAxis(d, x.shape.length));
+  return pick(x, x.shape, (idx) => idx.map((v, d) => {
+    const k = ds.indexOf(d);
+    if (k < 0) return v;
+    const n = x.shape[d];
+    return (((v - shifts[k]) % n) + n) % n;
+  }));
+}

@@ -2,7 +2,7 @@
 // Random ones draw from the default seeded generator unless a Generator is passed.
 
 import { arange as arangeKernel, eye as eyeKernel, fromValue, full as fullKernel, linspace as linspaceKernel } from '../tensor/creation.js';
-import { allocate, assertDType, type DType } from '../tensor/dtype.js';
+import { allocate, assertDType, type DType, isFloating, type TypedArray } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { checkShape, type Shape, sizeOf } from '../tensor/shape.js';
@@ -11,7 +11,7 @@ import { Tensor } from './tensor.js';
 
 /** Options shared by the tensor constructors (`tg.tensor`, `tg.zeros`, `tg.ones`, ...). */
 export interface TensorOptions {
-  /** Element type: 'float32' (the default) or 'float64'. */
+  /** Element type: 'float32' (the default), 'float64', or 'int32' (integers: indices, labels, masks). */
   dtype?: DType;
   /** Track this tensor on the tape so `backward()` fills its `.grad` (default false). */
   requiresGrad?: boolean;
@@ -117,19 +117,27 @@ export function eye(n: number, m = n, opts?: TensorOptions): Tensor {
   return make(eyeKernel(n, m, dtypeOpt(opts, 'eye')), opts);
 }
 
-function randomArray(shape: Shape, opts: RandomOptions | undefined, where: string, fill: (g: Generator, a: Float64Array | Float32Array) => void): Tensor {
+function randomArray(shape: Shape, opts: RandomOptions | undefined, where: string, fill: (g: Generator, a: TypedArray) => void): Tensor {
   checkShape(shape, where);
   const data = allocate(dtypeOpt(opts, where, RANDOM_OPTIONS), sizeOf(shape));
   fill(opts?.generator ?? defaultGenerator, data);
   return make(new NDArray(data, [...shape]), opts);
 }
 
+function floatOnly(opts: RandomOptions | undefined, where: string): void {
+  if (opts?.dtype !== undefined && !isFloating(assertDType(opts.dtype, where))) {
+    throw new TypeError(`${where}: dtype ${opts.dtype} is not a floating-point dtype (use float32 or float64; randint makes integers)`);
+  }
+}
+
 /** Uniform samples in [0, 1). */
 export function rand(shape: Shape, opts?: RandomOptions): Tensor {
+  floatOnly(opts, 'rand');
   return randomArray(shape, opts, 'rand', (g, a) => g.fillUniform(a, 0, 1));
 }
 /** Standard normal samples. */
 export function randn(shape: Shape, opts?: RandomOptions): Tensor {
+  floatOnly(opts, 'randn');
   return randomArray(shape, opts, 'randn', (g, a) => g.fillNormal(a, 0, 1));
 }
 /** Uniform integers in [low, high). */

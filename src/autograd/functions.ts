@@ -3,6 +3,7 @@
 
 import { promote, type DType } from '../tensor/dtype.js';
 import { fmtShape, normAxis } from '../tensor/shape.js';
+import type { NormOrder } from './composites.js';
 import { apply, type Operand, Tensor, where } from './tensor.js';
 
 export { where };
@@ -96,7 +97,7 @@ export const tanh = (x: Tensor): Tensor => x.tanh();
  * tg.clamp(tg.tensor([-2, 0.5, 3]), 0, 1); // [0, 0.5, 1]
  * ```
  */
-export const clamp = (x: Tensor, min?: number | null, max?: number | null): Tensor => x.clamp(min, max);
+export const clamp = (x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor => x.clamp(min, max);
 /**
  * Matrix product with torch.matmul's rules: [m, k] @ [k, n] → [m, n], 1-D operands act as vectors,
  * and leading batch dims broadcast. Same as `a.matmul(b)`; throws a RangeError when the inner dims differ.
@@ -219,7 +220,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
       throw new RangeError(`concat: shapes ${fmtShape(first.shape)} and ${fmtShape(t.shape)} differ outside axis ${a}`);
     }
   }
-  const dtype = tensors.reduce<DType>((d, t) => promote(d, t.dtype), 'float32');
+  const dtype = tensors.reduce<DType>((d, t) => promote(d, t.dtype), first.dtype);
   return apply('concat', tensors.map((t) => t.to(dtype)), { axis: a });
 }
 
@@ -267,6 +268,58 @@ export const triu = (x: Tensor, diagonal = 0): Tensor => x.triu(diagonal);
 export const maskedFill = (x: Tensor, mask: Tensor, value: number | Tensor): Tensor => x.maskedFill(mask, value);
 export { einsum } from './einsum.js';
 
+/** Rounds down (torch.floor); the gradient is 0. Same as `x.floor()`. */
+export const floor = (x: Tensor): Tensor => x.floor();
+/** Rounds up (torch.ceil); the gradient is 0. Same as `x.ceil()`. */
+export const ceil = (x: Tensor): Tensor => x.ceil();
+/** Rounds toward zero (torch.trunc); the gradient is 0. Same as `x.trunc()`. */
+export const trunc = (x: Tensor): Tensor => x.trunc();
+/**
+ * Rounds to the nearest integer with halves to even, or to `decimals` places (torch.round). Same as `x.round(decimals)`.
+ * @example
+ * ```ts
+ * tg.round(tg.tensor([0.5, 1.5, 2.25]), 1); // [0.5, 1.5, 2.2]
+ * ```
+ */
+export const round = (x: Tensor, decimals = 0): Tensor => x.round(decimals);
+/** Product over `axis` (all when omitted), as torch.prod. Same as `x.prod(axis, keepdims)`. */
+export const prod = (x: Tensor, axis?: number | null, keepdims = false): Tensor => x.prod(axis, keepdims);
+/**
+ * Running sum along `axis` (torch.cumsum). Same as `x.cumsum(axis)`.
+ * @example
+ * ```ts
+ * tg.cumsum(tg.tensor([[1, 2], [3, 4]]), 0); // [[1, 2], [4, 6]]
+ * ```
+ */
+export const cumsum = (x: Tensor, axis: number): Tensor => x.cumsum(axis);
+/** Running product along `axis` (torch.cumprod). Same as `x.cumprod(axis)`. */
+export const cumprod = (x: Tensor, axis: number): Tensor => x.cumprod(axis);
+/**
+ * The p-norm over `axis` (all when omitted): 2 / 'fro' (default), 1, Infinity, -Infinity, 0 or any p > 0 (torch.norm).
+ * Same as `x.norm(p, axis, keepdims)`.
+ * @example
+ * ```ts
+ * tg.norm(tg.tensor([3, 4])).item(); // 5
+ * ```
+ */
+export const norm = (x: Tensor, p: NormOrder = 'fro', axis?: number | number[] | null, keepdims = false): Tensor => x.norm(p, axis, keepdims);
+/** Splits into views along `axis`: pieces of one size, or of the listed sizes (torch.split). Same as `x.split(...)`. */
+export const split = (x: Tensor, splitSizeOrSections: number | readonly number[], axis = 0): Tensor[] => x.split(splitSizeOrSections, axis);
+/** Splits into `chunks` views of ⌈n / chunks⌉ along `axis` (torch.chunk). Same as `x.chunk(chunks, axis)`. */
+export const chunk = (x: Tensor, chunks: number, axis = 0): Tensor[] => x.chunk(chunks, axis);
+/** Tiles `x` along each dim (torch.tile; `dims` shorter than the rank gets leading 1s). Same as `x.tile(dims)`. */
+export const tile = (x: Tensor, dims: readonly number[]): Tensor => x.tile(dims);
+/** Shifts elements along `dims`, wrapping around; over the flattened tensor without dims (torch.roll). Same as `x.roll(...)`. */
+export const roll = (x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor => x.roll(shifts, dims);
+/** Sorted values and their int32 indices along `axis` (torch.sort; stable, NaN last). Same as `x.sort(axis, descending)`. */
+export const sort = (x: Tensor, axis = -1, descending = false): { values: Tensor; indices: Tensor } => x.sort(axis, descending);
+/** The int32 indices that sort along `axis` (torch.argsort). Same as `x.argsort(axis, descending)`. */
+export const argsort = (x: Tensor, axis = -1, descending = false): Tensor => x.argsort(axis, descending);
+/** The k largest (or smallest) values along `axis` and their int32 indices (torch.topk). Same as `x.topk(k, axis, largest)`. */
+export const topk = (x: Tensor, k: number, axis = -1, largest = true): { values: Tensor; indices: Tensor } => x.topk(k, axis, largest);
+/** The outer product of two 1-D tensors (torch.outer). Same as `a.outer(b)`. */
+export const outer = (a: Tensor, b: Tensor): Tensor => a.outer(b);
+
 // The rest of the one-tensor methods in function form (torch.sin, torch.argmax, ...); test/api-sync.test.ts
 // fails when a Tensor op method has no tg.* form here.
 
@@ -298,13 +351,13 @@ export const erfc = (x: Tensor): Tensor => x.erfc();
 export const sin = (x: Tensor): Tensor => x.sin();
 /** Elementwise cosine, in radians (torch.cos). Same as `x.cos()`. */
 export const cos = (x: Tensor): Tensor => x.cos();
-/** −1, 0 or 1 by the sign of each element (NaN stays NaN); a constant (torch.sign). Same as `x.sign()`. */
+/** −1, 0 or 1 by the sign of each element (NaN stays NaN); its gradient is 0 (torch.sign). Same as `x.sign()`. */
 export const sign = (x: Tensor): Tensor => x.sign();
-/** 1 where the element is finite, else 0; a constant (torch.isfinite). Same as `x.isFinite()`. */
+/** 1 where the element is finite, else 0: an int32 mask (torch.isfinite). Same as `x.isFinite()`. */
 export const isFinite = (x: Tensor): Tensor => x.isFinite();
-/** 1 where the element is NaN, else 0; a constant (torch.isnan). Same as `x.isNaN()`. */
+/** 1 where the element is NaN, else 0: an int32 mask (torch.isnan). Same as `x.isNaN()`. */
 export const isNaN = (x: Tensor): Tensor => x.isNaN();
-/** 1 where a == b, else 0, with broadcasting; a constant (torch.eq). Same as `a.eq(b)`. */
+/** 1 where a == b, else 0, with broadcasting: an int32 mask (torch.eq). Same as `a.eq(b)`. */
 export const eq = (a: Tensor, b: Operand): Tensor => a.eq(b);
 /** 1 where a != b, else 0 (torch.ne). Same as `a.ne(b)`. */
 export const ne = (a: Tensor, b: Operand): Tensor => a.ne(b);
@@ -318,9 +371,9 @@ export const gt = (a: Tensor, b: Operand): Tensor => a.gt(b);
 export const ge = (a: Tensor, b: Operand): Tensor => a.ge(b);
 /** The transpose of a 2-D tensor (torch.t); 0-D and 1-D tensors come back as they are. Same as `x.t()`. */
 export const t = (x: Tensor): Tensor => x.t();
-/** Index of the largest element (over all elements, or along `axis`) (torch.argmax). Same as `x.argmax(axis, keepdims)`. */
+/** Index of the largest element (over all elements, or along `axis`) as int32 (torch.argmax). Same as `x.argmax(axis, keepdims)`. */
 export const argmax = (x: Tensor, ...args: Parameters<Tensor['argmax']>): ReturnType<Tensor['argmax']> => x.argmax(...args);
-/** Index of the smallest element (torch.argmin). Same as `x.argmin(axis, keepdims)`. */
+/** Index of the smallest element, as int32 (torch.argmin). Same as `x.argmin(axis, keepdims)`. */
 export const argmin = (x: Tensor, ...args: Parameters<Tensor['argmin']>): ReturnType<Tensor['argmin']> => x.argmin(...args);
 /** Variance over axes with Bessel's correction by default (torch.var). Same as `x.var(axis, keepdims, correction)`. */
 const variance = (x: Tensor, ...args: Parameters<Tensor['var']>): Tensor => x.var(...args);

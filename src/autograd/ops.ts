@@ -8,6 +8,7 @@ import {
 } from '../tensor/indexing.js';
 import { linearKernel } from '../tensor/linear.js';
 import { flipKernel } from '../tensor/movement.js';
+import { hasZero, scanKernel } from '../tensor/scan.js';
 import { matmul as matmulKernel } from '../tensor/threads.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { reduce } from '../tensor/reduce.js';
@@ -55,6 +56,11 @@ export interface UnsliceSpec extends SliceSpec {
  * @property cos Cosine.
  * @property erf The error function.
  * @property erfc 1 − erf(x).
+ * @property sign sign(x) in {−1, 0, 1} (gradient 0).
+ * @property floor Round down (gradient 0).
+ * @property ceil Round up (gradient 0).
+ * @property round Round to nearest, halves to even (gradient 0).
+ * @property trunc Round toward zero (gradient 0).
  * @property clamp Clamp into [min, max].
  * @property clamp.__type.min Lower bound (-Infinity for none).
  * @property clamp.__type.max Upper bound (Infinity for none).
@@ -71,6 +77,10 @@ export interface UnsliceSpec extends SliceSpec {
  * @property sum Sum over axes.
  * @property max Maximum over axes.
  * @property min Minimum over axes.
+ * @property cumsum Running sum along an axis.
+ * @property cumsum.__type.axis The axis to accumulate along.
+ * @property cumprod Running product along an axis.
+ * @property cumprod.__type.axis The axis to accumulate along.
  * @property matmul Matrix product (torch.matmul rules).
  * @property linear x·Wᵀ (+ b) over the last dim in one op (nn.Linear's product).
  * @property reshape New shape, same elements.
@@ -83,6 +93,10 @@ export interface UnsliceSpec extends SliceSpec {
  * @property unslice The adjoint of slice: places x into zeros of the original `shape`.
  * @property flip Reverse the order of elements along dims.
  * @property flip.__type.dims The dims to reverse (normalised, distinct).
+ * @property custom A user-defined function (tg.autograd.Function, tg.customGrad): its forward already ran; its backward is the VJP.
+ * @property custom.__type.name The function's name (shown as the tensor's gradFn).
+ * @property custom.__type.value The forward's result.
+ * @property custom.__type.backward The user's backward: one gradient (or null) per tensor input.
  * @property contiguous Dense copy of a strided view.
  * @property cast Dtype conversion.
  * @property cast.__type.dtype The target dtype.
@@ -106,11 +120,13 @@ export interface UnsliceSpec extends SliceSpec {
 export interface OpAttrs {
   neg: null; exp: null; log: null; log1p: null; expm1: null; sqrt: null; abs: null;
   relu: null; sigmoid: null; tanh: null; sin: null; cos: null; erf: null; erfc: null;
+  sign: null; floor: null; ceil: null; round: null; trunc: null;
   clamp: { min: number; max: number };
   powScalar: { p: number };
   add: null; sub: null; mul: null; div: null; pow: null; maximum: null; minimum: null;
   where: null;
   sum: Axes; max: Axes; min: Axes;
+  cumsum: { axis: number }; cumprod: { axis: number };
   matmul: null;
   linear: null;
   reshape: { shape: number[] };
@@ -119,6 +135,7 @@ export interface OpAttrs {
   slice: SliceSpec;
   unslice: UnsliceSpec;
   flip: { dims: number[] };
+  custom: { name: string; value: NDArray; backward: (g: Tensor) => (Tensor | null)[] };
   contiguous: null;
   cast: { dtype: DType };
   concat: { axis: number };
@@ -129,6 +146,11 @@ export interface OpAttrs {
 }
 /** The name of a primitive op: a key of {@link OpAttrs} such as 'add', 'matmul' or 'sum'. */
 export type OpName = keyof OpAttrs;
+
+/** The primitives whose int32 inputs are first converted to float32 (their results are not integers), as in PyTorch. */
+export const FLOAT_ONLY: ReadonlySet<OpName> = new Set<OpName>([
+  'exp', 'log', 'log1p', 'expm1', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos', 'erf', 'erfc', 'div', 'linear',
+]);
 
 /** Runs a primitive and records it on the tape (tensor.ts's `apply`). */
 export type ApplyFn = <K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[K]) => Tensor;
@@ -181,10 +203,29 @@ const binaryOp = (name: string, k: keyof typeof BINARY) => (inp: readonly NDArra
 /** max/min over axes: the gradient is shared equally among tied maxima, so it sums to g. */
 const extremumVjp = (g: Tensor, { inputs: [x], output, attrs }: VjpContext<Axes>): (Tensor | null)[] => {
   const out = unreduce(output.detach(), attrs, x.shape);
-  const mask = x.detach().eq(out);
+  const mask = x.detach().eq(out).to(x.dtype); // in x's dtype, so mask / count is exact to x's precision
   const count = mask.sum(attrs.axes, true);
   return [unreduce(g, attrs, x.shape).mul(mask.div(count))];
 };
+
+/** Σ_{j≥i} g_j along `axis`: the adjoint of cumsum. */
+const reverseCumsum = (g: Tensor, axis: number): Tensor => g.flip(axis).cumsum(axis).flip(axis);
+
+/**
+ * cumprod's gradient without dividing by x (some x_k are 0): gx_i = Σ_{j≥i} g_j · cumprod(x with x_i set to 1)_j.
+ * Builds one copy of x per position i along a new leading axis: O(n²) per lane, used only when zeros occur.
+ */
+function cumprodGradWithZeros(g: Tensor, x: Tensor, axis: number): Tensor {
+  const n = x.shape[axis];
+  const at = (m: Tensor) => m.reshape([n, ...x.shape.map((d, k) => (k === axis ? n : 1))]); // [i, ..., j at axis, ...]
+  const eye = at(x.newOnes([n, n]).triu().tril());
+  const upper = at(x.newOnes([n, n]).triu()); // j ≥ i
+  const copies = x.unsqueeze(0).expand([n, ...x.shape]).maskedFill(eye, 1); // copy i has x_i = 1
+  const terms = copies.cumprod(axis + 1).mul(g.unsqueeze(0)).maskedFill(upper.eq(0), 0);
+  const s = terms.sum(axis + 1); // [i, ...other dims]
+  const dims = [...Array(x.ndim).keys()].map((k) => (k < axis ? k + 1 : k === axis ? 0 : k));
+  return s.permute(dims);
+}
 
 /**
  * The op table: for every primitive, its forward kernel and its gradient rule (VJP), side by side.
@@ -220,6 +261,12 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   sin: { forward: unaryOp('sin'), vjp: (g, { inputs: [x] }) => [g.mul(x.cos())] },
   // d cos x = -sin x dx
   cos: { forward: unaryOp('cos'), vjp: (g, { inputs: [x] }) => [g.mul(x.sin()).neg()] },
+  // step functions: d floor(x) = 0 almost everywhere (PyTorch's rule too), and likewise for the others
+  sign: { forward: unaryOp('sign'), vjp: (g) => [g.zerosLike()] },
+  floor: { forward: unaryOp('floor'), vjp: (g) => [g.zerosLike()] },
+  ceil: { forward: unaryOp('ceil'), vjp: (g) => [g.zerosLike()] },
+  round: { forward: unaryOp('round'), vjp: (g) => [g.zerosLike()] },
+  trunc: { forward: unaryOp('trunc'), vjp: (g) => [g.zerosLike()] },
   // d clamp(x, lo, hi) = [lo <= x <= hi] dx
   clamp: {
     forward: ([x], { min, max }) => mapUnary(x, UNARY.clamp, min, max),
@@ -285,6 +332,19 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   max: { forward: ([x], { axes, keepdims }) => reduce(x, axes, keepdims, 'max'), vjp: extremumVjp },
   min: { forward: ([x], { axes, keepdims }) => reduce(x, axes, keepdims, 'min'), vjp: extremumVjp },
 
+  // d cumsum(x)_j = Σ_{i≤j} dx_i  →  gx_i = Σ_{j≥i} g_j, a cumsum run backwards
+  cumsum: {
+    forward: ([x], { axis }) => scanKernel(x, axis, 'sum'),
+    vjp: (g, { attrs: { axis } }) => [reverseCumsum(g, axis)],
+  },
+  // d cumprod(x)_j = Σ_{i≤j} (∏_{k≤j, k≠i} x_k) dx_i  →  gx_i = Σ_{j≥i} g_j y_j / x_i when no x_k is 0
+  cumprod: {
+    forward: ([x], { axis }) => scanKernel(x, axis, 'prod'),
+    vjp: (g, { inputs: [x], output, attrs: { axis } }) => [
+      hasZero(x.value) ? cumprodGradWithZeros(g, x, axis) : reverseCumsum(g.mul(output), axis).div(x),
+    ],
+  },
+
   // d(A B) = dA B + A dB  →  gA = G Bᵀ, gB = Aᵀ G (1-D operands promoted, batch dims summed back)
   matmul: {
     forward: ([a, b]) => matmulKernel(a, b),
@@ -348,12 +408,14 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   },
   // flip is a permutation of the elements, and its own inverse: d flip(x) = flip(dx)
   flip: { forward: ([x], { dims }) => flipKernel(x, dims), vjp: (g, { attrs: { dims }, apply }) => [apply('flip', [g], { dims })] },
+  // a custom function's forward ran before recording (src/autograd/custom.ts); its gradient is the user's backward
+  custom: { forward: (_, { value }) => value, vjp: (g, { attrs }) => attrs.backward(g) },
   contiguous: { forward: ([x]) => x.contiguous(), vjp: (g) => [g] },
   cast: { forward: ([x], { dtype }) => x.astype(dtype), vjp: (g, { inputs: [x] }) => [g.to(x.dtype)] },
 
   // d concat(xs) = the matching slices of g
   concat: {
-    forward: (xs, { axis }) => concatKernel(xs, axis, xs.reduce<DType>((d, x) => promote(d, x.dtype), 'float32')),
+    forward: (xs, { axis }) => concatKernel(xs, axis, xs.reduce<DType>((d, x) => promote(d, x.dtype), xs[0].dtype)),
     vjp: (g, { inputs, attrs: { axis }, needs }) => {
       let at = 0;
       return inputs.map((x, i) => {

@@ -1,7 +1,7 @@
 // Tensor: an NDArray plus what the tape needs (requiresGrad, grad, and the node that made it).
 // Every differentiable method funnels through `apply`, which runs the kernel and records the node.
 
-import { promote, type DType, type TypedArray, assertDType } from '../tensor/dtype.js';
+import { allocate, assertDType, type DType, isFloating, promote, type TypedArray } from '../tensor/dtype.js';
 import { fromValue, full } from '../tensor/creation.js';
 import { BINARY, mapBinary, mapUnary, UNARY } from '../tensor/elementwise.js';
 import { formatArray } from '../tensor/format.js';
@@ -10,10 +10,12 @@ import { ndarrayToScijs } from '../tensor/interop.js';
 import { triangleMask } from '../tensor/movement.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { argReduce } from '../tensor/reduce.js';
+import { sortIndices } from '../tensor/scan.js';
 import { broadcastShapes, fmtShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
 import { checkDims, checkInt } from '../tensor/validate.js';
 import { isGradEnabled } from './mode.js';
-import { OPS, type OpAttrs, type OpName } from './ops.js';
+import * as C from './composites.js';
+import { FLOAT_ONLY, OPS, type OpAttrs, type OpName } from './ops.js';
 import { backward, type BackwardOptions } from './tape.js';
 import { isTracing, noteOp } from './trace.js';
 
@@ -30,20 +32,31 @@ let nextNodeId = 0;
 
 /** Runs primitive `op` and, when recording and some input requires grad, records it on the tape. */
 export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[K]): Tensor {
-  const value = OPS[op].forward(inputs.map((t) => t.value), attrs);
+  // int32 inputs of exp, log, division... are computed in float32, as PyTorch does
+  const xs = FLOAT_ONLY.has(op) ? inputs.map((t) => (isFloating(t.dtype) ? t : t.to('float32'))) : inputs;
+  const value = OPS[op].forward(xs.map((t) => t.value), attrs);
   let record = false;
-  if (isGradEnabled()) for (const t of inputs) if (t.requiresGrad) record = true;
+  // no gradient flows into an integer result (a cast to int32, an int32 sum...)
+  if (isGradEnabled() && isFloating(value.dtype)) for (const t of inputs) if (t.requiresGrad) record = true;
   const out = new Tensor(value, record);
-  if (record) out.node = { op, inputs, attrs, output: out, id: nextNodeId++ };
-  return isTracing() ? noteOp(op, inputs, out, attrs) : out;
+  if (record) out.node = { op, inputs: xs, attrs, output: out, id: nextNodeId++ };
+  return isTracing() ? noteOp(op, xs, out, attrs) : out;
 }
 
-/** The right-hand side of a binary op: a Tensor, or a plain number that is treated as a scalar of the tensor's dtype. */
+/**
+ * The right-hand side of a binary op: a Tensor, or a plain number that is treated as a scalar of the tensor's dtype
+ * (a non-integer number with an int32 tensor is a float32 scalar, so `ints.mul(0.5)` is float32, as in PyTorch).
+ */
 export type Operand = Tensor | number;
+
+/** The dtype a plain number takes next to a tensor of dtype `like`. */
+const numberDType = (v: number, like: DType): DType => (isFloating(like) || Number.isInteger(v) ? like : 'float32');
+/** A number as a 0-d tensor beside a tensor of dtype `like`. */
+const scalarBeside = (v: number, like: DType): Tensor => Tensor.scalar(v, numberDType(v, like));
 
 /** Casts and broadcasts two operands to one dtype and shape (numbers take the tensor's dtype). */
 function broadcastPair(op: string, a: Tensor, b: Operand): [Tensor, Tensor] {
-  const bt = typeof b === 'number' ? Tensor.scalar(b, a.dtype) : b;
+  const bt = typeof b === 'number' ? scalarBeside(b, a.dtype) : b;
   if (!(bt instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor or a number, got ${typeof b}`);
   const dtype = promote(a.dtype, bt.dtype);
   let x = a.dtype === dtype ? a : a.to(dtype);
@@ -61,21 +74,24 @@ function binary(op: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum
   return apply(op, [x, y], null);
 }
 
-/** A comparison: a constant 0/1 tensor that carries no gradient. */
+/** A comparison: a constant int32 0/1 mask that carries no gradient (tapegrad's boolean type). */
 function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, b: Operand): Tensor {
-  const bt = typeof b === 'number' ? Tensor.scalar(b, a.dtype) : b;
+  // a number is compared as the tensor's dtype would store it (x.eq(0.1) on float32 finds fround(0.1))
+  const bt = typeof b === 'number' ? Tensor.scalar(b, numberDType(b, a.dtype)) : b;
+  if (!(bt instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor or a number, got ${typeof b}`);
   const shape = broadcastShapes(a.shape, bt.shape, op);
-  const dtype = promote(a.dtype, bt.dtype);
-  const out = new Tensor(mapBinary(op, a.value.expand(shape), bt.value.expand(shape), BINARY[op], dtype));
+  const out = new Tensor(mapBinary(op, a.value.expand(shape), bt.value.expand(shape), BINARY[op], 'int32'));
   return isTracing() ? noteOp(op, [a, bt], out, null) : out;
 }
 
 /** where(cond, a, b): elements of a where cond is non-zero, else of b (all three broadcast together). */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
-  const dtypeOf = (v: Operand) => (typeof v === 'number' ? null : v.dtype);
-  const da = dtypeOf(a);
-  const db = dtypeOf(b);
-  const dtype = da && db ? promote(da, db) : da ?? db ?? cond.dtype;
+  const dtypeOf = (v: Operand, other: Operand): DType => {
+    if (typeof v !== 'number') return v.dtype;
+    if (typeof other !== 'number') return numberDType(v, other.dtype);
+    return isFloating(cond.dtype) ? cond.dtype : Number.isInteger(v) ? 'int32' : 'float32';
+  };
+  const dtype = promote(dtypeOf(a, b), dtypeOf(b, a));
   const at = typeof a === 'number' ? Tensor.scalar(a, dtype) : a.to(dtype);
   const bt = typeof b === 'number' ? Tensor.scalar(b, dtype) : b.to(dtype);
   // one broadcast of all three, so each operand is expanded (and its gradient summed) exactly once
@@ -83,6 +99,9 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const c = cond.detach();
   return apply('where', [c.expand(shape), at.expand(shape), bt.expand(shape)], null);
 }
+
+const intGradError = (op: string) =>
+  new TypeError(`${op}: only floating-point tensors can require gradients, got an int32 tensor (convert it with .float() first)`);
 
 export interface ReduceOptions {
   keepdims?: boolean;
@@ -116,13 +135,14 @@ export class Tensor {
   name: string | undefined;
 
   constructor(value: NDArray, requiresGrad = false) {
+    if (requiresGrad && !isFloating(value.dtype)) throw intGradError('Tensor');
     this.value = value;
     this.requiresGrad = requiresGrad;
   }
 
   /** A 0-d tensor holding one number (float32 unless `dtype` says otherwise), not tracked by autograd. */
   static scalar(v: number, dtype: DType = 'float32'): Tensor {
-    const data = dtype === 'float64' ? new Float64Array(1) : new Float32Array(1);
+    const data = allocate(dtype, 1);
     data[0] = v;
     return new Tensor(new NDArray(data, []));
   }
@@ -140,7 +160,10 @@ export class Tensor {
   /** True for nn.Parameter (which overrides this), so autograd code can tell weights from inputs without importing nn. */
   get isParameter(): boolean { return false; }
   /** The name of the op that produced this tensor (PyTorch's grad_fn), or null. */
-  get gradFn(): string | null { return this.node ? this.node.op : null; }
+  get gradFn(): string | null {
+    if (!this.node) return null;
+    return this.node.op === 'custom' ? (this.node.attrs as OpAttrs['custom']).name : this.node.op;
+  }
 
   // ---- autograd ------------------------------------------------------------------------------
 
@@ -169,6 +192,7 @@ export class Tensor {
     if (!this.isLeaf && !flag) {
       throw new Error('requiresGrad_: cannot turn off requiresGrad on a non-leaf tensor; use detach()');
     }
+    if (flag && !isFloating(this.dtype)) throw intGradError('requiresGrad_');
     this.requiresGrad = flag;
     return this;
   }
@@ -197,7 +221,11 @@ export class Tensor {
   div(other: Operand): Tensor { return binary('div', this, other); }
   /** x ** exponent; a number exponent uses the cheaper constant-power rule. */
   pow(exponent: Operand): Tensor {
-    if (typeof exponent === 'number') return apply('powScalar', [this], { p: exponent });
+    if (typeof exponent === 'number') {
+      // an int32 base keeps int32 only for whole, non-negative powers
+      const x = isFloating(this.dtype) || (Number.isInteger(exponent) && exponent >= 0) ? this : this.float();
+      return apply('powScalar', [x], { p: exponent });
+    }
     return binary('pow', this, exponent);
   }
   /** Elementwise maximum with `other` (a tensor or number); ties split the gradient half and half. */
@@ -238,17 +266,52 @@ export class Tensor {
   sin(): Tensor { return apply('sin', [this], null); }
   /** Elementwise cosine (radians). */
   cos(): Tensor { return apply('cos', [this], null); }
-  /** Clamps into [min, max]; either bound may be omitted. The gradient passes where min ≤ x ≤ max. */
-  clamp(min?: number | null, max?: number | null): Tensor {
+  /**
+   * Clamps into [min, max] (torch.clamp); either bound may be omitted, and either may be a tensor that broadcasts
+   * with this one. The gradient passes to x where min ≤ x ≤ max, and to a tensor bound where it is the result.
+   * @example
+   * ```ts
+   * tg.tensor([-2, 0.5, 3]).clamp(0, 1);                  // [0, 0.5, 1]
+   * tg.tensor([-2, 0.5, 3]).clamp(tg.tensor([-1, 1, 0])); // [-1, 1, 3]
+   * ```
+   */
+  clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
+    if (min instanceof Tensor || max instanceof Tensor) {
+      // min(max(x, lo), hi) as two selections, so a NaN in x stays NaN and lo > hi gives hi (as PyTorch)
+      const lower = min == null ? this : where(this.lt(min), min, this);
+      return max == null ? lower : where(lower.gt(max), max, lower);
+    }
     const lo = min ?? -Infinity;
     const hi = max ?? Infinity;
     if (lo > hi) throw new RangeError(`clamp: min ${lo} is greater than max ${hi}`);
-    return apply('clamp', [this], { min: lo, max: hi });
+    // int32 with a fractional bound: clamp in float32 (numberDType's rule)
+    const x = isFloating(this.dtype) || [lo, hi].every((v) => Number.isInteger(v) || !Number.isFinite(v)) ? this : this.float();
+    return apply('clamp', [x], { min: lo, max: hi });
   }
-  /** sign(x) in {-1, 0, 1}; a constant (no gradient). */
-  sign(): Tensor { return noteOp('sign', [this], new Tensor(mapUnary(this.value, UNARY.sign)), null); }
-  /** 1 where finite, else 0; a constant. */
-  isFinite(): Tensor { return noteOp('isFinite', [this], new Tensor(mapUnary(this.value, UNARY.isfinite)), null); }
+  /** sign(x) in {-1, 0, 1} (0 for 0, NaN for NaN); its gradient is 0. */
+  sign(): Tensor { return apply('sign', [this], null); }
+  /** Rounds down to an integer value (torch.floor); int32 stays int32; the gradient is 0. */
+  floor(): Tensor { return apply('floor', [this], null); }
+  /** Rounds up to an integer value (torch.ceil); the gradient is 0. */
+  ceil(): Tensor { return apply('ceil', [this], null); }
+  /** Rounds toward zero (torch.trunc); the gradient is 0. */
+  trunc(): Tensor { return apply('trunc', [this], null); }
+  /**
+   * Rounds to the nearest integer, halves to the even neighbour (torch.round: 0.5 → 0, 1.5 → 2), or to `decimals`
+   * decimal places; the gradient is 0.
+   * @example
+   * ```ts
+   * tg.tensor([0.5, 1.5, -2.5, 2.7]).round(); // [0, 2, -2, 3]
+   * ```
+   */
+  round(decimals = 0): Tensor {
+    checkInt('round', 'decimals', decimals);
+    if (decimals === 0) return apply('round', [this], null);
+    const scale = 10 ** decimals;
+    return apply('round', [this.mul(scale)], null).div(scale);
+  }
+  /** 1 where finite, else 0: an int32 mask (no gradient). */
+  isFinite(): Tensor { return noteOp('isFinite', [this], new Tensor(mapUnary(this.value, UNARY.isfinite, 0, 0, 'int32')), null); }
   /** 1 where the element is NaN, else 0; a constant (no gradient). */
   isNaN(): Tensor { return this.ne(this); }
 
@@ -296,6 +359,18 @@ export class Tensor {
     }
     return this.matmul(other);
   }
+  /**
+   * The outer product of two 1-D tensors: out[i][j] = this[i] · other[j] (torch.outer).
+   * @example
+   * ```ts
+   * tg.tensor([1, 2]).outer(tg.tensor([3, 4, 5])); // [[3, 4, 5], [6, 8, 10]]
+   * ```
+   */
+  outer(other: Tensor): Tensor {
+    if (!(other instanceof Tensor)) throw new TypeError('outer: expected a Tensor');
+    if (this.ndim !== 1 || other.ndim !== 1) throw new RangeError(`outer: expected two 1-D tensors, got shapes ${fmtShape(this.shape)} and ${fmtShape(other.shape)}`);
+    return this.unsqueeze(1).mul(other.unsqueeze(0));
+  }
   /** The transpose of the last two dims (a view). */
   get mT(): Tensor {
     if (this.ndim < 2) throw new RangeError(`mT: needs at least 2 dims, got shape ${fmtShape(this.shape)}`);
@@ -335,7 +410,7 @@ export class Tensor {
   mean(axis?: number | number[] | null, keepdims = false): Tensor {
     const axes = normAxes(axis, this.ndim, 'mean');
     const count = axes.reduce((n, a) => n * this.shape[a], 1);
-    return this.sum(axes, keepdims).div(count);
+    return (isFloating(this.dtype) ? this : this.float()).sum(axes, keepdims).div(count);
   }
   /** Maximum over axes (all by default). Ties share the gradient equally, so it sums to the upstream one. */
   max(axis?: number | number[] | null, keepdims = false): Tensor {
@@ -345,18 +420,89 @@ export class Tensor {
   min(axis?: number | number[] | null, keepdims = false): Tensor {
     return apply('min', [this], { axes: normAxes(axis, this.ndim, 'min'), keepdims });
   }
-  /** Index of the maximum along an axis (the first one on ties); float32 indices, no gradient. */
+  /** Index of the maximum along an axis (over the flattened tensor when omitted; the first one on ties); int32 indices, no gradient. */
   argmax(axis?: number, keepdims = false): Tensor {
     const ax = axis === undefined ? null : normAxis(axis, this.ndim, 'argmax');
     const out = new Tensor(ax === null ? argReduce(this.value.reshape([-1]), 0, false, 'max') : argReduce(this.value, ax, keepdims, 'max'));
     return noteOp('argmax', [this], out, { axis: ax, keepdims });
   }
-  /** Index of the minimum along an axis (over the flattened tensor when omitted; the first one on ties); float32 indices, no gradient. */
+  /** Index of the minimum along an axis (over the flattened tensor when omitted; the first one on ties); int32 indices, no gradient. */
   argmin(axis?: number, keepdims = false): Tensor {
     const ax = axis === undefined ? null : normAxis(axis, this.ndim, 'argmin');
     const out = new Tensor(ax === null ? argReduce(this.value.reshape([-1]), 0, false, 'min') : argReduce(this.value, ax, keepdims, 'min'));
     return noteOp('argmin', [this], out, { axis: ax, keepdims });
   }
+  /**
+   * Product of the elements over one axis (all when omitted), as torch.prod. Exact, with the right gradient, when
+   * some elements are 0 (it is the last entry of cumprod).
+   * @example
+   * ```ts
+   * tg.tensor([[1, 2], [3, 4]]).prod(1); // [2, 12]
+   * ```
+   */
+  prod(axis?: number | null, keepdims = false): Tensor { return C.prod(this, axis, keepdims); }
+  /**
+   * Running sum along `axis` (torch.cumsum): out[j] = Σ_{i≤j} x[i].
+   * @example
+   * ```ts
+   * tg.tensor([1, 2, 3]).cumsum(0); // [1, 3, 6]
+   * ```
+   */
+  cumsum(axis: number): Tensor {
+    if (this.ndim === 0) return apply('cumsum', [this.reshape([1])], { axis: normAxis(axis, 1, 'cumsum') }).reshape([]);
+    return apply('cumsum', [this], { axis: normAxis(axis, this.ndim, 'cumsum') });
+  }
+  /** Running product along `axis` (torch.cumprod): out[j] = ∏_{i≤j} x[i]; its gradient is exact at zeros too. */
+  cumprod(axis: number): Tensor {
+    if (this.ndim === 0) return apply('cumprod', [this.reshape([1])], { axis: normAxis(axis, 1, 'cumprod') }).reshape([]);
+    return apply('cumprod', [this], { axis: normAxis(axis, this.ndim, 'cumprod') });
+  }
+  /**
+   * The p-norm over `axis` (all elements when omitted), as torch.norm: p = 2 or 'fro' (the default) is
+   * √(Σx²), 1 is Σ|x|, Infinity is max|x|, -Infinity min|x|, 0 counts the non-zeros, other p > 0 give (Σ|x|^p)^(1/p).
+   * The gradient at an all-zero input is 0.
+   * @example
+   * ```ts
+   * tg.tensor([3, 4]).norm().item();         // 5
+   * tg.tensor([[3, -4], [1, 1]]).norm(1, 1); // [7, 2]
+   * ```
+   */
+  norm(p: C.NormOrder = 'fro', axis?: number | number[] | null, keepdims = false): Tensor { return C.norm(this, p, axis, keepdims); }
+  /**
+   * Sorts along `axis` (default the last), as torch.sort: `values` (differentiable: a gather) and `indices` (int32),
+   * ascending unless `descending`. Equal elements keep their order (a stable sort); NaN sorts above every number.
+   * @example
+   * ```ts
+   * const { values, indices } = tg.tensor([3, 1, 2]).sort();
+   * values;  // [1, 2, 3]
+   * indices; // [1, 2, 0] (int32)
+   * ```
+   */
+  sort(axis = -1, descending = false): { values: Tensor; indices: Tensor } {
+    if (this.ndim === 0) return { values: this, indices: new Tensor(new NDArray(new Int32Array(1), [])) };
+    const a = normAxis(axis, this.ndim, 'sort');
+    const indices = new Tensor(sortIndices(this.value, a, descending));
+    return { values: this.gather(a, indices), indices };
+  }
+  /** The int32 indices that sort along `axis` (default the last), ascending unless `descending` (torch.argsort). */
+  argsort(axis = -1, descending = false): Tensor { return this.sort(axis, descending).indices; }
+  /**
+   * The `k` largest elements along `axis` (default the last), or the smallest with `largest` false, as torch.topk:
+   * `values` (differentiable) and their int32 `indices`, in sorted order.
+   * @example
+   * ```ts
+   * tg.tensor([1, 5, 3, 4]).topk(2); // values [5, 4], indices [1, 3]
+   * ```
+   */
+  topk(k: number, axis = -1, largest = true): { values: Tensor; indices: Tensor } {
+    const a = normAxis(axis, Math.max(this.ndim, 1), 'topk');
+    const n = this.ndim === 0 ? 1 : this.shape[a];
+    checkInt('topk', `k (dim ${a} of shape ${fmtShape(this.shape)} has ${n})`, k, { min: 0, max: n });
+    const { values, indices } = this.sort(a, largest);
+    if (this.ndim === 0) return { values, indices };
+    return { values: values.narrow(a, 0, k), indices: indices.narrow(a, 0, k) };
+  }
+
   /** log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the (finite) max: no overflow. */
   logsumexp(axis?: number | number[] | null, keepdims = false): Tensor {
     const axes = normAxes(axis, this.ndim, 'logsumexp');
@@ -486,6 +632,35 @@ export class Tensor {
     checkInt('narrow', 'length', length, { min: 0, max: n - s });
     return this.slice(d, s, s + length);
   }
+  /**
+   * Splits along `axis` into views (torch.split): a number gives pieces of that size (the last may be smaller), a
+   * list gives each piece's size.
+   * @example
+   * ```ts
+   * tg.arange(5).split(2).map((t) => t.toArray()); // [[0, 1], [2, 3], [4]]
+   * ```
+   */
+  split(splitSizeOrSections: number | readonly number[], axis = 0): Tensor[] { return C.split(this, splitSizeOrSections, axis); }
+  /** Splits along `axis` into `chunks` views of ⌈n / chunks⌉ elements (the last smaller; fewer if they run out), as torch.chunk. */
+  chunk(chunks: number, axis = 0): Tensor[] { return C.chunk(this, chunks, axis); }
+  /**
+   * Tiles the whole tensor `sizes[i]` times along dim i (torch.Tensor.repeat); extra leading sizes add dims.
+   * @example
+   * ```ts
+   * tg.tensor([1, 2]).repeat([2, 2]); // [[1, 2, 1, 2], [1, 2, 1, 2]]
+   * ```
+   */
+  repeat(sizes: readonly number[]): Tensor { return C.repeat(this, sizes); }
+  /** torch.tile: like repeat, but `dims` shorter than the rank is padded with leading 1s. */
+  tile(dims: readonly number[]): Tensor { return C.tile(this, dims); }
+  /**
+   * Shifts elements along `dims` by `shifts`, wrapping around (torch.roll); without dims, over the flattened tensor.
+   * @example
+   * ```ts
+   * tg.tensor([1, 2, 3, 4]).roll(1); // [4, 1, 2, 3]
+   * ```
+   */
+  roll(shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor { return C.roll(this, shifts, dims); }
   /** A dense copy when this is a strided view; the same tensor otherwise. */
   contiguous(): Tensor {
     return this.value.isDense() ? this : apply('contiguous', [this], null);
@@ -527,7 +702,7 @@ export class Tensor {
   triu(diagonal = 0): Tensor { return this.triangle(diagonal, false, 'triu'); }
   private triangle(diagonal: number, lower: boolean, op: string): Tensor {
     if (this.ndim < 2) throw new RangeError(`${op}: needs at least 2 dims, got shape ${fmtShape(this.shape)}`);
-    if (!Number.isInteger(diagonal)) throw new RangeError(`${op}: diagonal must be an integer, got ${diagonal}`);
+    checkInt(op, 'diagonal', diagonal);
     const mask = new Tensor(triangleMask(this.shape[this.ndim - 2], this.shape[this.ndim - 1], diagonal, lower, 'float32'));
     return where(mask, this, 0); // where, not a product with the mask: NaN and Infinity outside become 0
   }

@@ -2,7 +2,6 @@
 // Fit on the training set, then transform train and test with the same statistics (no test leakage).
 
 import type { Tensor } from '../autograd/tensor.js';
-import { allocate } from '../tensor/dtype.js';
 import { fmtShape } from '../tensor/shape.js';
 import { type DataInput, tensorOf, toTensor } from './arrays.js';
 
@@ -57,14 +56,14 @@ function columnStats(x: Tensor, what: string): { min: Float64Array; max: Float64
   return { min, max, mean, std };
 }
 
-/** y = (x - shift) * scale, per feature, in x's dtype. */
+/** y = (x - shift) * scale, per feature, in x's dtype (float32 for int32 input). */
 function affine(x: Tensor, shift: Float64Array, scale: Float64Array, what: string): Tensor {
   const v = x.value.values();
   const f = shift.length;
   if (x.ndim < 1 || (x.shape[0] > 0 && v.length / x.shape[0] !== f)) {
     throw new RangeError(`${what}: the scaler was fitted on ${f} features per row, got shape ${fmtShape(x.shape)}`);
   }
-  const out = allocate(x.dtype, v.length);
+  const out = x.dtype === 'float64' ? new Float64Array(v.length) : new Float32Array(v.length);
   for (let k = 0; k < v.length; k++) {
     const j = k % f;
     out[k] = (v[k] - shift[j]) * scale[j];

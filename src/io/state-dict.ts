@@ -71,7 +71,8 @@ export function stateDictToBytes(dict: TensorDict): Uint8Array {
   const entries = new Map<string, SafetensorsEntry>();
   for (const [name, t] of entriesOf(dict, 'stateDictToBytes')) {
     if (!(t instanceof Tensor)) fail('BAD_INPUT', `stateDictToBytes: ${JSON.stringify(name)} is not a Tensor`);
-    entries.set(name, { dtype: safetensorsDType(t.dtype), shape: [...t.shape], data: t.value.contiguous().values().slice() });
+    if (t.dtype === 'int32') fail('BAD_INPUT', `stateDictToBytes: ${JSON.stringify(name)} is int32, which is not saved yet (only F32/F64); convert it with .float()`);
+    entries.set(name, { dtype: safetensorsDType(t.dtype), shape: [...t.shape], data: t.value.contiguous().values().slice() as Float32Array | Float64Array });
   }
   return encodeSafetensors(entries);
 }

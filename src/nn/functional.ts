@@ -2,10 +2,31 @@
 // Each uses the numerically stable formulation (log-sum-exp, softplus, clamped logs).
 
 import { apply, Tensor, where } from '../autograd/tensor.js';
-import { promote } from '../tensor/dtype.js';
+import { isFloating, promote } from '../tensor/dtype.js';
+import { oneHotKernel } from '../tensor/scan.js';
 import { fmtShape } from '../tensor/shape.js';
 
 export { pad, type PadMode } from './pad.js';
+
+/**
+ * One-hot encoding (torch.nn.functional.one_hot): for int32 (or integral) labels of any shape, an int32 tensor with a
+ * last dim of `numClasses` holding a 1 at each label. `numClasses` -1 (the default) means the largest label + 1.
+ * For float32 rows ready to train on, use `tg.data.oneHot`.
+ * @example
+ * ```ts
+ * tg.nn.functional.oneHot(tg.tensor([0, 2], { dtype: 'int32' }), 3); // [[1, 0, 0], [0, 0, 1]] (int32)
+ * ```
+ */
+export function oneHot(labels: Tensor, numClasses = -1): Tensor {
+  if (!(labels instanceof Tensor)) throw new TypeError('oneHot: labels must be a Tensor');
+  if (!Number.isInteger(numClasses) || numClasses < -1) throw new RangeError(`oneHot: numClasses must be -1 or a non-negative integer, got ${numClasses}`);
+  let c = numClasses;
+  if (c === -1) {
+    if (labels.size === 0) throw new RangeError('oneHot: cannot infer numClasses from empty labels; pass it');
+    c = labels.max().item() + 1;
+  }
+  return new Tensor(oneHotKernel(labels.value, c, 'oneHot'));
+}
 
 /** How a loss combines its per-element values: 'mean' (the default), 'sum', or 'none' to return them all. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -225,8 +246,8 @@ export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptio
   const [n, c] = x.shape;
   const logP = x.logSoftmax(1);
   let loss: Tensor;
-  const probTargets = labels instanceof Tensor && labels.ndim === logits.ndim && labels.shape.every((d, i) => d === logits.shape[i]);
-  if (labels instanceof Tensor && !probTargets && labels.ndim === logits.ndim && logits.ndim >= 2) {
+  const probTargets = labels instanceof Tensor && isFloating(labels.dtype) && labels.ndim === logits.ndim && labels.shape.every((d, i) => d === logits.shape[i]);
+  if (labels instanceof Tensor && isFloating(labels.dtype) && !probTargets && labels.ndim === logits.ndim && logits.ndim >= 2) {
     throw new RangeError(
       `crossEntropy: probability targets must have the logits' shape ${fmtShape(logits.shape)}, got ${fmtShape(labels.shape)} (class-index labels are 1-D)`,
     );

@@ -325,7 +325,7 @@ function write(
       ints,
       scalar: (x) => {
         const name = fresh('onnx::scalar');
-        const t = new (v.tensor.constructor as new (a: NDArray) => Tensor)(NDArray.fromData(v.tensor.dtype === 'float64' ? Float64Array.of(x) : Float32Array.of(x), []));
+        const t = new (v.tensor.constructor as new (a: NDArray) => Tensor)(NDArray.fromData(v.tensor.dtype === 'float64' ? Float64Array.of(x) : v.tensor.dtype === 'int32' ? Int32Array.of(x) : Float32Array.of(x), []));
         initializers.push({ name, dataType: ONNX_DTYPE[v.tensor.dtype], dims: [], raw: rawFloats(t) });
         return name;
       },

@@ -57,7 +57,7 @@ function erf(e: EmitContext, x: string, final: boolean): string {
 
 const unary = (opType: string): Emit<null> => (e) => e.final(opType, [e.input(0)]);
 const binary = (opType: string): Emit<null> => (e) => e.final(opType, [e.input(0), e.input(1)]);
-/** Comparisons give 0/1 in the input dtype in tapegrad; ONNX's give bool, hence the Cast. */
+/** Comparisons give int32 0/1 masks in tapegrad; ONNX's give bool, hence the Cast. */
 const compare = (opType: string, negate = false): Emit<null> => (e) => {
   const b = e.tmp(opType, [e.input(0), e.input(1)]);
   e.final('Cast', [negate ? e.tmp('Not', [b]) : b], { to: { int: ONNX_DTYPE[e.dtype] } });
@@ -96,6 +96,8 @@ const slice: Emit<SliceSpec> = (e, { starts, ends, steps }) => {
 export const PRIMITIVE_EMITTERS: { [K in OpName]?: Emit<OpAttrs[K]> } = {
   neg: unary('Neg'), exp: unary('Exp'), log: unary('Log'), sqrt: unary('Sqrt'), abs: unary('Abs'),
   relu: unary('Relu'), sigmoid: unary('Sigmoid'), tanh: unary('Tanh'), sin: unary('Sin'), cos: unary('Cos'),
+  // ONNX Round also sends halves to the even neighbour
+  sign: unary('Sign'), floor: unary('Floor'), ceil: unary('Ceil'), round: unary('Round'),
   // ONNX Runtime has Erf for float32 only: a float64 model computes it in float32 (about 1e-7 relative)
   erf: (e) => erf(e, e.input(0), true),
   // log1p(x) = log(1 + x) and expm1(x) = eˣ − 1: ONNX has no fused forms (tiny |x| loses relative precision)
@@ -167,7 +169,7 @@ export interface UntrackedAttrs {
 const argReduce = (opType: 'ArgMax' | 'ArgMin'): Emit<{ axis: number | null; keepdims: boolean }> => (e, { axis, keepdims }) => {
   const x = axis === null ? e.tmp('Reshape', [e.input(0), e.ints([-1])]) : e.input(0);
   const i = e.tmp(opType, [x], { axis: { int: axis ?? 0 }, keepdims: { int: keepdims && axis !== null ? 1 : 0 } });
-  e.final('Cast', [i], { to: { int: ONNX_DTYPE[e.dtype] } }); // tapegrad's indices are float32
+  e.final('Cast', [i], { to: { int: ONNX_DTYPE[e.dtype] } }); // ONNX gives int64, tapegrad int32
 };
 
 /** ONNX nodes for the untracked ops: each one is exported, so masks and shifts follow the input. */

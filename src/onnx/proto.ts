@@ -112,7 +112,7 @@ export class ProtoWriter {
 }
 
 /** ONNX TensorProto.DataType values used here. */
-export const ONNX_DTYPE = { float32: 1, int64: 7, bool: 9, float64: 11 } as const;
+export const ONNX_DTYPE = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
 
 /** ONNX AttributeProto.AttributeType values used here. */
 const ATTR_TYPE = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;

@@ -185,6 +185,18 @@ export const UNARY = {
   sqrt: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = Math.sqrt(x[i]); },
   abs: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = Math.abs(x[i]); },
   sign: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = Math.sign(x[i]); },
+  floor: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = Math.floor(x[i]); },
+  ceil: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = Math.ceil(x[i]); },
+  trunc: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = Math.trunc(x[i]); },
+  // halves go to the even neighbour (banker's rounding), as torch.round and NumPy do; NaN and ±∞ pass through
+  round: (o, j, x, i, s, n) => {
+    for (let k = 0; k < n; k++, i += s) {
+      const v = x[i];
+      const f = Math.floor(v);
+      const d = v - f;
+      o[j + k] = d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
+    }
+  },
   sin: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = Math.sin(x[i]); },
   cos: (o, j, x, i, s, n) => { for (let k = 0; k < n; k++, i += s) o[j + k] = Math.cos(x[i]); },
   // relu(NaN) stays NaN: `v <= 0` is false for NaN. On float32 data (v + |v|) / 2 gives the same

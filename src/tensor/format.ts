@@ -6,7 +6,8 @@ import type { NDArray } from './ndarray.js';
 const EDGE = 3; // elements shown at each end of a long dimension
 const THRESHOLD = 1000; // summarise arrays with more elements than this
 
-function formatNumber(v: number, intLike: boolean, sci: boolean): string {
+function formatNumber(v: number, intLike: boolean, sci: boolean, int = false): string {
+  if (int) return String(v);
   if (Number.isNaN(v)) return 'nan';
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
   if (sci) return v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2'); // two-digit exponent, as PyTorch
@@ -32,7 +33,8 @@ export function formatArray(x: NDArray, suffix = ''): string {
   }
   const sci = !intLike && (maxAbs >= 1e8 || (minAbs < 1e-4 && maxAbs > 0) || maxAbs / minAbs > 1e6);
   let width = 0;
-  for (let i = 0; i < data.length; i++) width = Math.max(width, formatNumber(data[i], intLike, sci).length);
+  const int = x.dtype === 'int32'; // integers print without the trailing dot of integral floats, as PyTorch
+  for (let i = 0; i < data.length; i++) width = Math.max(width, formatNumber(data[i], intLike, sci, int).length);
   const strides: number[] = [];
   for (let d = x.ndim - 1, s = 1; d >= 0; d--) {
     strides[d] = s;
@@ -40,7 +42,7 @@ export function formatArray(x: NDArray, suffix = ''): string {
   }
   const pad = (s: string) => s.padStart(width);
   const render = (dim: number, base: number, indent: string): string => {
-    if (dim === x.ndim) return pad(formatNumber(data[base], intLike, sci));
+    if (dim === x.ndim) return pad(formatNumber(data[base], intLike, sci, int));
     const n = x.shape[dim];
     const idx: (number | null)[] = [];
     if (summarise && n > 2 * EDGE) {
@@ -53,7 +55,7 @@ export function formatArray(x: NDArray, suffix = ''): string {
     const sep = `,${'\n'.repeat(x.ndim - dim - 1)}${indent} `;
     return `[${parts.join(sep)}]`;
   };
-  const dtypeNote = x.dtype === 'float64' ? 'dtype=float64' : '';
+  const dtypeNote = x.dtype === 'float32' ? '' : `dtype=${x.dtype}`;
   const extras = [dtypeNote, suffix].filter((s) => s.length > 0);
   const body = x.size === 0 ? `[]` : render(0, 0, '       ');
   const tail = x.size === 0 ? [`size=[${x.shape.join(', ')}]`, ...extras] : extras;

@@ -1,7 +1,8 @@
 // scijs ndarray interop: {data, shape, stride, offset} maps straight onto an NDArray view.
-// Float32/Float64 data is shared (zero-copy); other element types are converted into float32.
+// Float32/Float64/Int32 data is shared (zero-copy); other element types are converted into float32.
 
 import ndarray from 'ndarray';
+import type { TypedArray } from './dtype.js';
 import { checkView, NDArray } from './ndarray.js';
 import { checkShape } from './shape.js';
 
@@ -13,7 +14,7 @@ export interface NdarrayLike {
   offset: number;
 }
 
-/** Views a scijs ndarray as an NDArray (sharing storage when its data is Float32Array/Float64Array). */
+/** Views a scijs ndarray as an NDArray (sharing storage when its data is Float32Array, Float64Array or Int32Array). */
 export function ndarrayFromScijs(nd: NdarrayLike): NDArray {
   if (!nd || !Array.isArray(nd.shape) || !Array.isArray(nd.stride)) {
     throw new TypeError('fromNdarray: expected a scijs ndarray with data, shape, stride and offset');
@@ -25,7 +26,7 @@ export function ndarrayFromScijs(nd: NdarrayLike): NDArray {
   checkShape(shape, 'fromNdarray');
   // every element the view reaches must lie inside data: a hostile view cannot read past it
   checkView(shape, stride, offset, data.length, 'fromNdarray');
-  if (data instanceof Float32Array || data instanceof Float64Array) return new NDArray(data, [...shape], [...stride], offset);
+  if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array) return new NDArray(data, [...shape], [...stride], offset);
   // other storage: gather the elements through the strides into a fresh float32 array
   const size = shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(size);
@@ -44,6 +45,6 @@ export function ndarrayFromScijs(nd: NdarrayLike): NDArray {
 }
 
 /** A scijs ndarray viewing the same storage as `x` (no copy). */
-export function ndarrayToScijs(x: NDArray): ndarray.NdArray<Float32Array | Float64Array> {
+export function ndarrayToScijs(x: NDArray): ndarray.NdArray<TypedArray> {
   return ndarray(x.data, [...x.shape], [...x.strides], x.offset);
 }

@@ -79,12 +79,12 @@ export function reduce(x: NDArray, axes: readonly number[], keepdims: boolean, k
   return new NDArray(out, outShape);
 }
 
-/** Index of the first maximum along one axis (NaN counts as the maximum, as in NumPy). Float32 indices. */
+/** Index of the first maximum along one axis (NaN counts as the maximum, as in NumPy). int32 indices. */
 export function argReduce(x: NDArray, axis: number, keepdims: boolean, kind: 'max' | 'min'): NDArray {
   const outShape = reducedShape(x.shape, [axis], keepdims);
   if (x.shape[axis] === 0) throw new RangeError(`arg${kind}: cannot reduce over a zero-size dimension of shape ${fmtShape(x.shape)}`);
   const { data, outer, r } = asOuterRInner(x.permute([...x.shape.keys()].filter((i) => i !== axis).concat([axis])), [x.ndim - 1]);
-  const out = allocate(x.shape[axis] > 1 << 24 ? 'float64' : 'float32', sizeOf(outShape));
+  const out = allocate('int32', sizeOf(outShape));
   const d = data.data;
   for (let o = 0; o < outer; o++) {
     const p = data.offset + o * r;

@@ -268,6 +268,7 @@ abstract class Recurrent<K extends RecurrentKind> extends Layer<typeof RECURRENT
 
 /** A fully connected RNN (Keras' SimpleRNN): h_t = tanh(x_t·W_ihᵀ + b_ih + h_(t−1)·W_hhᵀ + b_hh). */
 export class SimpleRNN extends Recurrent<'SimpleRNN'> {
+  /** The Keras class name, as saved in model.json. */
   readonly className = 'SimpleRNN';
   constructor(args: RecurrentArgs, options: LayerOptions = {}) {
     super(args, 'simpleRNN', options);
@@ -276,6 +277,7 @@ export class SimpleRNN extends Recurrent<'SimpleRNN'> {
 
 /** Long short-term memory (Keras' LSTM; PyTorch's equations, gate order i, f, g, o, and weights). */
 export class LSTM extends Recurrent<'LSTM'> {
+  /** The Keras class name, as saved in model.json. */
   readonly className = 'LSTM';
   constructor(args: RecurrentArgs, options: LayerOptions = {}) {
     super(args, 'lstm', options);
@@ -284,6 +286,7 @@ export class LSTM extends Recurrent<'LSTM'> {
 
 /** A gated recurrent unit (Keras' GRU with resetAfter, which is PyTorch's GRU: gates r, z, n). */
 export class GRU extends Recurrent<'GRU'> {
+  /** The Keras class name, as saved in model.json. */
   readonly className = 'GRU';
   constructor(args: RecurrentArgs, options: LayerOptions = {}) {
     super(args, 'gru', options);

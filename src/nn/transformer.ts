@@ -37,7 +37,7 @@ export interface TransformerEncoderLayerOptions {
 
 /** Options of {@link TransformerEncoderLayer.forward} and {@link TransformerEncoder.forward}. */
 export interface TransformerEncoderForwardOptions {
-  /** [L, L] or [batch·nhead, L, L]; boolean true = not allowed, float = added (as MultiheadAttention's attnMask). */
+  /** Shape `[L, L]` or `[batch·nhead, L, L]`; a boolean true hides the pair, a float value is added (MultiheadAttention's attnMask). */
   srcMask?: Mask | null;
   /** [batch, L]: boolean true = padding, ignored as a key. */
   srcKeyPaddingMask?: Mask | null;

@@ -22,10 +22,10 @@ export { setNumThreads, getNumThreads } from './tensor/threads.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
-export { sequential, model, loadModel, fromBytes, Model, ModelLoadError, History } from './keras/index.js';
+export { sequential, model, input, loadModel, fromBytes, Model, ModelLoadError, History, SymbolicTensor } from './keras/index.js';
 export type {
-  CompileArgs, EvaluateArgs, FitArgs, LoadOptions, Logs, LossConfig, LossFunction, LossSpec, ModelArgs, ModelBytes,
-  ModelLoadErrorCode, OptimizerConfig, OptimizerLike, OptimizerSpec,
+  AnyModel, CompileArgs, EvaluateArgs, FitArgs, FunctionalArgs, InputArgs, LoadOptions, Logs, LossConfig, LossFunction, LossSpec,
+  ModelArgs, ModelBytes, ModelLoadErrorCode, OptimizerConfig, OptimizerLike, OptimizerSpec, PredictResult,
 } from './keras/index.js';
 export type { StopInfo } from './keras/callbacks.js';
 export * as layers from './keras/layers-api.js';

@@ -8,7 +8,8 @@ import { Layer } from '../src/keras/layer.js';
 import { ConfigError } from '../src/keras/schema.js';
 
 // One sample config per registered layer (the typed record fails to compile when a layer lacks one).
-const SAMPLES: { [K in LayerName]: { args: Record<string, unknown>; inputShape: number[] } } = {
+// Merge layers take several inputs: inputShapes lists them (inputShape is the first).
+const SAMPLES: { [K in LayerName]: { args: Record<string, unknown>; inputShape: number[]; inputShapes?: number[][] } } = {
   Dense: { args: { units: 3, activation: 'relu', useBias: true, dtype: 'float64' }, inputShape: [4] },
   Dropout: { args: { rate: 0.25 }, inputShape: [2, 3] },
   Flatten: { args: {}, inputShape: [2, 3] },
@@ -19,6 +20,14 @@ const SAMPLES: { [K in LayerName]: { args: Record<string, unknown>; inputShape: 
   SimpleRNN: { args: { units: 3, returnSequences: true }, inputShape: [5, 2] },
   LSTM: { args: { units: 3, goBackwards: true, dtype: 'float64' }, inputShape: [5, 2] },
   GRU: { args: { units: 4 }, inputShape: [5, 2] },
+  Concatenate: { args: { axis: -1 }, inputShape: [2, 3], inputShapes: [[2, 3], [2, 4]] },
+  Add: { args: {}, inputShape: [3], inputShapes: [[3], [3], [3]] },
+  Subtract: { args: {}, inputShape: [3], inputShapes: [[3], [3]] },
+  Multiply: { args: {}, inputShape: [3], inputShapes: [[3], [3]] },
+  Average: { args: {}, inputShape: [3], inputShapes: [[3], [3]] },
+  Maximum: { args: {}, inputShape: [3], inputShapes: [[3], [3]] },
+  Minimum: { args: {}, inputShape: [3], inputShapes: [[3], [3]] },
+  Dot: { args: { axes: 1, normalize: true }, inputShape: [4], inputShapes: [[4], [4]] },
 };
 
 describe('layer registry', () => {
@@ -37,15 +46,15 @@ describe('layer registry', () => {
   });
 
   it.each(Object.keys(LAYERS) as LayerName[])('%s: built weights match weightSpecs, config round-trips through a file config', (name) => {
-    const { args, inputShape } = SAMPLES[name];
+    const { args, inputShape, inputShapes = [inputShape] } = SAMPLES[name];
     const layer = layerFromConfig(name, args, {});
     const specs = layer.weightSpecs(inputShape);
-    layer.build(inputShape);
+    const out = layer.buildFor(inputShapes);
     expect(layer.namedParameters().map(([n, p]) => [n, p.shape, p.dtype])).toEqual(specs.map((s) => [s.name, s.shape, s.dtype]));
     const cfg = layer.getConfig();
     const back = layerFromConfig(name, JSON.parse(JSON.stringify(cfg)), { source: 'file' });
     expect(back.getConfig()).toEqual(cfg);
-    expect(back.computeOutputShape(inputShape)).toEqual(layer.computeOutputShape(inputShape));
+    expect(back.buildFor(inputShapes)).toEqual(out);
   });
 
   it('one schema checks code and files: unknown fields, construction-only fields, codes', () => {

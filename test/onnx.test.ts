@@ -193,11 +193,24 @@ describe('onnx export: errors', () => {
     );
   });
 
-  it('a constant made from the input outside the tape cannot follow a dynamic batch, and says so', () => {
+  it('a constant made from the input outside the tape is refused (export would freeze it), with or without dynamic dims', () => {
     class Leaky extends tg.nn.Module {
       override forward(x: tg.Tensor): tg.Tensor { return x.add(tg.tensor(x.dataSync(), { shape: x.shape })); }
     }
-    expect(() => tg.onnx.exportModel(new Leaky(), tg.randn([2, 3]), dynamicBatch)).toThrow(/changes with the input, but was made outside the tape/);
+    for (const options of [{}, dynamicBatch]) {
+      expect(() => tg.onnx.exportModel(new Leaky(), tg.randn([2, 3]), options)).toThrow(
+        /a constant of shape \[2, ?3\] is computed from the input's values outside the tape/,
+      );
+    }
+  });
+
+  it('an index computed from the input\'s values outside the tape is refused, not frozen (static shapes too)', () => {
+    class MaxByIndex extends tg.nn.Module {
+      override forward(x: tg.Tensor): tg.Tensor { return x.gather(1, x.argmax(1, true)); }
+    }
+    expect(() => tg.onnx.exportModel(new MaxByIndex(), tg.randn([3, 4]))).toThrow(
+      /the attributes of 'gather' producing \[3, ?1\] in \(the model\) are computed from the input's values outside the tape/,
+    );
   });
 
   it('bad options', () => {

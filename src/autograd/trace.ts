@@ -22,21 +22,34 @@ export interface TracedOp {
   readonly scope: readonly object[];
 }
 
+/** A module call seen while tracing: the module, its inputs and its output. */
+export interface TracedCall {
+  /** The module (whatever object called inScope). */
+  readonly owner: object;
+  /** Its inputs. */
+  readonly inputs: readonly Tensor[];
+  /** What it returned. */
+  readonly output: unknown;
+}
+
 let listener: ((op: TracedOp) => void) | null = null;
+let callListener: ((call: TracedCall) => void) | null = null;
 const scopes: object[] = [];
 
 /** Whether a trace is listening (so callers can skip building the record when nobody is). */
 export const isTracing = (): boolean => listener !== null;
 
 /** Runs fn while `onOp` hears every op it runs (nested traces are refused); returns fn's result. */
-export function traceOps<T>(onOp: (op: TracedOp) => void, fn: () => T): T {
+export function traceOps<T>(onOp: (op: TracedOp) => void, fn: () => T, onCall: ((call: TracedCall) => void) | null = null): T {
   if (listener !== null) throw new Error('traceOps: a trace is already running (export one model at a time)');
   listener = onOp;
+  callListener = onCall;
   scopes.length = 0;
   try {
     return fn();
   } finally {
     listener = null;
+    callListener = null;
     scopes.length = 0;
   }
 }
@@ -47,13 +60,19 @@ export function noteOp(op: OpName | UntrackedOpName, inputs: readonly Tensor[], 
   return output;
 }
 
-/** Runs fn inside `owner`'s scope when a trace listens (Module.call uses it to say where ops ran). */
-export function inScope<T>(owner: object, fn: () => T): T {
+/**
+ * Runs fn inside `owner`'s scope when a trace listens (Module.call uses it to say where ops ran), and reports
+ * the call with its inputs and result.
+ */
+export function inScope<T>(owner: object, fn: () => T, inputs: readonly Tensor[] = []): T {
   if (listener === null) return fn();
   scopes.push(owner);
+  let out: T;
   try {
-    return fn();
+    out = fn();
   } finally {
     scopes.pop();
   }
+  if (callListener !== null) callListener({ owner, inputs, output: out });
+  return out;
 }

@@ -7,7 +7,8 @@ import { ModelLoadError } from './errors.js';
 import type { Layer } from './layer.js';
 import { resolveLoss, type LossConfig } from './losses.js';
 import { METRICS } from './metrics.js';
-import type { Model } from './model.js';
+import { type FunctionalPlan, type GraphConfig, graphConfig, planFunctional, type SavedOutputCompile } from './functional-config.js';
+import type { AnyModel } from './model.js';
 import { optimizerConfig, type OptimizerConfig } from './optimizers.js';
 import { LAYERS, layerClass, layerFromConfig, type LayerName } from './registry.js';
 import { checkName, checkShapeArg, ConfigError, show } from './schema.js';
@@ -25,13 +26,15 @@ export interface LayerEntry {
 export interface ModelConfig {
   format: string;
   formatVersion: number;
-  /** 'sequential' (rebuilt from `layers`) or 'module' (a wrapped Module: weights only). */
-  modelType: 'sequential' | 'module';
+  /** 'sequential' (rebuilt from `layers`), 'functional' (rebuilt from `layers` and `graph`) or 'module' (a wrapped Module: weights only). */
+  modelType: 'sequential' | 'module' | 'functional';
   name: string;
   inputShape: number[] | null;
   layers: LayerEntry[];
   weightsFile: string;
-  compile: { optimizer: OptimizerConfig | null; loss: LossConfig | null; metrics: string[] } | null;
+  compile: { optimizer: OptimizerConfig | null; loss: LossConfig | null; metrics: string[]; outputs?: SavedOutputCompile[] } | null;
+  /** A functional model's graph: inputs, each layer call, outputs. */
+  graph?: GraphConfig;
 }
 
 export interface LoadLimits {
@@ -51,21 +54,25 @@ const MAX_DEPTH = 32;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The architecture and compile settings of a built model, as JSON-ready values. */
-export function modelConfig(model: Model): ModelConfig {
+export function modelConfig(model: AnyModel): ModelConfig {
   const c = model.compiled;
-  const compile = c && c.optimizerConfig && c.lossConfig
-    ? { optimizer: { ...c.optimizerConfig }, loss: { ...c.lossConfig }, metrics: [...c.metricNames] }
+  const serializable = c && c.optimizerConfig && c.outputs.every((o) => o.lossConfig);
+  const compile: ModelConfig['compile'] = serializable
+    ? { optimizer: { ...c.optimizerConfig! }, loss: { ...c.lossConfig! }, metrics: [...c.metricNames] }
     : null;
-  return {
+  if (compile && model.graph) compile.outputs = c!.outputs.map((o) => ({ name: o.name, loss: { ...o.lossConfig! }, weight: o.weight, metrics: [...o.metricNames] }));
+  const config: ModelConfig = {
     format: FORMAT,
     formatVersion: FORMAT_VERSION,
-    modelType: model.module ? 'module' : 'sequential',
+    modelType: model.graph ? 'functional' : model.module ? 'module' : 'sequential',
     name: model.name,
-    inputShape: model.inputShape,
+    inputShape: model.graph ? null : model.inputShape,
     layers: model.layers.map((l) => ({ className: l.className, config: l.getConfig() })),
     weightsFile: WEIGHTS_FILE,
     compile,
   };
+  if (model.graph) config.graph = graphConfig(model);
+  return config;
 }
 
 type Obj = Record<string, unknown>;
@@ -135,16 +142,19 @@ export interface ModelPlan {
   /** The tensors the weights file must hold, by stateDict key. */
   expected: Map<string, ExpectedTensor>;
   totalParams: number;
+  /** A functional model's plan (layers by name and the checked graph), else null. */
+  functional: FunctionalPlan | null;
 }
 
 /** Validates every field of a parsed config and works out the tensors the weights file must hold, allocating nothing. */
 export function planModel(raw: unknown, limits: LoadLimits): ModelPlan {
   const top = object(raw, 'the config');
-  fields(top, 'the config', ['format', 'formatVersion', 'modelType', 'name', 'inputShape', 'layers', 'weightsFile'], ['compile']);
+  fields(top, 'the config', ['format', 'formatVersion', 'modelType', 'name', 'inputShape', 'layers', 'weightsFile'], ['compile', 'graph']);
   if (top.format !== FORMAT) fail('BAD_FORMAT', `format is ${show(top.format)}, expected ${JSON.stringify(FORMAT)}`);
   if (top.formatVersion !== FORMAT_VERSION) fail('BAD_FORMAT', `formatVersion ${show(top.formatVersion)} is not supported (this version reads ${FORMAT_VERSION})`);
   if (top.weightsFile !== WEIGHTS_FILE) fail('BAD_VALUE', `weightsFile must be ${JSON.stringify(WEIGHTS_FILE)}, got ${show(top.weightsFile)}`);
-  if (top.modelType !== 'sequential' && top.modelType !== 'module') fail('BAD_VALUE', `modelType must be 'sequential' or 'module', got ${show(top.modelType)}`);
+  if (top.modelType !== 'sequential' && top.modelType !== 'module' && top.modelType !== 'functional') fail('BAD_VALUE', `modelType must be 'sequential', 'functional' or 'module', got ${show(top.modelType)}`);
+  if ((top.modelType === 'functional') !== Object.hasOwn(top, 'graph')) fail(top.modelType === 'functional' ? 'MISSING_FIELD' : 'UNKNOWN_FIELD', top.modelType === 'functional' ? 'a functional model needs a graph' : 'only a functional model has a graph');
   checked(() => checkName(top.name, 'the config'));
   const limitsForShapes = { maxUnits: limits.maxUnits, maxDim: MAX_DIM };
   const topShape = top.inputShape === null ? null : checked(() => checkShapeArg(top.inputShape, 'the config'));
@@ -154,12 +164,17 @@ export function planModel(raw: unknown, limits: LoadLimits): ModelPlan {
   if (top.modelType === 'module' && layers.length > 0) fail('BAD_VALUE', "a 'module' model has no layer list");
   if (top.modelType === 'sequential' && layers.length === 0) fail('BAD_VALUE', 'a sequential model needs at least one layer');
 
-  const expected = new Map<string, ExpectedTensor>();
-  const built: Layer[] = [];
+  let functional: FunctionalPlan | null = null;
+  if (top.modelType === 'functional') {
+    if (topShape !== null) fail('BAD_VALUE', 'a functional model gives its input shapes in graph.inputs; inputShape must be null');
+    functional = planFunctional(layers, top.graph, limits, MAX_DIM, fail);
+  }
+  const expected = functional ? functional.expected : new Map<string, ExpectedTensor>();
+  const built: Layer[] = functional ? [...functional.layers.values()] : [];
   let shape = topShape;
   let inputShape = topShape;
   let total = 0;
-  layers.forEach((entryRaw, i) => {
+  if (!functional) layers.forEach((entryRaw, i) => {
     const entry = object(entryRaw, `layer ${i}`);
     fields(entry, `layer ${i}`, ['className', 'config'], []);
     const cls = layerClass(entry.className);
@@ -193,12 +208,13 @@ export function planModel(raw: unknown, limits: LoadLimits): ModelPlan {
   let compile: ModelConfig['compile'] = null;
   if (Object.hasOwn(top, 'compile') && top.compile !== null) {
     const c = object(top.compile, 'compile');
-    fields(c, 'compile', ['optimizer', 'loss', 'metrics'], []);
+    fields(c, 'compile', ['optimizer', 'loss', 'metrics'], functional ? ['outputs'] : []);
     const optimizer = checked(() => optimizerConfig(object(c.optimizer, 'compile.optimizer') as unknown as OptimizerConfig, 'loadModel: compile.optimizer').config);
     const loss = checked(() => resolveLoss(object(c.loss, 'compile.loss') as unknown as LossConfig, 'loadModel: compile.loss').config!);
     if (!Array.isArray(c.metrics) || c.metrics.length > 16) fail('BAD_VALUE', 'compile.metrics must be an array of at most 16 names');
     const metrics = (c.metrics as unknown[]).map((m) => checked(() => METRICS.get(m, 'loadModel: compile.metrics').name));
     compile = { optimizer, loss, metrics };
+    if (functional && Object.hasOwn(c, 'outputs')) compile.outputs = savedOutputs(c.outputs, functional);
   }
   const config: ModelConfig = {
     format: FORMAT, formatVersion: FORMAT_VERSION, modelType: top.modelType as ModelConfig['modelType'], name: top.name as string,
@@ -206,5 +222,22 @@ export function planModel(raw: unknown, limits: LoadLimits): ModelPlan {
     layers: layers.map((e) => ({ className: (e as Obj).className as string, config: (e as Obj).config as Obj })),
     weightsFile: WEIGHTS_FILE, compile,
   };
-  return { config, layers: built, expected, totalParams: total };
+  if (functional) config.graph = functional.graph;
+  return { config, layers: built, expected, totalParams: functional ? functional.totalParams : total, functional };
+}
+
+/** Checks a functional model's saved per-output compile settings. */
+function savedOutputs(raw: unknown, plan: FunctionalPlan): SavedOutputCompile[] {
+  const n = plan.graph.outputs.length;
+  if (!Array.isArray(raw) || raw.length !== n) fail('BAD_VALUE', `compile.outputs must list the ${n} outputs`);
+  return (raw as unknown[]).map((r, i) => {
+    const o = object(r, `compile.outputs[${i}]`);
+    fields(o, `compile.outputs[${i}]`, ['name', 'loss', 'weight', 'metrics'], []);
+    const name = checked(() => checkName(o.name, `compile.outputs[${i}]`));
+    const loss = checked(() => resolveLoss(object(o.loss, `compile.outputs[${i}].loss`) as unknown as LossConfig, `loadModel: compile.outputs[${i}].loss`).config!);
+    if (typeof o.weight !== 'number' || !Number.isFinite(o.weight) || o.weight < 0) fail('BAD_VALUE', `compile.outputs[${i}].weight must be a finite number ≥ 0`);
+    if (!Array.isArray(o.metrics) || o.metrics.length > 16) fail('BAD_VALUE', `compile.outputs[${i}].metrics must be an array of at most 16 names`);
+    const metrics = (o.metrics as unknown[]).map((m) => checked(() => METRICS.get(m, `loadModel: compile.outputs[${i}].metrics`).name));
+    return { name, loss, weight: o.weight as number, metrics };
+  });
 }

@@ -1,7 +1,9 @@
 // The Keras-style API: tg.sequential / tg.model, tg.layers.*, tg.callbacks.*, and saving / loading.
 // compile, fit, evaluate, predict and summary are methods of the Model these return.
 
-export { Model, model, sequential, type CompileArgs, type ModelArgs } from './model.js';
+export { Model, model, sequential, type AnyModel, type CompileArgs, type FunctionalArgs, type ModelArgs, type PredictResult } from './model.js';
+export { input, type InputArgs } from './functional.js';
+export { SymbolicTensor } from './symbolic.js';
 export type { FitArgs, EvaluateArgs } from './training.js';
 export { History, type Logs } from './callbacks.js';
 export type { LossConfig, LossFunction, LossSpec } from './losses.js';

@@ -1,10 +1,11 @@
 // The Keras-style Layer base class: an nn Module described by a checked config (its schema), built for an
 // input shape before first use. Subclasses declare their fields, output shape, weights and forward once.
 
-import type { Tensor } from '../autograd/tensor.js';
+import { Tensor } from '../autograd/tensor.js';
 import { Module } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
+import { applySymbolic, isSymbolic, type SymbolicTensor } from './symbolic.js';
 import { type ConfigLimits, type ConfigOf, type ConfigSource, DEFAULT_LIMITS, type LAYER_FIELDS, parseConfig, savedConfig, type Schema } from './schema.js';
 
 /** Arguments every Keras-style layer takes: an optional name and, on a model's first layer, the input shape. */
@@ -123,6 +124,50 @@ export abstract class Layer<S extends Schema = Schema> extends Module {
   /** 'dense' or 'dense_1 (Dense)' style label used in errors. */
   describe(): string {
     return `${this.name ?? this.className.toLowerCase()} (${this.className})`;
+  }
+
+  /**
+   * Applies the layer. On a tensor it runs forward (as `call`); on a symbolic tensor from `tg.input()` (or a
+   * list of them, for merge layers) it records the call for the functional API and returns the symbolic
+   * output, building the weights for that shape. A layer applied twice uses the same weights.
+   * @example
+   * ```ts
+   * const x = tg.input({ shape: [784] });
+   * const h = tg.layers.dense({ units: 64, activation: 'relu' }).apply(x);   // symbolic [null, 64]
+   * ```
+   */
+  apply(x: Tensor): Tensor;
+  apply(x: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
+  apply(x: Tensor | SymbolicTensor | SymbolicTensor[]): Tensor | SymbolicTensor {
+    if (x instanceof Tensor) return this.call(x);
+    if (!isSymbolic(x)) throw new TypeError(`${this.describe()}: apply() takes a Tensor or symbolic tensors from tg.input(), got ${Array.isArray(x) ? 'an empty array or a mixed array' : typeof x}`);
+    return applySymbolic(this, x);
+  }
+
+  /** How many inputs the layer takes: 1, except merge layers (2 or more). */
+  get minInputs(): number {
+    return 1;
+  }
+
+  /** The functional API's build: checks the number of inputs and builds for their shapes; returns the output shape. */
+  buildFor(inputShapes: readonly (readonly number[])[]): number[] {
+    if (inputShapes.length !== 1) {
+      throw new RangeError(`${this.describe()}: takes one input, got ${inputShapes.length} (merge layers such as tg.layers.concatenate take several)`);
+    }
+    if (this.built && !shapesEqual(inputShapes[0], this.inputShape!)) {
+      throw new RangeError(`${this.describe()}: expected an input of shape [null,${this.inputShape!.join(',')}] (it was built for that), received [null,${inputShapes[0].join(',')}]`);
+    }
+    try {
+      return this.build(inputShapes[0]);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new RangeError(msg.includes(this.describe()) ? msg : `${this.describe()}: cannot take an input of shape [null,${inputShapes[0].join(',')}]: ${msg}`);
+    }
+  }
+
+  /** Runs the layer on concrete inputs, one per symbolic input it was applied to (the functional model's executor). */
+  callOn(inputs: readonly Tensor[]): Tensor {
+    return this.forward(...inputs);
   }
 
   /**

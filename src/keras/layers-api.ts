@@ -11,3 +11,7 @@ export {
 } from './sequence-layers.js';
 export type { ActivationName } from './activations.js';
 export type { InitializerName } from './initializers.js';
+export {
+  add, Add, average, Average, concatenate, Concatenate, dot, Dot, type Merge, maximum, Maximum, minimum, Minimum, multiply, Multiply,
+  subtract, Subtract, type ConcatenateArgs, type DotArgs,
+} from './merge.js';

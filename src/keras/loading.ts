@@ -4,7 +4,8 @@
 import { checkedTensors, maxFileBytes, nodeFs } from '../io/state-dict.js';
 import { CONFIG_FILE, DEFAULT_LOAD_LIMITS, type LoadLimits, type ModelPlan, parseJson, planModel, WEIGHTS_FILE } from './config.js';
 import { ModelLoadError, type ModelLoadErrorCode } from './errors.js';
-import { type Model, sequential } from './model.js';
+import { buildFunctional, type SavedOutputCompile } from './functional-config.js';
+import { type Model, model as functionalModel, sequential } from './model.js';
 import type { ModelBytes } from './saving.js';
 
 /** Size limits for loading an untrusted model; each is optional (defaults: 1 MiB of config, 256 layers, 2^20 units, 2^26 parameters). */
@@ -57,10 +58,17 @@ function buildFromPlan(plan: ModelPlan, weights: Uint8Array): Model {
   let model: Model;
   try {
     // the plan checked every field; sequential() still refuses, say, two layers with one name
-    model = sequential(plan.layers, { name: config.name, ...(config.inputShape ? { inputShape: config.inputShape } : {}) });
+    model = plan.functional
+      ? buildFunctional(plan.functional, config.name, functionalModel) as Model
+      : sequential(plan.layers, { name: config.name, ...(config.inputShape ? { inputShape: config.inputShape } : {}) });
     if (config.compile) {
-      const { optimizer, loss, metrics } = config.compile;
-      model.compile({ optimizer: optimizer!, loss: loss!, metrics });
+      const { optimizer, loss, metrics, outputs } = config.compile;
+      if (outputs) {
+        const by = <T>(f: (o: SavedOutputCompile) => T) => Object.fromEntries(outputs.map((o) => [o.name, f(o)])) as Record<string, T>;
+        model.compile({ optimizer: optimizer!, loss: by((o) => o.loss), lossWeights: by((o) => o.weight), metrics: by((o) => o.metrics) });
+      } else {
+        model.compile({ optimizer: optimizer!, loss: loss!, metrics });
+      }
     }
   } catch (e) {
     return fail('BAD_VALUE', `loadModel: ${e instanceof Error ? e.message : String(e)}`);

@@ -15,20 +15,33 @@ import { optimizerConfig, type OptimizerConfig, type OptimizerLike, type Optimiz
 import { loadWeightsInto, type ModelBytes, modelToBytes, saveModel } from './saving.js';
 import { checkName, checkShapeArg } from './schema.js';
 import { renderSummary } from './summary.js';
-import { evaluateModel, type EvaluateArgs, fitModel, type FitArgs, modelFacts, predictModel } from './training.js';
+import { Graph, type LayerGraph, type LayerGraphNode } from './functional.js';
+import { compileOutputs, type OutputCompile, type PerOutput } from './outputs.js';
+import { applySymbolic, SymbolicTensor } from './symbolic.js';
+
+const isSymbolicTensor = (v: unknown): v is SymbolicTensor => v instanceof SymbolicTensor;
+import { evaluateModel, type EvaluateArgs, fitModel, type FitArgs, type ModelData, modelFacts, predictModel } from './training.js';
 import { checkLossOutput } from './validate.js';
 
 /** What {@link Model.compile} takes: the optimizer, the loss and optional metrics (Keras names). */
 export interface CompileArgs {
   /** 'adam', 'sgd', 'adamw', 'rmsprop', 'adagrad' (Keras default learning rates), a { name, learningRate } config, an optimizer or a factory. */
   optimizer: OptimizerSpec;
-  /** A loss name ('binaryCrossentropy', 'mse', ...), a { name, fromLogits } config, or a function (yPred, yTrue) => Tensor. */
-  loss: LossSpec;
-  /** 'accuracy', 'precision', 'recall', 'mse', 'mae'. */
-  metrics?: string[];
+  /**
+   * A loss name ('binaryCrossentropy', 'mse', ...), a { name, fromLogits } config, or a function (yPred, yTrue) => Tensor.
+   * For a model with several outputs: one for all, an array in output order, or a record by output name.
+   */
+  loss: PerOutput<LossSpec>;
+  /** 'accuracy', 'precision', 'recall', 'mse', 'mae'; for several outputs also an array of lists or a record by output name. */
+  metrics?: PerOutput<string[]> | string[];
+  /** Several outputs: each output's weight in the total loss (default 1), in output order or by name. */
+  lossWeights?: number[] | Record<string, number>;
 }
 
 export interface Compiled {
+  /** Every output's loss, weight and metrics (one entry for a single-output model). */
+  outputs: OutputCompile[];
+  /** The first output's loss (the only one of a sequential model). */
   loss: ResolvedLoss;
   metricNames: string[];
   optimizerSpec: OptimizerSpec;
@@ -46,6 +59,21 @@ export interface ModelArgs {
   inputShape?: number[];
 }
 
+/** What predict() returns: one tensor, or one per output (an array, or a record when outputs were given by name). */
+export type PredictResult = Tensor | Tensor[] | Record<string, Tensor>;
+
+/** A model of any output form (what saving, summary and callbacks take). */
+export type AnyModel = Model<PredictResult>;
+
+/** How a functional model's outputs were given to tg.model: one, an array, or a record by name. */
+interface OutputForm {
+  graph: Graph;
+  /** The record's keys when outputs were given as a record, else null. */
+  keys: string[] | null;
+  /** Whether outputs was a single symbolic tensor. */
+  single: boolean;
+}
+
 /**
  * A Keras-style model: an nn Module with `compile`, `fit`, `evaluate`, `predict`, `summary` and saving on top.
  * Make one with {@link sequential} (a stack of `tg.layers`) or {@link model} (any nn Module); it is still a
@@ -58,7 +86,7 @@ export interface ModelArgs {
  * const history = await net.fit(x, x.sum(1, true), { epochs: 20, verbose: 0 });
  * ```
  */
-export class Model extends Module {
+export class Model<P extends PredictResult = Tensor> extends Module {
   /** The model's name in summary() and saved files ('sequential' or 'model' unless given). */
   readonly name: string;
   /** The layers of a sequential model (empty when wrapping a Module). */
@@ -69,18 +97,45 @@ export class Model extends Module {
   stopTraining = false;
   /** The compile() state, null until compiled. */
   compiled: Compiled | null = null;
+  /** The layer graph of a functional model (tg.model({ inputs, outputs })), else null. */
+  readonly graph: Graph | null;
+  #outputs: OutputForm | null;
   #inputShape: number[] | null = null;
   #outputShape: number[] | null = null;
 
-  /** Use tg.sequential(...) or tg.model(module, ...). */
-  constructor(layers: readonly Layer[], module: Module | null, args: ModelArgs = {}) {
+  /** Use tg.sequential(...), tg.model(module, ...) or tg.model({ inputs, outputs }). */
+  constructor(layers: readonly Layer[], module: Module | null, args: ModelArgs = {}, outputs: OutputForm | null = null) {
     super();
-    this.name = args.name === undefined ? (module ? 'model' : 'sequential') : checkName(args.name, 'model');
+    this.name = args.name === undefined ? (module ? 'model' : outputs ? 'functional' : 'sequential') : checkName(args.name, 'model');
     this.layers = layers;
     this.module = module;
+    this.graph = outputs?.graph ?? null;
+    this.#outputs = outputs;
+    if (this.graph) {
+      // a functional model's layers were built when applied to the symbolic inputs
+      this.#inputShape = [...this.graph.inputs[0].rowShape];
+      this.#outputShape = [...this.graph.outputs[0].rowShape];
+      return;
+    }
     const first = layers[0]?.inputShapeArg ?? null;
     const shape = args.inputShape !== undefined ? checkShapeArg(args.inputShape, this.name) : first;
     if (shape) this.build(shape);
+  }
+
+  /** 'Functional', 'Sequential', or 'Model' (a wrapped Module), as Keras names model classes. */
+  get className(): string {
+    return this.graph ? 'Functional' : this.module ? 'Model' : 'Sequential';
+  }
+
+  /** The names of the outputs: a functional model's output layers (or record keys); ['output'] otherwise. */
+  get outputNames(): string[] {
+    if (!this.#outputs) return ['output'];
+    return this.#outputs.keys ?? this.#outputs.graph.outputNames;
+  }
+
+  /** The names of the inputs (tg.input names); ['input'] for sequential and wrapped models. */
+  get inputNames(): string[] {
+    return this.graph ? this.graph.inputNames : ['input'];
   }
 
   /** The input shape without the batch dim (null until built). */
@@ -128,6 +183,7 @@ export class Model extends Module {
   }
 
   override namedChildren(): [string, AnyModule][] {
+    if (this.graph) return this.graph.callables.map((c) => [c.name as string, c]);
     return this.module ? this.module.namedChildren() : this.layers.map((l, i) => [String(i), l]);
   }
 
@@ -139,14 +195,84 @@ export class Model extends Module {
     this.training = mode;
     if (this.module) this.module.train(mode);
     for (const l of this.layers) l.train(mode);
+    if (this.graph) for (const c of this.graph.callables) c.train(mode);
     return this;
   }
 
-  override forward(x: Tensor): Tensor {
+  override forward(...xs: Tensor[]): Tensor {
+    const x = xs[0];
+    if (this.graph) {
+      if (xs.length !== this.graph.inputs.length || this.graph.outputs.length !== 1) {
+        throw new RangeError(`${this.name}: forward takes ${this.graph.inputs.length} input(s) and returns one output; this model has ${this.graph.outputs.length} outputs: use forwardAll(inputs)`);
+      }
+      return this.graph.run(xs)[0].out;
+    }
     if (this.module) return this.module.call(x);
     let h = x;
     for (const l of this.layers) h = l.call(h);
     return h;
+  }
+
+  /** Every output of the model for one tensor per input, in output order. */
+  forwardAll(xs: readonly Tensor[]): Tensor[] {
+    return this.forwardHeads(xs, []).map((r) => r.out);
+  }
+
+  /**
+   * Every output, and for each output i with wantLogits[i] the output layer's pre-activation and its name
+   * (losses that prefer logits use them). One entry for sequential and wrapped models.
+   * @property __type.out The output.
+   * @property __type.logits The output layer's input to its activation, or null.
+   * @property __type.activation The output layer's activation name, or null.
+   */
+  forwardHeads(xs: readonly Tensor[], wantLogits: readonly boolean[]): { out: Tensor; logits: Tensor | null; activation: string | null }[] {
+    if (this.graph) {
+      if (xs.length !== this.graph.inputs.length) throw new RangeError(`${this.name}: expected ${this.graph.inputs.length} inputs (${this.inputNames.join(', ')}), got ${xs.length}`);
+      return this.graph.run(xs, wantLogits);
+    }
+    if (!wantLogits[0]) return [{ out: this.forward(xs[0]), logits: null, activation: null }];
+    const last = this.layers[this.layers.length - 1];
+    if (this.module || !last) return [{ out: this.forward(xs[0]), logits: null, activation: null }];
+    let h = xs[0];
+    for (let i = 0; i < this.layers.length - 1; i++) h = this.layers[i].call(h);
+    const r = last.forwardWithLogits(h);
+    return [{ out: r.out, logits: r.logits, activation: r.activation }];
+  }
+
+  /** predict()'s result from the output tensors: one tensor, an array, or a record, as outputs were given. */
+  arrangeOutputs(outs: Tensor[]): P {
+    const form = this.#outputs;
+    if (!form || form.single) return outs[0] as P;
+    if (form.keys) return Object.fromEntries(form.keys.map((k, i) => [k, outs[i]])) as P;
+    return outs as P;
+  }
+
+  /**
+   * Applies this model as a layer inside another functional model (one input and one output), sharing its
+   * weights; on a tensor it runs forward.
+   */
+  apply(x: Tensor): Tensor;
+  apply(x: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
+  apply(x: Tensor | SymbolicTensor | SymbolicTensor[]): Tensor | SymbolicTensor {
+    if (x instanceof Tensor) return this.call(x);
+    return applySymbolic(this, x);
+  }
+
+  /** The functional API's build when this model is used as a layer: one input of its input shape. */
+  buildFor(inputShapes: readonly (readonly number[])[]): number[] {
+    const ins = this.graph ? this.graph.inputs.length : 1;
+    const outs = this.graph ? this.graph.outputs.length : 1;
+    if (inputShapes.length !== ins || outs !== 1) throw new RangeError(`${this.name} (${this.className}): used as a layer it must have one input and one output, got ${inputShapes.length} input(s) for a model with ${ins} input(s) and ${outs} output(s)`);
+    if (!this.built) this.build(inputShapes[0]);
+    if (inputShapes[0].join() !== this.#inputShape!.join()) {
+      throw new RangeError(`${this.name} (${this.className}): expected an input of shape [null,${this.#inputShape!.join(',')}], received [null,${inputShapes[0].join(',')}]`);
+    }
+    return [...this.#outputShape!];
+  }
+
+  /** Runs the model on concrete inputs when used as a layer. */
+  callOn(inputs: readonly Tensor[]): Tensor {
+    return this.forward(...inputs);
   }
 
   /**
@@ -176,14 +302,22 @@ export class Model extends Module {
   compile(args: CompileArgs): void {
     if (typeof args !== 'object' || args === null) throw new TypeError("compile: expected { optimizer, loss, metrics }, e.g. { optimizer: 'adam', loss: 'meanSquaredError' }");
     for (const k of Object.keys(args)) {
-      if (k !== 'optimizer' && k !== 'loss' && k !== 'metrics') throw new RangeError(`compile: unknown option ${JSON.stringify(k)} (options: optimizer, loss, metrics)`);
+      if (k !== 'optimizer' && k !== 'loss' && k !== 'metrics' && k !== 'lossWeights') throw new RangeError(`compile: unknown option ${JSON.stringify(k)} (options: optimizer, loss, metrics, lossWeights)`);
     }
     if (args.optimizer === undefined) throw new TypeError("compile: optimizer is required, e.g. 'adam'");
     if (args.loss === undefined) throw new TypeError("compile: loss is required, e.g. 'meanSquaredError'");
-    const loss = resolveLoss(args.loss, 'compile');
-    const metricNames = args.metrics ?? [];
-    resolveMetrics(metricNames, { kind: loss.kind, units: 1, fromLogits: loss.fromLogits }, 'compile'); // names only
-    if (this.built) checkLossOutput(loss, modelFacts(this), 'compile');
+    let outputs: OutputCompile[];
+    if (this.graph) {
+      outputs = compileOutputs(this.outputNames, args.loss, args.lossWeights, args.metrics);
+    } else {
+      if (args.lossWeights !== undefined) throw new RangeError('compile: lossWeights is for models with several outputs (tg.model({ inputs, outputs }))');
+      const loss = resolveLoss(args.loss as LossSpec, 'compile');
+      const metricNames = (args.metrics ?? []) as string[];
+      resolveMetrics(metricNames, { kind: loss.kind, units: 1, fromLogits: loss.fromLogits }, 'compile'); // names only
+      outputs = [{ name: 'output', loss, lossConfig: loss.config, weight: 1, metricNames: [...metricNames] }];
+    }
+    const { loss, metricNames } = outputs[0];
+    if (this.built && !this.graph) checkLossOutput(loss, modelFacts(this), 'compile');
     const spec = args.optimizer;
     let optimizer: OptimizerLike | null = null;
     let config: OptimizerConfig | null = null;
@@ -191,7 +325,7 @@ export class Model extends Module {
     else if (typeof spec === 'string' || (typeof spec === 'object' && spec !== null && !('step' in spec))) {
       config = optimizerConfig(spec as string | OptimizerConfig, 'compile').config; // checked now, created once built
     }
-    this.compiled = { loss, metricNames: [...metricNames], optimizerSpec: spec, optimizerConfig: config, lossConfig: loss.config, optimizer };
+    this.compiled = { outputs, loss, metricNames: [...metricNames], optimizerSpec: spec, optimizerConfig: config, lossConfig: loss.config, optimizer };
   }
 
   /**
@@ -202,7 +336,7 @@ export class Model extends Module {
    * history.history.loss; // one value per epoch (and val_loss)
    * ```
    */
-  fit(x: DataInput, y: DataInput, args: FitArgs = {}): Promise<History> {
+  fit(x: ModelData, y: ModelData, args: FitArgs = {}): Promise<History> {
     return fitModel(this, x, y, args);
   }
 
@@ -213,7 +347,7 @@ export class Model extends Module {
    * const { loss } = net.evaluate(xTest, yTest);
    * ```
    */
-  evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): Logs {
+  evaluate(x: ModelData, y: ModelData, args: EvaluateArgs = {}): Logs {
     return evaluateModel(this, x, y, args);
   }
 
@@ -224,7 +358,7 @@ export class Model extends Module {
    * const yPred = net.predict(xTest); // shape [rows, ...outputShape]
    * ```
    */
-  predict(x: DataInput, args: { batchSize?: number } = {}): Tensor {
+  predict(x: ModelData, args: { batchSize?: number } = {}): P {
     return predictModel(this, x, args);
   }
 
@@ -242,6 +376,22 @@ export class Model extends Module {
   loadWeights(weights: Uint8Array): this {
     loadWeightsInto(this, weights);
     return this;
+  }
+
+  /**
+   * The model's layers as a graph of plain data (inputs, layers, the edges between them), for drawing with
+   * tg.plot.modelGraph. A sequential model is a chain.
+   */
+  layerGraph(): LayerGraph {
+    if (this.graph) return this.graph.describe();
+    const nodes: LayerGraphNode[] = [{ name: 'input', className: 'InputLayer', outputShape: this.inputShape ?? [], inbound: [], isInput: true }];
+    const children: [string, string, number[] | null][] = this.module
+      ? this.module.namedChildren().map(([n, c]) => [n, c.constructor.name, null])
+      : this.layers.map((l) => [l.name ?? l.className.toLowerCase(), l.className, l.outputShape]);
+    children.forEach(([name, className, shape], i) => {
+      nodes.push({ name, className, outputShape: shape ?? (i === children.length - 1 ? this.outputShape ?? [] : []), inbound: [nodes[nodes.length - 1].name], isInput: false });
+    });
+    return { nodes, outputs: [nodes[nodes.length - 1].name] };
   }
 
   /** Prints a Keras-like table of layers, output shapes and parameter counts (and returns it). */
@@ -280,16 +430,54 @@ export function sequential(layers: Layer[] | ({ layers: Layer[] } & ModelArgs), 
   return new Model(list, null, { name: opts.name ?? 'sequential', ...(opts.inputShape ? { inputShape: opts.inputShape } : {}) });
 }
 
+/** Arguments of the functional form of {@link model}: the symbolic inputs and outputs, and a name. */
+export interface FunctionalArgs {
+  /** The tg.input() tensors the model takes (one, or an array in the order fit and predict take them). */
+  inputs: SymbolicTensor | SymbolicTensor[];
+  /** The symbolic tensors it returns: one, an array, or a record by output name. */
+  outputs: SymbolicTensor | SymbolicTensor[] | Record<string, SymbolicTensor>;
+  /** The model's name (default 'functional'). */
+  name?: string;
+}
+
+/** predict()'s result type for the given outputs. */
+type OutputsResult<O> = O extends SymbolicTensor ? Tensor : O extends SymbolicTensor[] ? Tensor[] : Record<string, Tensor>;
+
 /**
- * Wraps any nn Module as a Keras-style model (its stateDict keys stay the module's).
+ * A Keras-style model. Two forms:
+ * - `tg.model({ inputs, outputs, name })`: the functional API (Keras' `Model(inputs, outputs)`): layers
+ *   applied to `tg.input()` tensors, with any number of inputs and outputs; a layer applied twice shares its weights.
+ * - `tg.model(module, { inputShape })`: wraps any nn Module (its stateDict keys stay the module's).
  * @example
  * ```ts
- * const mlp = new tg.nn.Sequential(new tg.nn.Linear(4, 8), new tg.nn.ReLU(), new tg.nn.Linear(8, 3));
- * const net = tg.model(mlp, { inputShape: [4] });
- * net.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+ * const x = tg.input({ shape: [784] });
+ * const h = tg.layers.dense({ units: 64, activation: 'relu' }).apply(x);
+ * const digit = tg.layers.dense({ units: 10, activation: 'softmax', name: 'digit' }).apply(h);
+ * const parity = tg.layers.dense({ units: 1, activation: 'sigmoid', name: 'parity' }).apply(h);
+ * const net = tg.model({ inputs: x, outputs: [digit, parity] });
+ * net.compile({ optimizer: 'adam', loss: { digit: 'sparseCategoricalCrossentropy', parity: 'binaryCrossentropy' }, lossWeights: { parity: 0.3 }, metrics: { digit: ['accuracy'] } });
  * ```
  */
-export function model(module: Module, args: ModelArgs = {}): Model {
-  if (!(module instanceof Module)) throw new TypeError('model: expected an nn Module (tg.model wraps any Module as a Keras-style model)');
-  return new Model([], module, args);
+export function model<O extends FunctionalArgs['outputs']>(args: FunctionalArgs & { outputs: O }): Model<OutputsResult<O>>;
+export function model(module: Module, args?: ModelArgs): Model;
+export function model(moduleOrArgs: Module | FunctionalArgs, args: ModelArgs = {}): AnyModel {
+  if (moduleOrArgs instanceof Module) return new Model([], moduleOrArgs, args);
+  if (typeof moduleOrArgs !== 'object' || moduleOrArgs === null || !('outputs' in moduleOrArgs) || !('inputs' in moduleOrArgs)) {
+    throw new TypeError('model: expected { inputs, outputs } (the functional API) or an nn Module to wrap');
+  }
+  const fa = moduleOrArgs as FunctionalArgs;
+  for (const k of Object.keys(fa)) {
+    if (k !== 'inputs' && k !== 'outputs' && k !== 'name') throw new RangeError(`model: unknown option ${JSON.stringify(k)} (options: inputs, outputs, name)`);
+  }
+  const name = fa.name === undefined ? 'functional' : checkName(fa.name, 'model');
+  const inputs = Array.isArray(fa.inputs) ? fa.inputs : [fa.inputs];
+  const single = !Array.isArray(fa.outputs) && isSymbolicTensor(fa.outputs);
+  const keys = !single && !Array.isArray(fa.outputs) ? Object.keys(fa.outputs) : null;
+  const outputs = single ? [fa.outputs as SymbolicTensor] : Array.isArray(fa.outputs) ? fa.outputs : Object.values(fa.outputs as Record<string, SymbolicTensor>);
+  if (keys) keys.forEach((k) => checkName(k, `model: output name ${JSON.stringify(k)}`));
+  const graph = new Graph(inputs, outputs, `model "${name}"`);
+  const outNames = keys ?? graph.outputNames;
+  if (new Set(outNames).size !== outNames.length) throw new RangeError(`model "${name}": two outputs have the same name (${outNames.join(', ')}); name the output layers, or pass outputs as a record`);
+  const layers = graph.callables.filter((c): c is Layer => c instanceof Layer);
+  return new Model(layers, null, { name }, { graph, keys, single });
 }

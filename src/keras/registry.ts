@@ -5,6 +5,7 @@ import type { Layer, LayerOptions } from './layer.js';
 import type * as api from './layers-api.js';
 import { Activation, Dense, Dropout, Flatten } from './layers.js';
 import { Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM, SimpleRNN } from './sequence-layers.js';
+import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 
 /** A layer class as the registry holds it: constructed from a config object and options. */
 export type LayerClass<K extends string> = new (args: never, options?: LayerOptions) => Layer & { readonly className: K };
@@ -24,6 +25,14 @@ export const LAYERS = {
   SimpleRNN,
   LSTM,
   GRU,
+  Concatenate,
+  Add,
+  Subtract,
+  Multiply,
+  Average,
+  Maximum,
+  Minimum,
+  Dot,
 } satisfies { [K in string]: LayerClass<K> };
 
 /** The className of a registered layer: 'Dense', 'Dropout', ... */

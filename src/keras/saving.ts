@@ -4,7 +4,7 @@
 import { type ExpectedTensor, checkedTensors, nodeFs, safetensorsDType, stateDictToBytes } from '../io/state-dict.js';
 import { CONFIG_FILE, modelConfig, WEIGHTS_FILE } from './config.js';
 import { ModelLoadError } from './errors.js';
-import type { Model } from './model.js';
+import type { AnyModel } from './model.js';
 
 /**
  * A saved model as bytes: `config` is the text of model.json, `weights` the bytes of model.safetensors.
@@ -18,20 +18,20 @@ export interface ModelBytes {
 }
 
 /** Serializes a built model: { config: model.json text, weights: safetensors bytes }. */
-export function modelToBytes(model: Model): ModelBytes {
+export function modelToBytes(model: AnyModel): ModelBytes {
   if (!model.built) throw new ModelLoadError('BAD_INPUT', 'save: the model is not built yet; give the first layer an inputShape or call fit/predict once');
   return { config: JSON.stringify(modelConfig(model), null, 2), weights: stateDictToBytes(model.stateDict()) };
 }
 
 /** Writes dir/model.json and dir/model.safetensors (creating dir); refuses to write through symlinks. */
-export async function saveModel(model: Model, dir: string): Promise<void> {
+export async function saveModel(model: AnyModel, dir: string): Promise<void> {
   const { config, weights } = modelToBytes(model);
   const io = await nodeFs('save', 'in a browser use model.toBytes() and tg.fromBytes()');
   await io.writeFilesAtomic(dir, [[CONFIG_FILE, new TextEncoder().encode(config)], [WEIGHTS_FILE, weights]], 'save');
 }
 
 /** Loads weights (safetensors bytes, e.g. toBytes().weights) into an existing model; names, shapes and dtypes must match. */
-export function loadWeightsInto(model: Model, weights: Uint8Array): void {
+export function loadWeightsInto(model: AnyModel, weights: Uint8Array): void {
   const expected = new Map<string, ExpectedTensor>();
   for (const [name, p] of model.namedParameters()) {
     expected.set(name, { shape: [...p.shape], dtype: safetensorsDType(p.dtype), label: `parameter ${name}` });

@@ -2,7 +2,7 @@
 // Wrapped Modules list their direct children; a child's output shape is shown when it is known.
 
 import type { AnyModule } from '../nn/module.js';
-import type { Model } from './model.js';
+import type { AnyModel } from './model.js';
 
 const fmtCount = (n: number): string => n.toLocaleString('en-US');
 const fmtShape = (s: readonly number[] | null): string => (s ? `(None, ${s.join(', ')})` : '?');
@@ -25,9 +25,17 @@ function paramCounts(m: AnyModule): { total: number; trainable: number; bytes: n
   return { total, trainable, bytes };
 }
 
-export function renderSummary(model: Model): string {
-  const rows: [string, string, string][] = [];
-  if (model.module) {
+export function renderSummary(model: AnyModel): string {
+  const rows: string[][] = [];
+  const functional = model.graph !== null;
+  if (model.graph) {
+    // Keras' functional summary: inputs and layers, each with what it is connected to
+    const byName = new Map(model.namedChildren());
+    for (const node of model.graph.describe().nodes) {
+      const child = byName.get(node.name);
+      rows.push([`${node.name} (${node.className})`, fmtShape(node.outputShape), fmtCount(child ? paramCounts(child).total : 0), node.inbound.length ? node.inbound.map((n) => `${n}[0][0]`).join(', ') : '-']);
+    }
+  } else if (model.module) {
     const children = model.module.namedChildren();
     children.forEach(([name, child], i) => {
       const shape = i === children.length - 1 ? model.outputShape : null;
@@ -39,7 +47,7 @@ export function renderSummary(model: Model): string {
       rows.push([`${layer.name} (${layer.className})`, fmtShape(layer.outputShape), fmtCount(paramCounts(layer).total)]);
     }
   }
-  const widths = [29, 26, 10];
+  const widths = functional ? [29, 26, 10, 20] : [29, 26, 10];
   for (const r of rows) r.forEach((c, j) => { widths[j] = Math.max(widths[j], c.length + 2); });
   const width = widths.reduce((a, b) => a + b, 0);
   const line = (cells: string[]): string => cells.map((c, j) => ` ${c}`.padEnd(widths[j])).join('').trimEnd();
@@ -47,7 +55,7 @@ export function renderSummary(model: Model): string {
   const out = [
     `Model: "${model.name}"`,
     '_'.repeat(width),
-    line(['Layer (type)', 'Output Shape', 'Param #']),
+    line(functional ? ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'] : ['Layer (type)', 'Output Shape', 'Param #']),
     '='.repeat(width),
     ...rows.map(line),
     '='.repeat(width),

@@ -3,14 +3,15 @@
 
 import { concat } from '../autograd/functions.js';
 import { noGrad } from '../autograd/mode.js';
-import type { Tensor } from '../autograd/tensor.js';
+import { Tensor } from '../autograd/tensor.js';
 import { type DataInput, pickGenerator } from '../data/arrays.js';
 import { batchOf } from '../data/loader.js';
 import type { Generator } from '../tensor/random.js';
 import { type CallbackHooks, CallbackList, History, type Logs } from './callbacks.js';
 import type { Layer } from './layer.js';
 import { type Metric, resolveMetrics } from './metrics.js';
-import type { Compiled, Model } from './model.js';
+import type { Compiled, Model, PredictResult } from './model.js';
+import type { ResolvedLoss } from './losses.js';
 import type { OptimizerLike } from './optimizers.js';
 import { resolveOptimizer } from './optimizers.js';
 import { Progress } from './progress.js';
@@ -18,10 +19,10 @@ import { checkLossOutput, type ModelFacts, prepareX, prepareY } from './validate
 
 /** Held-out data for fit() to evaluate after each epoch (the object form of `validationData`). */
 export interface ValidationData {
-  /** Validation inputs. */
-  x: DataInput;
-  /** Validation targets. */
-  y: DataInput;
+  /** Validation inputs (one array per input for several inputs). */
+  x: ModelData;
+  /** Validation targets (one array per output for several outputs). */
+  y: ModelData;
 }
 
 /** Options for {@link Model.fit} (Keras names and defaults). */
@@ -39,7 +40,7 @@ export interface FitArgs {
   /** Hold out this fraction of the rows, taken from the end before shuffling as Keras does, for validation. */
   validationSplit?: number;
   /** Validation rows as [x, y] or { x, y } (takes precedence over validationSplit). */
-  validationData?: [DataInput, DataInput] | ValidationData;
+  validationData?: [ModelData, ModelData] | ValidationData;
   /** Hooks ({ onEpochEnd(epoch, logs), ... }), callback objects such as tg.callbacks.earlyStopping(), or a list. */
   callbacks?: CallbackHooks | CallbackHooks[];
   /** 0 silent, 1 progress bar on a terminal (else one line per epoch), 2 one line per epoch. Default 1. */
@@ -80,25 +81,80 @@ function positiveInt(v: unknown, name: string, where: string): number {
   return v as number;
 }
 
+/** Data for a model: one array per input (x) and per output (y); single-input models take x itself. */
+export type ModelData = DataInput | DataInput[] | Record<string, DataInput>;
+
+/** Prepared, checked data: one tensor per model input and one per output, all with the same rows. */
+interface Prepared {
+  xs: Tensor[];
+  ys: Tensor[];
+}
+
+/** One output's training state: its compile settings with the facts its checks need. */
+interface Head {
+  /** The log prefix ('' for a single-output model, else 'digit_'). */
+  prefix: string;
+  loss: ResolvedLoss;
+  weight: number;
+  metricNames: string[];
+  facts: ModelFacts;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Tensor) && Object.getPrototypeOf(v) === Object.prototype;
+
+/**
+ * One array per name from data given as a single array (one name), an array in order, or a record by name.
+ * `kind` is 'input' or 'output'; errors list the names.
+ */
+function splitData(data: ModelData, names: readonly string[], kind: 'input' | 'output', what: string): DataInput[] {
+  if (isRecord(data)) {
+    for (const k of Object.keys(data)) {
+      if (!names.includes(k)) throw new RangeError(`${what} names ${JSON.stringify(k)}, which is not an ${kind}; the ${kind}s are ${names.join(', ')}`);
+    }
+    return names.map((n) => {
+      if (!Object.hasOwn(data, n)) throw new RangeError(`${what} has no array for ${kind} ${JSON.stringify(n)}; the ${kind}s are ${names.join(', ')}`);
+      return data[n] as DataInput;
+    });
+  }
+  if (names.length === 1) return [data as DataInput];
+  if (!Array.isArray(data) || data.length !== names.length) {
+    throw new RangeError(`${what}: the model has ${names.length} ${kind}s (${names.join(', ')}); pass an array of ${names.length} arrays in that order, or a record by name`);
+  }
+  return data as DataInput[];
+}
+
+/** The heads of a compiled model: one per output, with its loss, weight, metrics and facts. */
+function headsOf(model: Model<PredictResult>, where: string): Head[] {
+  const c = requireCompiled(model, where);
+  const multi = c.outputs.length > 1;
+  return c.outputs.map((o, i) => ({
+    prefix: multi ? `${o.name}_` : '', loss: o.loss, weight: o.weight, metricNames: o.metricNames, facts: outputFacts(model, i),
+  }));
+}
+
 /** Runs the model over rows in batches (eval mode, no tape) and returns loss and metrics as numbers. */
-export function evaluateTensors(model: Model, x: Tensor, y: Tensor, batchSize: number, metrics: Metric[], prefix = ''): Logs {
-  const compiled = model.compiled!;
+export function evaluateTensors(model: Model<PredictResult>, data: Prepared, batchSize: number, metrics: Metric[][], prefix = ''): Logs {
+  const heads = headsOf(model, 'evaluate');
   const wasTraining = model.training;
   model.eval();
   try {
     return noGrad(() => {
-      for (const m of metrics) m.reset();
-      const n = x.shape[0];
+      for (const ms of metrics) for (const m of ms) m.reset();
+      const n = data.xs[0].shape[0];
       let lossSum = 0;
+      const partSums = heads.map(() => 0);
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);
-        const b = batchOf(x, y, null, start, end);
-        const { out, logits } = model.forwardWithLogits(b.x);
-        lossSum += compiled.loss.compute(out, b.y!, logits).item() * (end - start);
-        for (const m of metrics) m.update(out, b.y!);
+        const b = sliceRows(data, null, start, end);
+        const { total, parts, outs } = headLosses(model, heads, b);
+        lossSum += total.item() * (end - start);
+        parts.forEach((p, i) => { partSums[i] += p * (end - start); });
+        heads.forEach((_, i) => { for (const m of metrics[i]) m.update(outs[i], b.ys[i]); });
       }
       const logs: Logs = { [`${prefix}loss`]: lossSum / n };
-      for (const m of metrics) logs[`${prefix}${m.name}`] = m.result();
+      if (heads.length > 1) heads.forEach((h, i) => { logs[`${prefix}${h.prefix}loss`] = partSums[i] / n; });
+      heads.forEach((h, i) => { for (const m of metrics[i]) logs[`${prefix}${h.prefix}${m.name}`] = m.result(); });
       return logs;
     });
   } finally {
@@ -106,43 +162,75 @@ export function evaluateTensors(model: Model, x: Tensor, y: Tensor, batchSize: n
   }
 }
 
+/** Rows [start, end) of every tensor, in `order` when given (a shuffle), else in place. */
+function sliceRows(data: Prepared, order: Int32Array | null, start: number, end: number): Prepared {
+  return {
+    xs: data.xs.map((x) => batchOf(x, undefined, order, start, end).x),
+    ys: data.ys.map((y) => batchOf(y, undefined, order, start, end).x),
+  };
+}
+
+/** The model's outputs for a batch, each head's loss, and their weighted sum. */
+function headLosses(model: Model<PredictResult>, heads: readonly Head[], b: Prepared): { total: Tensor; parts: number[]; outs: Tensor[] } {
+  const results = model.forwardHeads(b.xs, heads.map((h) => h.loss.wantsLogitsOf !== null));
+  let total: Tensor | null = null;
+  const parts: number[] = [];
+  heads.forEach((h, i) => {
+    const r = results[i];
+    const logits = r.activation === h.loss.wantsLogitsOf ? r.logits : null;
+    const li = h.loss.compute(r.out, b.ys[i], logits);
+    parts.push(heads.length > 1 ? li.item() : NaN);
+    const weighted = heads.length > 1 || h.weight !== 1 ? li.mul(h.weight) : li;
+    total = total ? total.add(weighted) : weighted;
+  });
+  return { total: total!, parts, outs: results.map((r) => r.out) };
+}
+
 /** Outputs for every row, in batches, in eval mode without the tape. */
-function predictTensor(model: Model, x: Tensor, batchSize: number): Tensor {
+function predictTensors(model: Model<PredictResult>, xs: Tensor[], batchSize: number): Tensor[] {
   const wasTraining = model.training;
   model.eval();
   try {
     return noGrad(() => {
-      const n = x.shape[0];
-      if (n <= batchSize) return model.forward(x);
-      const parts: Tensor[] = [];
-      for (let start = 0; start < n; start += batchSize) parts.push(model.forward(batchOf(x, undefined, null, start, Math.min(n, start + batchSize)).x));
-      return concat(parts, 0);
+      const n = xs[0].shape[0];
+      const run = (b: Tensor[]) => model.forwardHeads(b, []).map((r) => r.out);
+      if (n <= batchSize) return run(xs);
+      const parts: Tensor[][] = [];
+      for (let start = 0; start < n; start += batchSize) parts.push(run(xs.map((x) => batchOf(x, undefined, null, start, Math.min(n, start + batchSize)).x)));
+      return parts[0].map((_, k) => concat(parts.map((p) => p[k]), 0));
     });
   } finally {
     model.train(wasTraining);
   }
 }
 
-/** What the input checks need to know about a model. */
-export function modelFacts(model: Model): ModelFacts {
-  const last = model.layers[model.layers.length - 1] as (Layer & { activation?: string }) | undefined;
+/** What the input checks need to know about a model (its first input and first output). */
+export function modelFacts(model: Model<PredictResult>): ModelFacts {
+  return outputFacts(model, 0);
+}
+
+/** The facts of output i (and of the model's first input): shapes, the output's activation, the dtype. */
+function outputFacts(model: Model<PredictResult>, i: number): ModelFacts {
+  const graph = model.graph;
+  const last = graph ? (graph.outputs[i].source.layer as (Layer & { activation?: string }) | null)
+    : (model.layers[model.layers.length - 1] as (Layer & { activation?: string }) | undefined);
   return {
-    inputLayer: model.module ? `the model's input (${model.module.constructor.name})` : `layer 0 (${model.layers[0]?.name ?? 'input'})`,
+    inputLayer: graph ? `input "${graph.inputs[0].name}"` : model.module ? `the model's input (${model.module.constructor.name})` : `layer 0 (${model.layers[0]?.name ?? 'input'})`,
     inputShape: model.inputShape,
-    outputShape: model.outputShape ?? [],
+    outputShape: graph ? [...graph.outputs[i].rowShape] : model.outputShape ?? [],
     outputActivation: last && typeof last.activation === 'string' ? last.activation : null,
     dtype: model.dtype,
   };
 }
 
 /** The compile() state; throws an Error naming `where` if the model is not compiled yet. */
-function requireCompiled(model: Model, where: string): Compiled {
+function requireCompiled(model: Model<PredictResult>, where: string): Compiled {
   if (!model.compiled) throw new Error(`${where}: the model is not compiled; call model.compile({ optimizer: 'adam', loss: 'meanSquaredError' }) first`);
   return model.compiled;
 }
 
 /** The optimizer, created on first use for a model built lazily. */
-function ensureOptimizer(model: Model): OptimizerLike {
+function ensureOptimizer(model: Model<PredictResult>): OptimizerLike {
   const c = requireCompiled(model, 'fit');
   if (!c.optimizer) {
     const r = resolveOptimizer(c.optimizerSpec, model.parameters(), 'compile');
@@ -152,30 +240,50 @@ function ensureOptimizer(model: Model): OptimizerLike {
   return c.optimizer;
 }
 
-/** Fresh metric accumulators for the compiled metric names (fit and evaluate). */
-function makeMetrics(model: Model, where: string): Metric[] {
-  const c = requireCompiled(model, where);
-  const out = model.outputShape ?? [1];
-  return resolveMetrics(c.metricNames, { kind: c.loss.kind, units: out[out.length - 1] ?? 1, fromLogits: c.loss.fromLogits }, where);
+/** Fresh metric accumulators for the compiled metric names of each output (fit and evaluate). */
+function makeMetrics(model: Model<PredictResult>, where: string): Metric[][] {
+  return headsOf(model, where).map((h) => {
+    const out = h.facts.outputShape.length ? h.facts.outputShape : [1];
+    return resolveMetrics(h.metricNames, { kind: h.loss.kind, units: out[out.length - 1] ?? 1, fromLogits: h.loss.fromLogits }, where);
+  });
 }
 
-/** Converts and checks x and y once (building the model for x's shape if needed); all errors come before training. */
-function prepareData(model: Model, xIn: DataInput, yIn: DataInput, where: string): { x: Tensor; y: Tensor } {
-  const c = requireCompiled(model, where);
-  const x = prepareX(xIn, `${where}: x`, modelFacts(model));
-  if (!model.built) model.build(x.shape.slice(1));
-  const facts = modelFacts(model);
-  checkLossOutput(c.loss, facts, where);
-  const y = prepareY(yIn, `${where}: y`, x.shape[0], c.loss, facts);
-  return { x, y };
+/** Converts and checks the inputs (building a sequential model for x's shape if needed). */
+function prepareInputs(model: Model<PredictResult>, xIn: ModelData, where: string): Tensor[] {
+  const graph = model.graph;
+  if (!graph) {
+    const x = prepareX(isRecord(xIn) ? splitData(xIn, ['input'], 'input', `${where}: x`)[0] : xIn as DataInput, `${where}: x`, modelFacts(model));
+    if (!model.built) model.build(x.shape.slice(1));
+    return [x];
+  }
+  const parts = splitData(xIn, graph.inputNames, 'input', `${where}: x`);
+  const xs = parts.map((p, i) => prepareX(p, graph.inputs.length > 1 ? `${where}: x (input ${graph.inputNames[i]})` : `${where}: x`, {
+    inputLayer: `input "${graph.inputNames[i]}"`, inputShape: graph.inputs[i].rowShape, dtype: model.dtype,
+  }));
+  xs.forEach((x, i) => {
+    if (x.shape[0] !== xs[0].shape[0]) throw new RangeError(`${where}: input ${graph.inputNames[i]} has ${x.shape[0]} rows but input ${graph.inputNames[0]} has ${xs[0].shape[0]}`);
+  });
+  return xs;
 }
 
-/** Model.predict: outputs for every row, in batches, eval mode, no tape. */
-export function predictModel(model: Model, xIn: DataInput, args: { batchSize?: number }): Tensor {
+/** Converts and checks x and y once; all errors come before any training step. */
+function prepareData(model: Model<PredictResult>, xIn: ModelData, yIn: ModelData, where: string): Prepared {
+  const xs = prepareInputs(model, xIn, where);
+  const heads = headsOf(model, where);
+  const names = model.outputNames;
+  const parts = splitData(yIn, names, 'output', `${where}: y`);
+  const ys = heads.map((h, i) => {
+    checkLossOutput(h.loss, h.facts, heads.length > 1 ? `${where} (output ${names[i]})` : where);
+    return prepareY(parts[i], heads.length > 1 ? `${where}: y (output ${names[i]})` : `${where}: y`, xs[0].shape[0], h.loss, h.facts);
+  });
+  return { xs, ys };
+}
+
+/** Model.predict: outputs for every row, in batches, eval mode, no tape (one tensor per output when several). */
+export function predictModel<P extends PredictResult>(model: Model<P>, xIn: ModelData, args: { batchSize?: number }): P {
   const batchSize = positiveInt(args.batchSize ?? 32, 'batchSize', 'predict');
-  const x = prepareX(xIn, 'predict: x', modelFacts(model));
-  if (!model.built) model.build(x.shape.slice(1));
-  return predictTensor(model, x, batchSize);
+  const outs = predictTensors(model, prepareInputs(model, xIn, 'predict'), batchSize);
+  return model.arrangeOutputs(outs);
 }
 
 /** fit()'s options, checked, with defaults filled in. */
@@ -199,83 +307,92 @@ function fitSettings(args: FitArgs, where: string): FitSettings {
 
 /** The training rows and the validation rows (validationData, else the last validationSplit of the rows, as Keras). */
 function trainAndValidation(
-  model: Model, x: Tensor, y: Tensor, args: FitArgs, split: number, where: string,
-): { train: { x: Tensor; y: Tensor }; val: { x: Tensor; y: Tensor } | null } {
+  model: Model<PredictResult>, data: Prepared, args: FitArgs, split: number, where: string,
+): { train: Prepared; val: Prepared | null } {
   if (args.validationData !== undefined) {
     const vd = args.validationData;
     const [vx, vy] = Array.isArray(vd) ? vd : [vd.x, vd.y];
-    return { train: { x, y }, val: prepareData(model, vx, vy, `${where}: validationData`) };
+    return { train: data, val: prepareData(model, vx, vy, `${where}: validationData`) };
   }
-  if (split === 0) return { train: { x, y }, val: null };
-  const n = x.shape[0];
+  if (split === 0) return { train: data, val: null };
+  const n = data.xs[0].shape[0];
   const nTrain = Math.floor(n * (1 - split));
   if (nTrain < 1 || nTrain >= n) throw new RangeError(`${where}: validationSplit ${split} of ${n} rows leaves ${nTrain} for training and ${n - nTrain} for validation; both need at least one`);
+  const head = (t: Tensor) => t.slice(0, 0, nTrain).contiguous();
+  const tail = (t: Tensor) => t.slice(0, nTrain).contiguous();
   return {
-    train: { x: x.slice(0, 0, nTrain).contiguous(), y: y.slice(0, 0, nTrain).contiguous() },
-    val: { x: x.slice(0, nTrain).contiguous(), y: y.slice(0, nTrain).contiguous() },
+    train: { xs: data.xs.map(head), ys: data.ys.map(head) },
+    val: { xs: data.xs.map(tail), ys: data.ys.map(tail) },
   };
 }
 
 /** Everything one epoch of training needs, fixed for the whole fit() call. */
 interface EpochContext {
-  model: Model;
-  x: Tensor;
-  y: Tensor;
+  model: Model<PredictResult>;
+  data: Prepared;
+  heads: Head[];
   batchSize: number;
   optimizer: OptimizerLike;
-  metrics: Metric[];
+  metrics: Metric[][];
   callbacks: CallbackList;
   progress: Progress;
   terminateOnNaN: boolean;
 }
 
+/** The epoch's logs so far: the mean total loss, each output's mean loss (several outputs), and the metrics. */
+function epochLogs(ctx: EpochContext, lossSum: number, partSums: number[], seen: number): Logs {
+  const logs: Logs = { loss: lossSum / Math.max(1, seen) };
+  if (ctx.heads.length > 1) ctx.heads.forEach((h, i) => { logs[`${h.prefix}loss`] = partSums[i] / Math.max(1, seen); });
+  ctx.heads.forEach((h, i) => { for (const m of ctx.metrics[i]) logs[`${h.prefix}${m.name}`] = m.result(); });
+  return logs;
+}
+
 /**
- * One pass over the rows in the given order: a gradient step per batch. Returns the mean loss over the rows
- * seen and, when a batch loss was not finite (and terminateOnNaN), that batch's index (its step not applied).
+ * One pass over the rows in the given order: a gradient step per batch. Returns the epoch's logs and,
+ * when a batch loss was not finite (and terminateOnNaN), that batch's index (its step not applied).
  */
-async function trainEpoch(ctx: EpochContext, order: Int32Array | null): Promise<{ loss: number; nanAt: number }> {
-  const { model, x, y, batchSize, optimizer, metrics, callbacks, progress } = ctx;
-  const loss = model.compiled!.loss;
-  const n = x.shape[0];
+async function trainEpoch(ctx: EpochContext, order: Int32Array | null): Promise<{ logs: Logs; nanAt: number }> {
+  const { model, data, heads, batchSize, optimizer, metrics, callbacks, progress } = ctx;
+  const n = data.xs[0].shape[0];
   const steps = Math.ceil(n / batchSize);
-  for (const m of metrics) m.reset();
+  for (const ms of metrics) for (const m of ms) m.reset();
   let lossSum = 0;
+  const partSums = heads.map(() => 0);
   let seen = 0;
   for (let b = 0; b < steps; b++) {
     const start = b * batchSize;
     const end = Math.min(n, start + batchSize);
     await callbacks.batchBegin(b, { batch: b, size: end - start });
-    const batch = batchOf(x, y, order, start, end);
+    const batch = sliceRows(data, order, start, end);
     optimizer.zeroGrad();
-    const { out, logits } = model.forwardWithLogits(batch.x);
-    const lossT = loss.compute(out, batch.y!, logits);
-    const lv = lossT.item();
+    const { total, parts, outs } = headLosses(model, heads, batch);
+    const lv = total.item();
     lossSum += lv * (end - start);
+    parts.forEach((p, i) => { partSums[i] += p * (end - start); });
     seen += end - start;
-    if (!Number.isFinite(lv) && ctx.terminateOnNaN) return { loss: lossSum / seen, nanAt: b };
-    lossT.backward();
+    if (!Number.isFinite(lv) && ctx.terminateOnNaN) return { logs: epochLogs(ctx, lossSum, partSums, seen), nanAt: b };
+    total.backward();
     optimizer.step();
-    for (const m of metrics) m.update(out.detach(), batch.y!);
-    const batchLogs: Logs = { batch: b, size: end - start, loss: lossSum / seen };
-    for (const m of metrics) batchLogs[m.name] = m.result();
+    heads.forEach((_, i) => { for (const m of metrics[i]) m.update(outs[i].detach(), batch.ys[i]); });
+    const batchLogs: Logs = { batch: b, size: end - start, ...epochLogs(ctx, lossSum, partSums, seen) };
     progress.batchEnd(b, batchLogs);
     await callbacks.batchEnd(b, batchLogs);
     await yieldNow();
   }
-  return { loss: lossSum / Math.max(1, seen), nanAt: -1 };
+  return { logs: epochLogs(ctx, lossSum, partSums, seen), nanAt: -1 };
 }
 
 /** Model.fit: validates everything first, then trains epoch by epoch; returns a History of plain numbers. */
-export async function fitModel(model: Model, xIn: DataInput, yIn: DataInput, args: FitArgs = {}): Promise<History> {
+export async function fitModel(model: Model<PredictResult>, xIn: ModelData, yIn: ModelData, args: FitArgs = {}): Promise<History> {
   const where = 'fit';
   const { epochs, batchSize, verbose, split } = fitSettings(args, where);
   const data = prepareData(model, xIn, yIn, where);
-  const { train, val } = trainAndValidation(model, data.x, data.y, args, split, where);
-  if (train.x.shape[0] === 0) throw new RangeError(`${where}: x has no rows`);
+  const { train, val } = trainAndValidation(model, data, args, split, where);
+  if (train.xs[0].shape[0] === 0) throw new RangeError(`${where}: x has no rows`);
 
-  const nTrain = train.x.shape[0];
+  const nTrain = train.xs[0].shape[0];
   const ctx: EpochContext = {
-    model, x: train.x, y: train.y, batchSize,
+    model, data: train, heads: headsOf(model, where), batchSize,
     optimizer: ensureOptimizer(model),
     metrics: makeMetrics(model, where),
     callbacks: CallbackList.from(args.callbacks),
@@ -298,10 +415,8 @@ export async function fitModel(model: Model, xIn: DataInput, yIn: DataInput, arg
       model.train();
       progress.epochBegin(epoch);
       await callbacks.epochBegin(epoch, {});
-      const { loss, nanAt } = await trainEpoch(ctx, shuffle ? gen.permutation(nTrain) : null);
-      const logs: Logs = { loss };
-      for (const m of ctx.metrics) logs[m.name] = m.result();
-      if (val) Object.assign(logs, evaluateTensors(model, val.x, val.y, batchSize, valMetrics, 'val_'));
+      const { logs, nanAt } = await trainEpoch(ctx, shuffle ? gen.permutation(nTrain) : null);
+      if (val) Object.assign(logs, evaluateTensors(model, val, batchSize, valMetrics, 'val_'));
       history.record(epoch, logs);
       lastLogs = logs;
       progress.epochEnd(epoch, logs);
@@ -325,9 +440,9 @@ export async function fitModel(model: Model, xIn: DataInput, yIn: DataInput, arg
   return history;
 }
 
-/** Model.evaluate: loss and metrics over all rows, as plain numbers. */
-export function evaluateModel(model: Model, xIn: DataInput, yIn: DataInput, args: EvaluateArgs = {}): Logs {
+/** Model.evaluate: loss and metrics over all rows, as plain numbers (per output too, for several outputs). */
+export function evaluateModel(model: Model<PredictResult>, xIn: ModelData, yIn: ModelData, args: EvaluateArgs = {}): Logs {
   const batchSize = positiveInt(args.batchSize ?? 32, 'batchSize', 'evaluate');
-  const { x, y } = prepareData(model, xIn, yIn, 'evaluate');
-  return evaluateTensors(model, x, y, batchSize, makeMetrics(model, 'evaluate'));
+  const data = prepareData(model, xIn, yIn, 'evaluate');
+  return evaluateTensors(model, data, batchSize, makeMetrics(model, 'evaluate'));
 }

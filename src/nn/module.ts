@@ -53,7 +53,7 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
 
   /** Runs forward (PyTorch's `module(x)`); while ONNX export traces, it also marks where the ops ran. */
   call(...inputs: In): Out {
-    return inScope(this, () => this.forward(...inputs));
+    return inScope(this, () => this.forward(...inputs), inputs.filter((x): x is Tensor => x instanceof Tensor));
   }
 
   /** Direct sub-modules with their names; arrays of modules are named by index. */

@@ -3,15 +3,19 @@
 
 import { noGrad } from '../autograd/mode.js';
 import type { Tensor } from '../autograd/tensor.js';
-import { traceOps, type TracedOp } from '../autograd/trace.js';
+import { traceOps, type TracedCall, type TracedOp } from '../autograd/trace.js';
 import { fmtShape } from '../tensor/shape.js';
 
-/** Where a graph value comes from: a graph input, a parameter, a constant, or an op. */
+/**
+ * Where a graph value comes from: a graph input, a parameter, a constant, an op, or a whole module call that
+ * is exported as one ONNX operator (its inner ops are not looked at).
+ */
 export type Source =
   | { kind: 'input'; index: number }
   | { kind: 'parameter'; name: string }
   | { kind: 'constant' }
-  | { kind: 'op'; op: TracedOp };
+  | { kind: 'op'; op: TracedOp }
+  | { kind: 'module'; name: string; owner: object };
 
 /** One value of the captured graph (ids are positions in `values`, inputs before the ops that use them). */
 export interface CapturedValue {
@@ -34,9 +38,18 @@ export interface CapturedGraph {
 /** Runs `forward` on `inputs` while listening, then walks back from the output to the inputs and leaves. */
 export function capture(
   forward: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], paramNames: ReadonlyMap<Tensor, string>,
+  moduleOp: (owner: object) => string | null = () => null,
 ): CapturedGraph {
-  const made = new Map<Tensor, TracedOp>();
-  const output = traceOps((op) => { made.set(op.output, op); }, () => noGrad(() => forward(...inputs)));
+  const made = new Map<Tensor, { inputs: readonly Tensor[]; source: Source }>();
+  const onOp = (op: TracedOp) => { made.set(op.output, { inputs: op.inputs, source: { kind: 'op', op } }); };
+  // a module exported whole: its output is made by the call, which hides the ops inside (set after them)
+  const onCall = (call: TracedCall) => {
+    const name = moduleOp(call.owner);
+    if (name !== null && call.output instanceof Object && made.has(call.output as Tensor)) {
+      made.set(call.output as Tensor, { inputs: call.inputs, source: { kind: 'module', name, owner: call.owner } });
+    }
+  };
+  const output = traceOps(onOp, () => noGrad(() => forward(...inputs)), onCall);
   const ids = new Map<Tensor, number>();
   const values: CapturedValue[] = [];
   const leaf = (t: Tensor): Source => {
@@ -67,7 +80,7 @@ export function capture(
     ids.set(t, values.length);
     values.push({
       tensor: t,
-      source: op ? { kind: 'op', op } : leaf(t),
+      source: op ? op.source : leaf(t),
       inputIds: op ? op.inputs.map((x) => ids.get(x)!) : [],
     });
   }
@@ -78,6 +91,7 @@ export function capture(
 export function describeValue(v: CapturedValue, placeOf: (scope: readonly object[]) => string): string {
   const s = v.source;
   if (s.kind === 'op') return `'${s.op.op}' producing ${fmtShape(v.tensor.shape)} in ${placeOf(s.op.scope)}`;
+  if (s.kind === 'module') return `${placeOf([s.owner])} producing ${fmtShape(v.tensor.shape)}`;
   if (s.kind === 'parameter') return `parameter '${s.name}' ${fmtShape(v.tensor.shape)}`;
   if (s.kind === 'input') return `input ${s.index} ${fmtShape(v.tensor.shape)}`;
   return `a constant of shape ${fmtShape(v.tensor.shape)}`;

@@ -7,6 +7,7 @@ import type { Module } from '../nn/module.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { fmtShape } from '../tensor/shape.js';
 import { capture, type CapturedGraph, type CapturedValue, describeValue } from './capture.js';
+import { MODULE_EMITTERS } from './modules.js';
 import { type DimExpr, type EmitContext, isStaticDim, PRIMITIVE_EMITTERS, UNTRACKED_EMITTERS } from './ops.js';
 import { type AttrValue, modelProto, type NodeSpec, ONNX_DTYPE, type TensorSpec, type ValueSpec } from './proto.js';
 
@@ -92,6 +93,14 @@ function resized(x: Tensor, axis: number, size: number, make: (v: NDArray) => Te
   return make(out);
 }
 
+/** The same shape with the values moved by one place (so anything computed from the values changes). */
+function rotatedValues(x: Tensor, make: (v: NDArray) => Tensor): Tensor {
+  const src = x.value.values();
+  const out = NDArray.zeros(x.shape, x.dtype);
+  for (let k = 0; k < src.length; k++) out.data[k] = src[(k + 1) % src.length];
+  return make(out);
+}
+
 const attrKey = (op: TracedOp): string => JSON.stringify(op.attrs, (_, v) => (v instanceof NDArray ? [v.shape, Array.from(v.values())] : ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : v));
 
 /**
@@ -124,19 +133,25 @@ export function exportModel(model: Module, sampleInput: Tensor | Tensor[], optio
   });
   const modules = model.namedModules();
   const flags = modules.map(([, m]) => m.training);
-  const paramNames = new Map<Tensor, string>(model.namedParameters().map(([n, p]) => [p, n]));
+  // parameters and buffers (BatchNorm's running statistics) become initializers named by their state-dict keys
+  const withBuffers = model as unknown as { namedBuffers?: () => [string, Tensor][] };
+  const buffers = typeof withBuffers.namedBuffers === 'function' ? withBuffers.namedBuffers() : [];
+  const paramNames = new Map<Tensor, string>([...model.namedParameters(), ...buffers].map(([n, p]) => [p, n]));
   const forward = (...xs: Tensor[]) => model.call(...xs);
+  const moduleOp = (owner: object): string | null => (Object.hasOwn(MODULE_EMITTERS, owner.constructor.name) ? owner.constructor.name : null);
   let graphs: CapturedGraph[];
+  let byValues: CapturedGraph;
   try {
     model.eval();
-    graphs = [capture(forward, base, paramNames)];
+    graphs = [capture(forward, base, paramNames, moduleOp)];
+    byValues = capture(forward, base.map((x) => rotatedValues(x, make)), paramNames, moduleOp);
     for (const sym of opts.symbols) {
       const varied = base.map((x, i) => {
         let t = x;
         for (const d of sym.dims) if (d.input === i) t = resized(t, d.axis, t.shape[d.axis] + 1, make);
         return t;
       });
-      graphs.push(capture(forward, varied, paramNames));
+      graphs.push(capture(forward, varied, paramNames, moduleOp));
     }
   } finally {
     modules.forEach(([, m], i) => { m.training = flags[i]; });
@@ -153,8 +168,28 @@ export function exportModel(model: Module, sampleInput: Tensor | Tensor[], optio
     const sizes = new Set(sym.dims.map((d) => base[d.input].shape[d.axis]));
     if (sizes.size > 1) throw new OnnxExportError(`exportModel: the dims named '${sym.name}' have different sizes in the sample inputs`);
   }
+  sameGraph(graphs[0], byValues, placeOf, 'values');
   const dims = dimExprs(graphs, base, opts.symbols, placeOf);
-  return write(graphs[0], dims, base, opts, options.docString ?? '', placeOf);
+  return write(graphs[0], dims, base, opts, options.docString ?? '', placeOf, paramNames);
+}
+
+/**
+ * Checks that a trace on other input values ran the same ops with the same attributes and constants: an index
+ * or a constant computed from the values outside the tape (which export would freeze) is an error naming it.
+ */
+function sameGraph(g0: CapturedGraph, g: CapturedGraph, placeOf: (s: readonly object[]) => string, what: 'values'): void {
+  g0.values.forEach((v, id) => {
+    const w = g.values[id];
+    const same = g.values.length === g0.values.length && w !== undefined && w.source.kind === v.source.kind &&
+      (v.source.kind !== 'op' || (w.source.kind === 'op' && w.source.op.op === v.source.op.op && w.inputIds.join() === v.inputIds.join()));
+    if (!same) throw new OnnxExportError(`exportModel: the forward pass runs different ops for other input ${what} (at ${describeValue(v, placeOf)}); a graph cannot follow that`);
+    if (v.source.kind === 'constant' && !constantsEqual(v.tensor, w.tensor)) {
+      throw new OnnxExportError(`exportModel: ${describeValue(v, placeOf)} is computed from the input's ${what} outside the tape, so export would freeze it; build it with tensor ops`);
+    }
+    if (v.source.kind === 'op' && w.source.kind === 'op' && attrKey(v.source.op) !== attrKey(w.source.op)) {
+      throw new OnnxExportError(`exportModel: the attributes of ${describeValue(v, placeOf)} are computed from the input's ${what} outside the tape (an index from a kernel?), so export would freeze them`);
+    }
+  });
 }
 
 /** Every value's dims as expressions in the dynamic dims, from the base trace and one trace per dynamic dim. */
@@ -217,7 +252,7 @@ function rawInt64(values: readonly number[]): Uint8Array {
 /** Turns the base trace into nodes and initializers, then into bytes. */
 function write(
   g: CapturedGraph, dims: DimExpr[][], base: readonly Tensor[], opts: ReturnType<typeof checkOptions>, docString: string,
-  placeOf: (s: readonly object[]) => string,
+  placeOf: (s: readonly object[]) => string, paramNames: ReadonlyMap<Tensor, string>,
 ): Uint8Array {
   const nodes: NodeSpec[] = [];
   const initializers: TensorSpec[] = [];
@@ -289,6 +324,15 @@ function write(
   };
 
   const valueName: string[] = [];
+  const initialized = new Map<Tensor, string>();
+  const initializer = (t: Tensor, name: string): string => {
+    const known = initialized.get(t);
+    if (known !== undefined) return known;
+    used.add(name);
+    initialized.set(t, name);
+    initializers.push({ name, dataType: ONNX_DTYPE[t.dtype], dims: t.shape, raw: rawFloats(t) });
+    return name;
+  };
   g.values.forEach((v, id) => {
     const s = v.source;
     if (s.kind === 'input') {
@@ -296,14 +340,11 @@ function write(
       return;
     }
     if (s.kind === 'parameter' || s.kind === 'constant') {
-      const name = s.kind === 'parameter' ? s.name : fresh(`onnx::const_${id}`);
-      used.add(name);
-      valueName[id] = name;
-      initializers.push({ name, dataType: ONNX_DTYPE[v.tensor.dtype], dims: v.tensor.shape, raw: rawFloats(v.tensor) });
+      valueName[id] = initializer(v.tensor, s.kind === 'parameter' ? s.name : fresh(`onnx::const_${id}`));
       return;
     }
-    const op = s.op;
-    const out = id === g.outputId ? opts.outputNames[0] : fresh(`/${op.op}_${id}`);
+    const opName = s.kind === 'op' ? s.op.op : s.name;
+    const out = id === g.outputId ? opts.outputNames[0] : fresh(`/${opName}_${id}`);
     valueName[id] = out;
     const fail = (reason: string): never => {
       throw new OnnxExportError(`exportModel: cannot export ${describeValue(v, placeOf)}: ${reason}`);
@@ -330,12 +371,21 @@ function write(
         return name;
       },
       shapeTensor,
+      param: (t) => {
+        const name = paramNames.get(t);
+        if (name === undefined) return fail('a module exported whole uses a tensor that is neither a parameter nor a buffer');
+        return initializer(t, name);
+      },
       fail,
     };
-    const emitter = (PRIMITIVE_EMITTERS as Record<string, ((e: EmitContext, a: unknown) => void) | undefined>)[op.op]
-      ?? (UNTRACKED_EMITTERS as Record<string, ((e: EmitContext, a: unknown) => void) | undefined>)[op.op];
-    if (!emitter) fail(`the primitive '${op.op}' has no ONNX mapping (src/onnx/ops.ts)`);
-    else emitter(ctx, op.attrs);
+    if (s.kind === 'module') {
+      MODULE_EMITTERS[s.name](ctx, s.owner);
+      return;
+    }
+    const emitter = (PRIMITIVE_EMITTERS as Record<string, ((e: EmitContext, a: unknown) => void) | undefined>)[opName]
+      ?? (UNTRACKED_EMITTERS as Record<string, ((e: EmitContext, a: unknown) => void) | undefined>)[opName];
+    if (!emitter) fail(`the primitive '${opName}' has no ONNX mapping (src/onnx/ops.ts)`);
+    else emitter(ctx, s.op.attrs);
   });
   // the output is an input or a weight itself (an identity model): copy it under the output's name
   const outSource = g.values[g.outputId].source.kind;

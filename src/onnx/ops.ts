@@ -2,6 +2,7 @@
 // nodes that compute it. A primitive missing here cannot be exported; the exporter names it and its place.
 
 import type { Axes, OpAttrs, OpName, SliceSpec } from '../autograd/ops.js';
+import type { Tensor } from '../autograd/tensor.js';
 import type { UntrackedOpName } from '../autograd/trace.js';
 import type { DType } from '../tensor/dtype.js';
 import { ONNX_DTYPE, type AttrValue } from './proto.js';
@@ -42,6 +43,8 @@ export interface EmitContext {
   scalar(v: number): string;
   /** An int64 1-D tensor holding these dims (dynamic ones computed from the inputs' shapes). */
   shapeTensor(dims: readonly DimExpr[]): string;
+  /** The initializer name of a parameter or buffer (for modules exported whole). */
+  param(t: Tensor): string;
   /** Throws an export error about this op. */
   fail(reason: string): never;
 }

@@ -6,3 +6,4 @@ export { chartPanel, lineChartSvg, lossCurvesSvg, type Box, type ChartOptions, t
 export { decisionBoundarySvg, type DecisionBoundaryOptions, type Predictor } from './boundary.js';
 export { escapeXml, linearScale, logScale, niceTicks, PALETTE } from './svg.js';
 export { attentionSvg, type AttentionSvgOptions } from './attention.js';
+export { modelGraph, type ModelGraphData, type ModelGraphOptions } from './model-graph.js';

@@ -127,9 +127,9 @@ export function benchConfig(quick: boolean, mlpSteps?: number): BenchConfig {
   return cfg;
 }
 
-/** The suites every library runs; 'tape' (overhead per op) and 'import' (load time) are tapegrad's own. */
-export type Suite = 'matmul' | 'elementwise' | 'reduce' | 'mlp' | 'tape' | 'import';
-export const COMMON_SUITES: Suite[] = ['matmul', 'elementwise', 'reduce', 'mlp'];
+/** The suites every library runs ('conv': see conv-common.ts); 'tape' (overhead per op) and 'import' (load time) are tapegrad's own. */
+export type Suite = 'matmul' | 'elementwise' | 'reduce' | 'conv' | 'mlp' | 'tape' | 'import';
+export const COMMON_SUITES: Suite[] = ['matmul', 'elementwise', 'reduce', 'conv', 'mlp'];
 export const ALL_SUITES: Suite[] = [...COMMON_SUITES, 'tape', 'import'];
 
 export interface CliArgs {

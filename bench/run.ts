@@ -94,7 +94,7 @@ function merge(parts: LibResult[]): LibResult {
   return out;
 }
 
-const ROW_ORDER = ['matmul/', 'add/', 'relu/', 'exp/', 'add-broadcast/', 'sum/', 'softmax/', 'mlp/', 'memory/', 'tape/', 'import/'];
+const ROW_ORDER = ['matmul/', 'add/', 'relu/', 'exp/', 'add-broadcast/', 'sum/', 'softmax/', 'conv2d/', 'lenet/', 'mlp/', 'memory/', 'tape/', 'import/'];
 const rank = (key: string) => {
   const r = ROW_ORDER.findIndex((p) => key.startsWith(p));
   return r < 0 ? ROW_ORDER.length : r;

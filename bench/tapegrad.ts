@@ -12,6 +12,7 @@ import {
   opInput, runAsScript, runMlpSuite, summarize, throughput, timeInterleaved, timeit, transposeWeight,
   type BenchConfig, type CliArgs, type LibResult, type MLPInit, type Stepper, type Suite,
 } from './common.js';
+import { runConv } from './tapegrad-conv.js';
 
 const F = tg.nn.functional;
 
@@ -284,6 +285,7 @@ async function main(args: CliArgs): Promise<LibResult> {
   if (args.suites.has('matmul')) await runMatmul(cfg, threadCount(args), res);
   runOps(cfg, args.suites, res);
   if (args.suites.has('import')) runImport(cfg, res);
+  if (args.suites.has('conv')) await runConv(cfg, threadCount(args), res);
   if (args.suites.has('mlp')) {
     runMlp(cfg, res);
     await runFit(cfg, mlpInit(), res);

@@ -11,6 +11,7 @@ import {
   opInput, runAsScript, runMlpSuite, throughput, timeit, type BenchConfig, type CliArgs, type LibResult,
   type MLPInit, type Suite,
 } from './common.js';
+import { runConvTf } from './tfjs-conv.js';
 
 /**
  * tfjs-core's Node bundle ships no gradient functions: they live in per-kernel ES modules under
@@ -193,6 +194,7 @@ async function main(args: CliArgs): Promise<LibResult> {
   if (args.suites.has('mlp')) registerTfjsGradients();
   const cfg = benchConfig(args.quick, args.mlpSteps);
   runOps(cfg, args.suites, res);
+  if (args.suites.has('conv')) runConvTf(cfg, backend, res);
   if (args.suites.has('mlp')) runMlp(cfg, res);
   const leftover = tf.memory().numTensors;
   if (leftover !== 0) (res.errors ??= []).push(`${leftover} tensors still allocated at exit`);

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tg from 'tapegrad';
+import { runCnn } from './cnn.js';
 
 
 export interface MnistOptions {
@@ -21,6 +22,8 @@ export interface MnistOptions {
 export interface MnistResult {
   logisticAccuracy: number;
   mlpAccuracy: number;
+  /** The CNN row (a short run of examples/cnn.ts; NaN in quick runs, which skip it). */
+  cnnAccuracy: number;
   files: string[];
   seconds: number;
 }
@@ -105,13 +108,22 @@ export async function runMnist({ quick = false, log = console.log, outDir, verbo
   ], { title: 'MNIST: logistic regression vs MLP', xLabel: 'epoch', yLabel: 'loss (log scale)', yScale: 'log' }));
   log(`\nwrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}`);
 
+  // The convolutional row: examples/cnn.ts's LeNet-style network for 3 epochs (npm run example:cnn trains it longer)
+  let cnnAccuracy = NaN;
+  if (!quick) {
+    log('\nCNN (conv 5×5 → 8, pool, conv 5×5 → 16, pool, 128, 10), 3 epochs; npm run example:cnn trains it for 12');
+    cnnAccuracy = (await runCnn({ epochs: 3, keras: false, log: () => {}, outDir: dir })).accuracy;
+    log(`CNN test accuracy: ${cnnAccuracy.toFixed(4)}`);
+  }
+
   log('\nmodel                  test accuracy');
   log(`logistic regression    ${logisticAccuracy.toFixed(4)}`);
   log(`MLP 784-256-128-10     ${mlpAccuracy.toFixed(4)}`);
+  if (!quick) log(`CNN (3 epochs)         ${cnnAccuracy.toFixed(4)}`);
   const seconds = (performance.now() - start) / 1000;
   log(`wall time: ${seconds.toFixed(1)} s`);
   log(`test accuracy: ${mlpAccuracy.toFixed(4)}`);
-  return { logisticAccuracy, mlpAccuracy, files, seconds };
+  return { logisticAccuracy, mlpAccuracy, cnnAccuracy, files, seconds };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runMnist();

@@ -7,6 +7,7 @@ import type { Tensor } from 'tapegrad';
 import * as R from './reference.js';
 import * as R2 from './reference-ops.js';
 import { type Arr, map, mapN, zip } from './reference.js';
+import * as RI from './reference-images.js';
 
 /** Reference erf: its Maclaurin series 2/√π Σ (−1)ⁿ x^(2n+1) / (n!(2n+1)), plenty accurate for |x| ≤ 2. */
 function erfRef(x: number): number {
@@ -703,6 +704,84 @@ const sequence: OpInfo[] = [
   },
 ];
 
+
+
+// ---- images: convolutions (gradcheck and gradgradcheck over stride × padding × dilation × groups) ----
+
+type ConvOpts = tg.nn.functional.ConvOptions;
+/** Reference padding [top, bottom, left, right] for the options of a 2-D conv with kernel k. */
+function refPads(o: ConvOpts, k: number[]): number[] {
+  const dil = typeof o.dilation === 'number' ? [o.dilation, o.dilation] : o.dilation ?? [1, 1];
+  if (o.padding === 'same') return k.flatMap((kk, i) => [Math.floor(dil[i] * (kk - 1) / 2), dil[i] * (kk - 1) - Math.floor(dil[i] * (kk - 1) / 2)]);
+  const p = o.padding === 'valid' || o.padding === undefined ? [0, 0] : typeof o.padding === 'number' ? [o.padding, o.padding] : o.padding;
+  return [p[0], p[0], p[1], p[1]];
+}
+const pair = (v: number | readonly number[] | undefined, d: number): number[] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [...v]);
+const geo2d = (o: ConvOpts, k: number[]): RI.Geo2d => ({ stride: pair(o.stride, 1), pad: refPads(o, k), dilation: pair(o.dilation, 1), groups: o.groups ?? 1 });
+
+/** conv2d with bias on [x, w, b] shapes; the name lists the options. */
+function conv2dEntry(o: ConvOpts, shapes: number[][][], extra: Extra = {}): OpInfo {
+  return {
+    name: `conv2d(${JSON.stringify(o).replace(/"/g, '')})`, grad: 'second',
+    fn: (x, w, b) => F.conv2d(x, w, b, o),
+    ref: (x, w, b) => RI.conv2d(x, w, b, geo2d(o, w.shape.slice(2))),
+    samples: sampler((d) => shapes.map((ss) => ss.map((s) => d.uniform(s)))),
+    ...extra,
+  };
+}
+/** conv1d as the reference 2-D conv with a height of 1. */
+function conv1dEntry(o: ConvOpts, shapes: number[][][]): OpInfo {
+  const o2: ConvOpts = {
+    stride: [1, pair(o.stride, 1)[0]], dilation: [1, pair(o.dilation, 1)[0]], groups: o.groups,
+    padding: o.padding === 'same' || o.padding === 'valid' ? o.padding : [0, pair(o.padding as number | undefined, 0)[0]],
+  };
+  return {
+    name: `conv1d(${JSON.stringify(o).replace(/"/g, '')})`, grad: 'second',
+    fn: (x, w, b) => F.conv1d(x, w, b, o),
+    ref: (x, w, b) => RI.to1d(RI.conv2d(RI.to2d(x), RI.to2d(w), b, geo2d(o2, [1, w.shape[2]]))),
+    samples: sampler((d) => shapes.map((ss) => ss.map((s) => d.uniform(s)))),
+  };
+}
+type TOpts = tg.nn.functional.ConvTransposeOptions;
+function convT2dEntry(o: TOpts, shapes: number[][][]): OpInfo {
+  return {
+    name: `convTranspose2d(${JSON.stringify(o).replace(/"/g, '')})`, grad: 'second',
+    fn: (x, w, b) => F.convTranspose2d(x, w, b, o),
+    ref: (x, w, b) => RI.convTranspose2d(x, w, b, {
+      stride: pair(o.stride, 1), padding: pair(o.padding, 0), outputPadding: pair(o.outputPadding, 0), dilation: pair(o.dilation, 1), groups: o.groups ?? 1,
+    }),
+    samples: sampler((d) => shapes.map((ss) => ss.map((s) => d.uniform(s)))),
+  };
+}
+
+const convErrors: ErrorInput[] = [
+  { inputs: [Z(1, 3, 5, 5), Z(4, 2, 3, 3), Z(4)], message: /^conv2d: given groups=1, weight of size \[4,2,3,3\], expected input \[1,3,5,5\] to have 2 channels, but got 3 channels/ },
+  { inputs: [Z(1, 5, 5, 3), Z(4, 3, 3, 3), Z(4)], message: /^conv2d: .*expected input \[1,5,5,3\] to have 3 channels, but got 5 channels \(the input looks channels-last; .*x\.permute\(\[0, 3, 1, 2\]\)/ },
+  { inputs: [Z(1, 2, 2, 2), Z(1, 2, 3, 3), Z(1)], message: /^conv2d: padded input size per channel \[2,2\] is smaller than the \(dilated\) kernel size \[3,3\]/ },
+  { inputs: [Z(1, 2, 5, 5), Z(1, 2, 3, 3), Z(1)], fn: (x, w, b) => F.conv2d(x, w, b, { stride: 1.5 }), message: /^conv2d: stride must be a positive integer or a list of 2, got 1.5/ },
+  { inputs: [Z(1, 4, 5, 5), Z(3, 2, 3, 3), Z(3)], fn: (x, w, b) => F.conv2d(x, w, b, { groups: 2 }), message: /^conv2d: given groups=2, expected weight to be divisible by 2 at dimension 0, but got weight of size \[3,2,3,3\]/ },
+  { inputs: [Z(1, 3, 5, 5), Z(4, 1, 3, 3), Z(4)], fn: (x, w, b) => F.conv2d(x, w, b, { groups: 2 }), message: /^conv2d: given groups=2, weight of size \[4,1,3,3\], expected input \[1,3,5,5\] to have 2 channels, but got 3/ },
+  { inputs: [Z(1, 2, 5, 5), Z(1, 2, 3, 3), Z(1)], fn: (x, w, b) => F.conv2d(x, w, b, { stride: 2, padding: 'same' }), message: /^conv2d: padding='same' is not supported for strided convolutions/ },
+  { inputs: [Z(2, 5, 5), Z(1, 2, 3, 3), Z(1)], fn: (x, w, b) => F.conv2d(x.reshape([50]), w, b), message: /^conv2d: expected a 3-D \(unbatched\) or 4-D \(batched\) input, got shape \[50\]/ },
+  { inputs: [Z(1, 2, 5, 5), Z(1, 2, 3, 3), Z(2)], message: /^conv2d: expected a bias of shape \[1\], got \[2\]/ },
+];
+
+const images: OpInfo[] = [
+  conv2dEntry({}, [[[1, 2, 4, 4], [3, 2, 3, 3], [3]], [[2, 1, 3, 3], [2, 1, 1, 1], [2]]], { errors: convErrors }),
+  conv2dEntry({ stride: 2, padding: 1 }, [[[1, 2, 5, 5], [2, 2, 3, 3], [2]], [[2, 1, 4, 3], [2, 1, 2, 2], [2]]]),
+  conv2dEntry({ stride: [1, 2], padding: [2, 0], dilation: [2, 1] }, [[[1, 2, 4, 5], [2, 2, 2, 3], [2]]]),
+  conv2dEntry({ dilation: 2, padding: 'same' }, [[[1, 2, 5, 4], [2, 2, 3, 2], [2]]]),
+  conv2dEntry({ padding: 'valid', stride: 3 }, [[[1, 1, 7, 7], [2, 1, 2, 2], [2]]]),
+  conv2dEntry({ groups: 2, padding: 1 }, [[[1, 4, 3, 3], [4, 2, 2, 2], [4]]]),
+  conv2dEntry({ groups: 3, stride: 2, padding: 1, dilation: 2 }, [[[2, 3, 5, 5], [3, 1, 2, 2], [3]]]),
+  conv1dEntry({}, [[[2, 3, 5], [2, 3, 2], [2]]]),
+  conv1dEntry({ dilation: 2, padding: 2, stride: 2 }, [[[1, 2, 7], [3, 2, 3], [3]]]),
+  conv1dEntry({ padding: 'same', groups: 2 }, [[[1, 2, 6], [4, 1, 4], [4]]]),
+  convT2dEntry({}, [[[1, 2, 3, 3], [2, 2, 2, 2], [2]]]),
+  convT2dEntry({ stride: 2, padding: 1, outputPadding: 1 }, [[[1, 2, 3, 2], [2, 1, 3, 3], [1]]]),
+  convT2dEntry({ stride: [2, 1], dilation: [1, 2], groups: 2 }, [[[1, 4, 2, 3], [4, 1, 2, 2], [2]]]),
+  convT2dEntry({ dilation: 3, outputPadding: 2 }, [[[1, 1, 2, 2], [1, 2, 2, 2], [2]]]),
+];
 // ---- issue 11: flip, triangles, masks, bmm, einsum, pad --------------------------------------------
 
 const reshaping: OpInfo[] = [
@@ -990,5 +1069,5 @@ const products: OpInfo[] = [
 
 export const OPTABLE: OpInfo[] = [
   ...elementwise, ...linalg, ...reductions, ...movement, ...joining, ...indexing, ...casts, ...losses, ...reshaping, ...rounding, ...scans, ...pieces,
-  ...sorting, ...products, ...sequence,
+  ...sorting, ...products, ...images, ...sequence,
 ];

@@ -6,6 +6,7 @@ import { BINARY, mapBinary, mapUnary, UNARY, whereKernel } from '../tensor/eleme
 import {
   concatKernel, gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel,
 } from '../tensor/indexing.js';
+import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry } from '../tensor/conv.js';
 import { linearKernel } from '../tensor/linear.js';
 import { flipKernel } from '../tensor/movement.js';
 import { hasZero, scanKernel } from '../tensor/scan.js';
@@ -116,6 +117,11 @@ export interface UnsliceSpec extends SliceSpec {
  * @property indexAdd.__type.axis The axis to add along.
  * @property indexAdd.__type.indices The slice indices.
  * @property indexAdd.__type.shape The output shape.
+ * @property conv2d 2-D cross-correlation of x [N,C,H,W] with w [O,C/groups,kh,kw] (F.conv2d without the bias).
+ * @property convTranspose2d The adjoint of conv2d in x: g [N,O,Ho,Wo] and w [O,C/groups,kh,kw] → [N,C,H,W].
+ * @property convTranspose2d.__type.inputSize [H, W] of the result (the conv2d input it is the adjoint for).
+ * @property conv2dWeight The adjoint of conv2d in w: x [N,C,H,W] and g [N,O,Ho,Wo] → [O,C/groups,kh,kw].
+ * @property conv2dWeight.__type.kernelSize [kh, kw] of the result.
  */
 export interface OpAttrs {
   neg: null; exp: null; log: null; log1p: null; expm1: null; sqrt: null; abs: null;
@@ -143,6 +149,9 @@ export interface OpAttrs {
   scatterAdd: { axis: number; index: NDArray; shape: number[] };
   indexSelect: { axis: number; indices: Int32Array };
   indexAdd: { axis: number; indices: Int32Array; shape: number[] };
+  conv2d: ConvGeometry;
+  convTranspose2d: ConvGeometry & { inputSize: number[] };
+  conv2dWeight: ConvGeometry & { kernelSize: number[] };
 }
 /** The name of a primitive op: a key of {@link OpAttrs} such as 'add', 'matmul' or 'sum'. */
 export type OpName = keyof OpAttrs;
@@ -195,6 +204,9 @@ function unreduce(g: Tensor, { axes, keepdims }: Axes, shape: readonly number[])
 
 /** A 2-D view stored column by column (a transpose of a dense matrix). */
 const columnMajor = (t: Tensor): boolean => t.ndim === 2 && t.value.strides[0] === 1 && t.value.strides[1] === t.shape[0] && t.shape[0] > 1;
+
+/** The geometry part of a convolution's attributes (drops inputSize / kernelSize). */
+const geoOf = ({ stride, padding, dilation, groups }: ConvGeometry): ConvGeometry => ({ stride, padding, dilation, groups });
 
 const unaryOp = (k: keyof typeof UNARY) => (inp: readonly NDArray[]) => mapUnary(inp[0], UNARY[k]);
 const binaryOp = (name: string, k: keyof typeof BINARY) => (inp: readonly NDArray[]) =>
@@ -441,5 +453,31 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   indexAdd: {
     forward: ([src], { axis, indices, shape }) => indexAddKernel(shape, axis, indices, src),
     vjp: (g, { attrs: { axis, indices }, apply }) => [apply('indexSelect', [g], { axis, indices })],
+  },
+
+  // Convolution: y = conv(x, w) is bilinear, and its three maps are each other's adjoints (one kernel family):
+  // d conv(x, w) = conv(dx, w) + conv(x, dw)  →  gx = convT(g, w), gw = convWeight(x, g)
+  conv2d: {
+    forward: ([x, w], geo) => conv2dForward(x, w, geo),
+    vjp: (g, { inputs: [x, w], attrs, needs, apply }) => [
+      needs[0] ? apply('convTranspose2d', [g, w], { ...geoOf(attrs), inputSize: x.shape.slice(2) }) : null,
+      needs[1] ? apply('conv2dWeight', [x, g], { ...geoOf(attrs), kernelSize: w.shape.slice(2) }) : null,
+    ],
+  },
+  // ⟨convT(y, w), G⟩ = ⟨y, conv(G, w)⟩  →  gy = conv(G, w), gw = convWeight(G, y)
+  convTranspose2d: {
+    forward: ([y, w], attrs) => conv2dInputGrad(y, w, attrs, attrs.inputSize),
+    vjp: (g, { inputs: [y, w], attrs, needs, apply }) => [
+      needs[0] ? apply('conv2d', [g, w], geoOf(attrs)) : null,
+      needs[1] ? apply('conv2dWeight', [g, y], { ...geoOf(attrs), kernelSize: w.shape.slice(2) }) : null,
+    ],
+  },
+  // ⟨convWeight(x, y), V⟩ = ⟨conv(x, V), y⟩ = ⟨x, convT(y, V)⟩  →  gx = convT(y, V), gy = conv(x, V)
+  conv2dWeight: {
+    forward: ([x, y], attrs) => conv2dWeightGrad(x, y, attrs, attrs.kernelSize),
+    vjp: (g, { inputs: [x, y], attrs, needs, apply }) => [
+      needs[0] ? apply('convTranspose2d', [y, g], { ...geoOf(attrs), inputSize: x.shape.slice(2) }) : null,
+      needs[1] ? apply('conv2d', [x, g], geoOf(attrs)) : null,
+    ],
   },
 };

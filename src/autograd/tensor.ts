@@ -100,6 +100,14 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   return apply('where', [c.expand(shape), at.expand(shape), bt.expand(shape)], null);
 }
 
+/** What `sort` and `topk` return (PyTorch's (values, indices) pair). */
+export interface SortResult {
+  /** The selected elements in order (differentiable: a gather from the input). */
+  values: Tensor;
+  /** Where each value sits along the sorted axis of the input (int32, no gradient). */
+  indices: Tensor;
+}
+
 const intGradError = (op: string) =>
   new TypeError(`${op}: only floating-point tensors can require gradients, got an int32 tensor (convert it with .float() first)`);
 
@@ -108,7 +116,8 @@ export interface ReduceOptions {
 }
 
 /**
- * An n-dimensional array of float32 or float64 numbers that autograd can track, like torch.Tensor.
+ * An n-dimensional array of float32, float64 or int32 numbers that autograd can track, like torch.Tensor
+ * (int32 holds indices, labels and masks, and carries no gradient).
  * Create tensors with `tg.tensor`, `tg.zeros`, `tg.randn` and friends; set `requiresGrad` on the leaves you want
  * gradients for, compute a scalar loss with the methods below, then call `backward()` and read `.grad`.
  * Every op returns a new tensor; shapes broadcast with NumPy/PyTorch rules.
@@ -149,7 +158,7 @@ export class Tensor {
 
   /** The size of each dimension, e.g. [2, 3] for a 2×3 matrix; [] for a scalar. */
   get shape(): number[] { return this.value.shape as number[]; }
-  /** The element type: 'float32' or 'float64'. */
+  /** The element type: 'float32', 'float64' or 'int32'. */
   get dtype(): DType { return this.value.dtype; }
   /** The number of elements (the product of the shape). */
   get size(): number { return this.value.size; }
@@ -478,7 +487,7 @@ export class Tensor {
    * indices; // [1, 2, 0] (int32)
    * ```
    */
-  sort(axis = -1, descending = false): { values: Tensor; indices: Tensor } {
+  sort(axis = -1, descending = false): SortResult {
     if (this.ndim === 0) return { values: this, indices: new Tensor(new NDArray(new Int32Array(1), [])) };
     const a = normAxis(axis, this.ndim, 'sort');
     const indices = new Tensor(sortIndices(this.value, a, descending));
@@ -494,7 +503,7 @@ export class Tensor {
    * tg.tensor([1, 5, 3, 4]).topk(2); // values [5, 4], indices [1, 3]
    * ```
    */
-  topk(k: number, axis = -1, largest = true): { values: Tensor; indices: Tensor } {
+  topk(k: number, axis = -1, largest = true): SortResult {
     const a = normAxis(axis, Math.max(this.ndim, 1), 'topk');
     const n = this.ndim === 0 ? 1 : this.shape[a];
     checkInt('topk', `k (dim ${a} of shape ${fmtShape(this.shape)} has ${n})`, k, { min: 0, max: n });

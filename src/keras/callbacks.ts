@@ -1,7 +1,7 @@
 // Training callbacks (Keras names): hooks called by fit(), the History it returns, and earlyStopping.
 // Logs are plain objects of numbers with Keras keys (loss, accuracy, val_loss, val_accuracy).
 
-import type { Tensor } from '../autograd/tensor.js';
+import { Tensor } from '../autograd/tensor.js';
 import type { StateDict } from '../nn/module.js';
 
 /** The numbers fit() reports, by Keras key: `loss`, `accuracy`, `val_loss`, `val_accuracy`, ... */
@@ -29,8 +29,21 @@ export interface CallbackHooks {
   onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
   /** Called after each mini-batch step; logs hold `batch`, `size` and the epoch's running mean `loss` and metrics. */
   onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+  /**
+   * Called with each training batch before its step (not a Keras hook): may return replacement rows, e.g.
+   * augmented or adversarial inputs (tg.robust.adversarialTraining). Synchronous; callbacks chain in order.
+   */
+  onTrainBatchData?(batch: number, data: BatchData): BatchData | void;
   /** Called by fit() before training with the model being trained. */
   setModel?(model: CallbackModel): void;
+}
+
+/** One training batch as fit() steps on it: inputs and prepared targets. */
+export interface BatchData {
+  /** The batch's inputs. */
+  x: Tensor;
+  /** The batch's targets, as the loss takes them. */
+  y: Tensor;
 }
 
 /** A base class for callbacks that need the model (this.model is set before training starts). */
@@ -93,6 +106,20 @@ export class CallbackList {
   async epochEnd(e: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onEpochEnd?.(e, { ...logs }); }
   async batchBegin(b: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onBatchBegin?.(b, { ...logs }); }
   async batchEnd(b: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onBatchEnd?.(b, { ...logs }); }
+  /** Passes the batch through every onTrainBatchData hook in order. */
+  batchData(b: number, data: BatchData): BatchData {
+    let d = data;
+    for (const c of this.list) {
+      const r = c.onTrainBatchData?.(b, d);
+      if (r) {
+        if (!(r.x instanceof Tensor) || !(r.y instanceof Tensor) || r.x.shape[0] !== r.y.shape[0]) {
+          throw new TypeError(`fit: onTrainBatchData must return { x, y } tensors with the same number of rows (batch ${b})`);
+        }
+        d = r;
+      }
+    }
+    return d;
+  }
 }
 
 /** Options for {@link earlyStopping} (Keras' names and defaults). */

@@ -12,6 +12,11 @@ export {
 export type { ActivationName } from './activations.js';
 export type { InitializerName } from './initializers.js';
 export {
+  gaussianNoise, GaussianNoise, randomContrast, RandomContrast, randomCrop, RandomCrop, randomFlip, RandomFlip, randomRotation, RandomRotation,
+  randomTranslation, RandomTranslation, randomZoom, RandomZoom, type GaussianNoiseArgs, type RandomContrastArgs, type RandomCropArgs,
+  type RandomFlipArgs, type RandomLayerArgs, type RandomRotationArgs, type RandomTranslationArgs, type RandomZoomArgs, type WarpArgs,
+} from './preprocessing.js';
+export {
   add, Add, average, Average, concatenate, Concatenate, dot, Dot, type Merge, maximum, Maximum, minimum, Minimum, multiply, Multiply,
   subtract, Subtract, type ConcatenateArgs, type DotArgs,
 } from './merge.js';

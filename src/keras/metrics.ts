@@ -1,8 +1,9 @@
 // Metrics for compile(): accuracy (binary, categorical or sparse, chosen from the loss as Keras does),
-// precision, recall, mse and mae. Each accumulates plain numbers over an epoch, off the tape.
+// precision, recall, mse, mae, and (metrics-extra.ts) f1Score, auc and the top-5 accuracies. Each accumulates plain numbers over an epoch, off the tape.
 
 import type { Tensor } from '../autograd/tensor.js';
 import type { LossKind } from './losses.js';
+import { Auc, F1Score, TopKAccuracy } from './metrics-extra.js';
 import { NameTable } from './names.js';
 
 export interface Metric {
@@ -123,6 +124,10 @@ export const METRICS = new NameTable<MetricFactory>('metric', [
   ['recall', (n, c) => new PrecisionRecall(n, 'recall', threshold(c), c.kind === 'sparse')],
   ['mse', (n, c) => new MeanError(n, 2, c.kind === 'sparse'), 'meanSquaredError'],
   ['mae', (n, c) => new MeanError(n, 1, c.kind === 'sparse'), 'meanAbsoluteError'],
+  ['f1Score', (n, c) => new F1Score(n, c, threshold(c)), 'f1'],
+  ['auc', (n, c) => new Auc(n, c.kind === 'sparse')],
+  ['topKCategoricalAccuracy', (n, c) => new TopKAccuracy(n, 5, c.kind === 'sparse')],
+  ['sparseTopKCategoricalAccuracy', (n) => new TopKAccuracy(n, 5, true)],
 ]);
 
 /** Builds the metrics named in compile(); the log key is the canonical name. */

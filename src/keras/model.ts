@@ -32,7 +32,7 @@ export interface CompileArgs {
    * For a model with several outputs: one for all, an array in output order, or a record by output name.
    */
   loss: PerOutput<LossSpec>;
-  /** 'accuracy', 'precision', 'recall', 'mse', 'mae'; for several outputs also an array of lists or a record by output name. */
+  /** 'accuracy', 'precision', 'recall', 'f1Score', 'auc', 'topKCategoricalAccuracy', 'sparseTopKCategoricalAccuracy', 'mse', 'mae'; for several outputs also an array of lists or a record by output name. */
   metrics?: PerOutput<string[]> | string[];
   /** Several outputs: each output's weight in the total loss (default 1), in output order or by name. */
   lossWeights?: number[] | Record<string, number>;

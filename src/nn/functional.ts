@@ -272,3 +272,14 @@ export {
   attentionWithWeights, causalMask, dropout, embedding, layerNorm, scaledDotProductAttention,
   type AttentionOptions, type BoolArray, type DropoutFnOptions, type EmbeddingOptions, type Indices, type Mask,
 } from './functional-sequence.js';
+
+// ---- images ------------------------------------------------------------------------------------
+
+export {
+  conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, type ConvTransposeOptions, type SizeArg,
+} from './conv.js';
+export {
+  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool1d, avgPool2d, interpolate, maxPool1d, maxPool2d,
+  type AvgPoolOptions, type InterpolateOptions, type MaxPoolOptions,
+} from './pooling.js';
+export { batchNorm, dropout2d, groupNorm, type BatchNormOptions, type Dropout2dOptions } from './normalization.js';

@@ -7,6 +7,11 @@ export { Module, Parameter, type StateDict } from './module.js';
 export { Dropout, Flatten, Identity, Linear, type DropoutOptions, type LinearOptions } from './layers.js';
 export { ELU, GELU, LeakyReLU, LogSoftmax, ReLU, ReLU6, SELU, Sigmoid, SiLU, Softmax, Softplus, Tanh } from './activations.js';
 export { ModuleList, Sequential } from './container.js';
+export {
+  AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d,
+  ConvTranspose1d, ConvTranspose2d, Dropout2d, GroupNorm, MaxPool1d, MaxPool2d, Upsample,
+  type BatchNormLayerOptions, type ConvLayerOptions, type ConvTransposeLayerOptions,
+} from './image-layers.js';
 export { erf, erfc, gelu, normalCdf, type GeluApproximate } from './erf.js';
 export { type AnyModule } from './module.js';
 export { Embedding, LayerNorm, type EmbeddingLayerOptions, type LayerNormOptions } from './sequence-layers.js';

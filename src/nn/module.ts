@@ -48,6 +48,9 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   /** Training mode (Dropout active, BatchNorm uses batch statistics) or eval mode. */
   training = true;
 
+  /** Non-parameter state saved in the state dict (BatchNorm's running_mean...), by its PyTorch name; see registerBuffer. */
+  #buffers = new Map<string, Tensor>();
+
   /** Computes the module's output from its inputs; subclasses implement it. Call it through `call(x)`. */
   abstract forward(...inputs: In): Out;
 
@@ -88,6 +91,31 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   /** Every module in the tree, depth first, starting with this one. */
   modules(): AnyModule[] {
     return this.namedModules().map(([, m]) => m);
+  }
+
+  /**
+   * Registers state that is saved and loaded with the parameters but not trained (PyTorch's
+   * register_buffer), under its state-dict name, e.g. `running_mean`. Read it back with `buffer(name)`.
+   */
+  registerBuffer(name: string, tensor: Tensor): Tensor {
+    this.#buffers.set(name, tensor);
+    return tensor;
+  }
+
+  /** The buffer registered under `name` (throws when there is none). */
+  buffer(name: string): Tensor {
+    const b = this.#buffers.get(name);
+    if (!b) throw new RangeError(`${this.constructor.name}: no buffer named ${name}`);
+    return b;
+  }
+
+  /** All buffers in the tree with dotted names (state-dict keys such as `bn1.running_mean`). */
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, b] of m.#buffers) out.push([prefix ? `${prefix}.${name}` : name, b]);
+    }
+    return out;
   }
 
   /** All parameters in the tree with dotted names (the stateDict keys), each listed once. */
@@ -148,7 +176,7 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   }
 
   /**
-   * The parameters by dotted name, as detached tensors sharing storage (PyTorch's state_dict).
+   * The parameters, then the buffers (running statistics), by dotted name, as detached tensors sharing storage (PyTorch's state_dict).
    * @example
    * ```ts
    * const a = new tg.nn.Linear(3, 2), b = new tg.nn.Linear(3, 2);
@@ -158,6 +186,7 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   stateDict(): StateDict {
     const out: StateDict = new Map();
     for (const [name, p] of this.namedParameters()) out.set(name, p.detach());
+    for (const [name, b] of this.namedBuffers()) out.set(name, b.detach());
     return out;
   }
 
@@ -169,7 +198,7 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   loadStateDict(state: StateDict | Record<string, Tensor>, options: { strict?: boolean } = {}): this {
     const strict = options.strict ?? true;
     const entries = state instanceof Map ? state : new Map(Object.entries(state));
-    const params = new Map(this.namedParameters());
+    const params = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
     if (strict) {
       const missing = [...params.keys()].filter((k) => !entries.has(k));
       const unexpected = [...entries.keys()].filter((k) => !params.has(k));

@@ -6,4 +6,8 @@ export { chartPanel, lineChartSvg, lossCurvesSvg, type Box, type ChartOptions, t
 export { decisionBoundarySvg, type DecisionBoundaryOptions, type Predictor } from './boundary.js';
 export { escapeXml, linearScale, logScale, niceTicks, PALETTE } from './svg.js';
 export { attentionSvg, type AttentionSvgOptions } from './attention.js';
+export {
+  confusionMatrixSvg, corruptionSvg, precisionRecallSvg, type CorruptionResultLike, reliabilityDiagramSvg, robustnessCurveSvg, rocCurveSvg, type RobustnessSeries, type ConfusionMatrixSvgOptions, type NamedCurve,
+  type ReliabilityLike,
+} from './metrics.js';
 export { modelGraph, type ModelGraphData, type ModelGraphOptions } from './model-graph.js';

@@ -1,0 +1,81 @@
+// tapegrad's side of the 'conv' suite (see conv-common.ts): the conv2d layer forward and
+// forward+backward, and the LeNet-style MNIST training step, single-threaded and with threads.
+
+import * as tg from '../src/index.js';
+import { type BenchConfig, type LibResult, latency, log, opInput, summarize, throughput, timeInterleaved } from './common.js';
+import { CONV_FWD_FLOPS, CONV_LAYER, LENET, lenetData, lenetInit } from './conv-common.js';
+
+const F = tg.nn.functional;
+
+/** The LeNet step as tensors and nn.functional calls, Adam over the six parameters. */
+function lenetStepper() {
+  const init = lenetInit();
+  const p = (d: Float32Array, shape: number[]) => new tg.nn.Parameter(tg.tensor(d.slice(), { shape }));
+  const [w1, b1, w2, b2, w3, b3] = [p(init.w1, [8, 1, 5, 5]), p(init.b1, [8]), p(init.w2, [16, 8, 5, 5]), p(init.b2, [16]), p(init.w3, [10, 256]), p(init.b3, [10])];
+  const opt = new tg.optim.Adam([w1, b1, w2, b2, w3, b3], { lr: 1e-3 });
+  return (x: tg.Tensor, y: tg.Tensor): number => {
+    const h1 = F.maxPool2d(F.conv2d(x, w1, b1).relu(), 2);
+    const h2 = F.maxPool2d(F.conv2d(h1, w2, b2).relu(), 2);
+    const loss = F.crossEntropy(F.linear(h2.flatten(1), w3, b3), y);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    return loss.item();
+  };
+}
+
+/** Trains `steps` steps from the shared init; returns the per-step times (after 3 warm-up steps) and losses. */
+function trainLenet(steps: number): { times: number[]; losses: number[] } {
+  const data = lenetData();
+  const xs = data.x.map((a) => tg.tensor(a, { shape: [LENET.batch, 1, 28, 28] }));
+  const ys = data.labels.map((l) => tg.tensor(l));
+  const step = lenetStepper();
+  const times: number[] = [];
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = process.hrtime.bigint();
+    losses.push(step(xs[i % xs.length], ys[i % ys.length]));
+    if (i >= 3) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return { times, losses };
+}
+
+export async function runConv(cfg: BenchConfig, threads: number, res: LibResult): Promise<void> {
+  const L = CONV_LAYER;
+  log('conv2d layer');
+  const x = tg.tensor(opInput(L.n * L.c * L.h * L.w, 21), { shape: [L.n, L.c, L.h, L.w] });
+  const w = tg.tensor(opInput(L.o * L.c * L.k * L.k, 22), { shape: [L.o, L.c, L.k, L.k] });
+  const gy = tg.tensor(opInput(L.n * L.o * L.h * L.w, 23), { shape: [L.n, L.o, L.h, L.w] });
+  const xg = x.clone().requiresGrad_(), wg = w.clone().requiresGrad_();
+  const fwd = () => F.conv2d(x, w, null, { padding: L.pad });
+  const fwdBwd = () => {
+    xg.grad = null;
+    wg.grad = null;
+    F.conv2d(xg, wg, null, { padding: L.pad }).backward(gy);
+  };
+  // the same FLOPs through tapegrad's own matmul: [n·h·w, c·k²] · [c·k², o], the im2col product
+  const a = tg.tensor(opInput(L.n * L.h * L.w * L.c * L.k ** 2, 24), { shape: [L.n * L.h * L.w, L.c * L.k ** 2] });
+  const b = tg.tensor(opInput(L.c * L.k ** 2 * L.o, 25), { shape: [L.c * L.k ** 2, L.o] });
+  const t = timeInterleaved({ fwd, fwdBwd, matmul: () => a.matmul(b) }, cfg.opTiming);
+  res.results['conv2d/fwd'] = throughput(t.fwd, CONV_FWD_FLOPS / 1e9, 'GFLOP/s');
+  res.results['conv2d/fwd+bwd'] = latency(t.fwdBwd);
+  res.results['conv2d/fwd+bwd-gflops'] = throughput(t.fwdBwd, (3 * CONV_FWD_FLOPS) / 1e9, 'GFLOP/s');
+  res.results['conv2d/same-shape-matmul'] = throughput(t.matmul, CONV_FWD_FLOPS / 1e9, 'GFLOP/s');
+
+  log('LeNet step');
+  const steps = cfg.quick ? LENET.quickSteps : LENET.steps;
+  const single = trainLenet(steps);
+  res.results['lenet/step'] = throughput(summarize(single.times), LENET.batch, 'samples/s');
+  res.results['lenet/loss@1'] = { value: single.losses[0], unit: 'loss', higherIsBetter: false };
+  res.results[`lenet/loss@${steps}`] = { value: single.losses[steps - 1], unit: 'loss', higherIsBetter: false };
+
+  await tg.setNumThreads(threads);
+  try {
+    log(`conv2d layer and LeNet step, ${threads} threads`);
+    const tt = timeInterleaved({ fwdBwd }, cfg.opTiming);
+    res.results[`conv2d/fwd+bwd ×${threads} threads`] = latency(tt.fwdBwd);
+    res.results[`lenet/step ×${threads} threads`] = throughput(summarize(trainLenet(steps).times), LENET.batch, 'samples/s');
+  } finally {
+    await tg.setNumThreads(1);
+  }
+}

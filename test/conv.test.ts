@@ -1,0 +1,195 @@
+// Convolutions beyond the op table: PyTorch's values and gradients (fixtures written by
+// scripts/fixtures/conv.py), the chunked im2col and its workspace bound, channels-last views,
+// and fast-check properties (linear in x and in w, a one-hot kernel shifts, the transposed conv is the adjoint).
+
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as tg from 'tapegrad';
+import type { Tensor } from 'tapegrad';
+import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry, planConv } from '../src/tensor/conv.js';
+import { NDArray } from '../src/tensor/ndarray.js';
+
+const F = tg.nn.functional;
+
+interface FixArr { shape: number[]; data: number[] }
+interface FixCase {
+  fn: 'conv1d' | 'conv2d' | 'convTranspose1d' | 'convTranspose2d';
+  options: Record<string, unknown>;
+  x: FixArr; w: FixArr; b?: FixArr; y: FixArr; gy: FixArr; gx: FixArr; gw: FixArr; gb?: FixArr;
+}
+const fixtures = JSON.parse(readFileSync(new URL('./fixtures/conv/conv.json', import.meta.url), 'utf8')) as { cases: FixCase[] };
+
+const t64 = (a: FixArr, requiresGrad = false): Tensor => tg.tensor(a.data, { shape: a.shape, dtype: 'float64', requiresGrad });
+
+function expectClose(actual: Tensor, expected: FixArr, tol: number): void {
+  expect(actual.shape).toEqual(expected.shape);
+  const a = actual.dataSync();
+  const worst = expected.data.reduce((m, e, i) => Math.max(m, Math.abs(a[i] - e)), 0);
+  expect(worst).toBeLessThan(tol);
+}
+
+describe('PyTorch fixtures (float64)', () => {
+  it.each(fixtures.cases.map((c) => [`${c.fn} ${JSON.stringify(c.options)} x${JSON.stringify(c.x.shape)} w${JSON.stringify(c.w.shape)}`, c] as const))(
+    '%s: output and every gradient', (_, c) => {
+      const x = t64(c.x, true), w = t64(c.w, true), b = c.b ? t64(c.b, true) : null;
+      const y = (F[c.fn] as (x: Tensor, w: Tensor, b: Tensor | null, o: object) => Tensor)(x, w, b, c.options);
+      expectClose(y, c.y, 1e-10);
+      y.mul(t64(c.gy)).sum().backward();
+      expectClose(x.grad!, c.gx, 1e-10);
+      expectClose(w.grad!, c.gw, 1e-10);
+      if (b) expectClose(b.grad!, c.gb!, 1e-10);
+    },
+  );
+
+  it('float32 agrees with the float64 fixtures to float32 precision', () => {
+    for (const c of fixtures.cases) {
+      const f = F[c.fn] as (x: Tensor, w: Tensor, b: Tensor | null, o: object) => Tensor;
+      const y = f(tg.tensor(c.x.data, { shape: c.x.shape }), tg.tensor(c.w.data, { shape: c.w.shape }), c.b ? tg.tensor(c.b.data) : null, c.options);
+      expect(y.dtype).toBe('float32');
+      expectClose(y, c.y, 1e-4);
+    }
+  });
+});
+
+const geo = (o: Partial<ConvGeometry> = {}): ConvGeometry => ({ stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1, ...o });
+const randArr = (shape: number[], seed: number) => tg.randn(shape, { dtype: 'float64', generator: new tg.Generator(seed) }).value;
+
+describe('chunked im2col', () => {
+  it('gives the same results with chunks of one output row as in one piece (forward bitwise; the two adjoints up to summation order)', () => {
+    const g = geo({ stride: [2, 1], padding: [1, 2, 0, 1], dilation: [1, 2], groups: 2 });
+    const x = randArr([3, 4, 7, 6], 1);
+    const w = randArr([6, 2, 3, 2], 2);
+    const whole = conv2dForward(x, w, g);
+    const tiny = conv2dForward(x, w, g, 1); // one output row per chunk
+    expect([...tiny.data]).toEqual([...whole.data]);
+    const gy = randArr(whole.shape as number[], 3);
+    const dxWhole = conv2dInputGrad(gy, w, g, [7, 6]);
+    const dxTiny = conv2dInputGrad(gy, w, g, [7, 6], 1);
+    // col2im adds a pixel's taps chunk by chunk: the same terms, in another order
+    dxTiny.data.forEach((v, i) => expect(v).toBeCloseTo(dxWhole.data[i], 12));
+    const dwWhole = conv2dWeightGrad(x, gy, g, [3, 2]);
+    const dwTiny = conv2dWeightGrad(x, gy, g, [3, 2], 1);
+    dwTiny.data.forEach((v, i) => expect(v).toBeCloseTo(dwWhole.data[i], 10));
+  });
+
+  it('plans at most 64 MB of workspace for 32 images of 320×320 with 16 channels and a 3×3 kernel (float32 and float64)', () => {
+    for (const bytes of [4, 8]) {
+      const p = planConv([32, 16, 320, 320], [32, 16, 3, 3], [320, 320], geo(), bytes);
+      expect(p.workspaceBytes).toBeLessThanOrEqual(64 * 2 ** 20);
+      expect(p.rowsPerChunk).toBeGreaterThanOrEqual(1);
+      expect(p.rowsPerChunk).toBeLessThan(32 * 320); // it does chunk: the whole im2col would be 32·320·320·144 elements
+    }
+  });
+
+  it('reads strided (channels-last) storage in place: an NHWC array permuted to NCHW gives the dense result', () => {
+    const nhwc = tg.randn([2, 5, 6, 3], { dtype: 'float64', generator: new tg.Generator(4) });
+    const nchw = nhwc.permute([0, 3, 1, 2]);
+    expect(nchw.value.isContiguous()).toBe(false);
+    const w = tg.randn([4, 3, 3, 3], { dtype: 'float64', generator: new tg.Generator(5) });
+    const a = F.conv2d(nchw, w, null, { padding: 1 });
+    const b = F.conv2d(nchw.contiguous(), w, null, { padding: 1 });
+    expect([...a.dataSync()]).toEqual([...b.dataSync()]);
+  });
+
+  it('unbatched input [C, H, W] gives the batch-of-one result without the batch axis', () => {
+    const x = tg.randn([2, 5, 5], { generator: new tg.Generator(6) });
+    const w = tg.randn([3, 2, 3, 3], { generator: new tg.Generator(7) });
+    const y = F.conv2d(x, w, null, { stride: 2 });
+    expect(y.shape).toEqual([3, 2, 2]);
+    expect([...y.dataSync()]).toEqual([...F.conv2d(x.unsqueeze(0), w, null, { stride: 2 }).dataSync()]);
+  });
+});
+
+// ---- properties --------------------------------------------------------------------------------
+
+/** Random conv problems: shapes, options and float64 data that fit together. */
+const convCase = fc.record({
+  n: fc.integer({ min: 1, max: 2 }), groups: fc.integer({ min: 1, max: 2 }), cg: fc.integer({ min: 1, max: 2 }), og: fc.integer({ min: 1, max: 2 }),
+  kh: fc.integer({ min: 1, max: 3 }), kw: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 3, max: 7 }), w: fc.integer({ min: 3, max: 7 }),
+  stride: fc.integer({ min: 1, max: 3 }), padding: fc.integer({ min: 0, max: 2 }), dilation: fc.integer({ min: 1, max: 2 }), seed: fc.integer({ min: 0, max: 1e6 }),
+}).filter((c) => c.h + 2 * c.padding >= c.dilation * (c.kh - 1) + 1 && c.w + 2 * c.padding >= c.dilation * (c.kw - 1) + 1);
+
+const RUNS = { numRuns: 40, seed: 1313 };
+const close = (a: Tensor, b: Tensor, tol = 1e-10) => {
+  expect(a.shape).toEqual(b.shape);
+  const [x, y] = [a.dataSync(), b.dataSync()];
+  x.forEach((v, i) => expect(Math.abs(v - y[i])).toBeLessThan(tol * (1 + Math.abs(y[i]))));
+};
+
+describe('fast-check properties', () => {
+  it('conv2d is linear in x and in w: conv(a·x1 + x2, w) = a·conv(x1, w) + conv(x2, w), likewise in w', () => {
+    fc.assert(fc.property(convCase, fc.double({ min: -2, max: 2, noNaN: true }), (c, a) => {
+      const gen = new tg.Generator(c.seed);
+      const xs = [c.n, c.groups * c.cg, c.h, c.w], ws = [c.groups * c.og, c.cg, c.kh, c.kw];
+      const [x1, x2] = [tg.randn(xs, { dtype: 'float64', generator: gen }), tg.randn(xs, { dtype: 'float64', generator: gen })];
+      const [w1, w2] = [tg.randn(ws, { dtype: 'float64', generator: gen }), tg.randn(ws, { dtype: 'float64', generator: gen })];
+      const o = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups };
+      close(F.conv2d(x1.mul(a).add(x2), w1, null, o), F.conv2d(x1, w1, null, o).mul(a).add(F.conv2d(x2, w1, null, o)));
+      close(F.conv2d(x1, w1.mul(a).add(w2), null, o), F.conv2d(x1, w1, null, o).mul(a).add(F.conv2d(x1, w2, null, o)));
+    }), RUNS);
+  });
+
+  it('a one-hot kernel shifts the image: tap (ky, kx) with padding p reads x[oy + ky − p, ox + kx − p]', () => {
+    fc.assert(fc.property(convCase, (c) => {
+      const gen = new tg.Generator(c.seed);
+      const x = tg.randn([1, 1, c.h, c.w], { dtype: 'float64', generator: gen });
+      const ky = c.seed % c.kh, kx = (c.seed >> 3) % c.kw;
+      const w = tg.zeros([1, 1, c.kh, c.kw], { dtype: 'float64' });
+      w.value.data[ky * c.kw + kx] = 1;
+      const y = F.conv2d(x, w, null, { padding: c.padding });
+      const [Ho, Wo] = y.shape.slice(2);
+      const xd = x.dataSync(), yd = y.dataSync();
+      for (let oy = 0; oy < Ho; oy++) {
+        for (let ox = 0; ox < Wo; ox++) {
+          const iy = oy + ky - c.padding, ix = ox + kx - c.padding;
+          const want = iy >= 0 && iy < c.h && ix >= 0 && ix < c.w ? xd[iy * c.w + ix] : 0;
+          expect(yd[oy * Wo + ox]).toBe(want);
+        }
+      }
+    }), RUNS);
+  });
+
+  it('the transposed convolution is the adjoint: ⟨conv(x, w), y⟩ = ⟨x, convT(y, w)⟩', () => {
+    fc.assert(fc.property(convCase, (c) => {
+      const gen = new tg.Generator(c.seed);
+      const x = tg.randn([c.n, c.groups * c.cg, c.h, c.w], { dtype: 'float64', generator: gen });
+      const w = tg.randn([c.groups * c.og, c.cg, c.kh, c.kw], { dtype: 'float64', generator: gen });
+      const o = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups };
+      const cx = F.conv2d(x, w, null, o);
+      const y = tg.randn(cx.shape, { dtype: 'float64', generator: gen });
+      // the output padding that maps back to exactly x's size
+      const outputPadding = [2, 3].map((ax) => x.shape[ax] - ((cx.shape[ax] - 1) * c.stride - 2 * c.padding + c.dilation * ((ax === 2 ? c.kh : c.kw) - 1) + 1));
+      const ty = F.convTranspose2d(y, w, null, { ...o, outputPadding });
+      expect(ty.shape).toEqual(x.shape);
+      const lhs = cx.mul(y).sum().item(), rhs = x.mul(ty).sum().item();
+      expect(Math.abs(lhs - rhs)).toBeLessThan(1e-9 * (1 + Math.abs(lhs)));
+    }), RUNS);
+  });
+
+  it('conv1d equals conv2d on a height-1 image', () => {
+    fc.assert(fc.property(convCase, (c) => {
+      const gen = new tg.Generator(c.seed);
+      const x = tg.randn([c.n, c.groups * c.cg, c.w], { dtype: 'float64', generator: gen });
+      const w = tg.randn([c.groups * c.og, c.cg, c.kw], { dtype: 'float64', generator: gen });
+      const y1 = F.conv1d(x, w, null, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups });
+      const y2 = F.conv2d(x.unsqueeze(2), w.unsqueeze(2), null, { stride: [1, c.stride], padding: [0, c.padding], dilation: [1, c.dilation], groups: c.groups });
+      expect([...y1.dataSync()]).toEqual([...y2.squeeze(2).dataSync()]);
+    }), RUNS);
+  });
+});
+
+describe('bad input', () => {
+  it('names the op and the shapes for 1-D mistakes too', () => {
+    expect(() => F.conv1d(tg.zeros([1, 3, 8]), tg.zeros([4, 2, 3]))).toThrow(/^conv1d: given groups=1, weight of size \[4,2,3\], expected input \[1,3,8\] to have 2 channels, but got 3 channels/);
+    expect(() => F.conv1d(tg.zeros([1, 2, 2]), tg.zeros([4, 2, 3]))).toThrow(/^conv1d: padded input size per channel \[2\] is smaller than the \(dilated\) kernel size \[3\]/);
+    expect(() => F.conv1d(tg.zeros([1, 2, 8]), tg.zeros([4, 2, 3]), null, { dilation: 0 })).toThrow(/^conv1d: dilation must be a positive integer/);
+    expect(() => F.convTranspose2d(tg.zeros([1, 3, 4, 4]), tg.zeros([2, 2, 3, 3]))).toThrow(/^convTranspose2d: .*expected input \[1,3,4,4\] to have 2 channels, but got 3/);
+    expect(() => F.convTranspose2d(tg.zeros([1, 2, 4, 4]), tg.zeros([2, 2, 3, 3]), null, { stride: 2, outputPadding: 2 })).toThrow(/^convTranspose2d: outputPadding \[2,2\] must be smaller than either stride \[2,2\] or dilation \[1,1\]/);
+  });
+
+  it('leaves NDArray inputs of a failed kernel call untouched (a 3-D array is rejected before any work)', () => {
+    const x = new NDArray(new Float64Array(8), [2, 2, 2]);
+    expect(() => conv2dForward(x, x, geo())).toThrow(/^conv2d: expected 4-D arrays, got \[2,2,2\] and \[2,2,2\]/);
+  });
+});

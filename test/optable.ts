@@ -32,8 +32,6 @@ export interface ErrorInput {
   inputs: Arr[];
   fn?: (...xs: Tensor[]) => Tensor;
   message: RegExp;
-  /** A known library bug, said in a few words: the case runs as it.fails until the bug is fixed. */
-  bug?: string;
 }
 
 export interface OpInfo {

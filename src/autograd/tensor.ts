@@ -19,14 +19,17 @@ import { FLOAT_ONLY, OPS, type OpAttrs, type OpName } from './ops.js';
 import { backward, type BackwardOptions } from './tape.js';
 import { isTracing, noteOp } from './trace.js';
 
-/** One recorded operation: which primitive, on which inputs, producing which output. */
-export interface Node {
-  readonly op: OpName;
+/** One recorded operation of primitive K: its inputs, its attributes (typed by K) and its output. */
+export interface NodeOf<K extends OpName> {
+  readonly op: K;
   inputs: Tensor[] | null; // null once freed after backward
-  readonly attrs: unknown;
+  readonly attrs: OpAttrs[K];
   output: Tensor | null;
   readonly id: number;
 }
+
+/** A recorded operation, typed by its op: checking `node.op === 'sum'` narrows `node.attrs` to the sum's axes. */
+export type Node = { [K in OpName]: NodeOf<K> }[OpName];
 
 let nextNodeId = 0;
 
@@ -39,7 +42,12 @@ export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[
   // no gradient flows into an integer result (a cast to int32, an int32 sum...)
   if (isGradEnabled() && isFloating(value.dtype)) for (const t of inputs) if (t.requiresGrad) record = true;
   const out = new Tensor(value, record);
-  if (record) out.node = { op, inputs: xs, attrs, output: out, id: nextNodeId++ };
+  if (record) {
+    const node: NodeOf<K> = { op, inputs: xs, attrs, output: out, id: nextNodeId++ };
+    // NodeOf<K> is one member of the Node union; TypeScript cannot see that for a generic K (the one cast
+    // the typed tape needs: readers narrow on node.op instead)
+    out.node = node as Node;
+  }
   return isTracing() ? noteOp(op, xs, out, attrs) : out;
 }
 
@@ -110,10 +118,6 @@ export interface SortResult {
 
 const intGradError = (op: string) =>
   new TypeError(`${op}: only floating-point tensors can require gradients, got an int32 tensor (convert it with .float() first)`);
-
-export interface ReduceOptions {
-  keepdims?: boolean;
-}
 
 /**
  * An n-dimensional array of float32, float64 or int32 numbers that autograd can track, like torch.Tensor

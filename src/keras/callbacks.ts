@@ -6,6 +6,8 @@ import type { StateDict } from '../nn/module.js';
 
 /** The numbers fit() reports, by Keras key: `loss`, `accuracy`, `val_loss`, `val_accuracy`, ... */
 export type Logs = Record<string, number>;
+/** What {@link Model.evaluate} returns: the loss, and each compiled metric by name. */
+export type EvaluateLogs = { loss: number } & Logs;
 
 /** The part of a model that callbacks may use. */
 export interface CallbackModel {

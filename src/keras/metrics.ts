@@ -4,7 +4,7 @@
 import type { Tensor } from '../autograd/tensor.js';
 import type { LossKind } from './losses.js';
 import { Auc, F1Score, TopKAccuracy } from './metrics-extra.js';
-import { NameTable } from './names.js';
+import { nameTable, type NameOf } from './names.js';
 
 export interface Metric {
   /** The log key ('accuracy', 'precision', ...). */
@@ -115,7 +115,9 @@ function accuracyVariant(ctx: MetricContext): Variant {
 type MetricFactory = (name: string, ctx: MetricContext) => Metric;
 const threshold = (ctx: MetricContext): number => (ctx.fromLogits ? 0 : 0.5);
 
-export const METRICS = new NameTable<MetricFactory>('metric', [
+/** A metric's name: 'accuracy', 'precision', 'recall', 'mse', 'mae', ... */
+export type MetricName = NameOf<typeof METRICS>;
+export const METRICS = nameTable<MetricFactory>()('metric', [
   ['accuracy', (n, c) => new Accuracy(n, accuracyVariant(c), threshold(c)), 'acc'],
   ['binaryAccuracy', (n, c) => new Accuracy(n, 'binary', threshold(c))],
   ['categoricalAccuracy', (n, c) => new Accuracy(n, c.kind === 'sparse' ? 'sparse' : 'categorical', 0)],
@@ -136,7 +138,7 @@ export function resolveMetrics(names: readonly string[], ctx: MetricContext, whe
   const seen = new Set<string>();
   return names.map((raw) => {
     const { name, value } = METRICS.get(raw, where);
-    if (seen.has(name) || name === 'loss') throw new RangeError(`${where}: metric ${name} is listed twice`);
+    if (seen.has(name)) throw new RangeError(`${where}: metric ${name} is listed twice`);
     seen.add(name);
     return value(name, ctx);
   });

@@ -5,6 +5,10 @@ export {
   activation, Activation, dense, Dense, dropout, Dropout, flatten, Flatten, Layer,
   type ActivationArgs, type DenseArgs, type DropoutArgs, type LayerArgs,
 } from './layers.js';
+export {
+  embedding, Embedding, globalAveragePooling1d, GlobalAveragePooling1D, gru, GRU, layerNormalization, LayerNormalization,
+  lstm, LSTM, simpleRNN, SimpleRNN, type EmbeddingArgs, type LayerNormalizationArgs, type RecurrentArgs,
+} from './sequence-layers.js';
 export type { ActivationName } from './activations.js';
 export type { InitializerName } from './initializers.js';
 export {

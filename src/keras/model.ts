@@ -3,7 +3,8 @@
 
 import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
-import { Module, type Parameter } from '../nn/module.js';
+import type { DataInput } from '../data/arrays.js';
+import { type AnyModule, Module, type Parameter } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
 import type { History, Logs } from './callbacks.js';
@@ -181,7 +182,7 @@ export class Model<P extends PredictResult = Tensor> extends Module {
     return this.parameters()[0]?.dtype ?? 'float32';
   }
 
-  override namedChildren(): [string, Module][] {
+  override namedChildren(): [string, AnyModule][] {
     if (this.graph) return this.graph.callables.map((c) => [c.name as string, c]);
     return this.module ? this.module.namedChildren() : this.layers.map((l, i) => [String(i), l]);
   }

@@ -4,6 +4,7 @@
 import type { Layer, LayerOptions } from './layer.js';
 import type * as api from './layers-api.js';
 import { Activation, Dense, Dropout, Flatten } from './layers.js';
+import { Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM, SimpleRNN } from './sequence-layers.js';
 import { GaussianNoise, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 
@@ -19,6 +20,12 @@ export const LAYERS = {
   Dropout,
   Flatten,
   Activation,
+  Embedding,
+  LayerNormalization,
+  GlobalAveragePooling1D,
+  SimpleRNN,
+  LSTM,
+  GRU,
   RandomFlip,
   RandomTranslation,
   RandomRotation,

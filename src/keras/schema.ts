@@ -91,6 +91,15 @@ export const field = {
       return v;
     },
   }),
+  /** A positive finite number, with a default (an epsilon). */
+  positive: (defaultValue: number): Field<number> => ({
+    saved: true,
+    parse: (v, ctx) => {
+      if (v === undefined) return defaultValue;
+      if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) bad(ctx, `must be a positive number, got ${show(v)}`);
+      return v;
+    },
+  }),
   /** true or false, with a default. */
   bool: (defaultValue: boolean): Field<boolean> => ({
     saved: true,

@@ -10,6 +10,7 @@ import {
   ALL_SUITES, BENCH_DIR, COMMON_SUITES, LOSS_CHECK_STEP, REPO_ROOT, benchConfig, fmt, formatTable, spread, writeResults,
   type LibResult, type LossTrace, type Metric, type Suite,
 } from './common.js';
+import { runSequenceBench } from './sequence.js';
 
 interface LibSpec {
   /** Column name in the table. */
@@ -210,6 +211,9 @@ function main(): void {
   const loss = lossTable(libs);
   console.log(`\n${loss.text}`);
   if (saved) return;
+  // the sequence models (transformer encoder layer, LSTM) in the same run: their own table and loss check
+  const seq = only ? null : runSequenceBench(quick ? 5 : LOSS_CHECK_STEP);
+  if (seq) console.log(`\n${seq.text}`);
   const after = machine();
   console.log(`\nfinished in ${elapsed.toFixed(1)} s on ${before.cpu}, ${before.cores} cores; load average ${before.load} at the start, ${after.load} at the end`);
 
@@ -221,12 +225,13 @@ function main(): void {
       node: process.version,
       machine: { ...before, loadAtEnd: after.load },
       elapsedSeconds: elapsed,
-      lossAgreement: loss.ok,
+      lossAgreement: loss.ok && (seq?.ok ?? true),
+      sequence: seq?.results,
       libraries: Object.fromEntries(libs),
     });
     console.log(`results written to ${file}`);
   }
-  if (!loss.ok) process.exitCode = 1;
+  if (!loss.ok || (seq && !seq.ok)) process.exitCode = 1;
 }
 
 main();

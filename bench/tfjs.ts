@@ -51,7 +51,7 @@ export async function initBackend(name: string, threads: number, res: LibResult)
   const warnings: string[] = [];
   const warn = console.warn;
   console.warn = (...a: unknown[]) => void warnings.push(a.map(String).join(' '));
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await tf.setBackend(name);
     await tf.ready();

@@ -2,6 +2,7 @@
 // the tape records it), lay the recorded graph out in columns, and walk backward one node at a time by
 // calling each op's VJP from the op table (tg.OPS), exactly as src/autograd/tape.ts does.
 
+import { apply } from '../src/autograd/tensor.js';
 import * as tg from '../src/index.js';
 
 /** A parsed expression. */
@@ -192,8 +193,8 @@ export function backwardSteps(nodes: GraphNode[]): { steps: BackwardStep[]; grad
       if (!g || !node || !node.inputs) continue;
       const inputs = node.inputs;
       const needs = inputs.map((x) => x.requiresGrad);
-      const vjp = tg.OPS[node.op].vjp as (g: tg.Tensor, ctx: { inputs: readonly tg.Tensor[]; output: tg.Tensor; attrs: unknown; needs: readonly boolean[] }) => (tg.Tensor | null)[];
-      const out = vjp(g, { inputs, output: n.tensor, attrs: node.attrs, needs });
+      const vjp = tg.OPS[node.op].vjp as (g: tg.Tensor, ctx: { inputs: readonly tg.Tensor[]; output: tg.Tensor; attrs: unknown; needs: readonly boolean[]; apply: typeof apply }) => (tg.Tensor | null)[];
+      const out = vjp(g, { inputs, output: n.tensor, attrs: node.attrs, needs, apply });
       const toInputs: BackwardStep['toInputs'] = [];
       out.forEach((gi, k) => {
         if (!gi || !needs[k]) return;

@@ -18,6 +18,7 @@
 //                         inlined, so no bundler has to find a worker file). No Node built-in may
 //                         be imported from it: the build fails if one is.
 // dist/testing/browser.js `tapegrad/testing` for browsers, reaching the library through ../browser.js.
+// dist/testing/index.cjs  `tapegrad/testing` for require() (see below why it exists).
 //
 // Not minified, so the output stays readable (esbuild drops most comments; the source maps lead
 // back to src/, which ships in the package). `fast-check` (an optional peer dependency) stays an
@@ -105,6 +106,30 @@ for (const e of secondary) {
   });
 }
 
+// `tapegrad/testing` for require(): fast-check ships a CommonJS and an ES build, each with its own
+// types, and a CommonJS caller gets the CommonJS one; an Arbitrary from the other build does not
+// type-check against it. So require() gets this CommonJS copy of the testing code, which requires
+// fast-check the same way the caller does, and the library as the one ES module (../index.js, loaded
+// by require(esm)), shared with every import. Its types are the same declarations as a .d.cts file,
+// so TypeScript resolves fast-check in them as CommonJS too.
+await build({
+  ...common,
+  format: 'cjs',
+  entryPoints: { 'testing/index': secondary[0].source },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  plugins: [{
+    name: 'library-through-index',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.kind === 'entry-point' || secondary[0].own(sourceOf(args))) return undefined;
+        return { path: '../index.js', external: true };
+      });
+    },
+  }],
+});
+writeFileSync(join(dist, 'testing', 'index.d.cts'), readFileSync(join(dist, 'testing', 'index.d.ts'), 'utf8'));
+
 // the worker: one file, its own copy of the kernel
 await build({
   ...common,
@@ -157,6 +182,7 @@ for (const [name, result] of [['browser', browserLibrary], ['testing/browser', b
   }
 }
 
+for (const f of ['index.js', 'browser.js']) pureNamespaces(join(dist, f));
 // --keep-var skips this step, to measure what it is for (docs/design.md)
 if (!process.argv.includes('--keep-var')) restoreConst(dist);
 writeLicenses(library.metafile);
@@ -177,6 +203,27 @@ for (const e of secondary) {
     console.error(`build: dist/${e.out}.js does not load (does src/index.ts export everything it imports from the library?):\n${err}`);
     process.exit(1);
   }
+}
+
+/**
+ * `export * as plot from './plot/index.js'` comes out of esbuild as `var plot_exports = {};` and a
+ * call `__export(plot_exports, { ...getters })`: a statement a user's bundler must keep, and with it
+ * every function the namespace names, in an app that never touches tg.plot. Written instead as one
+ * call marked pure, `var plot_exports = /* @__PURE__ *\/ __namespace({ ... })`, an unused namespace and
+ * all it alone uses drop out of the user's bundle (docs/performance.md, "Bundle size"). The line
+ * break stays where it was, so the source map still lines up.
+ */
+function pureNamespaces(file) {
+  let n = 0;
+  let code = readFileSync(file, 'utf8').replace(/^(var|const) (\w+) = \{\};\n__export\(\2, \{$/gm, (_, kw, name) => {
+    n++;
+    return `${kw} ${name} = /* @__PURE__ */ __namespace(\n{`;
+  });
+  if (n === 0) return;
+  const helper = 'function __namespace(getters) {\n  const target = {};\n  __export(target, getters);\n  return target;\n}\n';
+  const at = code.lastIndexOf('//# sourceMappingURL=');
+  code = code.slice(0, at) + helper + code.slice(at);
+  writeFileSync(file, code);
 }
 
 /**

@@ -1,7 +1,7 @@
 // tapegrad's public entry: `import * as tg from 'tapegrad'`.
 // Tensors and their ops, the tape (backward, grad, noGrad), gradcheck, and the nn / optim namespaces.
 
-export { Tensor, where, type Operand } from './autograd/tensor.js';
+export { Tensor, where, type Operand, type SortResult } from './autograd/tensor.js';
 export * from './autograd/factory.js';
 export * from './autograd/functions.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/mode.js';
@@ -34,6 +34,7 @@ export * as callbacks from './keras/callbacks-api.js';
 
 import { Tensor } from './autograd/tensor.js';
 import { ndarrayFromScijs, type NdarrayLike } from './tensor/interop.js';
+export type { NdarrayLike, ScijsNdarray } from './tensor/interop.js';
 
 /** Wraps a scijs ndarray as a Tensor: zero-copy for Float32Array/Float64Array data, any strides. */
 export function fromNdarray(nd: NdarrayLike, options: { requiresGrad?: boolean } = {}): Tensor {
@@ -42,5 +43,8 @@ export function fromNdarray(nd: NdarrayLike, options: { requiresGrad?: boolean }
 export * as text from './text/index.js';
 export { toDot, type DotOptions, type DotNames } from './autograd/dot.js';
 export * as plot from './plot/index.js';
+export * as metrics from './metrics/index.js';
+export * as baselines from './baselines/index.js';
+export * as robust from './robust/index.js';
 export * as onnx from './onnx/index.js';
 export { downloadBytes } from './io/download.js';

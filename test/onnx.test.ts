@@ -113,13 +113,13 @@ describe('onnx export: dense models in ONNX Runtime', () => {
           tg.nn.functional.leakyRelu(h, 0.1), tg.nn.functional.softplus(h), new tg.nn.GELU().call(h), new tg.nn.GELU('tanh').call(h),
           h.sigmoid(), h.tanh(), h.clamp(0, 6), h.relu().add(h.minimum(0).expm1()), h.mul(h.sigmoid()), h.abs().add(1).log1p(),
           h.exp().sqrt(), h.sin().add(h.cos()), h.logSoftmax(-1), h.softmax(-1), h.pow(3), h.square(),
-          h.maximum(h.mul(0.5)), h.div(h.abs().add(1)), tg.where(h.ge(0), h, h.neg()), h.flip([1]),
+          h.maximum(h.mul(0.5)), h.div(h.abs().add(1)), tg.where(h.ge(0), h, h.neg()), h.flip([1]), h.cumsum(1), h.mul(3).trunc(),
         ];
         // a layer norm written out: mean and variance over the last dim
         const mu = h.mean(-1, true);
         const norm = h.sub(mu).div(h.var(-1, true, 0).add(1e-5).sqrt());
-        const cat = tg.concat([...acts, norm], 1); // [N, 8·21]
-        const parts = cat.slice(1, 0, 8).add(cat.slice(1, 8, 16)).add(cat.slice(1, 16, 168, 4).slice(1, 0, 8));
+        const cat = tg.concat([...acts, norm], 1); // [N, 8·23]
+        const parts = cat.slice(1, 0, 8).add(cat.slice(1, 8, 16)).add(cat.slice(1, 16, 184, 4).slice(1, 0, 8));
         const gram = parts.unsqueeze(2).matmul(parts.unsqueeze(1)).sum(2); // batched matmul, then a sum
         const t = gram.transpose(0, 1).transpose(0, 1).reshape([-1, 2, 4]).flatten(1);
         return this.fc3.call(t.add(h.max(1, true)).sub(h.min(1, true)).div(8));

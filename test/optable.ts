@@ -47,8 +47,6 @@ export interface ErrorInput {
   inputs: Arr[];
   fn?: (...xs: Tensor[]) => Tensor;
   message: RegExp;
-  /** A known library bug, said in a few words: the case runs as it.fails until the bug is fixed. */
-  bug?: string;
 }
 
 export interface OpInfo {
@@ -648,6 +646,94 @@ const losses: OpInfo[] = [
   },
 ];
 
+// ---- sequences: layer norm, embedding, attention (composites) -----------------------------------
+
+/** Reference layer norm over the trailing `k` dims, with optional per-element weight and bias. */
+function layerNormRef(x: Arr, k: number, w?: Arr, b?: Arr, eps = 1e-5): Arr {
+  const n = R.sizeOf(x.shape.slice(x.shape.length - k));
+  const out = new Float64Array(x.data.length);
+  for (let r = 0; r < x.data.length / n; r++) {
+    const lane = Array.from(x.data.subarray(r * n, (r + 1) * n));
+    const mu = R.meanOf(lane);
+    const v = R.meanOf(lane.map((t) => (t - mu) ** 2));
+    lane.forEach((t, j) => { out[r * n + j] = ((t - mu) / Math.sqrt(v + eps)) * (w ? w.data[j] : 1) + (b ? b.data[j] : 0); });
+  }
+  return R.arr(x.shape, out);
+}
+
+/** Reference attention softmax(q·kᵀ·scale + mask)·v over the last two dims; `allowed(i, j)` hides pairs. */
+function attentionRef(q: Arr, k: Arr, v: Arr, allowed: (i: number, j: number) => boolean = () => true, add?: Arr): Arr {
+  const [l, e] = q.shape.slice(-2);
+  const s = k.shape[k.shape.length - 2];
+  const ev = v.shape[v.shape.length - 1];
+  const batch = R.sizeOf(q.shape.slice(0, -2));
+  const out = new Float64Array(batch * l * ev);
+  for (let bi = 0; bi < batch; bi++) {
+    for (let i = 0; i < l; i++) {
+      const scores = Array.from({ length: s }, (_, j) => {
+        if (!allowed(i, j)) return -Infinity;
+        let dot = 0;
+        for (let t = 0; t < e; t++) dot += q.data[(bi * l + i) * e + t] * k.data[(bi * s + j) * e + t];
+        return dot / Math.sqrt(e) + (add ? add.data[i * s + j] : 0);
+      });
+      const p = R.softmaxOf(scores);
+      for (let c = 0; c < ev; c++) out[(bi * l + i) * ev + c] = R.sumOf(p.map((pj, j) => pj * v.data[(bi * s + j) * ev + c]));
+    }
+  }
+  return R.arr([...q.shape.slice(0, -1), ev], out);
+}
+
+const sequence: OpInfo[] = [
+  {
+    name: 'layerNorm([3], weight, bias)', fn: (x, w, b) => F.layerNorm(x, [3], w, b), ref: (x, w, b) => layerNormRef(x, 1, w, b), grad: 'second',
+    samples: sampler((d) => [[d.uniform([2, 3]), d.uniform([3]), d.uniform([3])], [d.uniform([2, 2, 3]), d.uniform([3]), d.uniform([3])], [d.uniform([3]), d.uniform([3]), d.uniform([3])]]),
+    errors: [
+      { inputs: [Z(2, 4), Z(3), Z(3)], message: /^layerNorm: input shape \[2,4\] does not end with normalizedShape \[3\]/ },
+      { inputs: [Z(2, 3), Z(4), Z(3)], message: /^layerNorm: weight has shape \[4\], expected normalizedShape \[3\]/ },
+    ],
+  },
+  op1('layerNorm([2,3])', (x) => F.layerNorm(x, [2, 3]), (x) => layerNormRef(x, 2), [[2, 3], [4, 2, 3]]),
+  {
+    name: 'embedding', fn: (w, i) => F.embedding(i, w), nondiff: [1], grad: 'second',
+    ref: (w, i) => R.reshape(R.indexSelect(w, 0, [...i.data]), [...i.shape, w.shape[1]]),
+    samples: sampler((d) => [[d.uniform([5, 3]), d.ints([4], 0, 5)], [d.uniform([4, 2]), d.ints([2, 3], 0, 4)]]),
+    errors: [
+      { inputs: [Z(5, 3), V([2], [1, 5])], message: /^embedding: index 5 at position 1 of indices \[2\] is out of range; expected an integer in \[0, 5\)/ },
+      { inputs: [Z(5, 3), V([2], [1.5, 2])], message: /^embedding: index 1.5 at position 0 of indices \[2\] is not an integer; expected an integer in \[0, 5\)/ },
+      { inputs: [Z(5, 3), V([1], [-1])], message: /^embedding: index -1 at position 0 of indices \[1\] is out of range/ },
+      { inputs: [Z(5), V([1], [0])], message: /^embedding: weight must be a 2-D tensor \[numEmbeddings, embeddingDim\], got \[5\]/ },
+    ],
+  },
+  {
+    name: 'scaledDotProductAttention', fn: (q, k, v) => F.scaledDotProductAttention(q, k, v), ref: (q, k, v) => attentionRef(q, k, v), grad: 'second',
+    samples: sampler((d) => [[d.uniform([3, 2]), d.uniform([4, 2]), d.uniform([4, 3])], [d.uniform([2, 2, 3]), d.uniform([2, 3, 3]), d.uniform([2, 3, 2])]]),
+    errors: [
+      { inputs: [Z(3, 2), Z(4, 3), Z(4, 3)], message: /^scaledDotProductAttention: expected query \[\.\.\., L, E\], key \[\.\.\., S, E\] and value \[\.\.\., S, Ev\]; got query \[3,2\], key \[4,3\] and value \[4,3\]/ },
+      { inputs: [Z(0, 2), Z(4, 2), Z(4, 3)], message: /^scaledDotProductAttention: sequences of length 0 cannot be attended/ },
+      { inputs: [Z(3)], fn: (q) => F.scaledDotProductAttention(q, q, q), message: /^scaledDotProductAttention: query must be at least 2-D/ },
+      { inputs: [Z(3, 2)], fn: (q) => F.scaledDotProductAttention(q, q, q, { isCausal: true, attnMask: [[true]] }), message: /^scaledDotProductAttention: give either attnMask or isCausal, not both/ },
+      { inputs: [Z(3, 2), Z(2, 2)], fn: (q, m) => F.scaledDotProductAttention(q, q, q, { attnMask: m }), message: /^scaledDotProductAttention: attnMask of shape \[2,2\] does not broadcast to the scores/ },
+    ],
+  },
+  {
+    name: 'scaledDotProductAttention(isCausal)', fn: (q, k, v) => F.scaledDotProductAttention(q, k, v, { isCausal: true }),
+    ref: (q, k, v) => attentionRef(q, k, v, (i, j) => j <= i), grad: 'second',
+    samples: sampler((d) => [[d.uniform([3, 2]), d.uniform([3, 2]), d.uniform([3, 2])], [d.uniform([2, 4, 2]), d.uniform([2, 5, 2]), d.uniform([2, 5, 3])]]),
+  },
+  {
+    name: 'scaledDotProductAttention(bool attnMask)',
+    fn: (q, k, v) => F.scaledDotProductAttention(q, k, v, { attnMask: [[true, false, true], [false, true, true]] }),
+    ref: (q, k, v) => attentionRef(q, k, v, (i, j) => [[true, false, true], [false, true, true]][i][j]), grad: 'second',
+    samples: sampler((d) => [[d.uniform([2, 2]), d.uniform([3, 2]), d.uniform([3, 2])]]),
+  },
+  {
+    name: 'scaledDotProductAttention(float attnMask)', fn: (q, k, v, m) => F.scaledDotProductAttention(q, k, v, { attnMask: m }),
+    ref: (q, k, v, m) => attentionRef(q, k, v, () => true, m), nondiff: [3], grad: 'second',
+    samples: sampler((d) => [[d.uniform([2, 2]), d.uniform([3, 2]), d.uniform([3, 2]), d.uniform([2, 3])]]),
+  },
+];
+
+
 
 // ---- images: convolutions (gradcheck and gradgradcheck over stride × padding × dilation × groups) ----
 
@@ -1011,6 +1097,6 @@ const products: OpInfo[] = [
 ];
 
 export const OPTABLE: OpInfo[] = [
-  ...elementwise, ...linalg, ...reductions, ...movement, ...joining, ...indexing, ...casts, ...losses, ...reshaping,
-  ...rounding, ...scans, ...pieces, ...sorting, ...products, ...images,
+  ...elementwise, ...linalg, ...reductions, ...movement, ...joining, ...indexing, ...casts, ...losses, ...reshaping, ...rounding, ...scans, ...pieces,
+  ...sorting, ...products, ...images, ...sequence,
 ];

@@ -367,3 +367,20 @@ describe('higher-order derivatives (createGraph)', () => {
     expectClose(vals(d3), [0.3, 1.1].map((t) => -Math.cos(t)));
   });
 });
+
+describe('tg.grad runs only the VJPs on paths that reach its inputs', () => {
+  it('a branch that does not lead to the inputs is not run, so its nodes are not freed', () => {
+    const x = tg.tensor([1, 2], { requiresGrad: true });
+    const w = tg.tensor([3, 4], { requiresGrad: true });
+    const a = x.mul(2);
+    const b = w.exp();
+    const loss = a.add(b).sum();
+    const [gx] = tg.grad(loss, x);
+    expect(gx.toArray()).toEqual([2, 2]);
+    // b's exp node was not on a path to x: it was neither run nor freed, so backward through it still works
+    b.sum().backward();
+    expect(w.grad!.toArray()).toEqual((w.exp().toArray() as number[]));
+    // a's node was run and freed
+    expect(() => a.sum().backward()).toThrow(/backward through the graph a second time/);
+  });
+});

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
 
 // ndarray-ops ships no type declarations: load it through require and type the few functions used.
-type Nd = ndarray.NdArray;
+type Nd = ndarray.NdArray | tg.ScijsNdarray;
 const ops = createRequire(import.meta.url)('ndarray-ops') as {
   addeq(a: Nd, b: Nd): void;
   mulseq(a: Nd, s: number): void;
@@ -577,6 +577,13 @@ describe('scijs ndarray interop', () => {
     expect(s.toNdarray().offset).toBe(1);
     expect(s.toNdarray().get(2, 1)).toBe(11);
     expect(tg.tensor([1, 2, 3]).expand([2, 3]).toNdarray().stride).toEqual([0, 1]);
+    // the declared type (tg.ScijsNdarray) has exactly the members of the bundled ndarray's objects
+    const declared = {
+      data: 1, shape: 1, stride: 1, offset: 1, dtype: 1, size: 1, order: 1, dimension: 1,
+      get: 1, set: 1, index: 1, lo: 1, hi: 1, step: 1, transpose: 1, pick: 1,
+    } satisfies Record<keyof tg.ScijsNdarray, 1>;
+    const actual = [...Object.keys(nd), ...Object.getOwnPropertyNames(Object.getPrototypeOf(nd)).filter((k) => k !== 'constructor')];
+    expect(actual.sort()).toEqual(Object.keys(declared).sort());
   });
 
   it('round-trips through ndarray-ops: in-place ops on the ndarray change the tensor', () => {

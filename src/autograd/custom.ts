@@ -15,8 +15,9 @@ export class FunctionCtx {
   /** Free-form values the forward wants the backward to see (shapes, constants, flags). */
   readonly data: Record<string, unknown> = {};
   private saved: Tensor[] = [];
-  /** The tensor the forward returned (its tape-recorded twin is what backward sees in `savedTensors`). */
+  /** The tensor the forward returned, computed off the tape. */
   rawOutput: Tensor | null = null;
+  /** The recorded output (same values, with the custom node): what `savedTensors` gives in place of `rawOutput`. */
   recordedOutput: Tensor | null = null;
 
   constructor(needsInputGrad: boolean[]) {

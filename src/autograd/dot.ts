@@ -1,7 +1,8 @@
 // toDot: the graph the tape recorded behind a tensor, as Graphviz DOT text (render it with `dot -Tsvg`).
 // Pure string building, no Graphviz needed; parameters are told from inputs by Tensor.isParameter.
 
-import { Tensor } from './tensor.js';
+import { graphOrder } from './tape.js';
+import { type Node, Tensor } from './tensor.js';
 import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** Names for tensors: `model.namedParameters()`, a Map from tensor to name (or name to tensor), or a plain object. */
@@ -65,18 +66,16 @@ const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 const fmtNumber = (v: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
 
 /** The attributes worth reading in a picture (axes of a sum, the power of powScalar, ...); '' for the rest. */
-function attrText(op: string, attrs: unknown): string {
-  if (attrs === null || typeof attrs !== 'object') return '';
-  const a = attrs as Record<string, unknown>;
-  switch (op) {
+function attrText(node: Node): string {
+  switch (node.op) {
     case 'sum': case 'max': case 'min':
-      return `axes=${fmtShape(a.axes as number[])}${a.keepdims ? ', keepdims' : ''}`;
-    case 'powScalar': return `p=${fmtNumber(a.p as number)}`;
-    case 'clamp': return `min=${fmtNumber(a.min as number)}, max=${fmtNumber(a.max as number)}`;
-    case 'permute': return `dims=${fmtShape(a.dims as number[])}`;
-    case 'cast': return `to ${String(a.dtype)}`;
+      return `axes=${fmtShape(node.attrs.axes)}${node.attrs.keepdims ? ', keepdims' : ''}`;
+    case 'powScalar': return `p=${fmtNumber(node.attrs.p)}`;
+    case 'clamp': return `min=${fmtNumber(node.attrs.min)}, max=${fmtNumber(node.attrs.max)}`;
+    case 'permute': return `dims=${fmtShape(node.attrs.dims)}`;
+    case 'cast': return `to ${node.attrs.dtype}`;
     case 'concat': case 'gather': case 'indexSelect': case 'indexAdd': case 'scatterAdd':
-      return `axis=${String(a.axis)}`;
+      return `axis=${node.attrs.axis}`;
     default: return '';
   }
 }
@@ -89,10 +88,10 @@ function kindOf(t: Tensor, named: boolean): Kind {
 
 function labelOf(t: Tensor, kind: Kind, name: string | undefined): string {
   const lines: string[] = [];
-  if (kind === 'op') {
-    const op = t.node!.op;
-    lines.push(name ? `${name} = ${op}` : op);
-    const extra = attrText(op, t.node!.attrs);
+  const node = t.node;
+  if (kind === 'op' && node) {
+    lines.push(name ? `${name} = ${node.op}` : node.op);
+    const extra = attrText(node);
     if (extra) lines.push(extra);
   } else if (kind === 'constant') {
     lines.push(name ?? (t.size === 1 ? `constant ${fmtNumber(t.item())}` : 'constant'));
@@ -110,38 +109,6 @@ const STYLE: Record<Kind, string> = {
   leaf: 'shape=box, style=filled, fillcolor="#fff2cc"',
   constant: 'shape=box, style=dashed, color="#888888", fontcolor="#555555"',
 };
-
-/**
- * Every tensor that `roots` were computed from, inputs before the tensors made from them (the order the
- * tape's backward walk reverses). An explicit stack instead of recursion, so deep graphs cannot overflow.
- */
-function collect(roots: readonly Tensor[]): Tensor[] {
-  const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
-  const stack: [Tensor, number][] = [];
-  for (const root of roots) {
-    if (seen.has(root)) continue;
-    seen.add(root);
-    stack.push([root, 0]);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const node = top[0].node;
-      if (node && node.inputs === null) throw new Error(FREED);
-      const inputs = node ? node.inputs! : [];
-      if (top[1] < inputs.length) {
-        const next = inputs[top[1]++];
-        if (!seen.has(next)) {
-          seen.add(next);
-          stack.push([next, 0]);
-        }
-      } else {
-        stack.pop();
-        order.push(top[0]);
-      }
-    }
-  }
-  return order;
-}
 
 /**
  * The computational graph behind `root` (or several roots) as Graphviz DOT text. Each op is an ellipse
@@ -169,7 +136,7 @@ export function toDot(root: Tensor | readonly Tensor[], options: DotOptions = {}
   const rankdir = options.rankdir ?? 'TB';
   if (!['TB', 'LR', 'BT', 'RL'].includes(rankdir)) throw new RangeError(`toDot: rankdir must be 'TB', 'LR', 'BT' or 'RL', got ${JSON.stringify(rankdir)}`);
   const names = nameTable(options.names);
-  const order = collect(roots);
+  const order = graphOrder(roots, { constants: true, freedMessage: FREED });
   const id = new Map<Tensor, string>();
   order.forEach((t, i) => id.set(t, `n${i}`));
   const rootSet = new Set(roots);

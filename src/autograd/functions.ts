@@ -4,7 +4,7 @@
 import { promote, type DType } from '../tensor/dtype.js';
 import { fmtShape, normAxis } from '../tensor/shape.js';
 import type { NormOrder } from './composites.js';
-import { apply, type Operand, Tensor, where } from './tensor.js';
+import { apply, type Operand, type SortResult, Tensor, where } from './tensor.js';
 
 export { where };
 
@@ -312,11 +312,11 @@ export const tile = (x: Tensor, dims: readonly number[]): Tensor => x.tile(dims)
 /** Shifts elements along `dims`, wrapping around; over the flattened tensor without dims (torch.roll). Same as `x.roll(...)`. */
 export const roll = (x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor => x.roll(shifts, dims);
 /** Sorted values and their int32 indices along `axis` (torch.sort; stable, NaN last). Same as `x.sort(axis, descending)`. */
-export const sort = (x: Tensor, axis = -1, descending = false): { values: Tensor; indices: Tensor } => x.sort(axis, descending);
+export const sort = (x: Tensor, axis = -1, descending = false): SortResult => x.sort(axis, descending);
 /** The int32 indices that sort along `axis` (torch.argsort). Same as `x.argsort(axis, descending)`. */
 export const argsort = (x: Tensor, axis = -1, descending = false): Tensor => x.argsort(axis, descending);
 /** The k largest (or smallest) values along `axis` and their int32 indices (torch.topk). Same as `x.topk(k, axis, largest)`. */
-export const topk = (x: Tensor, k: number, axis = -1, largest = true): { values: Tensor; indices: Tensor } => x.topk(k, axis, largest);
+export const topk = (x: Tensor, k: number, axis = -1, largest = true): SortResult => x.topk(k, axis, largest);
 /** The outer product of two 1-D tensors (torch.outer). Same as `a.outer(b)`. */
 export const outer = (a: Tensor, b: Tensor): Tensor => a.outer(b);
 

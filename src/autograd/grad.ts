@@ -45,7 +45,7 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
   runBackward(outs, seeds, options, (t, g) => {
     const at = wanted.get(t);
     if (at) for (const i of at) result[i] = options.createGraph ? g : g.detach();
-  }, apply);
+  }, apply, new Set(ins));
   return result.map((g, i) => {
     if (g) return g;
     if (!options.allowUnused) {

@@ -3,8 +3,8 @@
 
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { withGradMode } from './mode.js';
-import { type ApplyFn, OPS, type OpName } from './ops.js';
-import type { Node, Tensor } from './tensor.js';
+import { type ApplyFn, type OpAttrs, type OpName, OPS, type VjpContext } from './ops.js';
+import type { Node, NodeOf, Tensor } from './tensor.js';
 import { checkOptions } from '../tensor/validate.js';
 
 /** Options for `tensor.backward()` (and the base of {@link GradOptions}), as in PyTorch's backward. */
@@ -19,11 +19,16 @@ const FREED =
   'Trying to backward through the graph a second time (or to use its saved tensors after they were freed). ' +
   'Pass { retainGraph: true } to the first backward() or grad() call if you need to do this.';
 
-/** All tensors reachable from the roots through recorded nodes, inputs before the tensors made from them. */
-function topoOrder(roots: readonly Tensor[]): Tensor[] {
+/**
+ * The graph behind `roots`: every tensor reachable through recorded nodes, inputs before the tensors made
+ * from them (backward walks it in reverse). The one graph walk: backward and tg.grad follow only inputs
+ * that require grad; toDot (`constants: true`) also lists the constants the ops read. A freed node throws
+ * `freedMessage`. An explicit stack of [tensor, next input index], so deep graphs cannot overflow.
+ */
+export function graphOrder(roots: readonly Tensor[], options: { constants?: boolean; freedMessage?: string } = {}): Tensor[] {
+  const constants = options.constants ?? false;
   const order: Tensor[] = [];
   const visited = new Set<Tensor>();
-  // explicit stack of [tensor, next input index]: deep graphs (100,000 ops) cannot overflow the call stack
   const stack: [Tensor, number][] = [];
   for (const root of roots) {
     if (visited.has(root)) continue;
@@ -33,10 +38,10 @@ function topoOrder(roots: readonly Tensor[]): Tensor[] {
       const top = stack[stack.length - 1];
       const node = top[0].node;
       const inputs = node ? node.inputs : null;
-      if (node && inputs === null) throw new Error(FREED);
+      if (node && inputs === null) throw new Error(options.freedMessage ?? FREED);
       if (inputs && top[1] < inputs.length) {
         const next = inputs[top[1]++];
-        if (!visited.has(next) && next.requiresGrad) {
+        if (!visited.has(next) && (constants || next.requiresGrad)) {
           visited.add(next);
           stack.push([next, 0]);
         }
@@ -47,6 +52,20 @@ function topoOrder(roots: readonly Tensor[]): Tensor[] {
     }
   }
   return order;
+}
+
+/** The tensors of `order` (inputs first) from which some target can be reached: the only ones tg.grad needs. */
+function reaching(order: readonly Tensor[], targets: ReadonlySet<Tensor>): Set<Tensor> {
+  const out = new Set<Tensor>();
+  for (const t of order) {
+    if (targets.has(t) || (t.node?.inputs ?? []).some((x) => out.has(x))) out.add(t);
+  }
+  return out;
+}
+
+/** Runs one node's VJP; K ties the node's attributes to its op's rule, so no cast is needed. */
+function runVjp<K extends OpName>(node: NodeOf<K>, g: Tensor, ctx: Omit<VjpContext<OpAttrs[K]>, 'attrs'>): (Tensor | null)[] {
+  return OPS[node.op].vjp(g, { ...ctx, attrs: node.attrs });
 }
 
 export function seedGradient(out: Tensor, g: Tensor | number | null | undefined, where: string): Tensor {
@@ -95,14 +114,16 @@ function checkVersions(node: Node, inputs: readonly Tensor[], output: Tensor): v
  * Runs the VJPs from `roots` down to the leaves. `collect(t, g)` receives each tensor's full gradient
  * once all contributions are summed; nodes are freed afterwards unless retainGraph is set. `apply`
  * (tensor.ts's) is handed to the VJPs, so the tape and the op table import no values from tensor.ts.
+ * With `targets` (tg.grad's inputs), only the VJPs on paths that reach a target run.
  */
 export function runBackward(
   roots: readonly Tensor[], seeds: readonly Tensor[], options: BackwardOptions,
-  collect: (t: Tensor, g: Tensor) => void, apply: ApplyFn,
+  collect: (t: Tensor, g: Tensor) => void, apply: ApplyFn, targets?: ReadonlySet<Tensor>,
 ): void {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
-  const order = topoOrder(roots);
+  const order = graphOrder(roots);
+  const wanted = targets ? reaching(order, targets) : null;
   const grads = new Map<Tensor, Tensor>();
   const addGrad = (t: Tensor, g: Tensor) => {
     const prev = grads.get(t);
@@ -113,7 +134,7 @@ export function runBackward(
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       const g = grads.get(t);
-      if (g === undefined) continue;
+      if (g === undefined || (wanted !== null && !wanted.has(t))) continue;
       grads.delete(t);
       collect(t, g);
       const node = t.node;
@@ -121,9 +142,8 @@ export function runBackward(
       const inputs = node.inputs;
       if (inputs === null) throw new Error(FREED);
       if (!READS_NO_VALUES.has(node.op)) checkVersions(node, inputs, t);
-      const needs = inputs.map((x) => x.requiresGrad);
-      const def = OPS[node.op] as (typeof OPS)['add'];
-      const inGrads = def.vjp(g, { inputs, output: t, attrs: node.attrs as null, needs, apply });
+      const needs = inputs.map((x) => x.requiresGrad && (wanted === null || wanted.has(x)));
+      const inGrads = runVjp(node, g, { inputs, output: t, needs, apply });
       for (let k = 0; k < inputs.length; k++) {
         const gi = inGrads[k];
         if (!needs[k] || !gi) continue;

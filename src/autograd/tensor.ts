@@ -20,16 +20,19 @@ import { FLOAT_ONLY, OPS, type OpAttrs, type OpName } from './ops.js';
 import { backward, type BackwardOptions } from './tape.js';
 import { isTracing, noteOp } from './trace.js';
 
-/** One recorded operation: which primitive, on which inputs, producing which output. */
-export interface Node {
-  readonly op: OpName;
+/** One recorded operation of primitive K: its inputs, its attributes (typed by K) and its output. */
+export interface NodeOf<K extends OpName> {
+  readonly op: K;
   inputs: Tensor[] | null; // null once freed after backward
-  readonly attrs: unknown;
+  readonly attrs: OpAttrs[K];
   output: Tensor | null;
   readonly id: number;
   /** The version of each input's storage, then the output's, when the op was recorded (see version.ts). */
   readonly versions: readonly number[];
 }
+
+/** A recorded operation, typed by its op: checking `node.op === 'sum'` narrows `node.attrs` to the sum's axes. */
+export type Node = { [K in OpName]: NodeOf<K> }[OpName];
 
 let nextNodeId = 0;
 
@@ -45,7 +48,10 @@ export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[
   if (record) {
     const versions = xs.map((t) => storageVersion(t.value.data));
     versions.push(storageVersion(value.data));
-    out.node = { op, inputs: xs, attrs, output: out, id: nextNodeId++, versions };
+    const node: NodeOf<K> = { op, inputs: xs, attrs, output: out, id: nextNodeId++, versions };
+    // NodeOf<K> is one member of the Node union; TypeScript cannot see that for a generic K (the one cast
+    // the typed tape needs: readers narrow on node.op instead)
+    out.node = node as Node;
   }
   return isTracing() ? noteOp(op, xs, out, attrs) : out;
 }
@@ -107,15 +113,20 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   return apply('where', [c.expand(shape), at.expand(shape), bt.expand(shape)], null);
 }
 
+/** What `sort` and `topk` return (PyTorch's (values, indices) pair). */
+export interface SortResult {
+  /** The selected elements in order (differentiable: a gather from the input). */
+  values: Tensor;
+  /** Where each value sits along the sorted axis of the input (int32, no gradient). */
+  indices: Tensor;
+}
+
 const intGradError = (op: string) =>
   new TypeError(`${op}: only floating-point tensors can require gradients, got an int32 tensor (convert it with .float() first)`);
 
-export interface ReduceOptions {
-  keepdims?: boolean;
-}
-
 /**
- * An n-dimensional array of float32 or float64 numbers that autograd can track, like torch.Tensor.
+ * An n-dimensional array of float32, float64 or int32 numbers that autograd can track, like torch.Tensor
+ * (int32 holds indices, labels and masks, and carries no gradient).
  * Create tensors with `tg.tensor`, `tg.zeros`, `tg.randn` and friends; set `requiresGrad` on the leaves you want
  * gradients for, compute a scalar loss with the methods below, then call `backward()` and read `.grad`.
  * Every op returns a new tensor; shapes broadcast with NumPy/PyTorch rules.
@@ -156,7 +167,7 @@ export class Tensor {
 
   /** The size of each dimension, e.g. [2, 3] for a 2×3 matrix; [] for a scalar. */
   get shape(): number[] { return this.value.shape as number[]; }
-  /** The element type: 'float32' or 'float64'. */
+  /** The element type: 'float32', 'float64' or 'int32'. */
   get dtype(): DType { return this.value.dtype; }
   /** The number of elements (the product of the shape). */
   get size(): number { return this.value.size; }
@@ -490,7 +501,7 @@ export class Tensor {
    * indices; // [1, 2, 0] (int32)
    * ```
    */
-  sort(axis = -1, descending = false): { values: Tensor; indices: Tensor } {
+  sort(axis = -1, descending = false): SortResult {
     if (this.ndim === 0) return { values: this, indices: new Tensor(new NDArray(new Int32Array(1), [])) };
     const a = normAxis(axis, this.ndim, 'sort');
     const indices = new Tensor(sortIndices(this.value, a, descending));
@@ -506,7 +517,7 @@ export class Tensor {
    * tg.tensor([1, 5, 3, 4]).topk(2); // values [5, 4], indices [1, 3]
    * ```
    */
-  topk(k: number, axis = -1, largest = true): { values: Tensor; indices: Tensor } {
+  topk(k: number, axis = -1, largest = true): SortResult {
     const a = normAxis(axis, Math.max(this.ndim, 1), 'topk');
     const n = this.ndim === 0 ? 1 : this.shape[a];
     checkInt('topk', `k (dim ${a} of shape ${fmtShape(this.shape)} has ${n})`, k, { min: 0, max: n });

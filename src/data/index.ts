@@ -6,3 +6,7 @@ export { trainTestSplit, shuffle, type TrainTestSplit, type TrainTestSplitOption
 export { DataLoader, type Batch, type DataLoaderOptions } from './loader.js';
 export { oneHot, StandardScaler, MinMaxScaler, standardize, minMaxScale } from './preprocess.js';
 export { makeMoons, makeCircles, makeSpirals, makeBlobs, type Dataset, type DatasetOptions } from './datasets.js';
+export { kFold, type Fold, type KFoldOptions } from './kfold.js';
+export * as corruptions from './corruptions.js';
+export type { DataFormat, FillMode, ImageOptions, Interpolation } from './image.js';
+export * as transforms from './transforms.js';

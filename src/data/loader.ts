@@ -3,6 +3,7 @@
 
 import type { Tensor } from '../autograd/tensor.js';
 import type { Generator } from '../tensor/random.js';
+import type { Transform } from './transforms.js';
 import { type DataInput, pickGenerator, type RandomSource, rowCount, toTensor } from './arrays.js';
 import { checkOptions, optionKeys } from '../tensor/validate.js';
 
@@ -14,9 +15,11 @@ export interface DataLoaderOptions extends RandomSource {
   shuffle?: boolean;
   /** Skip the last batch when it is smaller than batchSize (default false). */
   dropLast?: boolean;
+  /** Applied to each batch's inputs, drawing from the loader's generator (e.g. tg.data.transforms.Compose([...])). */
+  transform?: Transform;
 }
 
-const LOADER_OPTIONS = optionKeys<DataLoaderOptions>({ batchSize: true, shuffle: true, dropLast: true, seed: true, generator: true });
+const LOADER_OPTIONS = optionKeys<DataLoaderOptions>({ batchSize: true, shuffle: true, dropLast: true, transform: true, seed: true, generator: true });
 
 /** One mini-batch from a {@link DataLoader}: rows of x and the matching rows of y. */
 export interface Batch {
@@ -41,6 +44,8 @@ export class DataLoader implements Iterable<Batch> {
   readonly shuffle: boolean;
   /** Whether a last batch smaller than batchSize is skipped (default false). */
   readonly dropLast: boolean;
+  /** The transform applied to each batch's inputs, or undefined. */
+  readonly transform: Transform | undefined;
   private readonly generator: Generator;
 
   constructor(data: { x: DataInput; y?: DataInput }, options: DataLoaderOptions = {}) {
@@ -59,6 +64,10 @@ export class DataLoader implements Iterable<Batch> {
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
     this.generator = pickGenerator(options);
+    if (options.transform !== undefined && (typeof options.transform !== 'object' || typeof options.transform?.apply !== 'function')) {
+      throw new TypeError('DataLoader: transform must be an object with apply(x, generator), e.g. new tg.data.transforms.RandomRotation({ degrees: 10 })');
+    }
+    this.transform = options.transform;
   }
 
   /** The number of rows. */
@@ -79,7 +88,8 @@ export class DataLoader implements Iterable<Batch> {
     for (let b = 0; b < this.length; b++) {
       const start = b * this.batchSize;
       const end = Math.min(n, start + this.batchSize);
-      yield batchOf(this.x, this.y, order, start, end);
+      const batch = batchOf(this.x, this.y, order, start, end);
+      yield this.transform ? { x: this.transform.apply(batch.x, this.generator), y: batch.y } : batch;
     }
   }
 }

@@ -1,4 +1,5 @@
 // tg.callbacks: callbacks for model.fit (Keras names). Any object with onEpochEnd, onBatchEnd, ... works too.
 // earlyStopping stops when the monitored log stops improving and can restore the best weights.
 
-export { Callback, earlyStopping, EarlyStopping, History, type CallbackHooks, type EarlyStoppingOptions, type Logs } from './callbacks.js';
+export { augment } from './augment.js';
+export { Callback, earlyStopping, EarlyStopping, History, type BatchData, type CallbackHooks, type EarlyStoppingOptions, type Logs } from './callbacks.js';

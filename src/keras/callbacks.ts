@@ -1,12 +1,14 @@
 // Training callbacks (Keras names): hooks called by fit(), the History it returns, and earlyStopping.
 // Logs are plain objects of numbers with Keras keys (loss, accuracy, val_loss, val_accuracy).
 
-import type { Tensor } from '../autograd/tensor.js';
+import { Tensor } from '../autograd/tensor.js';
 import type { StateDict } from '../nn/module.js';
 import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** The numbers fit() reports, by Keras key: `loss`, `accuracy`, `val_loss`, `val_accuracy`, ... */
 export type Logs = Record<string, number>;
+/** What {@link Model.evaluate} returns: the loss, and each compiled metric by name. */
+export type EvaluateLogs = { loss: number } & Logs;
 
 /** The part of a model that callbacks may use. */
 export interface CallbackModel {
@@ -30,8 +32,21 @@ export interface CallbackHooks {
   onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
   /** Called after each mini-batch step; logs hold `batch`, `size` and the epoch's running mean `loss` and metrics. */
   onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+  /**
+   * Called with each training batch before its step (not a Keras hook): may return replacement rows, e.g.
+   * augmented or adversarial inputs (tg.robust.adversarialTraining). Synchronous; callbacks chain in order.
+   */
+  onTrainBatchData?(batch: number, data: BatchData): BatchData | void;
   /** Called by fit() before training with the model being trained. */
   setModel?(model: CallbackModel): void;
+}
+
+/** One training batch as fit() steps on it: inputs and prepared targets. */
+export interface BatchData {
+  /** The batch's inputs. */
+  x: Tensor;
+  /** The batch's targets, as the loss takes them. */
+  y: Tensor;
 }
 
 /** A base class for callbacks that need the model (this.model is set before training starts). */
@@ -94,6 +109,20 @@ export class CallbackList {
   async epochEnd(e: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onEpochEnd?.(e, { ...logs }); }
   async batchBegin(b: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onBatchBegin?.(b, { ...logs }); }
   async batchEnd(b: number, logs: Logs): Promise<void> { for (const c of this.list) await c.onBatchEnd?.(b, { ...logs }); }
+  /** Passes the batch through every onTrainBatchData hook in order. */
+  batchData(b: number, data: BatchData): BatchData {
+    let d = data;
+    for (const c of this.list) {
+      const r = c.onTrainBatchData?.(b, d);
+      if (r) {
+        if (!(r.x instanceof Tensor) || !(r.y instanceof Tensor) || r.x.shape[0] !== r.y.shape[0]) {
+          throw new TypeError(`fit: onTrainBatchData must return { x, y } tensors with the same number of rows (batch ${b})`);
+        }
+        d = r;
+      }
+    }
+    return d;
+  }
 }
 
 const EARLY_STOPPING_OPTIONS = optionKeys<EarlyStoppingOptions>({

@@ -5,9 +5,10 @@ export { Model, model, sequential, type AnyModel, type CompileArgs, type Functio
 export { input, type InputArgs } from './functional.js';
 export { SymbolicTensor } from './symbolic.js';
 export type { FitArgs, EvaluateArgs } from './training.js';
-export { History, type Logs } from './callbacks.js';
-export type { LossConfig, LossFunction, LossSpec } from './losses.js';
-export type { OptimizerConfig, OptimizerLike, OptimizerSpec } from './optimizers.js';
+export { History, type EvaluateLogs, type Logs } from './callbacks.js';
+export type { MetricName } from './metrics.js';
+export type { LossConfig, LossFunction, LossName, LossSpec } from './losses.js';
+export type { OptimizerConfig, OptimizerLike, OptimizerName, OptimizerSpec } from './optimizers.js';
 export { fromBytes, loadModel, type LoadOptions } from './loading.js';
 export type { ModelBytes } from './saving.js';
 export { ModelLoadError, type ModelLoadErrorCode } from './errors.js';

@@ -3,7 +3,7 @@
 
 import type { Tensor } from '../autograd/tensor.js';
 import * as F from '../nn/functional.js';
-import { NameTable } from './names.js';
+import { nameTable, type NameOf } from './names.js';
 
 /** What the labels look like: values like the output, 0/1 targets, one-hot rows, or class indices. */
 export type LossKind = 'regression' | 'binary' | 'categorical' | 'sparse' | 'custom';
@@ -11,7 +11,7 @@ export type LossKind = 'regression' | 'binary' | 'categorical' | 'sparse' | 'cus
 /** A loss by name with its options: the serializable form (saved with the model). */
 export interface LossConfig {
   /** A loss name, e.g. 'binaryCrossentropy' (Keras snake_case aliases are accepted). */
-  name: string;
+  name: LossName;
   /** The model outputs logits rather than probabilities (cross-entropies only). */
   fromLogits?: boolean;
   /** Smooths targets toward uniform (binary and categorical cross-entropy). */
@@ -21,7 +21,9 @@ export interface LossConfig {
 /** A custom loss: the model's output and the targets to a scalar Tensor. */
 export type LossFunction = (yPred: Tensor, yTrue: Tensor) => Tensor;
 /** A loss for compile(): a name, a config with options, or a function. */
-export type LossSpec = string | LossConfig | LossFunction;
+export type LossSpec = LossName | LossConfig | LossFunction;
+/** A loss's name: 'meanSquaredError', 'binaryCrossentropy', 'mse', ... (snake_case too). */
+export type LossName = NameOf<typeof LOSSES>;
 
 export interface ResolvedLoss {
   /** The canonical name, or null for a custom function. */
@@ -46,7 +48,7 @@ interface LossDef {
 
 const rows2d = (t: Tensor): Tensor => (t.ndim === 2 ? t : t.reshape([-1, t.shape[t.ndim - 1]]));
 
-export const LOSSES = new NameTable<LossDef>('loss', [
+export const LOSSES = nameTable<LossDef>()('loss', [
   ['meanSquaredError', { kind: 'regression', options: [], wantsLogitsOf: null, make: () => (p, y) => F.mseLoss(p, y) }, 'mse'],
   ['meanAbsoluteError', { kind: 'regression', options: [], wantsLogitsOf: null, make: () => (p, y) => F.l1Loss(p, y) }, 'mae'],
   ['binaryCrossentropy', {

@@ -1,9 +1,10 @@
 // Metrics for compile(): accuracy (binary, categorical or sparse, chosen from the loss as Keras does),
-// precision, recall, mse and mae. Each accumulates plain numbers over an epoch, off the tape.
+// precision, recall, mse, mae, and (metrics-extra.ts) f1Score, auc and the top-5 accuracies. Each accumulates plain numbers over an epoch, off the tape.
 
 import type { Tensor } from '../autograd/tensor.js';
 import type { LossKind } from './losses.js';
-import { NameTable } from './names.js';
+import { Auc, F1Score, TopKAccuracy } from './metrics-extra.js';
+import { nameTable, type NameOf } from './names.js';
 
 export interface Metric {
   /** The log key ('accuracy', 'precision', ...). */
@@ -114,7 +115,9 @@ function accuracyVariant(ctx: MetricContext): Variant {
 type MetricFactory = (name: string, ctx: MetricContext) => Metric;
 const threshold = (ctx: MetricContext): number => (ctx.fromLogits ? 0 : 0.5);
 
-export const METRICS = new NameTable<MetricFactory>('metric', [
+/** A metric's name: 'accuracy', 'precision', 'recall', 'mse', 'mae', ... */
+export type MetricName = NameOf<typeof METRICS>;
+export const METRICS = nameTable<MetricFactory>()('metric', [
   ['accuracy', (n, c) => new Accuracy(n, accuracyVariant(c), threshold(c)), 'acc'],
   ['binaryAccuracy', (n, c) => new Accuracy(n, 'binary', threshold(c))],
   ['categoricalAccuracy', (n, c) => new Accuracy(n, c.kind === 'sparse' ? 'sparse' : 'categorical', 0)],
@@ -123,6 +126,10 @@ export const METRICS = new NameTable<MetricFactory>('metric', [
   ['recall', (n, c) => new PrecisionRecall(n, 'recall', threshold(c), c.kind === 'sparse')],
   ['mse', (n, c) => new MeanError(n, 2, c.kind === 'sparse'), 'meanSquaredError'],
   ['mae', (n, c) => new MeanError(n, 1, c.kind === 'sparse'), 'meanAbsoluteError'],
+  ['f1Score', (n, c) => new F1Score(n, c, threshold(c)), 'f1'],
+  ['auc', (n, c) => new Auc(n, c.kind === 'sparse')],
+  ['topKCategoricalAccuracy', (n, c) => new TopKAccuracy(n, 5, c.kind === 'sparse')],
+  ['sparseTopKCategoricalAccuracy', (n) => new TopKAccuracy(n, 5, true)],
 ]);
 
 /** Builds the metrics named in compile(); the log key is the canonical name. */
@@ -131,7 +138,7 @@ export function resolveMetrics(names: readonly string[], ctx: MetricContext, whe
   const seen = new Set<string>();
   return names.map((raw) => {
     const { name, value } = METRICS.get(raw, where);
-    if (seen.has(name) || name === 'loss') throw new RangeError(`${where}: metric ${name} is listed twice`);
+    if (seen.has(name)) throw new RangeError(`${where}: metric ${name} is listed twice`);
     seen.add(name);
     return value(name, ctx);
   });

@@ -3,7 +3,8 @@
 
 import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
-import { Module, type Parameter } from '../nn/module.js';
+import type { DataInput } from '../data/arrays.js';
+import { type AnyModule, Module, type Parameter } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
 import type { History, Logs } from './callbacks.js';
@@ -32,7 +33,7 @@ export interface CompileArgs {
    * For a model with several outputs: one for all, an array in output order, or a record by output name.
    */
   loss: PerOutput<LossSpec>;
-  /** 'accuracy', 'precision', 'recall', 'mse', 'mae'; for several outputs also an array of lists or a record by output name. */
+  /** 'accuracy', 'precision', 'recall', 'f1Score', 'auc', 'topKCategoricalAccuracy', 'sparseTopKCategoricalAccuracy', 'mse', 'mae'; for several outputs also an array of lists or a record by output name. */
   metrics?: PerOutput<string[]> | string[];
   /** Several outputs: each output's weight in the total loss (default 1), in output order or by name. */
   lossWeights?: number[] | Record<string, number>;
@@ -182,7 +183,7 @@ export class Model<P extends PredictResult = Tensor> extends Module {
     return this.parameters()[0]?.dtype ?? 'float32';
   }
 
-  override namedChildren(): [string, Module][] {
+  override namedChildren(): [string, AnyModule][] {
     if (this.graph) return this.graph.callables.map((c) => [c.name as string, c]);
     return this.module ? this.module.namedChildren() : this.layers.map((l, i) => [String(i), l]);
   }

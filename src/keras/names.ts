@@ -22,13 +22,23 @@ export type NamesOf<E extends readonly NameEntry<unknown>[]> = {
   [I in keyof E]: E[I] extends readonly [infer N extends string, unknown, ...infer A extends string[]] ? N | A[number] | SnakeCase<N | A[number]> : never;
 }[number];
 
+/**
+ * A NameTable whose names are a string-literal union: `nameTable<Def>()('loss', [...])` (two calls, so the
+ * value type is given and the names are inferred).
+ */
+export const nameTable = <T>() => <const N extends string>(what: string, entries: readonly (readonly [N, T, ...N[]])[]): NameTable<T, N> =>
+  new NameTable<T, N>(what, entries);
+
+/** The names a NameTable accepts, with their snake_case spellings: editors complete them, typos fail to compile. */
+export type NameOf<X> = X extends NameTable<unknown, infer N> ? N | SnakeCase<N> : never;
+
 /** A fixed table of named things; lookups never touch an object prototype (it is a Map). */
-export class NameTable<T> {
-  private readonly byKey = new Map<string, { name: string; value: T }>();
-  readonly names: string[] = [];
+export class NameTable<T, N extends string = string> {
+  private readonly byKey = new Map<string, { name: N; value: T }>();
+  readonly names: N[] = [];
 
   /** entries: [canonical name, value, ...aliases]. */
-  constructor(readonly what: string, entries: readonly NameEntry<T>[]) {
+  constructor(readonly what: string, entries: readonly (readonly [N, T, ...N[]])[]) {
     for (const [name, value, ...aliases] of entries) {
       this.names.push(name);
       for (const n of [name, ...aliases]) this.byKey.set(nameKey(n), { name, value });
@@ -40,7 +50,7 @@ export class NameTable<T> {
   }
 
   /** The canonical name and value for `name`; throws listing the known names otherwise. */
-  get(name: unknown, where: string): { name: string; value: T } {
+  get(name: unknown, where: string): { name: N; value: T } {
     const hit = typeof name === 'string' ? this.byKey.get(nameKey(name)) : undefined;
     if (!hit) {
       const shown = typeof name === 'string' ? JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name) : typeof name;

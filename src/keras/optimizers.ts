@@ -6,7 +6,7 @@ import { Adagrad } from '../optim/adagrad.js';
 import { Adam, AdamW } from '../optim/adam.js';
 import { RMSprop } from '../optim/rmsprop.js';
 import { SGD } from '../optim/sgd.js';
-import { NameTable } from './names.js';
+import { nameTable, type NameOf } from './names.js';
 
 /** What fit() needs from an optimizer (every tg.optim optimizer has both). */
 export interface OptimizerLike {
@@ -45,7 +45,9 @@ export interface OptimizerConfig {
 }
 
 /** An optimizer for compile(): a name, a config, an optimizer object, or a factory given the parameters. */
-export type OptimizerSpec = string | OptimizerConfig | OptimizerLike | ((params: Parameter[]) => OptimizerLike);
+/** An optimizer's name: 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'. */
+export type OptimizerName = NameOf<typeof OPTIMIZERS>;
+export type OptimizerSpec = OptimizerName | OptimizerConfig | OptimizerLike | ((params: Parameter[]) => OptimizerLike);
 
 type Opts = Required<Omit<OptimizerConfig, 'name'>>;
 interface OptimizerDef {
@@ -57,7 +59,7 @@ interface OptimizerDef {
 const adamLike = (Ctor: typeof Adam | typeof AdamW) => (params: Parameter[], o: Partial<Opts>): OptimizerLike =>
   new Ctor(params, { lr: o.learningRate, betas: [o.beta1!, o.beta2!], eps: o.epsilon, amsgrad: o.amsgrad, weightDecay: o.weightDecay });
 
-export const OPTIMIZERS = new NameTable<OptimizerDef>('optimizer', [
+export const OPTIMIZERS = nameTable<OptimizerDef>()('optimizer', [
   ['sgd', {
     defaults: { learningRate: 0.01, momentum: 0, nesterov: false, weightDecay: 0 },
     make: (p, o) => new SGD(p, { lr: o.learningRate, momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay }),

@@ -4,6 +4,8 @@
 import type { Layer, LayerOptions } from './layer.js';
 import type * as api from './layers-api.js';
 import { Activation, Dense, Dropout, Flatten } from './layers.js';
+import { Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM, SimpleRNN } from './sequence-layers.js';
+import { GaussianNoise, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 
 /** A layer class as the registry holds it: constructed from a config object and options. */
@@ -18,6 +20,19 @@ export const LAYERS = {
   Dropout,
   Flatten,
   Activation,
+  Embedding,
+  LayerNormalization,
+  GlobalAveragePooling1D,
+  SimpleRNN,
+  LSTM,
+  GRU,
+  RandomFlip,
+  RandomTranslation,
+  RandomRotation,
+  RandomZoom,
+  RandomContrast,
+  RandomCrop,
+  GaussianNoise,
   Concatenate,
   Add,
   Subtract,

@@ -92,6 +92,15 @@ export const field = {
       return v;
     },
   }),
+  /** A positive finite number, with a default (an epsilon). */
+  positive: (defaultValue: number): Field<number> => ({
+    saved: true,
+    parse: (v, ctx) => {
+      if (v === undefined) return defaultValue;
+      if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) bad(ctx, `must be a positive number, got ${show(v)}`);
+      return v;
+    },
+  }),
   /** true or false, with a default. */
   bool: (defaultValue: boolean): Field<boolean> => ({
     saved: true,
@@ -132,6 +141,52 @@ export const field = {
     saved: false,
     parse: optional((v, ctx) => {
       if (!Number.isSafeInteger(v) || (v as number) < 1 || (v as number) > ctx.limits.maxDim) bad(ctx, `must be an integer in [1, ${ctx.limits.maxDim}], got ${show(v)}`);
+      return v as number;
+    }),
+  }),
+  /** A finite number with a default (required when the default is null) that must pass `ok`, described by `what`. */
+  number: (defaultValue: number | null, ok: (v: number) => boolean = () => true, what = 'a finite number'): Field<number> => ({
+    saved: true,
+    parse: (v, ctx) => {
+      if (v === undefined && defaultValue === null) bad(ctx, `is required (${what})`, 'MISSING_FIELD');
+      const x = v ?? defaultValue;
+      if (typeof x !== 'number' || !Number.isFinite(x) || !ok(x)) bad(ctx, `must be ${what}, got ${show(v)}`);
+      return x as number;
+    },
+  }),
+  /** One of a fixed list of strings, with a default. */
+  choice: <T extends string>(values: readonly T[], defaultValue: T): Field<T> => ({
+    saved: true,
+    parse: (v, ctx) => {
+      if (v === undefined) return defaultValue;
+      if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) bad(ctx, `must be one of ${values.map((x) => `'${x}'`).join(', ')}, got ${show(v)}`);
+      return v as T;
+    },
+  }),
+  /**
+   * A Keras augmentation factor: a number f (the range [−f, f]) or a [low, high] pair with low ≤ high, every value
+   * at least `min`; required unless `optional`.
+   */
+  factor: (optional = false, min = -Infinity): Field<number | [number, number] | undefined> => ({
+    saved: true,
+    parse: (v, ctx) => {
+      if (v === undefined || v === null) {
+        if (!optional) bad(ctx, 'is required: a number f (the range [−f, f]) or a [low, high] pair', 'MISSING_FIELD');
+        return undefined;
+      }
+      const pair = typeof v === 'number' ? [-Math.abs(v), Math.abs(v)] : v;
+      if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((x) => typeof x === 'number' && Number.isFinite(x)) || pair[0] > pair[1]) {
+        bad(ctx, `must be a finite number or a [low, high] pair with low ≤ high, got ${Array.isArray(v) ? JSON.stringify(v) : show(v)}`);
+      }
+      if (pair[0] < min) bad(ctx, `must not go below ${min}, got ${JSON.stringify(v)}`);
+      return typeof v === 'number' ? v : [pair[0], pair[1]];
+    },
+  }),
+  /** An optional integer seed (saved, so a loaded layer draws the same augmentations). */
+  seed: (): Field<number | undefined> => ({
+    saved: true,
+    parse: optional((v, ctx) => {
+      if (!Number.isSafeInteger(v)) bad(ctx, `must be an integer, got ${show(v)}`);
       return v as number;
     }),
   }),

@@ -1,7 +1,7 @@
 // model.summary(): a Keras-like table of layers with their output shapes and parameter counts, and totals.
 // Wrapped Modules list their direct children; a child's output shape is shown when it is known.
 
-import type { Module } from '../nn/module.js';
+import type { AnyModule } from '../nn/module.js';
 import type { AnyModel } from './model.js';
 
 const fmtCount = (n: number): string => n.toLocaleString('en-US');
@@ -13,7 +13,7 @@ function fmtBytes(n: number): string {
   return `${(n / 1024 ** 2).toFixed(2)} MB`;
 }
 
-function paramCounts(m: Module): { total: number; trainable: number; bytes: number } {
+function paramCounts(m: AnyModule): { total: number; trainable: number; bytes: number } {
   let total = 0;
   let trainable = 0;
   let bytes = 0;

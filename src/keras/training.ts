@@ -273,7 +273,7 @@ function prepareInputs(model: Model<PredictResult>, xIn: ModelData, where: strin
 }
 
 /** Converts and checks x and y once; all errors come before any training step. */
-function prepareData(model: Model<PredictResult>, xIn: ModelData, yIn: ModelData, where: string): Prepared {
+export function prepareData(model: Model<PredictResult>, xIn: ModelData, yIn: ModelData, where: string): Prepared {
   const xs = prepareInputs(model, xIn, where);
   const heads = headsOf(model, where);
   const names = model.outputNames;
@@ -369,7 +369,12 @@ async function trainEpoch(ctx: EpochContext, order: Int32Array | null): Promise<
     const start = b * batchSize;
     const end = Math.min(n, start + batchSize);
     await callbacks.batchBegin(b, { batch: b, size: end - start });
-    const batch = sliceRows(data, order, start, end);
+    let batch = sliceRows(data, order, start, end);
+    if (batch.xs.length === 1 && batch.ys.length === 1) {
+      // augmentation / adversarial hooks (onTrainBatchData) see one-input, one-output models' batches
+      const d = callbacks.batchData(b, { x: batch.xs[0], y: batch.ys[0] });
+      batch = { xs: [d.x], ys: [d.y] };
+    }
     optimizer.zeroGrad();
     const { total, parts, outs } = headLosses(model, heads, batch);
     const lv = total.item();

@@ -33,7 +33,6 @@ export function prepareX(x: DataInput, what: string, facts: Pick<ModelFacts, 'in
 }
 
 const units = (facts: ModelFacts): number => facts.outputShape[facts.outputShape.length - 1] ?? 1;
-const unitWord = (n: number): string => `${n} output unit${n === 1 ? '' : 's'}`;
 
 /** Errors for a loss that cannot work with the model's output (run at compile when the shape is known, and at fit). */
 export function checkLossOutput(loss: ResolvedLoss, facts: ModelFacts, where: string): void {

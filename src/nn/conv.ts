@@ -3,7 +3,6 @@
 
 import { apply, Tensor } from '../autograd/tensor.js';
 import type { ConvGeometry } from '../tensor/conv.js';
-import { convOutSize } from '../tensor/conv.js';
 import { promote } from '../tensor/dtype.js';
 import { fmtShape } from '../tensor/shape.js';
 

@@ -274,6 +274,13 @@ export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptio
   return reduce(loss, options.reduction, 'crossEntropy');
 }
 
+// ---- sequences (layer norm, embedding, dropout, attention) ---------------------------------------
+
+export {
+  attentionWithWeights, causalMask, dropout, embedding, layerNorm, scaledDotProductAttention,
+  type AttentionOptions, type BoolArray, type DropoutFnOptions, type EmbeddingOptions, type Indices, type Mask,
+} from './functional-sequence.js';
+
 // ---- images ------------------------------------------------------------------------------------
 
 export {

@@ -13,3 +13,17 @@ export {
   type BatchNormLayerOptions, type ConvLayerOptions, type ConvTransposeLayerOptions,
 } from './image-layers.js';
 export { erf, erfc, gelu, normalCdf, type GeluApproximate } from './erf.js';
+export { type AnyModule } from './module.js';
+export { Embedding, LayerNorm, type EmbeddingLayerOptions, type LayerNormOptions } from './sequence-layers.js';
+export {
+  MultiheadAttention, type AttentionResult, type MultiheadAttentionForwardOptions, type MultiheadAttentionOptions,
+} from './attention.js';
+export {
+  CausalTransformerBlock, sinusoidalPositionalEncoding, TransformerEncoder, TransformerEncoderLayer,
+  type PositionalEncodingOptions, type TransformerEncoderForwardOptions, type TransformerEncoderLayerOptions,
+  type TransformerEncoderOptions,
+} from './transformer.js';
+export {
+  GRU, GRUCell, LSTM, LSTMCell, padSequence, RNN, RNNCell,
+  type CellOptions, type ElmanRNNOptions, type LSTMState, type RNNForwardOptions, type RNNOptions,
+} from './rnn.js';

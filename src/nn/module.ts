@@ -20,6 +20,13 @@ export class Parameter extends Tensor {
   }
 }
 
+/**
+ * Any module, whatever its forward takes and returns (nn.LSTM returns [output, [h, c]], nn.MultiheadAttention
+ * [output, weights]); the type the tree walkers use.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModule = Module<any[], unknown>;
+
 /** A model's parameters by dotted name (e.g. 'fc1.weight'), as returned by `stateDict()` and accepted by `loadStateDict()`. */
 export type StateDict = Map<string, Tensor>;
 
@@ -38,7 +45,7 @@ export type StateDict = Map<string, Tensor>;
  * const logits = net.call(tg.randn([8, 4])); // shape [8, 3]
  * ```
  */
-export abstract class Module {
+export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
   /** Training mode (Dropout active, BatchNorm uses batch statistics) or eval mode. */
   training = true;
 
@@ -46,16 +53,16 @@ export abstract class Module {
   #buffers = new Map<string, Tensor>();
 
   /** Computes the module's output from its inputs; subclasses implement it. Call it through `call(x)`. */
-  abstract forward(...inputs: Tensor[]): Tensor;
+  abstract forward(...inputs: In): Out;
 
   /** Runs forward (PyTorch's `module(x)`); while ONNX export traces, it also marks where the ops ran. */
-  call(...inputs: Tensor[]): Tensor {
-    return inScope(this, () => this.forward(...inputs), inputs);
+  call(...inputs: In): Out {
+    return inScope(this, () => this.forward(...inputs), inputs.filter((x): x is Tensor => x instanceof Tensor));
   }
 
   /** Direct sub-modules with their names; arrays of modules are named by index. */
-  namedChildren(): [string, Module][] {
-    const out: [string, Module][] = [];
+  namedChildren(): [string, AnyModule][] {
+    const out: [string, AnyModule][] = [];
     for (const [key, v] of Object.entries(this)) {
       if (v instanceof Module) out.push([key, v]);
       else if (Array.isArray(v)) v.forEach((m, i) => { if (m instanceof Module) out.push([`${key}.${i}`, m]); });
@@ -64,7 +71,7 @@ export abstract class Module {
   }
 
   /** Direct sub-modules (fields holding a Module, or arrays of them), in declaration order. */
-  children(): Module[] {
+  children(): AnyModule[] {
     return this.namedChildren().map(([, m]) => m);
   }
 
@@ -76,14 +83,14 @@ export abstract class Module {
   }
 
   /** Every module in the tree, depth first, this one first, with dotted names. */
-  namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
+  namedModules(prefix = ''): [string, AnyModule][] {
+    const out: [string, AnyModule][] = [[prefix, this]];
     for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
     return out;
   }
 
   /** Every module in the tree, depth first, starting with this one. */
-  modules(): Module[] {
+  modules(): AnyModule[] {
     return this.namedModules().map(([, m]) => m);
   }
 

@@ -6,7 +6,7 @@ import type { TracedOp } from '../autograd/trace.js';
 import type { Module } from '../nn/module.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { fmtShape } from '../tensor/shape.js';
-import { capture, type CapturedGraph, type CapturedValue, describeValue } from './capture.js';
+import { capture, type CapturedGraph, describeValue } from './capture.js';
 import { MODULE_EMITTERS } from './modules.js';
 import { type DimExpr, type EmitContext, isStaticDim, PRIMITIVE_EMITTERS, UNTRACKED_EMITTERS } from './ops.js';
 import { type AttrValue, modelProto, type NodeSpec, ONNX_DTYPE, type TensorSpec, type ValueSpec } from './proto.js';

@@ -101,6 +101,10 @@ export const PRIMITIVE_EMITTERS: { [K in OpName]?: Emit<OpAttrs[K]> } = {
   relu: unary('Relu'), sigmoid: unary('Sigmoid'), tanh: unary('Tanh'), sin: unary('Sin'), cos: unary('Cos'),
   // ONNX Round also sends halves to the even neighbour
   sign: unary('Sign'), floor: unary('Floor'), ceil: unary('Ceil'), round: unary('Round'),
+  // trunc(x) = sign(x)·floor(|x|) (ONNX has no Trunc)
+  trunc: (e) => e.final('Mul', [e.tmp('Sign', [e.input(0)]), e.tmp('Floor', [e.tmp('Abs', [e.input(0)])])]),
+  // CumSum takes its axis as a 0-d int64 input
+  cumsum: (e, { axis }) => e.final('CumSum', [e.input(0), e.tmp('Squeeze', [e.ints([axis])])]),
   // ONNX Runtime has Erf for float32 only: a float64 model computes it in float32 (about 1e-7 relative)
   erf: (e) => erf(e, e.input(0), true),
   // log1p(x) = log(1 + x) and expm1(x) = eˣ − 1: ONNX has no fused forms (tiny |x| loses relative precision)

@@ -5,4 +5,9 @@ export { historySvg, type HistoryLike, type HistorySvgOptions } from './history.
 export { chartPanel, lineChartSvg, lossCurvesSvg, type Box, type ChartOptions, type Series } from './chart.js';
 export { decisionBoundarySvg, type DecisionBoundaryOptions, type Predictor } from './boundary.js';
 export { escapeXml, linearScale, logScale, niceTicks, PALETTE } from './svg.js';
+export { attentionSvg, type AttentionSvgOptions } from './attention.js';
+export {
+  confusionMatrixSvg, corruptionSvg, precisionRecallSvg, type CorruptionResultLike, reliabilityDiagramSvg, robustnessCurveSvg, rocCurveSvg, type RobustnessSeries, type ConfusionMatrixSvgOptions, type NamedCurve,
+  type ReliabilityLike,
+} from './metrics.js';
 export { modelGraph, type ModelGraphData, type ModelGraphOptions } from './model-graph.js';

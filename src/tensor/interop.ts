@@ -2,7 +2,7 @@
 // Float32/Float64/Int32 data is shared (zero-copy); other element types are converted into float32.
 
 import ndarray from 'ndarray';
-import type { TypedArray } from './dtype.js';
+import type { DType, TypedArray } from './dtype.js';
 import { checkView, NDArray } from './ndarray.js';
 import { checkShape } from './shape.js';
 
@@ -44,7 +44,39 @@ export function ndarrayFromScijs(nd: NdarrayLike): NDArray {
   return new NDArray(out, [...shape]);
 }
 
+/**
+ * A scijs ndarray, as Tensor.toNdarray returns it: a strided view of the tensor's storage with
+ * ndarray's methods. The ndarray package is bundled into tapegrad, so its type is written out here
+ * (the members the bundled ndarray 1.x has) and users need no @types package.
+ */
+export interface ScijsNdarray<D extends TypedArray = TypedArray> {
+  data: D;
+  shape: number[];
+  stride: number[];
+  offset: number;
+  dtype: DType;
+  size: number;
+  order: number[];
+  dimension: number;
+  /** The element at the given indices. */
+  get(...index: number[]): number;
+  /** Sets the element at the given indices to the last argument. */
+  set(...indexThenValue: number[]): number;
+  /** The position in `data` of the element at the given indices. */
+  index(...index: number[]): number;
+  /** The view starting at the given indices. */
+  lo(...index: number[]): ScijsNdarray<D>;
+  /** The view ending before the given indices. */
+  hi(...index: number[]): ScijsNdarray<D>;
+  /** The view taking every k-th element along each dimension. */
+  step(...steps: number[]): ScijsNdarray<D>;
+  /** The view with the dimensions in the given order. */
+  transpose(...axes: number[]): ScijsNdarray<D>;
+  /** Fixes the dimensions given a number (null keeps one). */
+  pick(...index: (number | null)[]): ScijsNdarray<D>;
+}
+
 /** A scijs ndarray viewing the same storage as `x` (no copy). */
-export function ndarrayToScijs(x: NDArray): ndarray.NdArray<TypedArray> {
+export function ndarrayToScijs(x: NDArray): ScijsNdarray {
   return ndarray(x.data, [...x.shape], [...x.strides], x.offset);
 }

@@ -1,6 +1,12 @@
 // tapegrad/testing: fast-check arbitraries for shapes and tensors, for property-based gradient checks.
 // This entry loads fast-check (an optional peer dependency); the main entry never does.
 
+/**
+ * tapegrad/testing: fast-check arbitraries for shapes and tensors, and gradcheck, for property-based tests.
+ * @packageDocumentation
+ * @module tapegrad/testing
+ */
+
 import fc from 'fast-check';
 import { tensor } from '../autograd/factory.js';
 import type { Tensor } from '../autograd/tensor.js';

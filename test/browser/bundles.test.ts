@@ -7,7 +7,7 @@
 // Worker while the page keeps running; the esbuild page is cross-origin isolated, so its worker
 // also runs the threaded matmul. No page may log an error.
 
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,16 @@ function readmeExample(): { code: string; printed: string[] } {
   return { code: block.replace(/^import .*$/m, ''), printed };
 }
 
+/** Runs node with args, without blocking this test worker (vitest talks to it meanwhile); resolves to its output. */
+function runNode(args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`node ${args.join(' ')} failed:\n${stdout}\n${stderr}`));
+      else resolve(`${stdout}\n${stderr}`);
+    });
+  });
+}
+
 let tmp: string;
 let browser: Chromium;
 const servers: StaticServer[] = [];
@@ -49,10 +59,7 @@ let viteOutput = '';
 let esbuildInputs: string[] = [];
 
 beforeAll(async () => {
-  if (distIsStale(ROOT)) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
-  }
+  if (distIsStale(ROOT)) await runNode([join(ROOT, 'scripts', 'build.mjs')], ROOT);
   tmp = mkdtempSync(join(tmpdir(), 'tapegrad-browser-'));
   // the project: tapegrad as npm installs it (package.json and dist/), and the app's sources
   const pkg = join(tmp, 'node_modules', 'tapegrad');
@@ -85,10 +92,7 @@ ${body}
   cpSync(join(app, 'index.html'), join(out, 'index.html'));
 
   // Vite: `vite build` in the app folder, no config file
-  const vite = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', join(tmp, 'vite'), '--emptyOutDir'],
-    { cwd: app, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  viteOutput = `${vite.stdout}\n${vite.stderr}`;
-  if (vite.status !== 0) throw new Error(`vite build failed:\n${viteOutput}`);
+  viteOutput = await runNode([join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', join(tmp, 'vite'), '--emptyOutDir'], app);
 
   // no bundler: the app's files as they are, 'tapegrad' mapped to dist/browser.js by an import map
   const plain = join(tmp, 'plain');

@@ -37,7 +37,7 @@ describe('item 5: a NaN probability or bound gives NaN, never a finite number', 
   ])('%s propagates NaN', (_, f) => {
     expect(f().item()).toBeNaN();
   });
-  test.each(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'])(
+  test.each(['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'] as const)(
     'Keras %s on a diverged model reports NaN and terminateOnNaN stops fit',
     async (loss) => {
       const units = loss === 'binaryCrossentropy' ? 1 : 2;

@@ -2,7 +2,7 @@
 // The decoder trusts no byte: it validates the whole header, throwing SafetensorsError, before allocating a tensor.
 
 import { ModelLoadError } from './errors.js';
-import { checkOptions, optionKeys } from '../tensor/validate.js';
+import { checkOptions } from '../tensor/validate.js';
 
 export type SafetensorsDType = 'F32' | 'F64';
 

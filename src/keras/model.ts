@@ -3,7 +3,6 @@
 
 import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
-import type { DataInput } from '../data/arrays.js';
 import { type AnyModule, Module, type Parameter } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';

@@ -4,7 +4,7 @@
 import { Tensor } from '../autograd/tensor.js';
 import { allocate } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
-import { checkOptions, optionKeys } from '../tensor/validate.js';
+import { checkOptions } from '../tensor/validate.js';
 
 function gradsOf(params: Tensor | Iterable<Tensor>, where: string): Tensor[] {
   const list = params instanceof Tensor ? [params] : [...params];

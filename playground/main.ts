@@ -53,16 +53,21 @@ const rgb = (c: readonly number[]): string => `rgb(${c.map((v) => Math.round(v))
 
 /** Paints a res×res grid of values in [-1, 1] onto a canvas. */
 function paintGrid(canvas: HTMLCanvasElement, grid: Float32Array, res: number, scale: (v: number) => number): void {
+  drawPixels(canvas, res, (k) => diverging(scale(grid[k])), true);
+}
+
+/** Draws a res×res picture, pixel k coloured by rgbAt(k), scaled up to fill the canvas. */
+function drawPixels(canvas: HTMLCanvasElement, res: number, rgbAt: (k: number) => readonly number[], smooth: boolean): void {
   const ctx = canvas.getContext('2d')!;
   const img = ctx.createImageData(res, res);
   for (let k = 0; k < res * res; k++) {
-    const [r, g, b] = diverging(scale(grid[k]));
+    const [r, g, b] = rgbAt(k);
     img.data[4 * k] = r; img.data[4 * k + 1] = g; img.data[4 * k + 2] = b; img.data[4 * k + 3] = 255;
   }
   const tmp = document.createElement('canvas');
   tmp.width = res; tmp.height = res;
   tmp.getContext('2d')!.putImageData(img, 0, 0);
-  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingEnabled = smooth;
   ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
 }
 
@@ -381,17 +386,7 @@ function drawPad(): void {
   }
   const seen = centerLikeMnist(pad);
   (window as unknown as { tapegradSeen: number[] }).tapegradSeen = Array.from(seen); // for the tests: the model's input
-  const sctx = seenCanvas.getContext('2d')!;
-  const img = sctx.createImageData(SIDE, SIDE);
-  for (let k = 0; k < SIDE * SIDE; k++) {
-    const v = Math.round(seen[k] * 255);
-    img.data[4 * k] = v; img.data[4 * k + 1] = v; img.data[4 * k + 2] = v; img.data[4 * k + 3] = 255;
-  }
-  const tmp = document.createElement('canvas');
-  tmp.width = SIDE; tmp.height = SIDE;
-  tmp.getContext('2d')!.putImageData(img, 0, 0);
-  sctx.imageSmoothingEnabled = false;
-  sctx.drawImage(tmp, 0, 0, seenCanvas.width, seenCanvas.height);
+  drawPixels(seenCanvas, SIDE, (k) => { const v = Math.round(seen[k] * 255); return [v, v, v]; }, false);
   if (!digitsModel) return;
   const empty = !pad.some((v) => v > 0);
   const probs = empty ? new Float32Array(10) : (tg.noGrad(() => digitsModel!.predict(tg.tensor(seen, { shape: [1, SIDE * SIDE] })).dataSync()) as Float32Array);

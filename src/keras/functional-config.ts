@@ -44,14 +44,13 @@ export function graphConfig(model: AnyModel): GraphConfig {
     if (!(c instanceof Layer)) throw new RangeError(`save: ${model.name} uses the model ${c.name} as a layer; saving nested models is not supported yet (save the weights with tg.save(model.stateDict(), path))`);
   }
   const ref = (t: SymbolicTensor): NodeRef => (t.source.kind === 'input' ? t.name : graph.calls.findIndex((c) => c.output === t));
-  // how predict arranges the outputs tells how they were given: one tensor, an array, or a record
-  const arranged = model.arrangeOutputs(graph.outputs.map((_, i) => i as never)) as unknown;
+  const form = model.outputForm;
   return {
     inputs: graph.inputs.map((t) => ({ name: t.name, shape: [...t.rowShape], dtype: t.dtype })),
     calls: graph.calls.map((c) => ({ layer: c.callable.name as string, inputs: c.inputs.map(ref) })),
     outputs: graph.outputs.map(ref),
-    outputKeys: Array.isArray(arranged) || typeof arranged === 'number' ? null : Object.keys(arranged as object),
-    single: typeof arranged === 'number',
+    outputKeys: form === 'record' ? model.outputNames : null,
+    single: form === 'single',
   };
 }
 

@@ -239,6 +239,12 @@ export class Model<P extends PredictResult = Tensor> extends Module {
     return [{ out: r.out, logits: r.logits, activation: r.activation }];
   }
 
+  /** How outputs were given to tg.model: 'single' (one tensor), 'array', or 'record' (then outputNames are its keys). */
+  get outputForm(): 'single' | 'array' | 'record' {
+    const form = this.#outputs;
+    return !form || form.single ? 'single' : form.keys ? 'record' : 'array';
+  }
+
   /** predict()'s result from the output tensors: one tensor, an array, or a record, as outputs were given. */
   arrangeOutputs(outs: Tensor[]): P {
     const form = this.#outputs;

@@ -19,6 +19,7 @@ export { LoadError } from './tensor/errors.js';
 export { MAX_TENSOR_ELEMENTS } from './tensor/validate.js';
 export { SafetensorsError, type SafetensorsErrorCode } from './io/safetensors.js';
 export { setNumThreads, getNumThreads } from './tensor/threads.js';
+export { cacheStats, emptyCache, setCacheLimit, type CacheStats } from './tensor/storage.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';

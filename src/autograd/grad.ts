@@ -38,13 +38,15 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
   ins.forEach((x, i) => {
     if (!x.requiresGrad) throw new Error(`grad: input ${i} does not require grad`);
   });
-  const seeds = outs.map((o, i) => seedGradient(o, goList[i], 'grad'));
   const wanted = new Map<Tensor, number[]>();
   ins.forEach((x, i) => wanted.set(x, [...(wanted.get(x) ?? []), i]));
   const result: (Tensor | null)[] = ins.map(() => null);
-  runBackward(outs, seeds, options, (t, g) => {
+  runBackward(outs, () => outs.map((o, i) => seedGradient(o, goList[i], 'grad')), options, (t, g) => {
     const at = wanted.get(t);
-    if (at) for (const i of at) result[i] = options.createGraph ? g : g.detach();
+    if (!at) return null;
+    const r = options.createGraph ? g : g.detach();
+    for (const i of at) result[i] = r;
+    return r;
   }, apply, new Set(ins));
   return result.map((g, i) => {
     if (g) return g;

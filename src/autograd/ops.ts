@@ -8,6 +8,8 @@ import {
 } from '../tensor/indexing.js';
 import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry } from '../tensor/conv.js';
 import { linearKernel } from '../tensor/linear.js';
+import { crossEntropyGradKernel, crossEntropyKernel } from '../tensor/loss.js';
+import { isGradEnabled } from './mode.js';
 import { flipKernel } from '../tensor/movement.js';
 import { hasZero, scanKernel } from '../tensor/scan.js';
 import { matmul as matmulKernel } from '../tensor/threads.js';
@@ -84,6 +86,9 @@ export interface UnsliceSpec extends SliceSpec {
  * @property cumprod.__type.axis The axis to accumulate along.
  * @property matmul Matrix product (torch.matmul rules).
  * @property linear x·Wᵀ (+ b) over the last dim in one op (nn.Linear's product).
+ * @property crossEntropy Softmax cross-entropy of logits [N, C] against class indices, summed or averaged over rows, in one op.
+ * @property crossEntropy.__type.target The class index of each row (checked against C by the caller).
+ * @property crossEntropy.__type.mean Divide the sum by N (reduction 'mean') rather than keep it ('sum').
  * @property reshape New shape, same elements.
  * @property reshape.__type.shape The target shape.
  * @property permute Reordered dims.
@@ -135,6 +140,7 @@ export interface OpAttrs {
   cumsum: { axis: number }; cumprod: { axis: number };
   matmul: null;
   linear: null;
+  crossEntropy: { target: ArrayLike<number>; mean: boolean };
   reshape: { shape: number[] };
   permute: { dims: number[] };
   expand: { shape: number[] };
@@ -158,7 +164,7 @@ export type OpName = keyof OpAttrs;
 
 /** The primitives whose int32 inputs are first converted to float32 (their results are not integers), as in PyTorch. */
 export const FLOAT_ONLY: ReadonlySet<OpName> = new Set<OpName>([
-  'exp', 'log', 'log1p', 'expm1', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos', 'erf', 'erfc', 'div', 'linear',
+  'exp', 'log', 'log1p', 'expm1', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos', 'erf', 'erfc', 'div', 'linear', 'crossEntropy',
 ]);
 
 /** Runs a primitive and records it on the tape (tensor.ts's `apply`). */
@@ -398,6 +404,24 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
         needs[1] ? g2.mT.matmul(x.reshape([-1, w.shape[1]])) : null,
         ...(needs.length > 2 ? [needs[2] ? g2.sum(0) : null] : []),
       ];
+    },
+  },
+
+  // L = Σᵢ (logsumexp(xᵢ) − xᵢ[tᵢ]) (/ N)  →  gx = (softmax(x) − onehot(t)) · g (/ N): F.crossEntropy with class
+  // indices as one pass per row. A first-order backward runs the fused gradient kernel; under createGraph the
+  // same gradient is built from tensor ops, so it can be differentiated again.
+  crossEntropy: {
+    forward: ([x], { target, mean }) => crossEntropyKernel(x, target, mean),
+    vjp: (g, { inputs: [x], attrs: { target, mean } }) => {
+      if (!isGradEnabled()) {
+        const gx = x.detach().zerosLike(); // a dense [N, C] array the kernel fills
+        crossEntropyGradKernel(x.value, target, mean, g.item(), gx.value);
+        return [gx];
+      }
+      const onehot = x.zerosLike();
+      const c = x.shape[1], od = onehot.value.data;
+      for (let i = 0; i < x.shape[0]; i++) od[i * c + target[i]] = 1;
+      return [x.softmax(1).sub(onehot).mul(mean ? g.div(x.shape[0]) : g)];
     },
   },
 

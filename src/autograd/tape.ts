@@ -6,6 +6,9 @@ import { withGradMode } from './mode.js';
 import { type ApplyFn, type OpAttrs, type OpName, OPS, type VjpContext } from './ops.js';
 import type { Node, NodeOf, Tensor } from './tensor.js';
 import { checkOptions } from '../tensor/validate.js';
+import { beginCapture, endCapture, release } from '../tensor/storage.js';
+import type { TypedArray } from '../tensor/dtype.js';
+import { bumpVersion } from './version.js';
 
 /** Options for `tensor.backward()` (and the base of {@link GradOptions}), as in PyTorch's backward. */
 export interface BackwardOptions {
@@ -112,14 +115,22 @@ function checkVersions(node: Node, inputs: readonly Tensor[], output: Tensor): v
 
 /**
  * Runs the VJPs from `roots` down to the leaves. `collect(t, g)` receives each tensor's full gradient
- * once all contributions are summed; nodes are freed afterwards unless retainGraph is set. `apply`
- * (tensor.ts's) is handed to the VJPs, so the tape and the op table import no values from tensor.ts.
- * With `targets` (tg.grad's inputs), only the VJPs on paths that reach a target run.
+ * once all contributions are summed, and returns the tensor it keeps (or null); nodes are freed
+ * afterwards unless retainGraph is set. `apply` (tensor.ts's) is handed to the VJPs, so the tape and
+ * the op table import no values from tensor.ts. With `targets` (tg.grad's inputs), only the VJPs on
+ * paths that reach a target run. `makeSeeds` builds the root gradients (inside the pass, so a seed the
+ * tape makes is recycled with the rest).
+ *
+ * Recycling (src/tensor/storage.ts): without createGraph, every array made during the pass is a gradient in
+ * flight or a kernel's scratch, seen only by the tape, so all of them except the kept gradients go back to
+ * the caching allocator at the end. Intermediate results that library code marked `releasable` (nn.Sequential's)
+ * go back too once their node is freed. Nothing is recycled when a custom function (user code) runs in the pass.
+ * Returns the buffers of kept gradients that the pass made and that no other kept gradient shares.
  */
 export function runBackward(
-  roots: readonly Tensor[], seeds: readonly Tensor[], options: BackwardOptions,
-  collect: (t: Tensor, g: Tensor) => void, apply: ApplyFn, targets?: ReadonlySet<Tensor>,
-): void {
+  roots: readonly Tensor[], makeSeeds: () => readonly Tensor[], options: BackwardOptions,
+  collect: (t: Tensor, g: Tensor) => Tensor | null, apply: ApplyFn, targets?: ReadonlySet<Tensor>,
+): Set<ArrayBufferLike> {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   const order = graphOrder(roots);
@@ -129,35 +140,74 @@ export function runBackward(
     const prev = grads.get(t);
     grads.set(t, prev ? prev.add(g) : g);
   };
-  roots.forEach((r, i) => addGrad(r, seeds[i]));
-  withGradMode(createGraph, () => {
-    for (let i = order.length - 1; i >= 0; i--) {
-      const t = order[i];
-      const g = grads.get(t);
-      if (g === undefined || (wanted !== null && !wanted.has(t))) continue;
-      grads.delete(t);
-      collect(t, g);
-      const node = t.node;
-      if (!node) continue;
-      const inputs = node.inputs;
-      if (inputs === null) throw new Error(FREED);
-      if (!READS_NO_VALUES.has(node.op)) checkVersions(node, inputs, t);
-      const needs = inputs.map((x) => x.requiresGrad && (wanted === null || wanted.has(x)));
-      const inGrads = runVjp(node, g, { inputs, output: t, needs, apply });
-      for (let k = 0; k < inputs.length; k++) {
-        const gi = inGrads[k];
-        if (!needs[k] || !gi) continue;
-        if (!shapesEqual(gi.shape, inputs[k].shape)) {
-          throw new Error(`backward: the gradient of ${node.op}'s input ${k} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(inputs[k].shape)}`);
+  const kept: Tensor[] = [];
+  const freedForward: Tensor[] = [];
+  let recycle = !createGraph;
+  const outer = beginCapture();
+  let made: TypedArray[];
+  try {
+    const seeds = makeSeeds();
+    roots.forEach((r, i) => addGrad(r, seeds[i]));
+    withGradMode(createGraph, () => {
+      for (let i = order.length - 1; i >= 0; i--) {
+        const t = order[i];
+        const g = grads.get(t);
+        if (g === undefined || (wanted !== null && !wanted.has(t))) continue;
+        grads.delete(t);
+        const keep = collect(t, g);
+        if (keep !== null) kept.push(keep);
+        const node = t.node;
+        if (!node) continue;
+        const inputs = node.inputs;
+        if (inputs === null) throw new Error(FREED);
+        if (node.op === 'custom') recycle = false;
+        if (!READS_NO_VALUES.has(node.op)) checkVersions(node, inputs, t);
+        const needs = inputs.map((x) => x.requiresGrad && (wanted === null || wanted.has(x)));
+        const inGrads = runVjp(node, g, { inputs, output: t, needs, apply });
+        for (let k = 0; k < inputs.length; k++) {
+          const gi = inGrads[k];
+          if (!needs[k] || !gi) continue;
+          if (!shapesEqual(gi.shape, inputs[k].shape)) {
+            throw new Error(`backward: the gradient of ${node.op}'s input ${k} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(inputs[k].shape)}`);
+          }
+          addGrad(inputs[k], gi.dtype === inputs[k].dtype ? gi : gi.to(inputs[k].dtype));
         }
-        addGrad(inputs[k], gi.dtype === inputs[k].dtype ? gi : gi.to(inputs[k].dtype));
+        if (!retainGraph) {
+          node.inputs = null; // drop saved tensors: memory is released, and a second pass is caught
+          node.output = null;
+          if (t.releasable && wanted === null) freedForward.push(t);
+        }
       }
-      if (!retainGraph) {
-        node.inputs = null; // drop saved tensors: memory is released, and a second pass is caught
-        node.output = null;
-      }
-    }
-  });
+    });
+  } finally {
+    made = endCapture(outer);
+  }
+  // Buffers still in use: the kept gradients'. A buffer two kept gradients share (add's VJP hands the same
+  // gradient to both inputs) is owned by neither.
+  const keptCount = new Map<ArrayBufferLike, number>();
+  for (const k of kept) keptCount.set(k.value.data.buffer, (keptCount.get(k.value.data.buffer) ?? 0) + 1);
+  const owned = new Set<ArrayBufferLike>();
+  if (!recycle) return owned;
+  for (const a of made) {
+    const n = keptCount.get(a.buffer);
+    if (n === undefined) release(a);
+    else if (n === 1) owned.add(a.buffer);
+  }
+  for (const t of freedForward) {
+    const a = t.value.data;
+    if (!keptCount.has(a.buffer)) release(a);
+  }
+  return owned;
+}
+
+/** Adds g into the dense storage of `into` (same shape and dtype): the in-place form of into.add(g). */
+function addInPlace(into: Tensor, g: Tensor): boolean {
+  const a = into.value, b = g.value;
+  if (a.dtype !== b.dtype || !a.isDense() || !b.isContiguous()) return false;
+  const ad = a.data, bd = b.data, bo = b.offset;
+  for (let i = 0; i < ad.length; i++) ad[i] += bd[bo + i];
+  bumpVersion(ad);
+  return true;
 }
 
 /** Tensor.backward: accumulates d(root)/d(leaf) into every leaf's .grad (and retained non-leaves). */
@@ -166,12 +216,41 @@ export function backward(root: Tensor, gradient: Tensor | number | undefined, op
   if (!root.requiresGrad) {
     throw new Error('backward: this tensor does not require grad and has no recorded graph (was it computed under noGrad, or from inputs without requiresGrad?)');
   }
-  const seed = seedGradient(root, gradient, 'backward');
   const createGraph = options.createGraph ?? false;
-  runBackward([root], [seed], options, (t, g) => {
-    if (t.isLeaf || t.retainsGrad) {
-      const gg = createGraph ? g : g.detach();
-      t.grad = t.grad ? (createGraph ? t.grad.add(gg) : t.grad.detach().add(gg).detach()) : gg;
-    }
+  const holders: Tensor[] = [];
+  const owned = runBackward([root], () => [seedGradient(root, gradient, 'backward')], options, (t, g) => {
+    if (!(t.isLeaf || t.retainsGrad)) return null;
+    const gg = createGraph ? g : g.detach();
+    const prev = t.peekGrad();
+    if (prev === null) t.setGrad(gg, false);
+    else if (createGraph) t.setGrad(prev.add(gg), false);
+    else if (!(t.ownsGrad() && addInPlace(prev, gg))) t.setGrad(prev.detach().add(gg).detach(), false);
+    holders.push(t);
+    return t.peekGrad();
   }, apply);
+  // a gradient in a buffer this pass made, shared with no other gradient, belongs to the tape until read
+  for (const t of holders) {
+    const g = t.peekGrad()!;
+    if (t.ownsGrad() || owned.has(g.value.data.buffer)) t.setGrad(g, true);
+  }
+}
+
+/**
+ * Clears a tensor's .grad (optimizer.zeroGrad, module.zeroGrad): to null, or to zeros when `setToNone` is false.
+ * A gradient buffer the tape owns goes back to the caching allocator, or is zeroed in place.
+ */
+export function clearGrad(t: Tensor, setToNone: boolean): void {
+  const g = t.peekGrad();
+  if (g === null) return;
+  if (t.ownsGrad()) {
+    if (setToNone) {
+      t.setGrad(null, false);
+      release(g.value.data);
+    } else {
+      g.value.data.fill(0);
+      bumpVersion(g.value.data);
+    }
+    return;
+  }
+  t.setGrad(setToNone ? null : g.zerosLike(), true);
 }

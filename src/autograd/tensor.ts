@@ -143,12 +143,18 @@ export class Tensor {
   value: NDArray;
   /** Whether operations on this tensor are recorded so gradients can flow back to it. */
   requiresGrad: boolean;
-  /** The accumulated gradient (leaves), filled by backward(). */
-  grad: Tensor | null = null;
   /** The recorded operation that produced this tensor; null for leaves and untracked results. */
   node: Node | null = null;
   /** Keep .grad on this non-leaf tensor during backward (see retainGrad()). */
   retainsGrad = false;
+  /**
+   * @internal Set by library code (nn.Sequential) on an intermediate result that no user code can reach:
+   * once backward has freed the graph, its buffer goes back to the caching allocator (src/tensor/storage.ts).
+   */
+  releasable = false;
+  private gradValue: Tensor | null = null;
+  /** True while .grad is a buffer the tape made and no code outside the library has read (see ownedGrad). */
+  private gradOwned = false;
   /** An optional label (parameters get their stateDict key); shown by toDot. */
   name: string | undefined;
 
@@ -173,6 +179,39 @@ export class Tensor {
   get size(): number { return this.value.size; }
   /** The number of dimensions (the rank): 0 for a scalar, 2 for a matrix. */
   get ndim(): number { return this.value.ndim; }
+  /** The accumulated gradient (leaves, and non-leaves that retainGrad()), filled by backward(); null until then. */
+  get grad(): Tensor | null {
+    this.gradOwned = false; // the caller may keep it: the tape no longer writes into it or recycles it
+    return this.gradValue;
+  }
+  set grad(g: Tensor | null) {
+    this.gradValue = g;
+    this.gradOwned = false;
+  }
+
+  /**
+   * @internal The gradient without handing it out: optimizers and the tape read it this way, so the tape keeps
+   * owning a buffer it made (see {@link Tensor.ownsGrad}).
+   */
+  peekGrad(): Tensor | null {
+    return this.gradValue;
+  }
+
+  /**
+   * @internal Whether the tape owns .grad's buffer: made by backward and never read through `.grad`, so it may
+   * add into it in place or, once cleared, recycle it (PyTorch accumulates in place when nothing else refers to
+   * the gradient).
+   */
+  ownsGrad(): boolean {
+    return this.gradOwned;
+  }
+
+  /** @internal Sets the gradient from library code; `owned` says the tape made it and nothing else refers to it. */
+  setGrad(g: Tensor | null, owned: boolean): void {
+    this.gradValue = g;
+    this.gradOwned = owned && g !== null;
+  }
+
   /** A leaf is a tensor not produced by a recorded op (parameters and inputs). */
   get isLeaf(): boolean { return this.node === null; }
   /** True for nn.Parameter (which overrides this), so autograd code can tell weights from inputs without importing nn. */

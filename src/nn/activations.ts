@@ -15,6 +15,8 @@ import { Module } from './module.js';
  * ```
  */
 export class ReLU extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   override forward(x: Tensor): Tensor {
     return x.relu();
   }
@@ -22,6 +24,8 @@ export class ReLU extends Module {
 
 /** max(x, 0) + negativeSlope·min(x, 0). */
 export class LeakyReLU extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   /** The slope for negative inputs (default 0.01). */
   readonly negativeSlope: number;
 
@@ -44,6 +48,8 @@ export class LeakyReLU extends Module {
 
 /** x·Φ(x) with Φ the normal CDF (approximate 'none'), or the tanh approximation. */
 export class GELU extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   /** 'none' for the exact erf form (the default) or 'tanh' for the tanh approximation. */
   readonly approximate: GeluApproximate;
 
@@ -66,6 +72,8 @@ export class GELU extends Module {
 
 /** SiLU (swish): x·σ(x). */
 export class SiLU extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   override forward(x: Tensor): Tensor {
     return silu(x);
   }
@@ -73,6 +81,8 @@ export class SiLU extends Module {
 
 /** min(max(x, 0), 6) as a layer (PyTorch's nn.ReLU6). */
 export class ReLU6 extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   override forward(x: Tensor): Tensor {
     return relu6(x);
   }
@@ -80,6 +90,8 @@ export class ReLU6 extends Module {
 
 /** x for x > 0, α·(eˣ − 1) otherwise (PyTorch's nn.ELU, default α = 1). */
 export class ELU extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   /** The scale of the negative branch (default 1). */
   readonly alpha: number;
 
@@ -100,6 +112,8 @@ export class ELU extends Module {
 
 /** λ·elu(x, α) with the self-normalising constants (PyTorch's nn.SELU). */
 export class SELU extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   override forward(x: Tensor): Tensor {
     return selu(x);
   }
@@ -107,6 +121,8 @@ export class SELU extends Module {
 
 /** The logistic sigmoid 1 / (1 + e⁻ˣ) as a layer (PyTorch's nn.Sigmoid); outputs lie in (0, 1). */
 export class Sigmoid extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   override forward(x: Tensor): Tensor {
     return x.sigmoid();
   }
@@ -114,6 +130,8 @@ export class Sigmoid extends Module {
 
 /** The hyperbolic tangent as a layer (PyTorch's nn.Tanh); outputs lie in (−1, 1). */
 export class Tanh extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   override forward(x: Tensor): Tensor {
     return x.tanh();
   }
@@ -121,6 +139,8 @@ export class Tanh extends Module {
 
 /** softmax along `axis` (default the last). */
 export class Softmax extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   /** The axis the probabilities sum to 1 along (default -1, the last). */
   readonly axis: number;
 
@@ -140,6 +160,8 @@ export class Softmax extends Module {
 
 /** log-softmax along `axis` (default the last). */
 export class LogSoftmax extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   /** The axis to normalise along (default -1, the last). */
   readonly axis: number;
 
@@ -162,6 +184,8 @@ export class LogSoftmax extends Module {
  * the stable formula would not overflow anyway).
  */
 export class Softplus extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   /** The sharpness β (default 1); larger values approach relu. */
   readonly beta: number;
   /** Above this value of βx the output is x itself (default 20). */

@@ -1,8 +1,15 @@
 // Containers: Sequential (runs its modules in order) and ModuleList (holds them, you write forward).
 // Children are named '0', '1', ... as in PyTorch, so stateDict keys read '0.weight', '2.bias', ...
 
+import { isGradEnabled } from '../autograd/mode.js';
 import type { Tensor } from '../autograd/tensor.js';
+import { isTracing } from '../autograd/trace.js';
+import { beginCapture, capturedSinceBegin, endCapture, release } from '../tensor/storage.js';
+import type { TypedArray } from '../tensor/dtype.js';
 import { Module } from './module.js';
+
+/** A library module whose forward keeps no reference to its input or output (its class says so itself; subclasses do not inherit it). */
+const isPure = (m: Module): boolean => Object.hasOwn(m.constructor, 'pureForward');
 
 function checkModule(m: unknown, where: string, i: number): Module {
   if (!(m instanceof Module)) {
@@ -61,9 +68,40 @@ export class Sequential extends ModuleSequence {
     super(modules);
   }
 
+  /**
+   * Runs the modules in order. The results passed between two library layers (Linear, ReLU, ...) are seen by
+   * nothing else, so their arrays go back to the caching allocator (src/tensor/storage.ts) as soon as they are
+   * dead: under noGrad once the next layer has run, otherwise when backward() frees the graph that saved them.
+   */
   override forward(x: Tensor): Tensor {
+    const items = this.items;
+    if (items.length < 2 || isTracing()) {
+      let y = x;
+      for (const m of items) y = m.call(y);
+      return y;
+    }
+    const outer = beginCapture();
+    const grad = isGradEnabled();
+    const mids: Tensor[] = [];
+    let made: TypedArray[];
     let y = x;
-    for (const m of this.items) y = m.call(y);
+    try {
+      for (let i = 0; i < items.length; i++) {
+        const prev = y;
+        y = items[i].call(prev);
+        if (i > 0 && isPure(items[i - 1]) && isPure(items[i])) {
+          if (grad) mids.push(prev);
+          else if (prev.value.data.buffer !== y.value.data.buffer && capturedSinceBegin(prev.value.data)) release(prev.value.data);
+        }
+      }
+    } finally {
+      made = endCapture(outer);
+    }
+    const out = y.value.data.buffer;
+    if (grad) {
+      const fresh = new Set<TypedArray>(made);
+      for (const t of mids) if (t.node !== null && t.value.data.buffer !== out && fresh.has(t.value.data)) t.releasable = true;
+    }
     return y;
   }
 }

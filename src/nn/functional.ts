@@ -208,21 +208,30 @@ function flooredLog(p: Tensor): Tensor {
   return where(low, -100, where(low, 1, p).log());
 }
 
-/** Checks integer class labels against the number of classes; names the first bad row. */
-export function labelIndices(labels: Exclude<Targets, number>, n: number, classes: number, op: string): Tensor {
+/**
+ * Checks integer class labels against the number of classes, naming the first bad row, and returns them as
+ * numbers (the labels' own storage when they are a typed array or a tensor, so nothing is copied).
+ */
+function classIndices(labels: Exclude<Targets, number>, n: number, classes: number, op: string): ArrayLike<number> {
   const values: ArrayLike<number> = labels instanceof Tensor ? labels.value.values() : labels;
   if (labels instanceof Tensor && labels.ndim !== 1) {
     throw new RangeError(`${op}: class-index labels must be 1-D, got shape ${fmtShape(labels.shape)}`);
   }
   if (values.length !== n) throw new RangeError(`${op}: got ${values.length} labels for ${n} rows of input`);
-  const idx = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (!Number.isInteger(v) || v < 0 || v >= classes) {
       throw new RangeError(`${op}: label ${v} at row ${i} is not a class index in [0, ${classes})`);
     }
-    idx[i] = v;
   }
+  return Array.isArray(values) ? values.slice() : values;
+}
+
+/** Checks integer class labels against the number of classes (naming the first bad row): an [n, 1] index tensor for gather. */
+export function labelIndices(labels: Exclude<Targets, number>, n: number, classes: number, op: string): Tensor {
+  const values = classIndices(labels, n, classes, op);
+  const idx = new Float32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = values[i];
   return Tensor.from(idx).reshape([n, 1]);
 }
 
@@ -252,7 +261,6 @@ export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptio
   const x = logits.ndim === 1 ? logits.unsqueeze(0) : logits;
   if (x.ndim !== 2) throw new RangeError(`crossEntropy: expected logits of shape [N, C] or [C], got ${fmtShape(logits.shape)}`);
   const [n, c] = x.shape;
-  const logP = x.logSoftmax(1);
   let loss: Tensor;
   const probTargets = labels instanceof Tensor && isFloating(labels.dtype) && labels.ndim === logits.ndim && labels.shape.every((d, i) => d === logits.shape[i]);
   if (labels instanceof Tensor && isFloating(labels.dtype) && !probTargets && labels.ndim === logits.ndim && logits.ndim >= 2) {
@@ -264,9 +272,14 @@ export function crossEntropy(logits: Tensor, labels: Targets, options: LossOptio
     // probability targets (optionally smoothed toward uniform)
     const target = (labels as Tensor).to(x.dtype).reshape(x.shape);
     const p = eps > 0 ? target.mul(1 - eps).add(eps / c) : target;
-    loss = p.mul(logP).sum(1).neg();
+    loss = p.mul(x.logSoftmax(1)).sum(1).neg();
+  } else if (eps === 0 && (options.reduction === undefined || options.reduction === 'mean' || options.reduction === 'sum')) {
+    // the usual case, one primitive: log-softmax, the pick and the reduction fused (see OPS.crossEntropy)
+    const target = classIndices(typeof labels === 'number' ? [labels] : labels, n, c, 'crossEntropy');
+    return apply('crossEntropy', [x], { target, mean: options.reduction !== 'sum' });
   } else {
     const idx = labelIndices(typeof labels === 'number' ? [labels] : labels, n, c, 'crossEntropy');
+    const logP = x.logSoftmax(1);
     const nll = logP.gather(1, idx).reshape([n]).neg();
     loss = eps > 0 ? nll.mul(1 - eps).add(logP.mean(1).neg().mul(eps)) : nll;
   }

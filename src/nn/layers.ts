@@ -54,6 +54,8 @@ export interface LinearOptions {
  * ```
  */
 export class Linear extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   /** The weight matrix, shape [outFeatures, inFeatures]. */
   weight: Parameter;
   /** The bias vector, shape [outFeatures], or null when created with `bias: false`. */
@@ -99,6 +101,8 @@ export class Linear extends Module {
 
 /** Returns its input unchanged (a placeholder, e.g. for an optional layer). */
 export class Identity extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   override forward(x: Tensor): Tensor {
     return x;
   }
@@ -121,6 +125,8 @@ export interface DropoutOptions {
  * ```
  */
 export class Dropout extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   /** The probability of zeroing each element in training mode (default 0.5). */
   readonly p: number;
   /** The generator that draws the dropout masks. */
@@ -151,6 +157,8 @@ export class Dropout extends Module {
 
 /** Flattens dims startDim..endDim into one; the default keeps the batch dim: [N, ...] → [N, rest]. */
 export class Flatten extends Module {
+  /** @internal Its forward keeps no reference to its input or output (nn.Sequential may recycle them). */
+  static readonly pureForward = true;
   /** The first dim to flatten (default 1, keeping the batch dim). */
   readonly startDim: number;
   /** The last dim to flatten (default -1). */

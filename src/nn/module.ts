@@ -4,6 +4,7 @@
 import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
 import { inScope } from '../autograd/trace.js';
+import { clearGrad } from '../autograd/tape.js';
 import type { NDArray } from '../tensor/ndarray.js';
 import { fmtShape } from '../tensor/shape.js';
 import { bumpVersion } from '../autograd/version.js';
@@ -173,7 +174,7 @@ export abstract class Module<In extends unknown[] = Tensor[], Out = Tensor> {
 
   /** Clears every parameter's gradient (set to null, as PyTorch's default set_to_none). */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) clearGrad(p, true);
   }
 
   /**

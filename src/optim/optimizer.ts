@@ -4,8 +4,8 @@
 import { enableGrad } from '../autograd/mode.js';
 import { bumpVersion } from '../autograd/version.js';
 import { Tensor } from '../autograd/tensor.js';
+import { clearGrad } from '../autograd/tape.js';
 import { allocate, type TypedArray } from '../tensor/dtype.js';
-import { NDArray } from '../tensor/ndarray.js';
 import { checkOptions } from '../tensor/validate.js';
 
 /** What an optimizer remembers about one parameter (moments, step count, ...). */
@@ -138,11 +138,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const loss = closure ? enableGrad(closure) : undefined;
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (p.grad === null) continue;
+        const pg = p.peekGrad(); // not p.grad: reading it that way would hand the buffer to user code (see clearGrad)
+        if (pg === null) continue;
         const value = writableValues(p);
-        const grad = p.grad.value.values();
+        const grad = pg.value.values();
         if (grad.length !== value.length) {
-          throw new RangeError(`${this.name}.step: a parameter of shape [${p.shape}] has a gradient of shape [${p.grad.shape}]`);
+          throw new RangeError(`${this.name}.step: a parameter of shape [${p.shape}] has a gradient of shape [${pg.shape}]`);
         }
         let state = this.state.get(p);
         if (!state) this.state.set(p, (state = {}));
@@ -152,13 +153,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     return loss;
   }
 
-  /** Clears the gradients: to null (default, as PyTorch's setToNone), or to fresh zero tensors. */
+  /**
+   * Clears the gradients: to null (default, as PyTorch's setToNone), or to zeros. A gradient buffer that only
+   * the tape has used goes back to the caching allocator (or is zeroed in place), so the next backward reuses it.
+   */
   zeroGrad(setToNone = true): void {
     for (const group of this.paramGroups) {
-      for (const p of group.params) {
-        if (p.grad === null) continue;
-        p.grad = setToNone ? null : new Tensor(NDArray.zeros(p.shape, p.grad.dtype));
-      }
+      for (const p of group.params) clearGrad(p, setToNone);
     }
   }
 

@@ -1,6 +1,7 @@
 // Data types: tapegrad stores float32 by default, float64 on request, and int32 for indices, labels and masks.
 // Every kernel accepts any of them; results take the promoted dtype of the inputs (PyTorch's rules).
 
+import { acquire } from './storage.js';
 import { checkTensorSize } from './validate.js';
 
 /**
@@ -16,12 +17,13 @@ export type TypedArray = Float32Array | Float64Array | Int32Array;
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 
 /**
- * Allocates a zero-filled typed array of the given dtype. A last line of defence: ops check their result's size
- * (naming themselves) before they get here, but no request over MAX_TENSOR_ELEMENTS reaches the engine.
+ * Allocates a zero-filled typed array of the given dtype, through the caching allocator (storage.ts), so a
+ * buffer the tape gave back is reused. A last line of defence: ops check their result's size (naming
+ * themselves) before they get here, but no request over MAX_TENSOR_ELEMENTS reaches the engine.
  */
 export function allocate(dtype: DType, n: number): TypedArray {
   checkTensorSize('allocate', n);
-  return dtype === 'float64' ? new Float64Array(n) : dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+  return acquire(dtype, n);
 }
 
 /** The dtype of a typed array. */

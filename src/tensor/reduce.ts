@@ -2,6 +2,7 @@
 // Accumulation happens in JS doubles, so float32 sums of millions of elements do not drift.
 
 import { allocate } from './dtype.js';
+import { acquire, release } from './storage.js';
 import { NDArray } from './ndarray.js';
 import { fmtShape, reducedShape, sizeOf } from './shape.js';
 
@@ -32,9 +33,8 @@ function asOuterRInner(x: NDArray, axes: readonly number[]): { data: NDArray; ou
 /** sum / max / min over the given sorted, distinct axes. */
 export function reduce(x: NDArray, axes: readonly number[], keepdims: boolean, kind: ReduceKind): NDArray {
   const outShape = reducedShape(x.shape, axes, keepdims);
-  const outSize = sizeOf(outShape);
-  const out = allocate(x.dtype, outSize);
   if (axes.length === 0) return x.clone();
+  const out = allocate(x.dtype, sizeOf(outShape));
   const { data, outer, r, inner } = asOuterRInner(x, axes);
   if (r === 0) {
     if (kind !== 'sum') {
@@ -63,7 +63,7 @@ export function reduce(x: NDArray, axes: readonly number[], keepdims: boolean, k
     return new NDArray(out, outShape);
   }
   // Reduced axis in the middle: sweep rows of `inner` contiguous elements into accumulators.
-  const acc = new Float64Array(inner);
+  const acc = acquire('float64', inner, false); // scratch, every element set before use; back to the cache below
   for (let o = 0; o < outer; o++) {
     const start = base + o * r * inner;
     for (let i = 0; i < inner; i++) acc[i] = d[start + i];
@@ -76,6 +76,7 @@ export function reduce(x: NDArray, axes: readonly number[], keepdims: boolean, k
     const ob = o * inner;
     for (let i = 0; i < inner; i++) out[ob + i] = acc[i];
   }
+  release(acc);
   return new NDArray(out, outShape);
 }
 

@@ -17,6 +17,7 @@ import { NDArray } from '../tensor/ndarray.js';
 import { reduce } from '../tensor/reduce.js';
 import { assignInto } from '../tensor/elementwise.js';
 import { promote } from '../tensor/dtype.js';
+import { shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from './tensor.js';
 
 /** Reduction attributes: which axes (sorted, distinct) and whether they stay as size-1 dims. */
@@ -192,6 +193,13 @@ export interface OpDef<A> {
 
 const dt2 = (a: NDArray, b: NDArray): DType => promote(a.dtype, b.dtype);
 
+/** A plain (untracked) tensor holding `value`, made from `like` (this file imports no values from tensor.ts). */
+function resultLike(like: Tensor, value: NDArray): Tensor {
+  const t = like.detach();
+  t.value = value;
+  return t;
+}
+
 /** Sums a broadcast gradient back to `shape` (the VJP of expand). */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
@@ -266,7 +274,13 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   // d|x| = sign(x) dx  (0 at x = 0, as in PyTorch)
   abs: { forward: unaryOp('abs'), vjp: (g, { inputs: [x] }) => [g.mul(x.sign())] },
   // d relu(x) = [x > 0] dx  (so relu'(0) = 0)
-  relu: { forward: unaryOp('relu'), vjp: (g, { inputs: [x] }) => [g.mul(x.gt(0))] },
+  // (a first-order backward fuses the mask and the product into one pass: BINARY.reluBackward)
+  relu: {
+    forward: unaryOp('relu'),
+    vjp: (g, { inputs: [x] }) => [
+      isGradEnabled() || !shapesEqual(g.shape, x.shape) ? g.mul(x.gt(0)) : resultLike(g, mapBinary('relu', g.value, x.value, BINARY.reluBackward, g.dtype)),
+    ],
+  },
   // d sigmoid(x) = s (1 - s) dx, from the output: finite even at x = ±1000
   sigmoid: { forward: unaryOp('sigmoid'), vjp: (g, { output: s }) => [g.mul(s.mul(s.neg().add(1)))] },
   // d tanh(x) = (1 - tanh²x) dx

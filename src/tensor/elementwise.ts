@@ -341,6 +341,13 @@ export const BINARY = {
   le: (o, j, a, ia, sa, b, ib, sb, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) o[j + k] = a[ia] <= b[ib] ? 1 : 0; },
   gt: (o, j, a, ia, sa, b, ib, sb, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) o[j + k] = a[ia] > b[ib] ? 1 : 0; },
   ge: (o, j, a, ia, sa, b, ib, sb, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) o[j + k] = a[ia] >= b[ib] ? 1 : 0; },
+  /**
+   * relu's gradient in one pass: g where x > 0, else g·0 (bitwise g·[x > 0], which the tape computed as two
+   * passes before: a NaN or infinite g still gives NaN where x ≤ 0, and a negative g gives −0).
+   */
+  reluBackward: (o, j, g, ig, sg, x, ix, sx, n) => {
+    for (let k = 0; k < n; k++, ig += sg, ix += sx) { const v = g[ig]; o[j + k] = x[ix] > 0 ? v : v * 0; }
+  },
 } satisfies Record<string, BinaryRow>;
 
 export type UnaryKernel = keyof typeof UNARY;

@@ -4,6 +4,7 @@
 import { promote, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { broadcastShapes, fmtShape, sizeOf } from './shape.js';
+import { acquire } from './storage.js';
 import { checkTensorSize } from './validate.js';
 
 /*
@@ -305,7 +306,8 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
   if (a.ndim > 1) outShape.push(m);
   if (b.ndim > 1) outShape.push(n);
   checkTensorSize('matmul', sizeOf(outShape), outShape);
-  const out = NDArray.zeros(outShape, dtype);
+  // every element is written by gemm below (or the product is empty), so the array need not be zeroed first
+  const out = new NDArray(acquire(dtype, sizeOf(outShape), false), outShape);
   const count = sizeOf(batch);
   if (count === 0 || m === 0 || n === 0) return out;
 

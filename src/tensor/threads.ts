@@ -6,6 +6,7 @@ import type { TypedArray } from './dtype.js';
 import { GEMM_NC, matmul as matmulSingle, multiplyPacked, packB, sliceDepth } from './matmul.js';
 import { NDArray } from './ndarray.js';
 import { allocData, checkThreads, startWorkers, type ThreadWorker } from './thread-host.js';
+import { acquire } from './storage.js';
 
 /*
  * How a product is shared. gemm (matmul.ts) walks C in NC-wide column blocks and k in slices; for
@@ -282,7 +283,7 @@ function parallelMatmul(p: Pool, a: NDArray, b: NDArray, m: number, n: number, k
 
   // No unit is left to take: copy each row block of C out once all its cells have every k-slice,
   // while the other threads finish the units they hold.
-  const out = float64 ? new Float64Array(m * n) : new Float32Array(m * n);
+  const out = acquire(a.dtype, m * n, false); // every row block is copied in below
   for (let block = 0; block < blocks; block++) {
     for (let cell = block; cell < cols * blocks; cell += blocks) {
       for (let d = Atomics.load(done, cell); d < slices; d = Atomics.load(done, cell)) Atomics.wait(done, cell, d);

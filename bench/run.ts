@@ -214,6 +214,14 @@ function main(): void {
   // the sequence models (transformer encoder layer, LSTM) in the same run: their own table and loss check
   const seq = only ? null : runSequenceBench(quick ? 5 : LOSS_CHECK_STEP);
   if (seq) console.log(`\n${seq.text}`);
+  // the issue-19 goals, each a ratio measured in fresh processes (bench/goals.ts)
+  if (!only) {
+    process.stderr.write('goals [bench/goals.ts]\n');
+    const goals = spawnSync(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'goals.ts'), ...(quick ? ['--quick'] : [])], {
+      cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 30 * 60_000,
+    });
+    console.log(goals.stdout?.trimEnd() || `goals: bench/goals.ts printed nothing (${goals.error?.message ?? `exit code ${goals.status}`})`);
+  }
   const after = machine();
   console.log(`\nfinished in ${elapsed.toFixed(1)} s on ${before.cpu}, ${before.cores} cores; load average ${before.load} at the start, ${after.load} at the end`);
 

@@ -3,7 +3,7 @@
 //   load      the same step with a second CPU-bound process running, as a share of its quiet speed   ≥ 0.85
 //   spread    matmul 512³ and the MLP step over 10 fresh processes: slowest ÷ fastest − 1            ≤ 15%
 //   threads   setNumThreads(2) against one thread: the MLP step (batch 64), matmul 512³              ≥ 1.8, ≥ 1.85
-//   alloc     typed arrays (and bytes) made new per warm training step                               0
+//   alloc     typed arrays (and bytes) made new per warm training step, and GC events per 1000 steps  0
 //   memory    heap + ArrayBuffer growth over 10,000 steps (bench/memory.ts)                           < 2 MB
 //   large     a 784-1024-1024-10 step at batch 256 against matmul on the same products (GFLOP/s)    ≥ 0.85
 // Every measurement runs in a fresh child process.
@@ -11,6 +11,7 @@
 // --root measures another checkout's src/ and bench/ (e.g. an older commit) with this script.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { PerformanceObserver } from 'node:perf_hooks';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -105,6 +106,22 @@ async function child({ task, root, quick }: ChildArgs): Promise<Figures> {
     const state = await mlpState(m);
     const r = alternate(m, window / 2, state);
     return { matmulMs: median(mm), stepMs: r.tape };
+  }
+  if (task === 'gc') {
+    // garbage collections during warm steps, as the process reports them (no constructor counting here: it
+    // would make garbage of its own)
+    const state = await mlpState(m);
+    const { MLP } = m.common;
+    const steps = quick ? 300 : 1000;
+    let gcs = 0, gcMs = 0;
+    const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) { gcs++; gcMs += e.duration; } });
+    obs.observe({ entryTypes: ['gc'] });
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) state.tape.step(state.xs[i % MLP.numBatches] as never, state.data.labels[i % MLP.numBatches]);
+    const elapsed = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 20)); // the observer hears of the last collections on a later tick
+    obs.disconnect();
+    return { gcPer1000Steps: (1000 * gcs) / steps, gcShare: gcMs / elapsed };
   }
   if (task === 'threads') return threadsChild(m, window);
   if (task === 'large') return largeChild(m, quick);
@@ -316,6 +333,9 @@ async function main(): Promise<void> {
     const c = runChild('alloc', root, quick);
     all.alloc = c;
     rows.push({ goal: 'typed arrays made per warm MLP step', target: '0', measured: `${c.arraysPerStep.toFixed(1)} arrays, ${(c.bytesPerStep / 1024).toFixed(1)} KB (ceiling ${c.ceilingArraysPerStep})`, holds: c.arraysPerStep === 0 });
+    const gc = runChild('gc', root, quick);
+    all.gc = gc;
+    rows.push({ goal: '(info) garbage collections per 1000 warm steps', target: '', measured: `${gc.gcPer1000Steps.toFixed(0)}, ${pct(gc.gcShare)} of the time`, holds: true });
   }
   if (only.has('memory')) {
     note('memory (bench/memory.ts)');
@@ -335,7 +355,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`\nIssue-19 goals${root === REPO_ROOT ? '' : ` (measuring ${root})`}${quick ? ' (--quick)' : ''}, each in fresh processes; load average ${loadStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end`);
-  console.log(formatTable(['goal', 'target', 'measured', 'holds'], rows.map((r) => [r.goal, r.target, r.measured, r.holds ? 'yes' : 'no'])));
+  console.log(formatTable(['goal', 'target', 'measured', 'holds'], rows.map((r) => [r.goal, r.target, r.measured, r.target === '' ? '' : r.holds ? 'yes' : 'no'])));
 }
 
 await main();

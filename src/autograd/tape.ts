@@ -221,17 +221,17 @@ export function backward(root: Tensor, gradient: Tensor | number | undefined, op
   const owned = runBackward([root], () => [seedGradient(root, gradient, 'backward')], options, (t, g) => {
     if (!(t.isLeaf || t.retainsGrad)) return null;
     const gg = createGraph ? g : g.detach();
-    const prev = t.peekGrad();
-    if (prev === null) t.setGrad(gg, false);
-    else if (createGraph) t.setGrad(prev.add(gg), false);
-    else if (!(t.ownsGrad() && addInPlace(prev, gg))) t.setGrad(prev.detach().add(gg).detach(), false);
+    const prev = t._peekGrad();
+    if (prev === null) t._setGrad(gg, false);
+    else if (createGraph) t._setGrad(prev.add(gg), false);
+    else if (!(t._ownsGrad() && addInPlace(prev, gg))) t._setGrad(prev.detach().add(gg).detach(), false);
     holders.push(t);
-    return t.peekGrad();
+    return t._peekGrad();
   }, apply);
   // a gradient in a buffer this pass made, shared with no other gradient, belongs to the tape until read
   for (const t of holders) {
-    const g = t.peekGrad()!;
-    if (t.ownsGrad() || owned.has(g.value.data.buffer)) t.setGrad(g, true);
+    const g = t._peekGrad()!;
+    if (t._ownsGrad() || owned.has(g.value.data.buffer)) t._setGrad(g, true);
   }
 }
 
@@ -240,11 +240,11 @@ export function backward(root: Tensor, gradient: Tensor | number | undefined, op
  * A gradient buffer the tape owns goes back to the caching allocator, or is zeroed in place.
  */
 export function clearGrad(t: Tensor, setToNone: boolean): void {
-  const g = t.peekGrad();
+  const g = t._peekGrad();
   if (g === null) return;
-  if (t.ownsGrad()) {
+  if (t._ownsGrad()) {
     if (setToNone) {
-      t.setGrad(null, false);
+      t._setGrad(null, false);
       release(g.value.data);
     } else {
       g.value.data.fill(0);
@@ -252,5 +252,5 @@ export function clearGrad(t: Tensor, setToNone: boolean): void {
     }
     return;
   }
-  t.setGrad(setToNone ? null : g.zerosLike(), true);
+  t._setGrad(setToNone ? null : g.zerosLike(), true);
 }

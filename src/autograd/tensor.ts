@@ -191,9 +191,9 @@ export class Tensor {
 
   /**
    * @internal The gradient without handing it out: optimizers and the tape read it this way, so the tape keeps
-   * owning a buffer it made (see {@link Tensor.ownsGrad}).
+   * owning a buffer it made (see {@link Tensor._ownsGrad}).
    */
-  peekGrad(): Tensor | null {
+  _peekGrad(): Tensor | null {
     return this.gradValue;
   }
 
@@ -202,12 +202,12 @@ export class Tensor {
    * add into it in place or, once cleared, recycle it (PyTorch accumulates in place when nothing else refers to
    * the gradient).
    */
-  ownsGrad(): boolean {
+  _ownsGrad(): boolean {
     return this.gradOwned;
   }
 
   /** @internal Sets the gradient from library code; `owned` says the tape made it and nothing else refers to it. */
-  setGrad(g: Tensor | null, owned: boolean): void {
+  _setGrad(g: Tensor | null, owned: boolean): void {
     this.gradValue = g;
     this.gradOwned = owned && g !== null;
   }

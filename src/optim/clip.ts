@@ -11,12 +11,12 @@ function gradsOf(params: Tensor | Iterable<Tensor>, where: string): Tensor[] {
   list.forEach((p, i) => {
     if (!(p instanceof Tensor)) throw new TypeError(`${where}: param ${i} is not a Tensor`);
   });
-  return list.filter((p) => p.peekGrad() !== null);
+  return list.filter((p) => p._peekGrad() !== null);
 }
 
 /** Replaces p.grad by f applied to each element (row-major), in a fresh dense tensor. */
 function mapGrad(p: Tensor, f: (g: number) => number): void {
-  const g = (p.peekGrad() as Tensor).value;
+  const g = (p._peekGrad() as Tensor).value;
   const src = g.values();
   const out = allocate(g.dtype, src.length);
   for (let i = 0; i < src.length; i++) out[i] = f(src[i]);
@@ -50,7 +50,7 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
   let total = 0;
   if (normType === Infinity) {
     for (const p of withGrad) {
-      const g = (p.peekGrad() as Tensor).value.values();
+      const g = (p._peekGrad() as Tensor).value.values();
       for (let i = 0; i < g.length; i++) {
         const a = Math.abs(g[i]);
         if (a > total || a !== a) total = a; // NaN wins, as in a max reduction
@@ -60,13 +60,13 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
     // scale by the largest |g| first so Σ|g|^p neither overflows nor underflows
     let scale = 0;
     for (const p of withGrad) {
-      const g = (p.peekGrad() as Tensor).value.values();
+      const g = (p._peekGrad() as Tensor).value.values();
       for (let i = 0; i < g.length; i++) scale = Math.max(scale, Math.abs(g[i]));
     }
     if (scale > 0 && Number.isFinite(scale)) {
       let acc = 0;
       for (const p of withGrad) {
-        const g = (p.peekGrad() as Tensor).value.values();
+        const g = (p._peekGrad() as Tensor).value.values();
         if (normType === 2) for (let i = 0; i < g.length; i++) acc += (g[i] / scale) * (g[i] / scale);
         else for (let i = 0; i < g.length; i++) acc += Math.abs(g[i] / scale) ** normType;
       }

@@ -138,7 +138,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const loss = closure ? enableGrad(closure) : undefined;
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        const pg = p.peekGrad(); // not p.grad: reading it that way would hand the buffer to user code (see clearGrad)
+        const pg = p._peekGrad(); // not p.grad: reading it that way would hand the buffer to user code (see clearGrad)
         if (pg === null) continue;
         const value = writableValues(p);
         const grad = pg.value.values();

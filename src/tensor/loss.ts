@@ -1,48 +1,65 @@
 // Softmax cross-entropy over the rows of a [N, C] array with class-index targets, fused into one pass per
-// row (the forward of the `crossEntropy` primitive, and its gradient for the usual, first-order backward).
-// Sums are in doubles; each row is shifted by its maximum, so logits of any magnitude are safe.
+// row: the forward of the `crossEntropy` primitive, and its gradient for the usual, first-order backward.
+// Both round exactly where the composite they replace (log-softmax through a max-shifted logsumexp, a
+// gather, a mean) rounded each intermediate array to the dtype, so results are bitwise the same as before.
 
 import { NDArray } from './ndarray.js';
+import { expForFloat32 } from './special.js';
+
+/** The row's shift, as logsumexp takes it: the maximum (NaN if any element is NaN), or 0 when that is not finite. */
+function rowShift(d: ArrayLike<number>, row: number, c: number, cs: number): number {
+  let m = d[row];
+  for (let j = 1, p = row + cs; j < c; j++, p += cs) { const v = d[p]; if (v > m || v !== v) m = v; }
+  return Number.isFinite(m) ? m : 0;
+}
 
 /**
  * Σᵢ (log Σⱼ e^(x[i,j]) − x[i, target[i]]), divided by N when `mean`: a 0-d array of x's dtype. Each row is
- * shifted by its maximum before exp. A NaN anywhere in a row makes the result NaN; targets are trusted
- * (the caller has checked them against C).
+ * shifted by its maximum before exp. Targets are trusted (the caller has checked them against C).
  */
 export function crossEntropyKernel(x: NDArray, target: ArrayLike<number>, mean: boolean): NDArray {
   const [n, c] = x.shape;
   const d = x.data, rs = x.strides[0], cs = x.strides[1];
+  const f32 = x.dtype === 'float32';
+  const R = f32 ? Math.fround : (v: number) => v;
   let total = 0;
   for (let i = 0, row = x.offset; i < n; i++, row += rs) {
-    let max = -Infinity;
-    for (let j = 0, p = row; j < c; j++, p += cs) if (d[p] > max) max = d[p];
-    if (!Number.isFinite(max)) max = 0; // an all -inf (or +inf) row: no shift, so log and exp give ±inf or NaN as unshifted math does
+    const shift = rowShift(d, row, c, cs);
     let s = 0;
-    for (let j = 0, p = row; j < c; j++, p += cs) s += Math.exp(d[p] - max);
-    total += Math.log(s) + max - d[row + target[i] * cs];
+    for (let j = 0, p = row; j < c; j++, p += cs) {
+      const z = R(d[p] - shift);
+      s += R(f32 ? expForFloat32(z) : Math.exp(z));
+    }
+    const lse = R(R(Math.log(R(s))) + shift);
+    const nll = -R(d[row + target[i] * cs] - lse);
+    total = i === 0 ? nll : total + nll;
   }
   const out = NDArray.zeros([], x.dtype);
-  out.data[0] = mean ? total / n : total;
+  out.data[0] = mean ? R(R(total) / n) : total;
   return out;
 }
 
 /**
- * The gradient of crossEntropyKernel's result scaled by `g`: (softmax(x) − onehot(target)) · g (· 1/N when
- * `mean`), written into `out`, a dense [N, C] array.
+ * The gradient of crossEntropyKernel's result scaled by `g`, (softmax(x) − onehot(target)) · g (· 1/N when
+ * `mean`), written into `out`, a dense [N, C] array of x's dtype.
  */
 export function crossEntropyGradKernel(x: NDArray, target: ArrayLike<number>, mean: boolean, g: number, out: NDArray): void {
   const [n, c] = x.shape;
   const d = x.data, rs = x.strides[0], cs = x.strides[1];
   const o = out.data;
-  const scale = mean ? g / n : g;
+  const f32 = x.dtype === 'float32';
+  const R = f32 ? Math.fround : (v: number) => v;
+  const gm = mean ? R(g / n) : g;
   for (let i = 0, row = x.offset; i < n; i++, row += rs) {
-    let max = -Infinity;
-    for (let j = 0, p = row; j < c; j++, p += cs) if (d[p] > max) max = d[p];
-    if (!Number.isFinite(max)) max = 0;
+    const shift = rowShift(d, row, c, cs);
     let s = 0;
-    for (let j = 0, p = row; j < c; j++, p += cs) s += Math.exp(d[p] - max);
-    const k = scale / s;
-    for (let j = 0, p = row; j < c; j++, p += cs) o[i * c + j] = Math.exp(d[p] - max) * k;
-    o[i * c + target[i]] -= scale;
+    for (let j = 0, p = row; j < c; j++, p += cs) {
+      const e = R(f32 ? expForFloat32(R(d[p] - shift)) : Math.exp(d[p] - shift));
+      o[i * c + j] = e;
+      s += e;
+    }
+    const scale = R(gm / R(s));
+    const t = target[i];
+    for (let j = 0; j < c; j++) o[i * c + j] = R(R(scale * o[i * c + j]) + (j === t ? -gm : 0));
   }
 }

@@ -451,6 +451,7 @@ describe('training behaviour', () => {
     const m = tg.sequential([tg.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [4] })]);
     m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy', 'auc'] });
     const logs = m.evaluate(x, y);
+    expectTypeOf(logs).toEqualTypeOf<tg.EvaluateLogs>();
     expectTypeOf(logs.loss).toEqualTypeOf<number>();
     expectTypeOf(m.evaluate<'accuracy'>(x, y).accuracy).toEqualTypeOf<number>();
     expectTypeOf(m.evaluate(x, y, { returnDict: false })).toEqualTypeOf<number[]>();

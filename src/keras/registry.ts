@@ -6,6 +6,8 @@ import type * as api from './layers-api.js';
 import { Activation, Dense, Dropout, Flatten } from './layers.js';
 import { Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM, SimpleRNN } from './sequence-layers.js';
 import { GaussianNoise, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing.js';
+import { Bidirectional } from './bidirectional.js';
+import { MultiHeadAttention } from './attention.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 
 /** A layer class as the registry holds it: constructed from a config object and options. */
@@ -26,6 +28,8 @@ export const LAYERS = {
   SimpleRNN,
   LSTM,
   GRU,
+  Bidirectional,
+  MultiHeadAttention,
   RandomFlip,
   RandomTranslation,
   RandomRotation,

@@ -11,6 +11,9 @@ export {
 } from './sequence-layers.js';
 export { bidirectional, Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional.js';
 export { multiHeadAttention, MultiHeadAttention, type AttendOptions, type MultiHeadAttentionArgs } from './attention.js';
+export {
+  textVectorization, TextVectorization, type Split, type Standardize, type TextOutputMode, type TextVectorizationArgs,
+} from './text-vectorization.js';
 export type { ActivationName } from './activations.js';
 export type { InitializerName } from './initializers.js';
 export {

@@ -66,7 +66,7 @@ function batchData(suite: Suite): { x: { shape: number[]; data: Float32Array }; 
   return { x: { shape: [batch, seq, input], data: uniform(batch * seq * input, 1, 31) }, y: { shape: [batch, seq, hidden], data: uniform(batch * seq * hidden, 0.5, 32) } };
 }
 
-type Suite = 'transformer' | 'lstm';
+export type Suite = 'transformer' | 'lstm';
 type Lib = 'tapegrad' | 'tfjs-cpu' | 'tfjs-wasm';
 /** What one library reports for one suite. */
 interface SeqResult {
@@ -79,7 +79,8 @@ interface SeqResult {
 
 // ---- tapegrad ------------------------------------------------------------------------------------
 
-function tapegradStepper(suite: Suite): () => number {
+/** One tapegrad SGD step of a suite from the shared start; returns that step's loss (tests read it too). */
+export function tapegradStepper(suite: Suite): () => number {
   const init = suite === 'transformer' ? transformerInit() : lstmInit();
   const { x, y } = batchData(suite);
   const model: tg.nn.AnyModule = suite === 'transformer'

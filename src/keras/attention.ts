@@ -232,7 +232,7 @@ export class MultiHeadAttention extends Layer<typeof MHA_FIELDS> {
     const q = heads((this.query as Linear).call(query), l, keyDim);
     const k = heads((this.key as Linear).call(key), s, keyDim);
     const v = heads((this.value as Linear).call(value), s, vd);
-    const mask = this.additiveMask(query, value, options, n, l, s);
+    const mask = this.additiveMask(query, value, key, options, n, l, s);
     const p = this.training ? this.config.dropout : 0;
     const [att, scores] = attentionWithWeights(q, k, v, { attnMask: mask, dropoutP: p, generator: this.config.generator ?? defaultGenerator }, this.describe());
     const out = (this.output as Linear).call(att.permute([0, 2, 1, 3]).reshape([n, l, h * vd]));
@@ -240,15 +240,17 @@ export class MultiHeadAttention extends Layer<typeof MHA_FIELDS> {
   }
 
   /**
-   * Keras' mask: query padding × value padding × attentionMask × causal, as 0/1 [batch, 1, L, S]; the scores get
+   * Keras' mask: query padding × value (and key) padding × attentionMask × causal, as 0/1 [batch, 1, L, S]; the scores get
    * −10⁹ where it is 0 (Keras' large negative number for float32). Null when nothing is masked.
    */
-  private additiveMask(query: Tensor, value: Tensor, options: AttendOptions, n: number, l: number, s: number): Tensor | null {
+  private additiveMask(query: Tensor, value: Tensor, key: Tensor, options: AttendOptions, n: number, l: number, s: number): Tensor | null {
     const parts: Tensor[] = [];
     const qm = maskOf(query);
     const vm = maskOf(value);
+    const km = key !== value ? maskOf(key) : null;
     if (qm) parts.push(qm.to('float32').reshape([n, 1, l, 1]));
     if (vm) parts.push(vm.to('float32').reshape([n, 1, 1, s]));
+    if (km) parts.push(km.to('float32').reshape([n, 1, 1, s]));
     const am = options.attentionMask;
     if (am != null) {
       if (!(am instanceof Tensor)) throw new TypeError(`${this.describe()}: attentionMask must be a Tensor [batch, L, S] of 0/1 or booleans`);

@@ -33,12 +33,19 @@ export interface AdversarialOptions {
 
 /** Adversarial training options, checked, with defaults filled in. */
 export interface AdversarialSettings {
+  /** 'pgd' or 'fgsm' (one step from a random start). */
   attack: 'pgd' | 'fgsm';
+  /** The L∞ radius. */
   epsilon: number;
+  /** Gradient steps (1 for FGSM). */
   steps: number;
+  /** The step size. */
   alpha: number;
+  /** The smallest valid input value, if any. */
   clipMin: number | undefined;
+  /** The largest valid input value, if any. */
   clipMax: number | undefined;
+  /** The share of each batch's rows made adversarial. */
   ratio: number;
   /** Per model input: perturb it or not. */
   perturb: boolean[];

@@ -68,6 +68,22 @@ describe('transforms', () => {
   });
 });
 
+describe('RandomApply', () => {
+  test('transforms each image with probability p and leaves the others untouched; seeded', () => {
+    const x = tg.rand([40, 6, 6], { generator: new tg.Generator(8) }).add(0.5);
+    const t = new T.RandomApply(new T.RandomAffine({ translate: [0.3, 0.3], interpolation: 'nearest' }), { p: 0.5 });
+    const y = t.apply(x, new tg.Generator(4));
+    expect(Array.from(t.apply(x, new tg.Generator(4)).dataSync())).toEqual(Array.from(y.dataSync()));
+    let kept = 0;
+    for (let i = 0; i < 40; i++) if (y.slice(0, i, i + 1).sub(x.slice(0, i, i + 1)).abs().max().item() === 0) kept++;
+    expect(kept).toBeGreaterThan(5);
+    expect(kept).toBeLessThan(35);
+    expect(new T.RandomApply([new T.GaussianNoise({ sigma: 1 })], { p: 0 }).apply(x, new tg.Generator(0))).toBe(x);
+    expect(() => new T.RandomApply(new T.RandomCrop({ size: 3 }), { p: 1 }).apply(x, new tg.Generator(0))).toThrow(/RandomApply: the transform changed the shape from \[40,6,6\] to \[40,3,3\]/);
+    expect(() => new T.RandomApply([], { p: 2 })).toThrow(/p must be in \[0, 1\], got 2/);
+  });
+});
+
 describe('RandomCrop and ColorJitter', () => {
   const ref = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'transforms', 'reference.json'), 'utf8'));
 

@@ -43,6 +43,36 @@ export class Compose implements Transform {
   }
 }
 
+/**
+ * Applies `transform` to each image with probability p (default 0.5) and leaves the others as they are
+ * (torchvision's RandomApply, drawn per image). The transform must keep the images' shape.
+ */
+export class RandomApply implements Transform {
+  private readonly transform: Transform;
+  private readonly p: number;
+  constructor(transforms: Transform | Transform[], options: { p?: number } = {}) {
+    checkKnown(options, ['p'], 'RandomApply');
+    this.transform = Array.isArray(transforms) ? new Compose(transforms) : transforms;
+    if (typeof this.transform !== 'object' || typeof this.transform?.apply !== 'function') throw new TypeError('RandomApply: expected a transform or an array of transforms');
+    this.p = options.p ?? 0.5;
+    if (!(this.p >= 0 && this.p <= 1)) throw new RangeError(`RandomApply: p must be in [0, 1], got ${this.p}`);
+  }
+  apply(x: Tensor, generator: Generator): Tensor {
+    const n = x.shape[0];
+    const picked: number[] = [];
+    for (let i = 0; i < n; i++) if (generator.random() < this.p) picked.push(i);
+    if (picked.length === 0) return x;
+    const sub = new Tensor(x.contiguous().value).indexSelect(0, picked);
+    const done = this.transform.apply(sub, generator);
+    if (done.shape.join(',') !== sub.shape.join(',')) throw new RangeError(`RandomApply: the transform changed the shape from [${sub.shape.join(',')}] to [${done.shape.join(',')}]; it must keep it`);
+    const out = Float32Array.from(x.contiguous().value.values());
+    const per = n === 0 ? 0 : out.length / n;
+    const src = done.contiguous().value.values();
+    picked.forEach((row, k) => { for (let j = 0; j < per; j++) out[row * per + j] = src[k * per + j]; });
+    return new Tensor(new NDArray(out, [...x.shape]));
+  }
+}
+
 /** Options of {@link RandomAffine}. */
 export interface RandomAffineOptions extends ImageOptions {
   /** Rotation in degrees: a number d draws from [−d, d], a pair from [low, high]; positive is counter-clockwise. Default 0. */

@@ -165,12 +165,12 @@ describe('onnx export: sequence layers in ONNX Runtime', () => {
     expect(ops).toEqual(expect.arrayContaining(['MatMul', 'Softmax', 'LayerNormalization']));
   });
 
-  it.each(['LSTM', 'GRU'] as const)('a %s classifier (2 layers, bidirectional, batchFirst) as one ONNX node of that name per layer', async (kind) => {
+  it.each(['LSTM', 'GRU', 'RNN'] as const)('a %s classifier (2 layers, bidirectional, batchFirst) as one ONNX node of that name per layer', async (kind) => {
     tg.manualSeed(24);
+    const options = { numLayers: 2, bidirectional: true, batchFirst: true };
     class Classifier extends tg.nn.Module {
-      rnn = kind === 'LSTM'
-        ? new tg.nn.LSTM(4, 5, { numLayers: 2, bidirectional: true, batchFirst: true })
-        : new tg.nn.GRU(4, 5, { numLayers: 2, bidirectional: true, batchFirst: true });
+      rnn = kind === 'LSTM' ? new tg.nn.LSTM(4, 5, options)
+        : kind === 'GRU' ? new tg.nn.GRU(4, 5, options) : new tg.nn.RNN(4, 5, { ...options, nonlinearity: 'relu' });
       fc = new tg.nn.Linear(10, 3);
       override forward(x: tg.Tensor): tg.Tensor {
         const [out] = this.rnn.call(x) as [tg.Tensor, unknown];
@@ -182,9 +182,9 @@ describe('onnx export: sequence layers in ONNX Runtime', () => {
     expect(opTypes(bytes).filter((t) => t === kind)).toHaveLength(2);
   });
 
-  it.each(['LSTM', 'GRU'] as const)('a one-layer %s\'s final hidden state, with and without an initial state', async (kind) => {
+  it.each(['LSTM', 'GRU', 'RNN'] as const)('a one-layer %s\'s final hidden state, with and without an initial state', async (kind) => {
     tg.manualSeed(25);
-    const rnn = kind === 'LSTM' ? new tg.nn.LSTM(3, 4) : new tg.nn.GRU(3, 4);
+    const rnn = kind === 'LSTM' ? new tg.nn.LSTM(3, 4) : kind === 'GRU' ? new tg.nn.GRU(3, 4) : new tg.nn.RNN(3, 4);
     class Last extends tg.nn.Module {
       rnn = rnn;
       override forward(x: tg.Tensor, h0?: tg.Tensor, c0?: tg.Tensor): tg.Tensor {

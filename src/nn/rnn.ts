@@ -185,12 +185,13 @@ abstract class RecurrentBase<H> extends Module<[Tensor, (H | null)?, RNNForwardO
    * h [layers·directions, batch, hiddenSize] (LSTM: [h, c]).
    */
   override forward(input: Tensor, hx?: H | null, options: RNNForwardOptions = {}): [Tensor, H] {
-    // for ONNX export: a batched LSTM / GRU without lengths is one ONNX LSTM / GRU node per layer
+    // for ONNX export: a batched layer without lengths is one ONNX LSTM / GRU / RNN node per layer
     // (inputs: the input, then h0 and c0 when given; outputs flattened: output, h, c)
-    if ((this.mode === 'LSTM' || this.mode === 'GRU') && input instanceof Tensor && input.ndim === 3 && options.lengths == null) {
+    if (input instanceof Tensor && input.ndim === 3 && options.lengths == null) {
       const states = (hx == null ? [] : hx instanceof Tensor ? [hx] : (hx as unknown as Tensor[])).filter((t) => t instanceof Tensor);
-      const attrs = { module: this, hasH0: states.length > 0, hasC0: states.length > 1 };
-      return traceComposite(this.mode === 'LSTM' ? 'lstm' : 'gru', attrs, [input, ...states], () => this.run(input, hx, options));
+      const elman = this.mode === 'tanh' || this.mode === 'relu';
+      const attrs = { module: this, hasH0: states.length > 0, hasC0: states.length > 1, ...(elman ? { nonlinearity: this.mode } : {}) };
+      return traceComposite(elman ? 'rnn' : this.mode.toLowerCase(), attrs, [input, ...states], () => this.run(input, hx, options));
     }
     return this.run(input, hx, options);
   }

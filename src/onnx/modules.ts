@@ -42,6 +42,8 @@ export interface RecurrentAttrs {
   module: {
     hiddenSize: number; numLayers: number; bidirectional: boolean; batchFirst: boolean; bias: boolean;
   } & Record<string, unknown>;
+  /** The Elman RNN's nonlinearity. */
+  nonlinearity?: 'tanh' | 'relu';
   /** Whether h0 (input 1) and, for LSTM, c0 (input 2) were given; otherwise ONNX starts from zeros. */
   hasH0: boolean;
   hasC0: boolean;
@@ -63,20 +65,20 @@ const poolNode = (e: EmitContext, opType: string, attrs: Record<string, AttrValu
     return e.tmp(opType, [x], attrs);
   });
 
-/** PyTorch's LSTM gates are i, f, g, o; ONNX's i, o, f, c. GRU: r, z, n against ONNX's z, r, h. */
-const GATE_ORDER = { lstm: [0, 3, 1, 2], gru: [1, 0, 2] } as const;
+/** PyTorch's LSTM gates are i, f, g, o; ONNX's i, o, f, c. GRU: r, z, n against ONNX's z, r, h. RNN: one. */
+const GATE_ORDER = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnn: [0] } as const;
 
 /** The rows of a [G·H, ...] weight (or [G·H] bias) with its H-row gate blocks in ONNX's order. */
 const reorder = (w: Tensor, order: readonly number[], hs: number): Tensor => concat(order.map((g) => w.slice(0, g * hs, (g + 1) * hs)), 0);
 
 /**
- * A whole nn.LSTM / nn.GRU: one ONNX LSTM / GRU node per layer (both directions in one), weights regrouped
- * into ONNX's [directions, gates·H, in] layout and gate order; GRU with linear_before_reset = 1, which is
- * PyTorch's n = tanh(W_in·x + b_in + r·(W_hn·h + b_hn)).
+ * A whole nn.LSTM / nn.GRU / nn.RNN: one ONNX LSTM / GRU / RNN node per layer (both directions in one), weights
+ * regrouped into ONNX's [directions, gates·H, in] layout and gate order; GRU with linear_before_reset = 1,
+ * which is PyTorch's n = tanh(W_in·x + b_in + r·(W_hn·h + b_hn)); RNN with its Tanh or Relu.
  */
-function recurrent(kind: 'lstm' | 'gru'): (e: EmitContext, attrs: unknown) => void {
+function recurrent(kind: 'lstm' | 'gru' | 'rnn'): (e: EmitContext, attrs: unknown) => void {
   return (e, raw) => {
-    const { module: m, hasH0, hasC0 } = raw as RecurrentAttrs;
+    const { module: m, hasH0, hasC0, nonlinearity } = raw as RecurrentAttrs;
     const hs = m.hiddenSize;
     const dirs = m.bidirectional ? 2 : 1;
     const order = GATE_ORDER[kind];
@@ -100,9 +102,11 @@ function recurrent(kind: 'lstm' | 'gru'): (e: EmitContext, attrs: unknown) => vo
       const y = e.fresh(`/${kind}_Y_l${layer}`);
       const yh = e.fresh(`/${kind}_Y_h_l${layer}`);
       const yc = kind === 'lstm' ? e.fresh(`/${kind}_Y_c_l${layer}`) : null;
-      e.node(kind === 'lstm' ? 'LSTM' : 'GRU', inputs, {
+      const act = nonlinearity === 'relu' ? 'Relu' : 'Tanh';
+      e.node(kind.toUpperCase(), inputs, {
         hidden_size: { int: hs }, direction: { string: dirs === 2 ? 'bidirectional' : 'forward' },
         ...(kind === 'gru' ? { linear_before_reset: { int: 1 } } : {}),
+        ...(kind === 'rnn' ? { activations: { strings: new Array<string>(dirs).fill(act) } } : {}),
       }, yc ? [y, yh, yc] : [y, yh]);
       hN.push(yh);
       if (yc) cN.push(yc);
@@ -180,4 +184,5 @@ export const COMPOSITE_EMITTERS: Record<string, (e: EmitContext, attrs: unknown)
   },
   lstm: recurrent('lstm'),
   gru: recurrent('gru'),
+  rnn: recurrent('rnn'),
 };

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-web';
 import * as tg from 'tapegrad';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDigits } from '../examples/mnist.js';
 
 const require = createRequire(import.meta.url);
 const { onnx } = require('onnx-proto') as { onnx: { ModelProto: { decode(b: Uint8Array): any } } };
@@ -73,7 +74,7 @@ function warmUp(model: tg.nn.Module, x: tg.Tensor): void {
 }
 
 describe('onnx export: convolutional layers in ONNX Runtime', () => {
-  it('a CNN (conv + batch norm + max pool + global average pool + linear) at two batch sizes', async () => {
+  it('a CNN (conv + batch norm + max pool + global average pool + linear) at two batch sizes, random and real MNIST digits', async () => {
     tg.manualSeed(11);
     const net = new tg.nn.Sequential(
       new tg.nn.Conv2d(1, 6, 3, { padding: 1 }), new tg.nn.BatchNorm2d(6), new tg.nn.ReLU(), new tg.nn.MaxPool2d(2),
@@ -86,6 +87,17 @@ describe('onnx export: convolutional layers in ONNX Runtime', () => {
     // batch norm's statistics and the conv weights are initializers named by their stateDict keys
     const names = onnx.ModelProto.decode(bytes).graph.initializer.map((t: { name: string }) => t.name);
     expect(names).toEqual(expect.arrayContaining(['0.weight', '1.running_mean', '1.running_var', '4.weight']));
+    // and on real MNIST digits (28×28, resized by the pooling), one and 100 at a time: the same classes
+    const session = await ort.InferenceSession.create(tg.onnx.exportModel(net, tg.randn([2, 1, 28, 28]), { dynamicAxes: { input: { 0: 'batch' } } }));
+    const digits = loadDigits().x.reshape([-1, 1, 28, 28]);
+    for (const [start, n] of [[7, 1], [1000, 100]]) {
+      const x = digits.slice(0, start, start + n).contiguous();
+      const out = await session.run({ input: new ort.Tensor('float32', x.dataSync() as Float32Array, x.shape) });
+      const got = tg.tensor(Array.from(out.output.data as Float32Array), { shape: [...out.output.dims] });
+      const want = expected(net, x);
+      expect(relErr(got, want)).toBeLessThan(1e-5);
+      expect(Array.from(got.argmax(1).dataSync())).toEqual(Array.from(want.argmax(1).dataSync()));
+    }
   });
 
   it('Conv2d with stride, padding, dilation and groups; Conv1d; pooling options', async () => {

@@ -35,6 +35,22 @@ const SAMPLES: { [K in LayerName]: { args: Record<string, unknown>; inputShape: 
   Maximum: { args: {}, inputShape: [3], inputShapes: [[3], [3]] },
   Minimum: { args: {}, inputShape: [3], inputShapes: [[3], [3]] },
   Dot: { args: { axes: 1, normalize: true }, inputShape: [4], inputShapes: [[4], [4]] },
+  Conv1D: { args: { filters: 3, kernelSize: 3, padding: 'causal', dilationRate: 2 }, inputShape: [9, 2] },
+  Conv2D: { args: { filters: 4, kernelSize: [3, 2], strides: 2, padding: 'same', groups: 2, activation: 'relu' }, inputShape: [7, 6, 2] },
+  Conv2DTranspose: { args: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', outputPadding: 1, dataFormat: 'channelsFirst' }, inputShape: [3, 4, 4] },
+  DepthwiseConv2D: { args: { kernelSize: 3, depthMultiplier: 2, useBias: false }, inputShape: [5, 5, 3] },
+  SeparableConv2D: { args: { filters: 4, kernelSize: 3, depthMultiplier: 2, dtype: 'float64' }, inputShape: [6, 6, 3] },
+  MaxPooling1D: { args: { poolSize: 3, strides: 2, padding: 'same' }, inputShape: [7, 2] },
+  MaxPooling2D: { args: { poolSize: [2, 3] }, inputShape: [6, 6, 2] },
+  AveragePooling1D: { args: { dataFormat: 'channelsFirst' }, inputShape: [2, 8] },
+  AveragePooling2D: { args: { poolSize: 3, strides: 2, padding: 'same' }, inputShape: [5, 5, 1] },
+  GlobalAveragePooling2D: { args: { keepdims: true }, inputShape: [4, 4, 3] },
+  GlobalMaxPooling2D: { args: { dataFormat: 'channelsFirst' }, inputShape: [3, 4, 4] },
+  BatchNormalization: { args: { momentum: 0.9, center: false }, inputShape: [4, 4, 3] },
+  Reshape: { args: { targetShape: [-1, 2] }, inputShape: [3, 4] },
+  ZeroPadding2D: { args: { padding: [[1, 0], [2, 3]] }, inputShape: [3, 3, 1] },
+  UpSampling2D: { args: { size: [2, 3], interpolation: 'bilinear' }, inputShape: [3, 3, 2] },
+  SpatialDropout2D: { args: { rate: 0.2 }, inputShape: [4, 4, 3] },
 };
 
 describe('layer registry', () => {

@@ -7,6 +7,10 @@ import { Activation, Dense, Dropout, Flatten } from './layers.js';
 import { Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM, SimpleRNN } from './sequence-layers.js';
 import { GaussianNoise, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
+import {
+  AveragePooling1D, AveragePooling2D, BatchNormalization, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
+  MaxPooling1D, MaxPooling2D, Reshape, SeparableConv2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D,
+} from './image-layers.js';
 
 /** A layer class as the registry holds it: constructed from a config object and options. */
 export type LayerClass<K extends string> = new (args: never, options?: LayerOptions) => Layer & { readonly className: K };
@@ -41,6 +45,22 @@ export const LAYERS = {
   Maximum,
   Minimum,
   Dot,
+  Conv1D,
+  Conv2D,
+  Conv2DTranspose,
+  DepthwiseConv2D,
+  SeparableConv2D,
+  MaxPooling1D,
+  MaxPooling2D,
+  AveragePooling1D,
+  AveragePooling2D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  BatchNormalization,
+  Reshape,
+  ZeroPadding2D,
+  UpSampling2D,
+  SpatialDropout2D,
 } satisfies { [K in string]: LayerClass<K> };
 
 /** The className of a registered layer: 'Dense', 'Dropout', ... */

@@ -190,6 +190,31 @@ export const field = {
       return v as number;
     }),
   }),
+  /**
+   * A size per spatial axis (kernelSize, strides, poolSize, ...): one integer for every axis or a list of `nd`,
+   * each at least `min`; kept as the list. Required when the default is null; `optional` makes absent mean undefined.
+   */
+  sizes: (nd: number, defaultValue: number | null, min = 1): Field<number[]> => ({
+    saved: true,
+    parse: (v, ctx) => {
+      if (v === undefined && defaultValue === null) bad(ctx, `is required: an integer or a list of ${nd}`, 'MISSING_FIELD');
+      return parseSizes(v ?? defaultValue, nd, min, ctx);
+    },
+  }),
+  /** An optional size per spatial axis (a pooling layer's strides: absent means the pool size). */
+  optionalSizes: (nd: number, min = 1): Field<number[] | undefined> => ({
+    saved: true,
+    parse: (v, ctx) => (v === undefined || v === null ? undefined : parseSizes(v, nd, min, ctx)),
+  }),
+  /** An integer (an axis), with a default. */
+  int: (defaultValue: number): Field<number> => ({
+    saved: true,
+    parse: (v, ctx) => {
+      if (v === undefined) return defaultValue;
+      if (!Number.isSafeInteger(v)) bad(ctx, `must be an integer, got ${show(v)}`);
+      return v as number;
+    },
+  }),
   /** A construction-only tg.Generator; `init` marks the source of initial weights (see {@link Field}). */
   generator: (init: boolean): Field<Generator | undefined> => ({
     saved: false,
@@ -200,6 +225,17 @@ export const field = {
     }),
   }),
 };
+
+/** One integer per axis from a number or a list of `nd` numbers, each an integer in [min, limits.maxDim]. */
+function parseSizes(v: unknown, nd: number, min: number, ctx: FieldContext): number[] {
+  const list = typeof v === 'number' ? new Array<number>(nd).fill(v) : v;
+  const ok = (d: unknown) => Number.isSafeInteger(d) && (d as number) >= min && (d as number) <= ctx.limits.maxDim;
+  if (!Array.isArray(list) || list.length !== nd || !list.every(ok)) {
+    const what = min > 0 ? 'a positive integer' : 'a non-negative integer';
+    bad(ctx, `must be ${what}${nd > 1 ? ` or a list of ${nd} of them` : ''}, got ${Array.isArray(v) ? JSON.stringify(v).slice(0, 60) : show(v)}`);
+  }
+  return [...(list as number[])];
+}
 
 /** Checks a layer or model name: 1 to 128 letters, digits, '_', '-', '.'. */
 export function checkName(v: unknown, where: string): string {

@@ -144,18 +144,19 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
     if (layer instanceof Merge) {
       out = checked(() => layer.buildFor(inShapes)); // merge layers have no weights
     } else {
-      if (inShapes.length !== 1) fail('BAD_VALUE', `${where} takes ${inShapes.length} inputs; only merge layers take several`);
-      const key = inShapes[0].join(',');
-      if (builtFor.has(layer!.name!) && builtFor.get(layer!.name!) !== key) fail('BAD_VALUE', `${where}: a shared layer is called on inputs of shapes [${builtFor.get(layer!.name!)}] and [${key}]`);
+      const [lo, hi] = [layer!.minInputs, layer!.maxInputs];
+      if (inShapes.length < lo || inShapes.length > hi) fail('BAD_VALUE', `${where} takes ${inShapes.length} inputs; ${layer!.className} takes ${lo === hi ? lo : `${lo} to ${hi}`}`);
+      const key = inShapes.map((s) => `[${s.join(',')}]`).join(' ');
+      if (builtFor.has(layer!.name!) && builtFor.get(layer!.name!) !== key) fail('BAD_VALUE', `${where}: a shared layer is called on inputs of shapes ${builtFor.get(layer!.name!)} and ${key}`);
       if (!builtFor.has(layer!.name!)) {
         builtFor.set(layer!.name!, key);
-        for (const w of checked(() => layer!.weightSpecs(inShapes[0]))) {
+        for (const w of checked(() => layer!.weightSpecsFor(inShapes))) {
           total += w.shape.reduce((a, b) => a * b, 1);
           if (total > limits.maxParams) fail('TOO_LARGE', `the model would have over ${limits.maxParams} parameters (at ${where})`);
           expected.set(`${layer!.name}.${w.name}`, { shape: w.shape, dtype: w.dtype === 'float64' ? 'F64' : 'F32', label: `${where} ${w.name}` });
         }
       }
-      out = checked(() => layer!.computeOutputShape(inShapes[0]));
+      out = checked(() => layer!.outputShapeFor(inShapes));
     }
     const rowSize = out.reduce((a, b) => a * b, 1);
     if (rowSize > maxDim) fail('TOO_LARGE', `${where} would produce rows of ${rowSize} values, the limit is ${maxDim}`);
@@ -184,7 +185,7 @@ export function buildFunctional(plan: FunctionalPlan, name: string, model: typeo
   for (const c of plan.graph.calls) {
     const layer = plan.layers.get(c.layer)!;
     const args = c.inputs.map(node);
-    outs.push(layer instanceof Merge ? layer.apply(args) : layer.apply(args[0]));
+    outs.push(layer instanceof Merge || args.length > 1 ? layer.apply(args) : layer.apply(args[0]));
   }
   const outputs = plan.graph.outputs.map(node);
   const spec = plan.graph.single ? outputs[0]

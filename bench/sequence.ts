@@ -1,10 +1,13 @@
 // Sequence benchmarks: one training step of a transformer encoder layer (d 128, 4 heads, sequence 64,
 // batch 32) and of an LSTM (hidden 128, sequence 50, batch 32), in tapegrad, tfjs-cpu and tfjs-wasm, from
 // the same initial weights and data with plain SGD, so the losses must agree at steps 1 and 100.
-// Driver: npx tsx bench/sequence.ts [--steps 100]  (npm run bench runs it after the main table).
+// PyTorch's losses from the same start (scripts/fixtures/seq_bench.py → test/fixtures/seq/bench-sgd-losses.json) are
+// printed beside them. Driver: npx tsx bench/sequence.ts [--steps 100] [--suite lstm]  (npm run bench runs it after the main table).
 // One library in one process: npx tsx bench/sequence.ts --lib tapegrad|tfjs-cpu|tfjs-wasm --suite transformer|lstm
 
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tg from 'tapegrad';
@@ -63,7 +66,7 @@ function batchData(suite: Suite): { x: { shape: number[]; data: Float32Array }; 
   return { x: { shape: [batch, seq, input], data: uniform(batch * seq * input, 1, 31) }, y: { shape: [batch, seq, hidden], data: uniform(batch * seq * hidden, 0.5, 32) } };
 }
 
-type Suite = 'transformer' | 'lstm';
+export type Suite = 'transformer' | 'lstm';
 type Lib = 'tapegrad' | 'tfjs-cpu' | 'tfjs-wasm';
 /** What one library reports for one suite. */
 interface SeqResult {
@@ -76,7 +79,8 @@ interface SeqResult {
 
 // ---- tapegrad ------------------------------------------------------------------------------------
 
-function tapegradStepper(suite: Suite): () => number {
+/** One tapegrad SGD step of a suite from the shared start; returns that step's loss (tests read it too). */
+export function tapegradStepper(suite: Suite): () => number {
   const init = suite === 'transformer' ? transformerInit() : lstmInit();
   const { x, y } = batchData(suite);
   const model: tg.nn.AnyModule = suite === 'transformer'
@@ -175,15 +179,23 @@ async function runOne(lib: Lib, suite: Suite, steps: number): Promise<SeqResult>
   return { lib, suite, msPerStep: summarize(times.length ? times : [NaN]).median, losses };
 }
 
+// ---- PyTorch's losses (a committed fixture) ------------------------------------------------------
+
+/** PyTorch's losses at steps 1 and 100 from the same weights and data (scripts/fixtures/seq_bench.py), or null. */
+function torchLosses(): { torch: string; transformer: Record<string, number>; lstm: Record<string, number> } | null {
+  const path = join(REPO_ROOT, 'test', 'fixtures', 'seq', 'bench-sgd-losses.json');
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
+}
+
 // ---- driver --------------------------------------------------------------------------------------
 
 const LIBS: Lib[] = ['tapegrad', 'tfjs-cpu', 'tfjs-wasm'];
 const SUITES: Suite[] = ['transformer', 'lstm'];
 
 /** Runs every library × suite in its own process; returns the printed report and whether losses agree. */
-export function runSequenceBench(steps: number): { text: string; ok: boolean; results: SeqResult[] } {
+export function runSequenceBench(steps: number, suites: readonly Suite[] = SUITES): { text: string; ok: boolean; results: SeqResult[] } {
   const results: SeqResult[] = [];
-  for (const suite of SUITES) {
+  for (const suite of suites) {
     for (const lib of LIBS) {
       process.stderr.write(`sequence ${suite}: ${lib}\n`);
       const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--lib', lib, '--suite', suite, '--steps', String(steps)], {
@@ -194,6 +206,7 @@ export function runSequenceBench(steps: number): { text: string; ok: boolean; re
     }
   }
   let ok = true;
+  const torch = torchLosses();
   const rows = results.map((r) => {
     const ref = results.find((q) => q.suite === r.suite && q.lib === 'tapegrad');
     const loss = (q: SeqResult | undefined, s: number) => q?.losses.find(([k]) => k === s)?.[1];
@@ -205,12 +218,25 @@ export function runSequenceBench(steps: number): { text: string; ok: boolean; re
     const worst = Math.max(...judged.map((e) => (Number.isNaN(e) ? Infinity : e)));
     const agree = r.lib === 'tapegrad' ? 'reference' : `${worst <= 1e-3 ? '✓' : '✗'} ${worst.toExponential(1)}`;
     if (agree.startsWith('✗')) ok = false;
-    const speedup = r.lib === 'tapegrad' || !ref ? '' : `${(r.msPerStep / ref.msPerStep).toFixed(2)}×`;
-    return [`${r.suite}`, r.lib, r.error ?? r.msPerStep.toFixed(1), speedup, loss(r, 1)?.toFixed(6) ?? '—', loss(r, 100)?.toFixed(6) ?? '—', agree];
+    const ratio = r.msPerStep / (ref?.msPerStep ?? NaN);
+    const target = r.lib === 'tfjs-cpu' ? ` (target ≥ 5×: ${ratio >= 5 ? '✓' : '✗'})` : '';
+    const speedup = r.lib === 'tapegrad' || !ref ? '' : `${ratio.toFixed(2)}×${target}`;
+    // the same losses from PyTorch, when the fixture is there: relative difference at the last judged step
+    const pt = torch?.[r.suite]?.[String(Math.min(steps, 100))];
+    const vsTorch = pt === undefined || steps < 100 ? '—' : (() => {
+      const e = Math.abs((loss(r, 100) ?? NaN) - pt) / Math.abs(pt);
+      return `${e <= 1e-3 ? '✓' : '✗'} ${e.toExponential(1)}`;
+    })();
+    return [`${r.suite}`, r.lib, r.error ?? r.msPerStep.toFixed(1), speedup, loss(r, 1)?.toFixed(6) ?? '—', loss(r, 100)?.toFixed(6) ?? '—', agree, vsTorch];
   });
+  if (torch) {
+    for (const suite of suites) {
+      rows.push([suite, `PyTorch ${torch.torch} (fixture)`, 'not timed', '', torch[suite]['1'].toFixed(6), torch[suite]['100'].toFixed(6), '', 'reference']);
+    }
+  }
   const text = `Sequence training steps (SGD lr ${LR}, shared init and data; transformer: d ${TRANSFORMER.d}, ${TRANSFORMER.heads} heads, seq ${TRANSFORMER.seq}, batch ${TRANSFORMER.batch}; ` +
     `LSTM: hidden ${LSTM_CFG.hidden}, seq ${LSTM_CFG.seq}, batch ${LSTM_CFG.batch}; ${steps} steps, median after ${WARMUP} warm-up)\n` +
-    formatTable(['suite', 'library', 'ms/step', 'its time ÷ tapegrad', 'loss step 1', 'loss step 100', 'rel. diff ≤ 1e-3 (steps 1, 100)'], rows);
+    formatTable(['suite', 'library', 'ms/step', 'its time ÷ tapegrad', 'loss step 1', 'loss step 100', 'rel. diff ≤ 1e-3 (steps 1, 100)', 'vs PyTorch, step 100'], rows);
   return { text, ok, results };
 }
 
@@ -223,7 +249,7 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
       process.exitCode = 1;
     });
   } else {
-    const { text, ok } = runSequenceBench(steps);
+    const { text, ok } = runSequenceBench(steps, values.suite ? [values.suite as Suite] : SUITES);
     log('done');
     console.log(text);
     if (!ok) process.exitCode = 1;

@@ -1,6 +1,7 @@
-// Spam or ham from word ids: an embedding + transformer-encoder classifier with attention pooling, in one
-// table with the TF-IDF MLP and logistic regression of examples/spam.ts (same seeded 80/20 split), and an
-// SVG of the attention weights over the tokens of a few test e-mails. Run: npx tsx examples/spam-attention.ts
+// Spam or ham from word ids: an embedding + transformer-encoder classifier with attention pooling and
+// embedding + GRU / LSTM classifiers, in one table with the TF-IDF MLP and logistic regression of
+// examples/spam.ts (same seeded 80/20 split), and an SVG of the attention weights over the tokens of a few
+// test e-mails. Run: npx tsx examples/spam-attention.ts
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -43,6 +44,28 @@ export class AttentionClassifier extends nn.Module<[Tensor, boolean[][]], Tensor
     const [pooled, w] = this.pool.call(q, h, h, { keyPaddingMask: padding });
     this.lastWeights = w!.reshape([b, len]).detach();
     return this.out.call(pooled.reshape([b, this.dModel])).reshape([b]);
+  }
+}
+
+/** Embeddings → a one-layer GRU or LSTM that stops at each e-mail's last real token → one logit from its final state. */
+export class RecurrentClassifier extends nn.Module<[Tensor, boolean[][]], Tensor> {
+  emb: tg.nn.Embedding;
+  rnn: tg.nn.GRU | tg.nn.LSTM;
+  out: tg.nn.Linear;
+
+  constructor(vocab: number, readonly kind: 'GRU' | 'LSTM', dModel = 32, hidden = 32) {
+    super();
+    this.emb = new nn.Embedding(vocab, dModel, { paddingIdx: PAD });
+    this.rnn = kind === 'GRU' ? new nn.GRU(dModel, hidden, { batchFirst: true }) : new nn.LSTM(dModel, hidden, { batchFirst: true });
+    this.out = new nn.Linear(hidden, 1);
+  }
+
+  /** ids [batch, L] (0 = padding, right-padded) and the padding mask → spam logits [batch]. */
+  override forward(ids: Tensor, padding: boolean[][]): Tensor {
+    const lengths = padding.map((row) => row.filter((p) => !p).length);
+    const [, state] = (this.rnn as tg.nn.GRU).call(this.emb.call(ids), null, { lengths }) as [Tensor, Tensor | [Tensor, Tensor]];
+    const h = Array.isArray(state) ? state[0] : state; // [1, batch, hidden]
+    return this.out.call(h.squeeze(0)).reshape([ids.shape[0]]);
   }
 }
 
@@ -122,39 +145,54 @@ export async function runSpamAttention({ quick = false, log = console.log, svgPa
   const len = quick ? 48 : 96;
   log(`attention classifier: vocabulary ${vocab.size} words, the first ${len} tokens of each e-mail`);
 
-  tg.manualSeed(SEED);
-  const model = new AttentionClassifier(vocab.size + 2);
-  const params = model.parameters().reduce((n, p) => n + p.size, 0);
-  const opt = new tg.optim.Adam(model.parameters(), { lr: 2e-3 });
   const epochs = quick ? 1 : 3;
   const batchSize = 32;
-  const start = performance.now();
   const gen = new tg.Generator(SEED);
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    model.train();
-    const order = gen.permutation(trainDocs.length);
-    let total = 0;
-    for (let i = 0; i < order.length; i += batchSize) {
-      const idx = Array.from(order.subarray(i, i + batchSize));
-      const { ids, padding } = encodeBatch(idx.map((k) => trainDocs[k]), vocab, len);
-      const y = tg.tensor(idx.map((k) => split.yTrain[k]));
-      const loss = nn.functional.binaryCrossEntropyWithLogits(model.call(ids, padding), y);
-      opt.zeroGrad();
-      loss.backward();
-      opt.step();
-      total += loss.item() * idx.length;
+  /** Trains a token-id model with Adam on the training split; returns its test-set probabilities and seconds. */
+  const trainAndPredict = (model: tg.nn.Module<[Tensor, boolean[][]], Tensor>, name: string): { probs: number[]; seconds: number } => {
+    const opt = new tg.optim.Adam(model.parameters(), { lr: 2e-3 });
+    const start = performance.now();
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      model.train();
+      const order = gen.permutation(trainDocs.length);
+      let total = 0;
+      for (let i = 0; i < order.length; i += batchSize) {
+        const idx = Array.from(order.subarray(i, i + batchSize));
+        const { ids, padding } = encodeBatch(idx.map((k) => trainDocs[k]), vocab, len);
+        const y = tg.tensor(idx.map((k) => split.yTrain[k]));
+        const loss = nn.functional.binaryCrossEntropyWithLogits(model.call(ids, padding), y);
+        opt.zeroGrad();
+        loss.backward();
+        opt.step();
+        total += loss.item() * idx.length;
+      }
+      log(`  ${name} epoch ${epoch}/${epochs}: train loss ${(total / order.length).toFixed(4)}`);
     }
-    log(`  epoch ${epoch}/${epochs}: train loss ${(total / order.length).toFixed(4)}`);
+    model.eval();
+    const probs: number[] = [];
+    tg.noGrad(() => {
+      for (let i = 0; i < testDocs.length; i += 128) {
+        const { ids, padding } = encodeBatch(testDocs.slice(i, i + 128), vocab, len);
+        probs.push(...(model.call(ids, padding).sigmoid().toArray() as number[]));
+      }
+    });
+    return { probs, seconds: (performance.now() - start) / 1000 };
+  };
+  const countParams = (m: tg.nn.AnyModule) => m.parameters().reduce((n, p) => n + p.size, 0);
+
+  const recurrent: SpamAttentionRow[] = [];
+  for (const kind of ['GRU', 'LSTM'] as const) {
+    tg.manualSeed(SEED);
+    const m = new RecurrentClassifier(vocab.size + 2, kind);
+    const r = trainAndPredict(m, kind);
+    recurrent.push({ model: `token ids + ${kind} (32 units)`, params: countParams(m), ...binaryScores(r.probs, split.yTest, r.seconds) });
   }
-  model.eval();
-  const probs: number[] = [];
-  tg.noGrad(() => {
-    for (let i = 0; i < testDocs.length; i += 128) {
-      const { ids, padding } = encodeBatch(testDocs.slice(i, i + 128), vocab, len);
-      probs.push(...(model.call(ids, padding).sigmoid().toArray() as number[]));
-    }
-  });
-  const attention = binaryScores(probs, split.yTest, (performance.now() - start) / 1000);
+
+  tg.manualSeed(SEED);
+  const model = new AttentionClassifier(vocab.size + 2);
+  const params = countParams(model);
+  const { probs, seconds } = trainAndPredict(model, 'attention');
+  const attention = binaryScores(probs, split.yTest, seconds);
 
   // what the model looked at: three spam and two ham test e-mails
   const picks = [...split.yTest.map((y, i) => [y, i]).filter(([y]) => y === 1).slice(0, 3), ...split.yTest.map((y, i) => [y, i]).filter(([y]) => y === 0).slice(0, 2)].map(([, i]) => i);
@@ -173,6 +211,7 @@ export async function runSpamAttention({ quick = false, log = console.log, svgPa
   const rows: SpamAttentionRow[] = [
     { model: 'TF-IDF + MLP (64 units)', params: f * 64 + 64 + 65, ...base.mlp },
     { model: 'TF-IDF + logistic regression', params: f + 1, ...base.logreg },
+    ...recurrent,
     { model: 'token ids + transformer layer + attention pooling', params, ...attention },
   ];
   log('');

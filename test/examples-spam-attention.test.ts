@@ -1,5 +1,5 @@
 // examples/spam-attention.ts in quick mode (1000 sampled e-mails, one epoch): the table has the two TF-IDF
-// baselines and the attention classifier, and the SVG draws the pooling weights over real tokens.
+// baselines, the GRU and LSTM classifiers and the attention classifier, and the SVG draws the pooling weights over real tokens.
 
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ test('quick run: one table with the attention classifier and both baselines, and
   const lines: string[] = [];
   const svgPath = join(mkdtempSync(join(tmpdir(), 'spam-attention-')), 'w.svg');
   const rows = await runSpamAttention({ quick: true, log: (l) => lines.push(l), svgPath });
-  expect(rows.map((r) => r.model)).toEqual(['TF-IDF + MLP (64 units)', 'TF-IDF + logistic regression', 'token ids + transformer layer + attention pooling']);
+  expect(rows.map((r) => r.model)).toEqual(['TF-IDF + MLP (64 units)', 'TF-IDF + logistic regression', 'token ids + GRU (32 units)', 'token ids + LSTM (32 units)', 'token ids + transformer layer + attention pooling']);
   for (const r of rows) {
     expect(r.accuracy).toBeGreaterThan(0.5);
     expect(r.params).toBeGreaterThan(0);

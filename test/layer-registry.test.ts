@@ -20,6 +20,8 @@ const SAMPLES: { [K in LayerName]: { args: Record<string, unknown>; inputShape: 
   SimpleRNN: { args: { units: 3, returnSequences: true }, inputShape: [5, 2] },
   LSTM: { args: { units: 3, goBackwards: true, dtype: 'float64' }, inputShape: [5, 2] },
   GRU: { args: { units: 4 }, inputShape: [5, 2] },
+  Bidirectional: { args: { layer: { className: 'LSTM', config: { units: 3, returnSequences: true } }, mergeMode: 'sum' }, inputShape: [5, 2] },
+  MultiHeadAttention: { args: { numHeads: 2, keyDim: 3, valueDim: 2, outputShape: 5 }, inputShape: [4, 6], inputShapes: [[4, 6], [4, 6]] },
   RandomFlip: { args: { mode: 'horizontal', seed: 1 }, inputShape: [4, 4, 1] },
   RandomTranslation: { args: { heightFactor: 0.1, widthFactor: [-0.2, 0.1], fillMode: 'constant', fillValue: 0.5 }, inputShape: [6, 6] },
   RandomRotation: { args: { factor: 0.1, interpolation: 'nearest', dataFormat: 'channelsFirst' }, inputShape: [2, 5, 5] },

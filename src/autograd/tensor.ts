@@ -18,7 +18,7 @@ import { storageVersion } from './version.js';
 import * as C from './composites.js';
 import { FLOAT_ONLY, OPS, type OpAttrs, type OpName } from './ops.js';
 import { backward, type BackwardOptions } from './tape.js';
-import { isTracing, noteOp } from './trace.js';
+import { isTracing, noteOp, traceComposite } from './trace.js';
 
 /** One recorded operation of primitive K: its inputs, its attributes (typed by K) and its output. */
 export interface NodeOf<K extends OpName> {
@@ -549,12 +549,14 @@ export class Tensor {
   }
   /** softmax along an axis: exp(x - logsumexp(x)), stable at any magnitude. */
   softmax(axis = -1): Tensor {
-    return this.logSoftmax(normAxis(axis, this.ndim, 'softmax')).exp();
+    const a = normAxis(axis, this.ndim, 'softmax');
+    // ONNX export writes it as one Softmax node (traceComposite costs nothing when no trace listens)
+    return traceComposite('softmax', { axis: a }, [this], () => this.sub(this.logsumexp(a, true)).exp());
   }
   /** log-softmax along an axis: x - logsumexp(x). */
   logSoftmax(axis = -1): Tensor {
     const a = normAxis(axis, this.ndim, 'logSoftmax');
-    return this.sub(this.logsumexp(a, true));
+    return traceComposite('logSoftmax', { axis: a }, [this], () => this.sub(this.logsumexp(a, true)));
   }
 
   // ---- shape and movement --------------------------------------------------------------------

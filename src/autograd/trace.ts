@@ -76,3 +76,25 @@ export function inScope<T>(owner: object, fn: () => T, inputs: readonly Tensor[]
   if (callListener !== null) callListener({ owner, inputs, output: out });
   return out;
 }
+
+/**
+ * What a composite reports to a trace so that ONNX export can write it as its own operator (max pooling,
+ * batch norm in eval form, an LSTM layer, ...): its kind and whatever settings the exporter needs. The
+ * ops inside still run and are heard, but an exporter that knows the kind does not look at them.
+ */
+export interface CompositeInfo {
+  /** The kind, a key of the exporter's table of composites (e.g. 'maxPool', 'lstm'). */
+  readonly composite: string;
+  /** Settings the exporter reads (kernel sizes, eps, the module, ...). */
+  readonly attrs: unknown;
+}
+
+/**
+ * Runs fn as one composite when a trace listens: export sees `inputs` go in and fn's tensors (a tensor, or
+ * an array of tensors / arrays, in order) come out. Costs nothing when nobody traces.
+ */
+export function traceComposite<T>(composite: string, attrs: unknown, inputs: readonly Tensor[], fn: () => T): T {
+  if (listener === null) return fn();
+  const info: CompositeInfo = { composite, attrs };
+  return inScope(info, fn, inputs);
+}

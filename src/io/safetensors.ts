@@ -49,7 +49,13 @@ function isDType(x: unknown): x is SafetensorsDType {
   return x === 'F32' || x === 'F64';
 }
 
-const bytesPerElement = (dtype: SafetensorsDType): number => (dtype === 'F32' ? 4 : 8);
+const bytesPerElement = (dtype: SafetensorsDType | 'I64'): number => (dtype === 'F32' ? 4 : 8);
+
+/**
+ * PyTorch stores BatchNorm's step counter `num_batches_tracked` as int64. It is the one integer entry read:
+ * converted to F64 (tapegrad keeps it as a float64 buffer), refused unless every value is a safe integer.
+ */
+const isCounterKey = (name: string): boolean => name === 'num_batches_tracked' || name.endsWith('.num_batches_tracked');
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -215,7 +221,7 @@ function parseHeader(header: Uint8Array): Record<string, unknown> {
 // Reads a field only if the parsed object owns it, so a missing field never falls through to a prototype.
 const own = (obj: Record<string, unknown>, key: string): unknown => (Object.hasOwn(obj, key) ? obj[key] : undefined);
 
-interface Span { name: string; dtype: SafetensorsDType; shape: number[]; begin: number; end: number }
+interface Span { name: string; dtype: SafetensorsDType | 'I64'; shape: number[]; begin: number; end: number }
 
 function readEntry(name: string, value: unknown, bufferLength: number, maxElements: number): Span {
   const where = `tensor ${quote(name)}`;
@@ -223,8 +229,12 @@ function readEntry(name: string, value: unknown, bufferLength: number, maxElemen
   for (const key of Object.keys(value)) {
     if (!ENTRY_FIELDS.has(key)) fail('BAD_KEY', `${where}: unknown field ${quote(key)}`);
   }
-  const dtype = own(value, 'dtype');
-  if (!isDType(dtype)) fail('BAD_DTYPE', `${where}: dtype ${describe(dtype)} is not one of F32, F64`);
+  const raw = own(value, 'dtype');
+  if (raw === 'I64' && !isCounterKey(name)) {
+    fail('BAD_DTYPE', `${where}: dtype "I64" is read only for BatchNorm's num_batches_tracked; other tensors must be F32 or F64`);
+  }
+  if (!isDType(raw) && raw !== 'I64') fail('BAD_DTYPE', `${where}: dtype ${describe(raw)} is not one of F32, F64`);
+  const dtype = raw as SafetensorsDType | 'I64';
   const shape = own(value, 'shape');
   const count = countElements(shape, where, maxElements);
   const offsets = own(value, 'data_offsets');
@@ -243,7 +253,23 @@ function readEntry(name: string, value: unknown, bufferLength: number, maxElemen
   return { name, dtype, shape: (shape as number[]).map((d) => d + 0), begin, end };
 }
 
-function copyOut(buffer: Uint8Array, { dtype, begin, end }: Span): Float32Array | Float64Array {
+/** An I64 entry's values as float64, each checked to be a safe integer (|v| < 2^53). */
+function copyInt64(buffer: Uint8Array, { name, begin, end }: Span): Float64Array {
+  const view = new DataView(buffer.buffer, buffer.byteOffset + begin, end - begin);
+  const out = new Float64Array((end - begin) / 8);
+  for (let i = 0; i < out.length; i++) {
+    const v = view.getBigInt64(8 * i, true);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
+      fail('BAD_DATA', `tensor ${quote(name)}: int64 value ${v} at ${i} is beyond ±2^53, which a float64 cannot hold exactly`);
+    }
+    out[i] = Number(v);
+  }
+  return out;
+}
+
+function copyOut(buffer: Uint8Array, span: Span): Float32Array | Float64Array {
+  const { dtype, begin, end } = span;
+  if (dtype === 'I64') return copyInt64(buffer, span);
   const bpe = bytesPerElement(dtype);
   const out = dtype === 'F32' ? new Float32Array((end - begin) / bpe) : new Float64Array((end - begin) / bpe);
   // A copy, never a view: the result must not alias (or keep alive) the caller's buffer, and must be aligned.
@@ -323,6 +349,6 @@ export function decodeSafetensors(
   }
 
   const tensors = new Map<string, SafetensorsEntry>();
-  for (const s of spans) tensors.set(s.name, { dtype: s.dtype, shape: s.shape, data: copyOut(buffer, s) });
+  for (const s of spans) tensors.set(s.name, { dtype: s.dtype === 'I64' ? 'F64' : s.dtype, shape: s.shape, data: copyOut(buffer, s) });
   return { tensors, metadata };
 }

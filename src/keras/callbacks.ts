@@ -7,8 +7,13 @@ import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** The numbers fit() reports, by Keras key: `loss`, `accuracy`, `val_loss`, `val_accuracy`, ... */
 export type Logs = Record<string, number>;
-/** What {@link Model.evaluate} returns: the loss, and each compiled metric by name. */
-export type EvaluateLogs = { loss: number } & Logs;
+/**
+ * What {@link Model.evaluate} returns (Keras' `return_dict=True` form): `loss`, the weighted total, always;
+ * for several outputs each output's loss (`digit_loss`, ...); and each compiled metric by its Keras key
+ * (`accuracy`, `digit_accuracy`, ...). Name the metric keys to have them typed:
+ * `net.evaluate<'accuracy'>(x, y).accuracy` is a `number`.
+ */
+export type EvaluateLogs<K extends string = string> = { loss: number } & { [P in K]: number } & Logs;
 
 /** The part of a model that callbacks may use. */
 export interface CallbackModel {

@@ -80,6 +80,19 @@ export abstract class Layer<S extends Schema = Schema> extends Module {
     return [];
   }
 
+  /**
+   * The weights for the shapes of all its inputs (the functional API's planning reads these): weightSpecs of the
+   * first by default; layers taking several inputs (multiHeadAttention) override it.
+   */
+  weightSpecsFor(inputShapes: readonly (readonly number[])[]): WeightSpec[] {
+    return this.weightSpecs(inputShapes[0]);
+  }
+
+  /** The output shape for the shapes of all its inputs: computeOutputShape of the first by default. */
+  outputShapeFor(inputShapes: readonly (readonly number[])[]): number[] {
+    return this.computeOutputShape(inputShapes[0]);
+  }
+
   /** Creates the weights for this input shape (once) and returns the output shape. */
   build(inputShape: readonly number[]): number[] {
     const out = this.computeOutputShape(inputShape);
@@ -144,8 +157,13 @@ export abstract class Layer<S extends Schema = Schema> extends Module {
     return applySymbolic(this, x);
   }
 
-  /** How many inputs the layer takes: 1, except merge layers (2 or more). */
+  /** How many inputs the layer takes at least: 1, except merge layers and multiHeadAttention (2). */
   get minInputs(): number {
+    return 1;
+  }
+
+  /** How many inputs the layer takes at most: 1, except merge layers (any number) and multiHeadAttention (3). */
+  get maxInputs(): number {
     return 1;
   }
 

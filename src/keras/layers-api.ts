@@ -9,6 +9,11 @@ export {
   embedding, Embedding, globalAveragePooling1d, GlobalAveragePooling1D, gru, GRU, layerNormalization, LayerNormalization,
   lstm, LSTM, simpleRNN, SimpleRNN, type EmbeddingArgs, type LayerNormalizationArgs, type RecurrentArgs,
 } from './sequence-layers.js';
+export { bidirectional, Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional.js';
+export { multiHeadAttention, MultiHeadAttention, type AttendOptions, type MultiHeadAttentionArgs } from './attention.js';
+export {
+  textVectorization, TextVectorization, type Split, type Standardize, type TextOutputMode, type TextVectorizationArgs,
+} from './text-vectorization.js';
 export type { ActivationName } from './activations.js';
 export type { InitializerName } from './initializers.js';
 export {

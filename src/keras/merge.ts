@@ -16,6 +16,10 @@ export abstract class Merge<S extends typeof LAYER_FIELDS = typeof LAYER_FIELDS>
     return 2;
   }
 
+  override get maxInputs(): number {
+    return Infinity;
+  }
+
   /** The output shape for these input shapes; throws naming the layer and the shapes. */
   protected abstract mergedShape(shapes: readonly (readonly number[])[]): number[];
 

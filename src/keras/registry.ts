@@ -6,6 +6,8 @@ import type * as api from './layers-api.js';
 import { Activation, Dense, Dropout, Flatten } from './layers.js';
 import { Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM, SimpleRNN } from './sequence-layers.js';
 import { GaussianNoise, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing.js';
+import { Bidirectional } from './bidirectional.js';
+import { MultiHeadAttention } from './attention.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 import {
   AveragePooling1D, AveragePooling2D, BatchNormalization, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
@@ -30,6 +32,8 @@ export const LAYERS = {
   SimpleRNN,
   LSTM,
   GRU,
+  Bidirectional,
+  MultiHeadAttention,
   RandomFlip,
   RandomTranslation,
   RandomRotation,

@@ -1,5 +1,5 @@
 // Keras-style sequence layers: embedding (maskZero), layerNormalization, globalAveragePooling1d, simpleRNN,
-// lstm and gru (returnSequences, goBackwards). The maths lives in tg.nn; here: Keras names, configs, masks.
+// lstm and gru (returnSequences, returnState, goBackwards). The maths lives in tg.nn; here: Keras names, configs, masks.
 // A mask travels as Keras' does, attached to a layer's output tensor: embedding({ maskZero }) marks the
 // padding steps, recurrent layers stop at each row's last real step and pooling averages the real ones.
 
@@ -25,13 +25,14 @@ export function maskOf(x: Tensor): Tensor | null {
   return MASKS.get(x) ?? null;
 }
 
-function withMask(x: Tensor, mask: Tensor | null): Tensor {
+/** Attaches a [batch, steps] mask to a layer's output (nothing when null); returns the output. */
+export function withMask(x: Tensor, mask: Tensor | null): Tensor {
   if (mask) MASKS.set(x, mask);
   return x;
 }
 
 /** Each row's count of real steps, checking the mask is a prefix (right padding), as the recurrent layers need. */
-function lengthsOf(mask: Tensor, where: string): number[] {
+export function lengthsOf(mask: Tensor, where: string): number[] {
   const [n, len] = mask.shape;
   const m = mask.value.values();
   const out: number[] = [];
@@ -202,6 +203,11 @@ export interface RecurrentArgs extends LayerArgs {
   returnSequences?: boolean;
   /** Read the sequence from the end; with returnSequences the outputs come in that reversed order (default false). */
   goBackwards?: boolean;
+  /**
+   * Also return the final states: {@link SimpleRNN.callWithState} gives [output, h] (LSTM: [output, h, c]), each
+   * state [batch, units] (default false). `call(x)` returns the output alone either way.
+   */
+  returnState?: boolean;
   /** Dtype of the weights (default 'float32'). */
   dtype?: DType;
   /** Source of the initial weights (default: the global defaultGenerator). */
@@ -209,17 +215,25 @@ export interface RecurrentArgs extends LayerArgs {
 }
 
 const RECURRENT_FIELDS = {
-  ...LAYER_FIELDS, units: field.units(), returnSequences: field.bool(false), goBackwards: field.bool(false), dtype: field.dtype(), generator: field.generator(true),
+  ...LAYER_FIELDS,
+  units: field.units(),
+  returnSequences: field.bool(false),
+  goBackwards: field.bool(false),
+  returnState: field.bool(false),
+  dtype: field.dtype(),
+  generator: field.generator(true),
 } satisfies SchemaFor<RecurrentArgs>;
 
-type RecurrentKind = 'SimpleRNN' | 'LSTM' | 'GRU';
-const GATES: Record<RecurrentKind, number> = { SimpleRNN: 1, LSTM: 4, GRU: 3 };
+/** The Keras class names of the recurrent layers. */
+export type RecurrentKind = 'SimpleRNN' | 'LSTM' | 'GRU';
+/** Gate blocks per recurrent kind: the weights are [gates·units, ...]. */
+export const GATES: Record<RecurrentKind, number> = { SimpleRNN: 1, LSTM: 4, GRU: 3 };
 
 /**
  * The shared body of the Keras recurrent layers, over tg.nn's RNN/LSTM/GRU (batch first). Weights keep
  * PyTorch's names and layout (weight_ih_l0 [gates·units, features], ...), gate orders and initialisation.
  */
-abstract class Recurrent<K extends RecurrentKind> extends Layer<typeof RECURRENT_FIELDS> {
+export abstract class Recurrent<K extends RecurrentKind = RecurrentKind> extends Layer<typeof RECURRENT_FIELDS> {
   abstract override readonly className: K;
   #rnn: NnRNN | NnLSTM | NnGRU | null = null;
 
@@ -253,16 +267,47 @@ abstract class Recurrent<K extends RecurrentKind> extends Layer<typeof RECURRENT
   }
 
   override forward(x: Tensor): Tensor {
+    return this.callWithState(x)[0];
+  }
+
+  /**
+   * Runs the layer and returns [output, ...final states] as Keras' `returnState` does: [output, h] for SimpleRNN
+   * and GRU, [output, h, c] for LSTM, each state [batch, units] at each row's last real step. `initialState`
+   * (optional) gives the starting states in that order, each [batch, units].
+   * @example
+   * ```ts
+   * const enc = tg.layers.lstm({ units: 8, returnState: true });
+   * const [out, h, c] = enc.callWithState(tg.randn([2, 5, 3])); // out [2, 8], h [2, 8], c [2, 8]
+   * ```
+   */
+  callWithState(x: Tensor, initialState?: readonly Tensor[]): Tensor[] {
     this.ensureBuilt(x);
-    const rnn = this.#rnn as Module<[Tensor, null, { lengths?: number[] }], [Tensor, Tensor | [Tensor, Tensor]]>;
+    const rnn = this.#rnn as Module<[Tensor, Tensor | [Tensor, Tensor] | null, { lengths?: number[] }], [Tensor, Tensor | [Tensor, Tensor]]>;
     const mask = maskOf(x);
     if (mask && this.config.goBackwards) throw new RangeError(`${this.describe()}: goBackwards with a mask is not supported`);
     const lengths = mask ? lengthsOf(mask, this.describe()) : undefined;
     const input = this.config.goBackwards ? flip(x, [1]) : x;
-    const [out, state] = rnn.call(input, null, { lengths });
-    if (this.config.returnSequences) return withMask(out, mask);
-    const h = Array.isArray(state) ? state[0] : state; // [1, batch, units]: the state at each row's last real step
-    return h.squeeze(0);
+    const [out, state] = rnn.call(input, this.initialState(initialState, x), { lengths });
+    const [h, c] = (Array.isArray(state) ? state : [state]).map((t) => t.squeeze(0)); // [1, batch, units] → [batch, units]
+    const output = this.config.returnSequences ? withMask(out, mask) : h;
+    return c ? [output, h, c] : [output, h];
+  }
+
+  /** Checks the initial states (Keras order, each [batch, units]) and shapes them as tg.nn takes them. */
+  private initialState(states: readonly Tensor[] | undefined, x: Tensor): Tensor | [Tensor, Tensor] | null {
+    if (states === undefined || states === null) return null;
+    const want = this.className === 'LSTM' ? 2 : 1;
+    const shape = [x.shape[0], this.config.units];
+    if (!Array.isArray(states) || states.length !== want) {
+      throw new RangeError(`${this.describe()}: initialState must be ${want === 2 ? '[h, c]' : '[h]'}, each of shape ${fmtShape(shape)}, got ${Array.isArray(states) ? `${states.length} tensors` : typeof states}`);
+    }
+    for (const t of states) {
+      if (t.ndim !== 2 || t.shape[0] !== shape[0] || t.shape[1] !== shape[1]) {
+        throw new RangeError(`${this.describe()}: each initial state must be ${fmtShape(shape)} (batch, units), got ${fmtShape(t.shape)}`);
+      }
+    }
+    const hs = states.map((t) => t.unsqueeze(0));
+    return want === 2 ? [hs[0], hs[1]] : hs[0];
   }
 }
 

@@ -8,7 +8,7 @@ import { type DataInput, pickGenerator } from '../data/arrays.js';
 import { batchOf } from '../data/loader.js';
 import { type AdversarialOptions, type AdversarialSettings, adversarialInputs, adversarialSettings, checkInRange } from './adversarial.js';
 import type { Generator } from '../tensor/random.js';
-import { type CallbackHooks, CallbackList, History, type Logs } from './callbacks.js';
+import { type CallbackHooks, CallbackList, type EvaluateLogs, History, type Logs } from './callbacks.js';
 import type { Layer } from './layer.js';
 import { type Metric, resolveMetrics } from './metrics.js';
 import type { Compiled, Model, PredictResult } from './model.js';
@@ -511,9 +511,9 @@ async function runFit(model: Model<PredictResult>, xIn: ModelData, yIn: ModelDat
 }
 
 /** Model.evaluate: loss and metrics over all rows, as plain numbers (per output too, for several outputs). */
-export function evaluateModel(model: Model<PredictResult>, xIn: ModelData, yIn: ModelData, args: EvaluateArgs = {}): Logs {
+export function evaluateModel(model: Model<PredictResult>, xIn: ModelData, yIn: ModelData, args: EvaluateArgs = {}): EvaluateLogs {
   checkOptions('evaluate', args, ['batchSize']);
   const batchSize = positiveInt(args.batchSize ?? 32, 'batchSize', 'evaluate');
   const data = prepareData(model, xIn, yIn, 'evaluate');
-  return evaluateTensors(model, data, batchSize, makeMetrics(model, 'evaluate'));
+  return evaluateTensors(model, data, batchSize, makeMetrics(model, 'evaluate')) as EvaluateLogs; // no prefix: it has `loss`
 }

@@ -2,6 +2,7 @@
 // messages over the conv2d / convTranspose2d primitives (1-D runs as 2-D with a height of 1).
 
 import { apply, Tensor } from '../autograd/tensor.js';
+import { traceComposite } from '../autograd/trace.js';
 import type { ConvGeometry } from '../tensor/conv.js';
 import { promote } from '../tensor/dtype.js';
 import { fmtShape } from '../tensor/shape.js';
@@ -124,7 +125,29 @@ function checkGroups(op: string, groups: number | undefined): number {
   return g;
 }
 
+/** ONNX export sees a convolution whole (bias inside the node, 1-D as 1-D) when input, weight and bias share a dtype. */
+function asComposite(input: Tensor, weight: Tensor, bias: Tensor | null | undefined, attrs: object, fn: () => Tensor): Tensor {
+  const same = input.dtype === weight.dtype && (bias == null || bias.dtype === weight.dtype) && (input.dtype === 'float32' || input.dtype === 'float64');
+  if (!same) return fn();
+  return traceComposite('conv', attrs, bias == null ? [input, weight] : [input, weight, bias], fn);
+}
+
 function convNd(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvOptions): Tensor {
+  if (!(input instanceof Tensor) || !(weight instanceof Tensor)) return convNdRun(op, nd, input, weight, bias, options);
+  // the attributes for export, worked out again by convNdRun's checks (which throw first on bad arguments)
+  const run = () => convNdRun(op, nd, input, weight, bias, options);
+  if (weight.ndim !== nd + 2) return run();
+  const stride = sizes(op, 'stride', options.stride, nd, 1, 1);
+  const dilation = sizes(op, 'dilation', options.dilation, nd, 1, 1);
+  const pads = convPadding(op, options.padding, nd, weight.shape.slice(2), dilation, stride);
+  const attrs = {
+    kernel: weight.shape.slice(2), stride, dilation, groups: options.groups ?? 1,
+    pads: [...pads.filter((_, i) => i % 2 === 0), ...pads.filter((_, i) => i % 2 === 1)], unbatched: input.ndim === nd + 1,
+  };
+  return asComposite(input, weight, bias, attrs, run);
+}
+
+function convNdRun(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvOptions): Tensor {
   const prep = prepare(op, nd, input, weight, bias);
   const { x, w } = prep;
   const stride = sizes(op, 'stride', options.stride, nd, 1, 1);
@@ -157,6 +180,19 @@ function convNd(op: string, nd: number, input: Tensor, weight: Tensor, bias: Ten
 }
 
 function convTransposeNd(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvTransposeOptions): Tensor {
+  const run = () => convTransposeNdRun(op, nd, input, weight, bias, options);
+  if (!(input instanceof Tensor) || !(weight instanceof Tensor) || weight.ndim !== nd + 2) return run();
+  // ONNX ConvTranspose takes PyTorch's padding and output padding as they are
+  const padding = sizes(op, 'padding', options.padding, nd, 0, 0);
+  const attrs = {
+    kernel: weight.shape.slice(2), stride: sizes(op, 'stride', options.stride, nd, 1, 1), dilation: sizes(op, 'dilation', options.dilation, nd, 1, 1),
+    groups: options.groups ?? 1, pads: [...padding, ...padding], outputPadding: sizes(op, 'outputPadding', options.outputPadding, nd, 0, 0),
+    unbatched: input.ndim === nd + 1,
+  };
+  return asComposite(input, weight, bias, attrs, run);
+}
+
+function convTransposeNdRun(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvTransposeOptions): Tensor {
   const prep = prepare(op, nd, input, weight, bias);
   const { x, w } = prep;
   const stride = sizes(op, 'stride', options.stride, nd, 1, 1);

@@ -2,6 +2,7 @@
 // All are compositions of tape primitives (no gradient code here); masks follow PyTorch's meaning.
 
 import { Tensor, where } from '../autograd/tensor.js';
+import { traceComposite } from '../autograd/trace.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { fmtShape } from '../tensor/shape.js';
@@ -33,12 +34,17 @@ export function layerNorm(
   }
   if (!(eps >= 0)) throw new RangeError(`layerNorm: eps must be ≥ 0, got ${eps}`);
   const axes = shape.map((_, i) => input.ndim - k + i);
-  const centered = input.sub(input.mean(axes, true));
-  const variance = centered.mul(centered).mean(axes, true);
-  let y = centered.div(variance.add(eps).sqrt());
-  if (weight != null) y = y.mul(weight);
-  if (bias != null) y = y.add(bias);
-  return y;
+  const attrs = { k, eps, shape, hasWeight: weight != null, hasBias: bias != null };
+  const inputs = [input, ...(weight != null ? [weight] : []), ...(bias != null ? [bias] : [])];
+  // for ONNX export: one LayerNormalization node (opset ≥ 17)
+  return traceComposite('layerNorm', attrs, inputs, () => {
+    const centered = input.sub(input.mean(axes, true));
+    const variance = centered.mul(centered).mean(axes, true);
+    let y = centered.div(variance.add(eps).sqrt());
+    if (weight != null) y = y.mul(weight);
+    if (bias != null) y = y.add(bias);
+    return y;
+  });
 }
 
 // ---- embedding -------------------------------------------------------------------------------
@@ -108,6 +114,12 @@ export function embedding(indices: Indices, weight: Tensor, options: EmbeddingOp
 
 /** The rows of `weight` at `indices`; the (normalised) padding row gets no gradient. `op` names the caller in errors. */
 export function lookup(indices: Indices, weight: Tensor, pad: number | null, op: string): Tensor {
+  // for ONNX export: a Gather whose indices are the input tensor (a trace would freeze the values read below)
+  if (indices instanceof Tensor) return traceComposite('embedding', null, [indices, weight], () => lookupRows(indices, weight, pad, op));
+  return lookupRows(indices, weight, pad, op);
+}
+
+function lookupRows(indices: Indices, weight: Tensor, pad: number | null, op: string): Tensor {
   const [n, dim] = weight.shape;
   const { flat, shape } = checkedIndices(indices, n, op);
   let rows = weight.indexSelect(0, flat);

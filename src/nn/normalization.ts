@@ -3,6 +3,7 @@
 
 import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
+import { traceComposite } from '../autograd/trace.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { fmtShape } from '../tensor/shape.js';
@@ -72,7 +73,15 @@ export function batchNorm(
     });
   } else {
     if (!runningMean || !runningVar) throw new RangeError(`${op}: running_mean and running_var must be given when not training`);
-    y = input.sub(perChannel(runningMean, input.ndim)).mul(perChannel(runningVar, input.ndim).add(eps).rsqrt());
+    const affine = (t: Tensor) => {
+      let out = t.sub(perChannel(runningMean, t.ndim)).mul(perChannel(runningVar, t.ndim).add(eps).rsqrt());
+      if (weight) out = out.mul(perChannel(weight, t.ndim));
+      if (bias) out = out.add(perChannel(bias, t.ndim));
+      return out;
+    };
+    // with weight and bias, ONNX export writes one BatchNormalization node (inputs x, mean, var, weight, bias)
+    if (weight && bias) return traceComposite('batchNorm', { eps }, [input, runningMean, runningVar, weight, bias], () => affine(input));
+    return affine(input);
   }
   if (weight) y = y.mul(perChannel(weight, input.ndim));
   if (bias) y = y.add(perChannel(bias, input.ndim));

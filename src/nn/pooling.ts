@@ -5,6 +5,7 @@
 
 import { stack } from '../autograd/functions.js';
 import { apply, Tensor } from '../autograd/tensor.js';
+import { traceComposite } from '../autograd/trace.js';
 import { maxPoolIndices } from '../tensor/pool.js';
 import { fmtShape } from '../tensor/shape.js';
 import { type SizeArg, sizes } from './conv.js';
@@ -68,6 +69,12 @@ function windowGeometry(op: string, nd: number, x: Tensor, kernelSize: SizeArg, 
 
 function maxPoolNd(op: string, nd: number, x: Tensor, kernelSize: SizeArg, o: MaxPoolOptions): Tensor {
   const g = windowGeometry(op, nd, x, kernelSize, o);
+  // for ONNX export: one MaxPool node (the window maxima are found by a kernel, which a trace cannot follow)
+  const attrs = { k: g.k, s: g.s, p: g.p, d: g.d, ceilMode: o.ceilMode ?? false, unbatched: x.ndim === nd + 1 };
+  return traceComposite('maxPool', attrs, [x], () => maxPoolGather(nd, x, g));
+}
+
+function maxPoolGather(nd: number, x: Tensor, g: Window): Tensor {
   // as 2-D [N, C, H, W]: 1-D gets a height of 1, unbatched input a batch of 1
   const lead = x.shape.slice(0, x.ndim - nd);
   const spatial = x.shape.slice(x.ndim - nd);
@@ -84,6 +91,14 @@ function maxPoolNd(op: string, nd: number, x: Tensor, kernelSize: SizeArg, o: Ma
 
 function avgPoolNd(op: string, nd: number, x: Tensor, kernelSize: SizeArg, o: AvgPoolOptions): Tensor {
   const g = windowGeometry(op, nd, x, kernelSize, { ...o, dilation: undefined });
+  // for ONNX export: one AveragePool node, except in ceil mode, whose divisors ONNX counts differently
+  // (there the convolution and division below are exported as they are)
+  if (o.ceilMode) return avgPoolConv(nd, x, g, o);
+  const attrs = { k: g.k, s: g.s, p: g.p, d: g.d, ceilMode: false, countIncludePad: o.countIncludePad ?? true, unbatched: x.ndim === nd + 1 };
+  return traceComposite('avgPool', attrs, [x], () => avgPoolConv(nd, x, g, o));
+}
+
+function avgPoolConv(nd: number, x: Tensor, g: Window, o: AvgPoolOptions): Tensor {
   // window sums: every channel convolved with a kernel of ones (one conv over N·C single-channel images)
   const lead = x.shape.slice(0, x.ndim - nd);
   const spatial = x.shape.slice(x.ndim - nd);
@@ -197,7 +212,9 @@ export function adaptiveAvgPool1d(input: Tensor, outputSize: number): Tensor {
 export function adaptiveAvgPool2d(input: Tensor, outputSize: SizeArg | readonly (number | null)[]): Tensor {
   const [oh, ow] = outputSizes('adaptiveAvgPool2d', input, 2, outputSize);
   const [H, W] = input.shape.slice(input.ndim - 2);
-  return averagingMatrix(H, oh, input).matmul(input).matmul(averagingMatrix(W, ow, input).mT);
+  const pool = () => averagingMatrix(H, oh, input).matmul(input).matmul(averagingMatrix(W, ow, input).mT);
+  // to 1×1 it is global average pooling: one ONNX GlobalAveragePool node (other sizes export as the products)
+  return oh === 1 && ow === 1 ? traceComposite('globalAvgPool', { unbatched: input.ndim === 3 }, [input], pool) : pool();
 }
 
 /**

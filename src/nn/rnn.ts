@@ -4,6 +4,7 @@
 
 import { concat, stack } from '../autograd/functions.js';
 import { Tensor, where } from '../autograd/tensor.js';
+import { traceComposite } from '../autograd/trace.js';
 import { assertDType, type DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
@@ -49,6 +50,21 @@ function step(mode: Mode, xp: Tensor, h: Tensor, c: Tensor | null, w: Weights, h
   const z = rz.slice(1, hs, 2 * hs);
   const n = xp.slice(1, 2 * hs, 3 * hs).add(r.mul(hp.slice(1, 2 * hs, 3 * hs))).tanh();
   return [n.add(z.mul(h.sub(n))), null];
+}
+
+/**
+ * The L steps of a time-major tensor [L, ...] as L tensors [...]. Slicing each step off the whole tensor would
+ * cost O(L²) in backward: each slice's gradient is placed into zeros of the whole [L, ...] shape. Halving
+ * recursively places each gradient only into its parent half, so backward costs O(L log L) (measured in
+ * docs/performance.md, "Recurrent layers in long sequences").
+ */
+function timeSteps(x: Tensor): Tensor[] {
+  const len = x.shape[0];
+  const rest = x.shape.slice(1);
+  if (len === 1) return [x.reshape(rest)];
+  if (len <= 4) return Array.from({ length: len }, (_, t) => x.slice(0, t, t + 1).reshape(rest));
+  const mid = len >> 1;
+  return [...timeSteps(x.slice(0, 0, mid)), ...timeSteps(x.slice(0, mid, len))];
 }
 
 /** Draws U(-1/√H, 1/√H), PyTorch's initialisation of every recurrent weight and bias. */
@@ -184,6 +200,19 @@ abstract class RecurrentBase<H> extends Module<[Tensor, (H | null)?, RNNForwardO
    * h [layers·directions, batch, hiddenSize] (LSTM: [h, c]).
    */
   override forward(input: Tensor, hx?: H | null, options: RNNForwardOptions = {}): [Tensor, H] {
+    // for ONNX export: a batched layer without lengths is one ONNX LSTM / GRU / RNN node per layer
+    // (inputs: the input, then h0 and c0 when given; outputs flattened: output, h, c)
+    if (input instanceof Tensor && input.ndim === 3 && options.lengths == null) {
+      const states = (hx == null ? [] : hx instanceof Tensor ? [hx] : (hx as unknown as Tensor[])).filter((t) => t instanceof Tensor);
+      const elman = this.mode === 'tanh' || this.mode === 'relu';
+      const attrs = { module: this, hasH0: states.length > 0, hasC0: states.length > 1, ...(elman ? { nonlinearity: this.mode } : {}) };
+      return traceComposite(elman ? 'rnn' : this.mode.toLowerCase(), attrs, [input, ...states], () => this.run(input, hx, options));
+    }
+    return this.run(input, hx, options);
+  }
+
+  /** The forward pass proper (see forward). */
+  private run(input: Tensor, hx: H | null | undefined, options: RNNForwardOptions): [Tensor, H] {
     if (!(input instanceof Tensor) || (input.ndim !== 2 && input.ndim !== 3) || input.shape[input.ndim - 1] !== this.inputSize) {
       const layout = this.batchFirst ? '[batch, L, inputSize]' : '[L, batch, inputSize]';
       throw new RangeError(`${this.label}: expected input ${layout} or [L, inputSize] with inputSize ${this.inputSize}, got ${input instanceof Tensor ? fmtShape(input.shape) : typeof input}`);
@@ -234,15 +263,14 @@ abstract class RecurrentBase<H> extends Module<[Tensor, (H | null)?, RNNForwardO
 
   /** One direction of one layer over time-major input [L, N, F]: [output [L, N, H], h_last, c_last]. */
   private runDirection(x: Tensor, h0: Tensor, c0: Tensor | null, w: Weights, reverse: boolean, masks: Tensor[] | null): [Tensor, Tensor, Tensor | null] {
-    const [len, n] = x.shape;
-    const gh = GATES[this.mode] * this.hiddenSize;
-    const xp = linear(x, w.wih, w.bih); // every step's input projection in one product
+    const len = x.shape[0];
+    const xps = timeSteps(linear(x, w.wih, w.bih)); // every step's input projection in one product, [N, G·H] each
     const outs = new Array<Tensor>(len);
     let h = h0;
     let c = c0;
     for (let s = 0; s < len; s++) {
       const t = reverse ? len - 1 - s : s;
-      const xt = xp.slice(0, t, t + 1).reshape([n, gh]);
+      const xt = xps[t];
       let [hNext, cNext] = step(this.mode, xt, h, c, w, this.hiddenSize);
       if (masks) {
         const m = masks[t];

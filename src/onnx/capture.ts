@@ -2,20 +2,22 @@
 // untracked ops that still depend on the input), in topological order, from the inputs to the output.
 
 import { noGrad } from '../autograd/mode.js';
-import type { Tensor } from '../autograd/tensor.js';
+import { Tensor } from '../autograd/tensor.js';
 import { traceOps, type TracedCall, type TracedOp } from '../autograd/trace.js';
 import { fmtShape } from '../tensor/shape.js';
 
 /**
- * Where a graph value comes from: a graph input, a parameter, a constant, an op, or a whole module call that
- * is exported as one ONNX operator (its inner ops are not looked at).
+ * Where a graph value comes from: a graph input, a parameter, a constant, an op, or a whole module call (or
+ * composite, see traceComposite) that is exported as ONNX operators of its own (its inner ops are not looked
+ * at). A call with several output tensors gives one value per tensor used, told apart by `outputIndex`
+ * (outputs flattened in order: an LSTM's [output, [h, c]] is 0, 1, 2); `call` is the same object for all.
  */
 export type Source =
   | { kind: 'input'; index: number }
   | { kind: 'parameter'; name: string }
   | { kind: 'constant' }
   | { kind: 'op'; op: TracedOp }
-  | { kind: 'module'; name: string; owner: object };
+  | { kind: 'module'; name: string; owner: object; call: object; outputIndex: number };
 
 /** One value of the captured graph (ids are positions in `values`, inputs before the ops that use them). */
 export interface CapturedValue {
@@ -35,6 +37,13 @@ export interface CapturedGraph {
   outputId: number;
 }
 
+/** The slots of a call's result in order: a tensor, or nested arrays of them (anything else, e.g. null, is a null slot). */
+export function flattenTensors(out: unknown): (Tensor | null)[] {
+  if (out instanceof Tensor) return [out];
+  if (!Array.isArray(out)) return [null];
+  return out.flatMap((o) => flattenTensors(o));
+}
+
 /** Runs `forward` on `inputs` while listening, then walks back from the output to the inputs and leaves. */
 export function capture(
   forward: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], paramNames: ReadonlyMap<Tensor, string>,
@@ -45,9 +54,13 @@ export function capture(
   // a module exported whole: its output is made by the call, which hides the ops inside (set after them)
   const onCall = (call: TracedCall) => {
     const name = moduleOp(call.owner);
-    if (name !== null && call.output instanceof Object && made.has(call.output as Tensor)) {
-      made.set(call.output as Tensor, { inputs: call.inputs, source: { kind: 'module', name, owner: call.owner } });
-    }
+    if (name === null) return;
+    flattenTensors(call.output).forEach((t, outputIndex) => {
+      // an output made inside the call (not an input passed through) is now made by the call as a whole
+      if (t !== null && made.has(t) && !call.inputs.includes(t)) {
+        made.set(t, { inputs: call.inputs, source: { kind: 'module', name, owner: call.owner, call, outputIndex } });
+      }
+    });
   };
   const output = traceOps(onOp, () => noGrad(() => forward(...inputs)), onCall);
   const ids = new Map<Tensor, number>();

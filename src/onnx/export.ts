@@ -2,12 +2,12 @@
 // Dynamic dims are found by tracing again with each dynamic input dim one larger and comparing shapes.
 
 import type { Tensor } from '../autograd/tensor.js';
-import type { TracedOp } from '../autograd/trace.js';
+import type { CompositeInfo, TracedOp } from '../autograd/trace.js';
 import type { Module } from '../nn/module.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { fmtShape } from '../tensor/shape.js';
 import { capture, type CapturedGraph, describeValue } from './capture.js';
-import { MODULE_EMITTERS } from './modules.js';
+import { COMPOSITE_EMITTERS, MODULE_EMITTERS } from './modules.js';
 import { type DimExpr, type EmitContext, isStaticDim, PRIMITIVE_EMITTERS, UNTRACKED_EMITTERS } from './ops.js';
 import { type AttrValue, modelProto, type NodeSpec, ONNX_DTYPE, type TensorSpec, type ValueSpec } from './proto.js';
 
@@ -138,7 +138,12 @@ export function exportModel(model: Module, sampleInput: Tensor | Tensor[], optio
   const buffers = typeof withBuffers.namedBuffers === 'function' ? withBuffers.namedBuffers() : [];
   const paramNames = new Map<Tensor, string>([...model.namedParameters(), ...buffers].map(([n, p]) => [p, n]));
   const forward = (...xs: Tensor[]) => model.call(...xs);
-  const moduleOp = (owner: object): string | null => (Object.hasOwn(MODULE_EMITTERS, owner.constructor.name) ? owner.constructor.name : null);
+  // a composite (traceComposite) by its kind, a module by its class name, when an emitter knows it
+  const moduleOp = (owner: object): string | null => {
+    const kind = (owner as Partial<CompositeInfo>).composite;
+    if (typeof kind === 'string') return Object.hasOwn(COMPOSITE_EMITTERS, kind) ? `composite:${kind}` : null;
+    return Object.hasOwn(MODULE_EMITTERS, owner.constructor.name) ? owner.constructor.name : null;
+  };
   let graphs: CapturedGraph[];
   let byValues: CapturedGraph;
   try {
@@ -324,6 +329,20 @@ function write(
   };
 
   const valueName: string[] = [];
+  // a module or composite call writes all its outputs once; its later values only look their names up
+  const outSrc = g.values[g.outputId].source;
+  const callNames = new Map<object, (k: number) => string>();
+  const namesFor = (call: object, name: string): ((k: number) => string) => {
+    const got = new Map<number, string>();
+    return (k) => {
+      let n = got.get(k);
+      if (n === undefined) {
+        n = outSrc.kind === 'module' && outSrc.call === call && outSrc.outputIndex === k ? opts.outputNames[0] : fresh(`/${name}_out${k}`);
+        got.set(k, n);
+      }
+      return n;
+    };
+  };
   const initialized = new Map<Tensor, string>();
   const initializer = (t: Tensor, name: string): string => {
     const known = initialized.get(t);
@@ -344,7 +363,17 @@ function write(
       return;
     }
     const opName = s.kind === 'op' ? s.op.op : s.name;
-    const out = id === g.outputId ? opts.outputNames[0] : fresh(`/${opName}_${id}`);
+    let outputOf: ((k: number) => string) | null = null;
+    if (s.kind === 'module') {
+      const known = callNames.get(s.call);
+      if (known) {
+        valueName[id] = known(s.outputIndex);
+        return;
+      }
+      outputOf = namesFor(s.call, s.name.replace('composite:', ''));
+      callNames.set(s.call, outputOf);
+    }
+    const out = outputOf ? outputOf(s.kind === 'module' ? s.outputIndex : 0) : id === g.outputId ? opts.outputNames[0] : fresh(`/${opName}_${id}`);
     valueName[id] = out;
     const fail = (reason: string): never => {
       throw new OnnxExportError(`exportModel: cannot export ${describeValue(v, placeOf)}: ${reason}`);
@@ -371,6 +400,14 @@ function write(
         return name;
       },
       shapeTensor,
+      output: (k) => (outputOf ? outputOf(k) : k === 0 ? out : fail(`an op has one output, asked for output ${k}`)),
+      fresh,
+      node: (opType, inputs, attrs, outputs) => addNode(opType, inputs, attrs, [...outputs]),
+      constant: (t, hint) => {
+        const name = fresh(`onnx::${hint}`);
+        initializers.push({ name, dataType: ONNX_DTYPE[t.dtype], dims: t.shape, raw: rawFloats(t) });
+        return name;
+      },
       param: (t) => {
         const name = paramNames.get(t);
         if (name === undefined) return fail('a module exported whole uses a tensor that is neither a parameter nor a buffer');
@@ -379,7 +416,10 @@ function write(
       fail,
     };
     if (s.kind === 'module') {
-      MODULE_EMITTERS[s.name](ctx, s.owner);
+      if (s.name.startsWith('composite:')) {
+        const info = s.owner as CompositeInfo;
+        COMPOSITE_EMITTERS[info.composite](ctx, info.attrs);
+      } else MODULE_EMITTERS[s.name](ctx, s.owner);
       return;
     }
     const emitter = (PRIMITIVE_EMITTERS as Record<string, ((e: EmitContext, a: unknown) => void) | undefined>)[opName]
@@ -389,7 +429,7 @@ function write(
   });
   // the output is an input or a weight itself (an identity model): copy it under the output's name
   const outSource = g.values[g.outputId].source.kind;
-  if (outSource !== 'op') addNode('Identity', [valueName[g.outputId]], {}, [opts.outputNames[0]]);
+  if (outSource !== 'op' && outSource !== 'module') addNode('Identity', [valueName[g.outputId]], {}, [opts.outputNames[0]]);
 
   const dynamicName = (d: DimExpr, fallback: string): number | string => {
     if (isStaticDim(d)) return d.c0;

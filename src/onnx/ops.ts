@@ -4,6 +4,7 @@
 import type { Axes, OpAttrs, OpName, SliceSpec } from '../autograd/ops.js';
 import type { Tensor } from '../autograd/tensor.js';
 import type { UntrackedOpName } from '../autograd/trace.js';
+import type { ConvGeometry } from '../tensor/conv.js';
 import type { DType } from '../tensor/dtype.js';
 import { ONNX_DTYPE, type AttrValue } from './proto.js';
 
@@ -43,6 +44,17 @@ export interface EmitContext {
   scalar(v: number): string;
   /** An int64 1-D tensor holding these dims (dynamic ones computed from the inputs' shapes). */
   shapeTensor(dims: readonly DimExpr[]): string;
+  /**
+   * The name of output k of a module or composite exported whole (its tensors flattened in order: an LSTM's
+   * [output, [h, c]] are 0, 1, 2); output(0) of a primitive is the name `final` writes.
+   */
+  output(k: number): string;
+  /** Adds a node with these outputs (names from `output(k)` or `tmp`-like fresh ones). */
+  node(opType: string, inputs: readonly string[], attrs: Record<string, AttrValue>, outputs: readonly string[]): void;
+  /** A fresh value name starting with `hint` (for nodes with several outputs). */
+  fresh(hint: string): string;
+  /** A new initializer holding t's values (weights rearranged for an ONNX operator); `hint` starts its name. */
+  constant(t: Tensor, hint: string): string;
   /** The initializer name of a parameter or buffer (for modules exported whole). */
   param(t: Tensor): string;
   /** Throws an export error about this op. */
@@ -93,6 +105,29 @@ const slice: Emit<SliceSpec> = (e, { starts, ends, steps }) => {
   });
   if (axes.length === 0) return e.final('Identity', [e.input(0)]);
   e.final('Slice', [e.input(0), e.ints(s), e.ints(en), e.ints(axes), e.ints(st)]);
+};
+
+/** ONNX's Conv/ConvTranspose attributes from tapegrad's geometry (pads: ONNX lists all begins, then all ends). */
+const convAttrs = ({ stride, padding, dilation, groups }: ConvGeometry, kernel: readonly number[]): Record<string, AttrValue> => ({
+  kernel_shape: { ints: [...kernel] }, strides: { ints: stride }, dilations: { ints: dilation }, group: { int: groups },
+  pads: { ints: [padding[0], padding[2], padding[1], padding[3]] },
+});
+
+/**
+ * The adjoint of conv2d as ONNX ConvTranspose: the full transposed result is cropped by the conv's leading
+ * padding, and at the end either cropped (pads) or grown by zeros (output_padding) to inputSize.
+ */
+const convTranspose: Emit<ConvGeometry & { inputSize: number[] }> = (e, attrs) => {
+  const [, , ho, wo] = e.inputShape(0);
+  const [, , kh, kw] = e.inputShape(1);
+  const full = [ho, wo].map((n, i) => (n - 1) * attrs.stride[i] + attrs.dilation[i] * ([kh, kw][i] - 1) + 1);
+  const begin = [attrs.padding[0], attrs.padding[2]];
+  const endCrop = full.map((f, i) => f - begin[i] - attrs.inputSize[i]);
+  e.final('ConvTranspose', [e.input(0), e.input(1)], {
+    kernel_shape: { ints: [kh, kw] }, strides: { ints: attrs.stride }, dilations: { ints: attrs.dilation }, group: { int: attrs.groups },
+    pads: { ints: [...begin, ...endCrop.map((c) => Math.max(0, c))] },
+    output_padding: { ints: endCrop.map((c) => Math.max(0, -c)) },
+  });
 };
 
 /** ONNX nodes for each primitive of the op table that can be exported. */
@@ -164,6 +199,9 @@ export const PRIMITIVE_EMITTERS: { [K in OpName]?: Emit<OpAttrs[K]> } = {
     const idx = index.values();
     e.final('GatherElements', [e.input(0), e.tmp('Reshape', [e.ints(Array.from(idx)), e.ints(index.shape)])], { axis: { int: axis } });
   },
+  // cross-correlation as ONNX Conv (1-D convolutions reach here as 2-D with a height of 1)
+  conv2d: (e, geo) => e.final('Conv', [e.input(0), e.input(1)], convAttrs(geo, e.inputShape(1).slice(2))),
+  convTranspose2d: convTranspose,
   indexSelect: (e, { axis, indices }) => e.final('Gather', [e.input(0), e.ints(Array.from(indices))], { axis: { int: axis } }),
 };
 

@@ -115,7 +115,7 @@ export class ProtoWriter {
 export const ONNX_DTYPE = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
 
 /** ONNX AttributeProto.AttributeType values used here. */
-const ATTR_TYPE = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
+const ATTR_TYPE = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7, strings: 8 } as const;
 
 /** A constant tensor: name, ONNX data type, dims and its little-endian bytes. */
 export interface TensorSpec {
@@ -138,11 +138,12 @@ export function tensorProto(t: TensorSpec): ProtoWriter {
   return w.bytes(9, t.raw);
 }
 
-/** A node attribute's value: a number (int unless `float` is set), a list of ints, a string or a tensor. */
+/** A node attribute's value: a number (int unless `float` is set), a list of ints or floats, a string, a list of strings or a tensor. */
 export type AttrValue =
-  | { int: number } | { float: number } | { ints: readonly number[] } | { floats: readonly number[] } | { string: string } | { tensor: TensorSpec };
+  | { int: number } | { float: number } | { ints: readonly number[] } | { floats: readonly number[] } | { string: string }
+  | { strings: readonly string[] } | { tensor: TensorSpec };
 
-/** Encodes an AttributeProto (name = 1, f = 2, i = 3, s = 4, t = 5, floats = 7, ints = 8, type = 20). */
+/** Encodes an AttributeProto (name = 1, f = 2, i = 3, s = 4, t = 5, floats = 7, ints = 8, strings = 9, type = 20). */
 export function attributeProto(name: string, v: AttrValue): ProtoWriter {
   const w = new ProtoWriter().string(1, name);
   if ('int' in v) w.int(3, v.int).int(20, ATTR_TYPE.int);
@@ -152,7 +153,10 @@ export function attributeProto(name: string, v: AttrValue): ProtoWriter {
     for (const f of v.floats) w.float(7, f);
     w.int(20, ATTR_TYPE.floats);
   } else if ('string' in v) w.string(4, v.string).int(20, ATTR_TYPE.string);
-  else w.message(5, tensorProto(v.tensor)).int(20, ATTR_TYPE.tensor);
+  else if ('strings' in v) {
+    for (const x of v.strings) w.string(9, x);
+    w.int(20, ATTR_TYPE.strings);
+  } else w.message(5, tensorProto(v.tensor)).int(20, ATTR_TYPE.tensor);
   return w;
 }
 

@@ -111,7 +111,7 @@ export async function runMnist({ quick = false, log = console.log, outDir, verbo
   // The convolutional row: examples/cnn.ts's LeNet-style network for 3 epochs (npm run example:cnn trains it longer)
   let cnnAccuracy = NaN;
   if (!quick) {
-    log('\nCNN (conv 5×5 → 8, pool, conv 5×5 → 16, pool, 128, 10), 3 epochs; npm run example:cnn trains it for 12');
+    log('\nCNN (conv 5×5 → 8, pool, conv 5×5 → 16, pool, 128, 10), 3 epochs; npm run example:cnn trains it for 15');
     cnnAccuracy = (await runCnn({ epochs: 3, keras: false, log: () => {}, outDir: dir })).accuracy;
     log(`CNN test accuracy: ${cnnAccuracy.toFixed(4)}`);
   }

@@ -24,7 +24,7 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export { sequential, model, input, loadModel, fromBytes, Model, ModelLoadError, History, SymbolicTensor } from './keras/index.js';
 export type {
-  AnyModel, CompileArgs, EvaluateArgs, FitArgs, FunctionalArgs, InputArgs, LoadOptions, Logs, LossConfig, LossFunction, LossSpec,
+  AdversarialOptions, AnyModel, CompileArgs, EvaluateArgs, EvaluateLogs, FitArgs, FunctionalArgs, InputArgs, LoadOptions, Logs, LossConfig, LossFunction, LossSpec,
   ModelArgs, ModelBytes, ModelLoadErrorCode, OptimizerConfig, OptimizerLike, OptimizerSpec, PredictResult,
 } from './keras/index.js';
 export type { StopInfo } from './keras/callbacks.js';

@@ -4,6 +4,8 @@
 // the PyTorch-style equivalent giving the same numbers, and the errors for bad graphs and data.
 
 import { describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tg from 'tapegrad';
 
 const close = (a: tg.Tensor, b: tg.Tensor, tol = 1e-6) => expect(a.sub(b).abs().max().item()).toBeLessThanOrEqual(tol);
@@ -196,6 +198,97 @@ describe('saving and loading', () => {
     expect(edit((c) => { c.graph.outputs = [99]; })).toMatchObject({ code: 'BAD_VALUE' });
     expect(edit((c) => { c.layers[0].config.units = 1e12; })).toMatchObject({ code: 'TOO_LARGE' });
     expect(edit((c) => { c.graph.calls[3].inputs = [0]; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringContaining('Concatenate'.toLowerCase()) });
+  });
+});
+
+describe('saving and loading models that contain models', () => {
+  /**
+   * A siamese pair: one Sequential encoder applied to both inputs (shared weights), a functional "head" model
+   * that itself holds a Sequential, and a dense layer on top: models nested two deep.
+   */
+  function nestedModel(seed = 4) {
+    tg.manualSeed(seed);
+    const encoder = tg.sequential([
+      tg.layers.dense({ units: 6, activation: 'tanh', inputShape: [5] }),
+      tg.layers.dropout({ rate: 0.1 }),
+      tg.layers.dense({ units: 4 }),
+    ], { name: 'encoder' });
+    const hIn = tg.input({ shape: [8], name: 'h_in' });
+    const inner = tg.sequential([tg.layers.dense({ units: 3, activation: 'relu', inputShape: [8] })], { name: 'inner' });
+    const head = tg.model({ inputs: hIn, outputs: tg.layers.dense({ units: 2, name: 'head_out' }).apply(inner.apply(hIn)), name: 'head' });
+    const a = tg.input({ shape: [5], name: 'a' });
+    const b = tg.input({ shape: [5], name: 'b' });
+    const joined = tg.layers.concatenate().apply([encoder.apply(a), encoder.apply(b)]);
+    const score = tg.layers.dense({ units: 1, activation: 'sigmoid', name: 'score' }).apply(head.apply(joined));
+    return tg.model({ inputs: [a, b], outputs: { score, code: encoder.apply(a) }, name: 'siamese' });
+  }
+
+  it('round-trips the architecture and weights: the same predictions after loading (bytes and files)', async () => {
+    const net = nestedModel();
+    net.compile({ optimizer: 'adam', loss: { score: 'binaryCrossentropy', code: 'mse' } });
+    const xa = tg.randn([6, 5]);
+    const xb = tg.randn([6, 5]);
+    await net.fit([xa, xb], { score: tg.ones([6, 1]), code: tg.zeros([6, 4]) }, { epochs: 2, verbose: 0 }); // weights away from their initial values
+    const config = JSON.parse(net.toBytes().config);
+    expect(config.layers.map((l: { className: string }) => l.className)).toEqual(['Sequential', 'Concatenate', 'Functional', 'Dense']);
+    expect(config.layers[2].config.layers[0]).toMatchObject({ className: 'Sequential', config: { name: 'inner', inputShape: [8] } });
+    const want = net.predict([xa, xb]);
+    const back = tg.fromBytes(net.toBytes()) as unknown as typeof net;
+    const got = back.predict([xa, xb]);
+    close(got.score, want.score, 0);
+    close(got.code, want.code, 0);
+    expect([...back.stateDict().keys()].sort()).toEqual([...net.stateDict().keys()].sort());
+    expect(back.parameters().length).toBe(net.parameters().length); // the encoder's weights once, though it is called twice
+    expect(back.compiled!.outputs.map((o) => o.name)).toEqual(['score', 'code']);
+    // the loaded model trains like the original: the nested models' weights are its parameters
+    const dir = await import('node:fs').then((fs) => fs.mkdtempSync(join(tmpdir(), 'tapegrad-nested-')));
+    await net.save(dir);
+    const fromDir = await tg.loadModel(dir) as unknown as typeof net;
+    close(fromDir.predict([xa, xb]).score, want.score, 0);
+  });
+
+  it('refuses malformed nested configs with typed errors', () => {
+    const { config, weights } = nestedModel().toBytes();
+    const edit = (f: (c: any) => void) => {
+      const c = JSON.parse(config);
+      f(c);
+      try { tg.fromBytes({ config: JSON.stringify(c), weights }); } catch (e) { expect(e).toBeInstanceOf(tg.LoadError); return e as tg.ModelLoadError; }
+      throw new Error('expected a ModelLoadError');
+    };
+    const head = (c: any) => c.layers[2].config; // the nested functional model
+    // an unknown layer class inside a nested model, and an unknown nested model class
+    expect(edit((c) => { head(c).layers[1].className = 'Lambda'; })).toMatchObject({ code: 'BAD_LAYER', message: expect.stringContaining('"head"') });
+    expect(edit((c) => { c.layers[0].className = 'Subclassed'; })).toMatchObject({ code: 'BAD_LAYER' });
+    // a cycle and dangling references in a nested graph
+    expect(edit((c) => { head(c).graph.calls[0].inputs = [1]; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringMatching(/"head".*cycle/) });
+    expect(edit((c) => { head(c).graph.calls[1].inputs = ['a']; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringContaining('dangling') });
+    expect(edit((c) => { head(c).graph.calls[1].layer = 'ghost'; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringContaining('dangling') });
+    // the shape a nested model was saved with must be the shape it is called on
+    expect(edit((c) => { c.layers[0].config.inputShape = [7]; c.layers[0].config.layers[0].config.inputShape = [7]; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringMatching(/"encoder" takes inputs of shape \[null,7\]/) });
+    // a nested layer whose config no longer matches the weights file
+    expect(edit((c) => { c.layers[0].config.layers[2].config.units = 5; })).toMatchObject({ code: 'BAD_VALUE' }); // concatenate then feeds head [10], not [8]
+    expect(edit((c) => { head(c).layers[1].config.units = 3; c.layers[3].config.units = 1; })).toMatchObject({ code: 'SHAPE_MISMATCH' });
+    // fields, names and arity
+    expect(edit((c) => { delete c.layers[0].config.inputShape; })).toMatchObject({ code: 'MISSING_FIELD' });
+    expect(edit((c) => { c.layers[0].config.compile = null; })).toMatchObject({ code: 'UNKNOWN_FIELD' });
+    expect(edit((c) => { c.layers[0].config.name = 'score'; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringContaining('unique') });
+    expect(edit((c) => { head(c).graph.outputs = [0, 1]; head(c).graph.single = false; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringContaining('one input and one output') });
+    expect(edit((c) => { c.layers[0].config.layers = 'x'; })).toMatchObject({ code: 'BAD_VALUE' });
+    // nesting deeper than the loader allows, and more layers in total than maxLayers
+    expect(edit((c) => {
+      let deep: any = c.layers[0];
+      for (let k = 0; k < 7; k++) deep = { className: 'Functional', config: { name: `m${k}`, layers: [deep], graph: { inputs: [{ name: `i${k}`, shape: [5], dtype: 'float32' }], calls: [{ layer: k === 0 ? 'encoder' : `m${k - 1}`, inputs: [`i${k}`] }], outputs: [0], outputKeys: null, single: true } } };
+      c.layers[0] = deep;
+      c.graph.calls = c.graph.calls.map((call: any) => (call.layer === 'encoder' ? { ...call, layer: 'm6' } : call));
+    })).toMatchObject({ code: 'TOO_LARGE', message: expect.stringContaining('nested more than 6 deep') });
+    try { tg.fromBytes({ config, weights }, { maxLayers: 5 }); throw new Error('expected a ModelLoadError'); } catch (e) { expect(e).toMatchObject({ code: 'TOO_LARGE' }); }
+  });
+
+  it('refuses to save a wrapped nn Module used as a layer, naming it', () => {
+    const x = tg.input({ shape: [3], name: 'x' });
+    const wrapped = tg.model(new tg.nn.Linear(3, 2), { inputShape: [3], name: 'torchy' });
+    const net = tg.model({ inputs: x, outputs: wrapped.apply(x) });
+    expect(() => net.toBytes()).toThrow(/torchy, a wrapped nn Module/);
   });
 });
 

@@ -1,6 +1,6 @@
 // The Keras-style API: the README snippet, two moons, callbacks, early stopping, NaN handling, seeding,
 // eval-mode inference, and a clear error (before any training step) for every kind of bad input.
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, test, vi } from 'vitest';
 import * as tg from 'tapegrad';
 
 /** Two Gaussian blobs in d dimensions with means ±sep per feature; labels alternate 0, 1. */
@@ -444,6 +444,23 @@ describe('training behaviour', () => {
     const e1 = m.evaluate(x, y);
     expect(m.evaluate(x, y, { batchSize: 13 }).loss).toBeCloseTo(e1.loss, 6);
     expect(sameBits(weights(m), w)).toBe(true);
+  });
+
+  test("evaluate's typed result: loss always a number, named metric keys typed, and Keras' list form with returnDict: false", () => {
+    const { x, y } = data();
+    const m = tg.sequential([tg.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [4] })]);
+    m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy', 'auc'] });
+    const logs = m.evaluate(x, y);
+    expectTypeOf(logs).toEqualTypeOf<tg.EvaluateLogs>();
+    expectTypeOf(logs.loss).toEqualTypeOf<number>();
+    expectTypeOf(m.evaluate<'accuracy'>(x, y).accuracy).toEqualTypeOf<number>();
+    expectTypeOf(m.evaluate(x, y, { returnDict: false })).toEqualTypeOf<number[]>();
+    expect(Object.keys(logs)).toEqual(['loss', 'accuracy', 'auc']);
+    // the list holds the same numbers in Keras' order (loss, then the metrics)
+    expect(m.evaluate(x, y, { returnDict: false })).toEqual([logs.loss, logs.accuracy, logs.auc]);
+    expect(m.evaluate(x, y, { returnDict: true })).toEqual(logs);
+    expect(() => m.evaluate(x, y, { returnDict: 'no' as unknown as false })).toThrow('evaluate: returnDict must be true or false, got no');
+    expect(() => m.evaluate(x, y, { batchsize: 4 } as never)).toThrow(/evaluate: unknown option "batchsize"/);
   });
 
   test('fit yields to the event loop between batches', async () => {

@@ -27,6 +27,7 @@ const SAMPLES: { [K in LayerName]: { args: Record<string, unknown>; inputShape: 
   RandomRotation: { args: { factor: 0.1, interpolation: 'nearest', dataFormat: 'channelsFirst' }, inputShape: [2, 5, 5] },
   RandomZoom: { args: { heightFactor: 0.2, widthFactor: 0.1, fillMode: 'wrap' }, inputShape: [6, 6, 3] },
   RandomContrast: { args: { factor: 0.3, seed: 4 }, inputShape: [5, 5, 2] },
+  RandomBrightness: { args: { factor: 0.3, valueRange: [0, 1], seed: 4 }, inputShape: [5, 5, 2] },
   RandomCrop: { args: { height: 3, width: 4 }, inputShape: [5, 6, 2] },
   GaussianNoise: { args: { stddev: 0.1, seed: 2 }, inputShape: [7] },
   Concatenate: { args: { axis: -1 }, inputShape: [2, 3], inputShapes: [[2, 3], [2, 4]] },

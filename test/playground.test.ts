@@ -1,16 +1,19 @@
 // The browser playground (playground/, issue 18) in Debian's Chromium: the built page loads with no
 // console errors and no request outside its own files; two moons reach ≥ 95% test accuracy within 20 s of
 // pressing play; pause stops the updates; the tape view's gradients equal tapegrad's for the same
-// expression; a digit drawn with mouse events from MNIST test images is read correctly; the page is
+// expression; a digit drawn with mouse events from MNIST test images is read correctly, with the shipped
+// CNN's probabilities equal to Node's for the same input (and the shipped weights score what
+// docs/playground.md says on the held-out digits); the page is
 // usable from the keyboard, every control is labelled, and it fits a 375 px screen. Screenshots of each
 // view go to output/playground/ (docs/img/ with PLAYGROUND_SCREENSHOTS=docs, for docs/playground.md).
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tg from 'tapegrad';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDigits } from '../examples/mnist.js';
+import { digitsCnn, readDigit } from '../playground/digits-cnn.js';
 import { centerLikeMnist, SIDE, stroke } from '../playground/digits.js';
 import { evaluate, layout, parseExpression, parseValues, PRESETS } from '../playground/tape.js';
 // @ts-expect-error: a plain .mjs build script without type declarations
@@ -136,12 +139,27 @@ describe('tape view', () => {
 });
 
 describe('handwriting view', () => {
+  const { x, y } = loadDigits();
+  const { xTest, yTest } = tg.data.trainTestSplit(x, y, { testSize: 2000, stratify: y, seed: 0 });
+  // the CNN the page ships, loaded in Node from the same file
+  const net = digitsCnn().loadStateDict(tg.stateDictFromBytes(readFileSync(join(ROOT, 'playground', 'assets', 'digits.safetensors')))).eval();
+
+  it('the shipped CNN scores what docs/playground.md says on the 2,000 held-out digits', () => {
+    const images = xTest.reshape([-1, 1, 28, 28]);
+    let correct = 0;
+    tg.noGrad(() => {
+      for (let i = 0; i < 2000; i += 500) correct += net.call(images.slice(0, i, i + 500)).argmax(1).eq(yTest.slice(0, i, i + 500)).sum().item();
+    });
+    const documented = /held-out digits it scored (0\.\d{4})/.exec(readFileSync(join(ROOT, 'docs', 'playground.md'), 'utf8'));
+    expect(documented, 'docs/playground.md states the test accuracy').not.toBeNull();
+    expect((correct / 2000).toFixed(4)).toBe(documented![1]);
+    expect(correct / 2000).toBeGreaterThanOrEqual(0.98);
+  });
+
   it('reads digits drawn with mouse events from MNIST test images', async () => {
     const { page } = pg;
     await page.click('#tab-digits');
     await page.waitForFunction(() => document.getElementById('guess')!.textContent === 'Draw a digit');
-    const { x, y } = loadDigits();
-    const { xTest, yTest } = tg.data.trainTestSplit(x, y, { testSize: 2000, stratify: y, seed: 0 });
     const box = (await page.locator('#pad').boundingBox())!;
     const cell = box.width / SIDE;
     let correct = 0;
@@ -195,8 +213,13 @@ describe('handwriting view', () => {
       const ref = seen.dataSync();
       const worst = pageSeen.reduce((m, v, k) => Math.max(m, Math.abs(v - ref[k])), 0);
       expect(worst, `digit ${i}: the page's model input vs Node's`).toBeLessThan(0.02);
+      // the page's CNN says what the same CNN says in Node for the page's own input
+      const pageProbs = await page.evaluate(() => (window as unknown as { tapegradProbs?: number[] }).tapegradProbs ?? []);
+      const nodeProbs = readDigit(net, Float32Array.from(pageSeen));
+      expect(pageProbs.length).toBe(10);
+      pageProbs.forEach((p, d) => expect(Math.abs(p - nodeProbs[d]), `digit ${i}: probability of ${d}`).toBeLessThan(1e-5));
     }
-    expect(correct).toBeGreaterThanOrEqual(8);
+    expect(correct).toBeGreaterThanOrEqual(9);
     console.log(`handwriting: ${correct}/${n} drawn MNIST test digits read correctly`);
   });
 });

@@ -15,6 +15,7 @@ describe('preprocessing layers', () => {
     ['randomRotation', () => L.randomRotation({ factor: 0.1, seed: 1 })],
     ['randomZoom', () => L.randomZoom({ heightFactor: 0.3, seed: 1 })],
     ['randomContrast', () => L.randomContrast({ factor: 0.5, seed: 1 })],
+    ['randomBrightness', () => L.randomBrightness({ factor: 0.3, valueRange: [0, 1], seed: 1 })],
     ['gaussianNoise', () => L.gaussianNoise({ stddev: 0.2, seed: 1 })],
   ] as const)('%s: changes the batch in training, returns it untouched in eval; same seed, same batch', (_name, make) => {
     const x = imgs(6, 8, 8, 1);
@@ -107,6 +108,26 @@ describe('preprocessing layers', () => {
     const back = tg.fromBytes(net.toBytes());
     same(back.predict(x), net.predict(x));
     expect(back.layers.map((l) => l.className)).toEqual(['RandomFlip', 'RandomRotation', 'Flatten', 'Dense']);
+  });
+
+  test('randomBrightness adds one delta per image, a fraction of the value range, and clips into it', () => {
+    const x = imgs(12, 4, 5, 2).mul(255);
+    const b = L.randomBrightness({ factor: [-0.2, 0.4], seed: 2 });
+    b.train();
+    const y = b.forward(x);
+    for (let i = 0; i < 12; i++) {
+      const xi = x.slice(0, i, i + 1).flatten().dataSync();
+      const yi = y.slice(0, i, i + 1).flatten().dataSync();
+      // one delta in [−0.2·255, 0.4·255] for the image; where clipping did not bite, every value moved by it
+      const deltas = Array.from(yi, (v, k) => v - xi[k]).filter((_, k) => yi[k] > 0 && yi[k] < 255);
+      expect(deltas.length).toBeGreaterThan(0);
+      for (const d of deltas) expect(d).toBeCloseTo(deltas[0], 3);
+      expect(deltas[0]).toBeGreaterThanOrEqual(-0.2 * 255 - 1e-3);
+      expect(deltas[0]).toBeLessThanOrEqual(0.4 * 255 + 1e-3);
+      for (const v of yi) expect(v >= 0 && v <= 255).toBe(true);
+    }
+    expect(() => L.randomBrightness({ factor: 1.5 })).toThrow(/\(RandomBrightness\): factor must lie in \[−1, 1\]/);
+    expect(() => L.randomBrightness({ factor: 0.1, valueRange: [1, 0] })).toThrow(/valueRange must be a \[low, high\] pair of finite numbers with low < high/);
   });
 
   test('bad configs and layouts', () => {

@@ -31,7 +31,12 @@ export interface Batch {
 
 /**
  * Mini-batches of (x, y) rows.
- * @example for (const { x, y } of new tg.data.DataLoader({ x: xTrain, y: yTrain }, { batchSize: 32, shuffle: true })) { ... }
+ * @example
+ * ```ts
+ * for (const { x, y } of new tg.data.DataLoader({ x: xTrain, y: yTrain }, { batchSize: 32, shuffle: true })) {
+ *   // x: [32, ...] rows of xTrain (fewer in the last batch), y the matching rows of yTrain
+ * }
+ * ```
  */
 export class DataLoader implements Iterable<Batch> {
   /** All inputs, converted to one tensor. */

@@ -151,8 +151,11 @@ function splitPath(file: unknown, where: string): [string, string] {
  * needed; the file is written through a temporary file and a rename, and a symlink in its place is refused.
  * @example
  * ```ts
- * await tg.save(net.stateDict(), 'weights/net.safetensors');
- * net.loadStateDict(await tg.load('weights/net.safetensors'));
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const file = join(tmpdir(), 'net.safetensors');
+ * await tg.save(net.stateDict(), file);
+ * net.loadStateDict(await tg.load(file));
  * ```
  */
 export async function save(dict: TensorDict, file: string): Promise<void> {

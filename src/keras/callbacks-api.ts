@@ -2,4 +2,4 @@
 // earlyStopping stops when the monitored log stops improving and can restore the best weights.
 
 export { augment } from './augment.js';
-export { Callback, earlyStopping, EarlyStopping, History, type BatchData, type CallbackHooks, type EarlyStoppingOptions, type Logs } from './callbacks.js';
+export { Callback, earlyStopping, EarlyStopping, History, type BatchData, type BatchTensors, type CallbackHooks, type EarlyStoppingOptions, type Logs } from './callbacks.js';

@@ -7,8 +7,13 @@ import { checkOptions, optionKeys } from '../tensor/validate.js';
 
 /** The numbers fit() reports, by Keras key: `loss`, `accuracy`, `val_loss`, `val_accuracy`, ... */
 export type Logs = Record<string, number>;
-/** What {@link Model.evaluate} returns: the loss, and each compiled metric by name. */
-export type EvaluateLogs = { loss: number } & Logs;
+/**
+ * What {@link Model.evaluate} returns (Keras' `return_dict=True` form): `loss`, the weighted total, always;
+ * for several outputs each output's loss (`digit_loss`, ...); and each compiled metric by its Keras key
+ * (`accuracy`, `digit_accuracy`, ...). Name the metric keys to have them typed:
+ * `net.evaluate<'accuracy'>(x, y).accuracy` is a `number`.
+ */
+export type EvaluateLogs<K extends string = string> = { loss: number } & { [P in K]: number } & Logs;
 
 /** The part of a model that callbacks may use. */
 export interface CallbackModel {
@@ -37,6 +42,12 @@ export interface CallbackHooks {
    * augmented or adversarial inputs (tg.robust.adversarialTraining). Synchronous; callbacks chain in order.
    */
   onTrainBatchData?(batch: number, data: BatchData): BatchData | void;
+  /**
+   * Like onTrainBatchData, for models with any number of inputs and outputs (not a Keras hook): one tensor per
+   * input (`xs`) and per output (`ys`), in the model's order; may return replacements with the same rows.
+   * Called after the onTrainBatchData hooks. Synchronous; callbacks chain in order.
+   */
+  onTrainBatchTensors?(batch: number, data: BatchTensors): BatchTensors | void;
   /** Called by fit() before training with the model being trained. */
   setModel?(model: CallbackModel): void;
 }
@@ -47,6 +58,14 @@ export interface BatchData {
   x: Tensor;
   /** The batch's targets, as the loss takes them. */
   y: Tensor;
+}
+
+/** One training batch of a model with any number of inputs and outputs: one tensor per input and per output. */
+export interface BatchTensors {
+  /** The batch's inputs, one tensor per model input. */
+  xs: Tensor[];
+  /** The batch's targets, one tensor per model output, as the losses take them. */
+  ys: Tensor[];
 }
 
 /** A base class for callbacks that need the model (this.model is set before training starts). */
@@ -118,6 +137,22 @@ export class CallbackList {
         if (!(r.x instanceof Tensor) || !(r.y instanceof Tensor) || r.x.shape[0] !== r.y.shape[0]) {
           throw new TypeError(`fit: onTrainBatchData must return { x, y } tensors with the same number of rows (batch ${b})`);
         }
+        d = r;
+      }
+    }
+    return d;
+  }
+
+  /** Passes the batch through every onTrainBatchTensors hook in order. */
+  batchTensors(b: number, data: BatchTensors): BatchTensors {
+    let d = data;
+    for (const c of this.list) {
+      const r = c.onTrainBatchTensors?.(b, d);
+      if (r) {
+        const rows = d.xs[0].shape[0];
+        const ok = Array.isArray(r.xs) && Array.isArray(r.ys) && r.xs.length === d.xs.length && r.ys.length === d.ys.length
+          && [...r.xs, ...r.ys].every((t) => t instanceof Tensor && t.shape[0] === rows);
+        if (!ok) throw new TypeError(`fit: onTrainBatchTensors must return { xs, ys } with one tensor per input (${d.xs.length}) and per output (${d.ys.length}), each with the batch's ${rows} rows (batch ${b})`);
         d = r;
       }
     }

@@ -1,13 +1,16 @@
 // The saved architecture (model.json): written from a Model, and read back from untrusted text. Reading
 // caps sizes, uses null-prototype objects, allows only registered layer classes (registry.ts), checks every
 // layer field with the layer's own schema, and plans shapes and weights before anything is allocated.
+// A model used as a layer inside a functional model is saved in its layer list with its own config
+// ({ className: 'Sequential' | 'Functional', config: { name, inputShape | graph, layers } }) and planned here
+// by the same code as a top-level model, to a bounded depth.
 
 import type { ExpectedTensor } from '../io/state-dict.js';
 import { ModelLoadError } from './errors.js';
-import type { Layer } from './layer.js';
+import { Layer } from './layer.js';
 import { resolveLoss, type LossConfig } from './losses.js';
 import { METRICS } from './metrics.js';
-import { type FunctionalPlan, type GraphConfig, graphConfig, planFunctional, type SavedOutputCompile } from './functional-config.js';
+import { type FunctionalPlan, type GraphConfig, graphConfig, type NestedClass, type NestedPlan, planFunctional, type SavedOutputCompile } from './functional-config.js';
 import type { AnyModel } from './model.js';
 import { optimizerConfig, type OptimizerConfig } from './optimizers.js';
 import { LAYERS, layerClass, layerFromConfig, type LayerName } from './registry.js';
@@ -51,6 +54,8 @@ export interface LoadLimits {
 export const DEFAULT_LOAD_LIMITS: LoadLimits = { maxConfigBytes: 1 << 20, maxLayers: 256, maxUnits: 1 << 20, maxParams: 1 << 26 };
 const MAX_DIM = 1 << 24;
 const MAX_DEPTH = 32;
+/** How deep models may be nested inside functional models (a model in a model in a model is depth 2). */
+export const MAX_NESTING = 6;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The architecture and compile settings of a built model, as JSON-ready values. */
@@ -67,12 +72,32 @@ export function modelConfig(model: AnyModel): ModelConfig {
     modelType: model.graph ? 'functional' : model.module ? 'module' : 'sequential',
     name: model.name,
     inputShape: model.graph ? null : model.inputShape,
-    layers: model.layers.map((l) => ({ className: l.className, config: l.getConfig() })),
+    layers: layerEntries(model),
     weightsFile: WEIGHTS_FILE,
     compile,
   };
   if (model.graph) config.graph = graphConfig(model);
   return config;
+}
+
+/**
+ * The saved layer list: a sequential model's layers, or each layer of a functional model's graph once, a
+ * model used as a layer given as its own config (name, layers, and inputShape or graph; no compile settings).
+ */
+function layerEntries(model: AnyModel): LayerEntry[] {
+  if (!model.graph) return model.layers.map((l) => ({ className: l.className, config: l.getConfig() }));
+  return model.graph.callables.map((c): LayerEntry => {
+    if (c instanceof Layer) return { className: c.className, config: c.getConfig() };
+    const sub = c as unknown as AnyModel; // the graph's other callables are models
+    if (sub.module) {
+      throw new RangeError(`save: ${model.name} uses ${sub.name}, a wrapped nn Module, as a layer; its architecture is code, so it cannot be saved in model.json (save the weights with tg.save(model.stateDict(), path), or build it from tg.layers)`);
+    }
+    const config: Record<string, unknown> = { name: sub.name };
+    if (sub.graph) config.graph = graphConfig(sub);
+    else config.inputShape = sub.inputShape;
+    config.layers = layerEntries(sub);
+    return { className: sub.className, config };
+  });
 }
 
 type Obj = Record<string, unknown>;
@@ -146,35 +171,52 @@ export interface ModelPlan {
   functional: FunctionalPlan | null;
 }
 
-/** Validates every field of a parsed config and works out the tensors the weights file must hold, allocating nothing. */
-export function planModel(raw: unknown, limits: LoadLimits): ModelPlan {
-  const top = object(raw, 'the config');
-  fields(top, 'the config', ['format', 'formatVersion', 'modelType', 'name', 'inputShape', 'layers', 'weightsFile'], ['compile', 'graph']);
-  if (top.format !== FORMAT) fail('BAD_FORMAT', `format is ${show(top.format)}, expected ${JSON.stringify(FORMAT)}`);
-  if (top.formatVersion !== FORMAT_VERSION) fail('BAD_FORMAT', `formatVersion ${show(top.formatVersion)} is not supported (this version reads ${FORMAT_VERSION})`);
-  if (top.weightsFile !== WEIGHTS_FILE) fail('BAD_VALUE', `weightsFile must be ${JSON.stringify(WEIGHTS_FILE)}, got ${show(top.weightsFile)}`);
-  if (top.modelType !== 'sequential' && top.modelType !== 'module' && top.modelType !== 'functional') fail('BAD_VALUE', `modelType must be 'sequential', 'functional' or 'module', got ${show(top.modelType)}`);
-  if ((top.modelType === 'functional') !== Object.hasOwn(top, 'graph')) fail(top.modelType === 'functional' ? 'MISSING_FIELD' : 'UNKNOWN_FIELD', top.modelType === 'functional' ? 'a functional model needs a graph' : 'only a functional model has a graph');
+/** A sequential or functional model's checked layers, graph, shapes and weights (the part nested models share). */
+interface BodyPlan {
+  inputShape: number[] | null;
+  /** The output row shape: a sequential model's last layer's, or a functional model's first output's. */
+  outputShape: number[] | null;
+  layers: Layer[];
+  expected: Map<string, ExpectedTensor>;
+  totalParams: number;
+  functional: FunctionalPlan | null;
+}
+
+/** What planning counts across nested models: layers made so far (the maxLayers limit covers them all). */
+interface PlanState {
+  layers: number;
+}
+
+/**
+ * Plans the layers (and graph) of a sequential or functional model: `top` holds its name, inputShape, layers
+ * and graph. `depth` is how many models it sits inside.
+ */
+function planBody(kind: 'sequential' | 'functional', top: Obj, limits: LoadLimits, depth: number, state: PlanState): BodyPlan {
+  if ((kind === 'functional') !== Object.hasOwn(top, 'graph')) fail(kind === 'functional' ? 'MISSING_FIELD' : 'UNKNOWN_FIELD', kind === 'functional' ? 'a functional model needs a graph' : 'only a functional model has a graph');
   checked(() => checkName(top.name, 'the config'));
   const limitsForShapes = { maxUnits: limits.maxUnits, maxDim: MAX_DIM };
-  const topShape = top.inputShape === null ? null : checked(() => checkShapeArg(top.inputShape, 'the config'));
+  const topShape = top.inputShape === null || top.inputShape === undefined ? null : checked(() => checkShapeArg(top.inputShape, 'the config'));
   if (!Array.isArray(top.layers)) fail('BAD_VALUE', `layers must be an array, got ${show(top.layers)}`);
   const layers = top.layers as unknown[];
-  if (layers.length > limits.maxLayers) fail('TOO_LARGE', `the config has ${layers.length} layers, the limit is ${limits.maxLayers}`);
-  if (top.modelType === 'module' && layers.length > 0) fail('BAD_VALUE', "a 'module' model has no layer list");
-  if (top.modelType === 'sequential' && layers.length === 0) fail('BAD_VALUE', 'a sequential model needs at least one layer');
+  state.layers += layers.length;
+  if (layers.length > limits.maxLayers || state.layers > limits.maxLayers) fail('TOO_LARGE', `the config has ${state.layers} layers, the limit is ${limits.maxLayers}`);
+  if (kind === 'sequential' && layers.length === 0) fail('BAD_VALUE', 'a sequential model needs at least one layer');
 
-  let functional: FunctionalPlan | null = null;
-  if (top.modelType === 'functional') {
+  if (kind === 'functional') {
     if (topShape !== null) fail('BAD_VALUE', 'a functional model gives its input shapes in graph.inputs; inputShape must be null');
-    functional = planFunctional(layers, top.graph, limits, MAX_DIM, fail);
+    const nested = (cls: NestedClass, raw: unknown, where: string) => planNested(cls, raw, where, limits, depth + 1, state);
+    const functional = planFunctional(layers, top.graph, limits, MAX_DIM, fail, nested);
+    return {
+      inputShape: null, outputShape: functional.outputShapes[0], layers: [...functional.layers.values()].filter((l): l is Layer => l instanceof Layer),
+      expected: functional.expected, totalParams: functional.totalParams, functional,
+    };
   }
-  const expected = functional ? functional.expected : new Map<string, ExpectedTensor>();
-  const built: Layer[] = functional ? [...functional.layers.values()] : [];
+  const expected = new Map<string, ExpectedTensor>();
+  const built: Layer[] = [];
   let shape = topShape;
   let inputShape = topShape;
   let total = 0;
-  if (!functional) layers.forEach((entryRaw, i) => {
+  layers.forEach((entryRaw, i) => {
     const entry = object(entryRaw, `layer ${i}`);
     fields(entry, `layer ${i}`, ['className', 'config'], []);
     const cls = layerClass(entry.className);
@@ -203,7 +245,57 @@ export function planModel(raw: unknown, limits: LoadLimits): ModelPlan {
     shape = out;
     built.push(layer);
   });
-  if (top.modelType === 'sequential' && !shape) fail('MISSING_FIELD', 'the config gives no inputShape');
+  if (!shape) fail('MISSING_FIELD', 'the config gives no inputShape');
+  return { inputShape, outputShape: shape, layers: built, expected, totalParams: total, functional: null };
+}
+
+/**
+ * Plans a model saved as a layer of a functional model: `{ name, inputShape, layers }` (Sequential) or
+ * `{ name, layers, graph }` (Functional, with one input and one output). Its errors say which model they are in.
+ */
+function planNested(cls: NestedClass, raw: unknown, where: string, limits: LoadLimits, depth: number, state: PlanState): NestedPlan {
+  if (depth > MAX_NESTING) fail('TOO_LARGE', `${where}: models are nested more than ${MAX_NESTING} deep`);
+  const o = object(raw, `${where} config`);
+  fields(o, `${where} config`, cls === 'Sequential' ? ['name', 'inputShape', 'layers'] : ['name', 'layers', 'graph'], []);
+  const name = checked(() => checkName(o.name, `${where} config`));
+  let body: BodyPlan;
+  try {
+    body = planBody(cls === 'Sequential' ? 'sequential' : 'functional', o, limits, depth, state);
+  } catch (e) {
+    // say which nested model the problem is in (the outer model's error names the outer layer list)
+    if (e instanceof ModelLoadError && typeof e.message === 'string') throw new ModelLoadError(e.code, e.message.replace(/^loadModel: /, `loadModel: ${where} "${name}": `));
+    throw e;
+  }
+  if (body.functional) {
+    const g = body.functional.graph;
+    if (g.inputs.length !== 1 || g.outputs.length !== 1) fail('BAD_VALUE', `${where} "${name}": a model used as a layer must have one input and one output, this one has ${g.inputs.length} and ${g.outputs.length}`);
+  }
+  const inputShape = body.functional ? body.functional.graph.inputs[0].shape : body.inputShape!;
+  return { className: cls, name, inputShape, outputShape: body.outputShape!, expected: body.expected, totalParams: body.totalParams, layers: body.layers, functional: body.functional };
+}
+
+/** Validates every field of a parsed config and works out the tensors the weights file must hold, allocating nothing. */
+export function planModel(raw: unknown, limits: LoadLimits): ModelPlan {
+  const top = object(raw, 'the config');
+  fields(top, 'the config', ['format', 'formatVersion', 'modelType', 'name', 'inputShape', 'layers', 'weightsFile'], ['compile', 'graph']);
+  if (top.format !== FORMAT) fail('BAD_FORMAT', `format is ${show(top.format)}, expected ${JSON.stringify(FORMAT)}`);
+  if (top.formatVersion !== FORMAT_VERSION) fail('BAD_FORMAT', `formatVersion ${show(top.formatVersion)} is not supported (this version reads ${FORMAT_VERSION})`);
+  if (top.weightsFile !== WEIGHTS_FILE) fail('BAD_VALUE', `weightsFile must be ${JSON.stringify(WEIGHTS_FILE)}, got ${show(top.weightsFile)}`);
+  if (top.modelType !== 'sequential' && top.modelType !== 'module' && top.modelType !== 'functional') fail('BAD_VALUE', `modelType must be 'sequential', 'functional' or 'module', got ${show(top.modelType)}`);
+  let body: BodyPlan;
+  if (top.modelType === 'module') {
+    // a wrapped Module's weights only: no layer list (loading refuses it with the way out)
+    if (Object.hasOwn(top, 'graph')) fail('UNKNOWN_FIELD', 'only a functional model has a graph');
+    checked(() => checkName(top.name, 'the config'));
+    if (!Array.isArray(top.layers)) fail('BAD_VALUE', `layers must be an array, got ${show(top.layers)}`);
+    if ((top.layers as unknown[]).length > 0) fail('BAD_VALUE', "a 'module' model has no layer list");
+    const shape = top.inputShape === null ? null : checked(() => checkShapeArg(top.inputShape, 'the config'));
+    body = { inputShape: shape, outputShape: null, layers: [], expected: new Map(), totalParams: 0, functional: null };
+  } else {
+    body = planBody(top.modelType as 'sequential' | 'functional', top, limits, 0, { layers: 0 });
+  }
+  const { functional } = body;
+  const layers = top.layers as unknown[];
 
   let compile: ModelConfig['compile'] = null;
   if (Object.hasOwn(top, 'compile') && top.compile !== null) {
@@ -218,12 +310,12 @@ export function planModel(raw: unknown, limits: LoadLimits): ModelPlan {
   }
   const config: ModelConfig = {
     format: FORMAT, formatVersion: FORMAT_VERSION, modelType: top.modelType as ModelConfig['modelType'], name: top.name as string,
-    inputShape,
+    inputShape: body.inputShape,
     layers: layers.map((e) => ({ className: (e as Obj).className as string, config: (e as Obj).config as Obj })),
     weightsFile: WEIGHTS_FILE, compile,
   };
   if (functional) config.graph = functional.graph;
-  return { config, layers: built, expected, totalParams: functional ? functional.totalParams : total, functional };
+  return { config, layers: body.layers, expected: body.expected, totalParams: body.totalParams, functional };
 }
 
 /** Checks a functional model's saved per-output compile settings. */

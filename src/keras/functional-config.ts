@@ -1,7 +1,9 @@
 // Saving and loading functional models: the graph (inputs, each layer call with what it takes, outputs)
-// beside the layer configs in model.json. Loading trusts nothing: every reference must name an input or an
-// earlier call (a later one means a cycle), names are unique, layers are registered, and shapes and
-// parameter counts are planned before any weight is allocated.
+// beside the layer configs in model.json. A model used as a layer (a Sequential or Functional model) is saved
+// in the layer list with its own config, as Keras does. Loading trusts nothing: every reference must name an
+// input or an earlier call (a later one means a cycle), names are unique, layers are registered, nested
+// models are planned the same way (config.ts), and shapes and parameter counts are planned before any
+// weight is allocated.
 
 import type { ExpectedTensor } from '../io/state-dict.js';
 import type { DType } from '../tensor/dtype.js';
@@ -37,12 +39,9 @@ export interface SavedOutputCompile {
   metrics: string[];
 }
 
-/** The graph config of a functional model (throws for a model that holds another model, not saveable yet). */
+/** The graph config of a functional model; its layers (and nested models) are referred to by name. */
 export function graphConfig(model: AnyModel): GraphConfig {
   const graph = model.graph!;
-  for (const c of graph.callables) {
-    if (!(c instanceof Layer)) throw new RangeError(`save: ${model.name} uses the model ${c.name} as a layer; saving nested models is not supported yet (save the weights with tg.save(model.stateDict(), path))`);
-  }
   const ref = (t: SymbolicTensor): NodeRef => (t.source.kind === 'input' ? t.name : graph.calls.findIndex((c) => c.output === t));
   const form = model.outputForm;
   return {
@@ -57,16 +56,42 @@ export function graphConfig(model: AnyModel): GraphConfig {
 type Obj = Record<string, unknown>;
 type Fail = (code: 'BAD_VALUE' | 'BAD_LAYER' | 'TOO_LARGE' | 'MISSING_FIELD' | 'UNKNOWN_FIELD', message: string) => never;
 
-/** What planning a functional model yields: its layers (not built), the graph, and the tensors the weights file must hold. */
+/** The classNames under which a model used as a layer is saved in a functional model's layer list. */
+export const NESTED_CLASSES = ['Sequential', 'Functional'] as const;
+/** 'Sequential' or 'Functional'. */
+export type NestedClass = (typeof NESTED_CLASSES)[number];
+
+/** A model used as a layer, planned from its saved config (config.ts) but not built: no weights yet. */
+export interface NestedPlan {
+  className: NestedClass;
+  name: string;
+  /** The one input's row shape, and the one output's (without the batch dim). */
+  inputShape: number[];
+  outputShape: number[];
+  /** The tensors its weights need, keyed inside the nested model ('0.kernel', 'dense.kernel'). */
+  expected: Map<string, ExpectedTensor>;
+  totalParams: number;
+  /** A nested sequential model's layers (empty for a functional one). */
+  layers: Layer[];
+  /** A nested functional model's plan (null for a sequential one). */
+  functional: FunctionalPlan | null;
+}
+
+/** Plans the config of a model used as a layer (config.ts passes it in, so this file does not import it back). */
+export type PlanNested = (className: NestedClass, config: unknown, where: string) => NestedPlan;
+
+/** What planning a functional model yields: its layers and nested models (not built), the graph, and the tensors the weights file must hold. */
 export interface FunctionalPlan {
-  layers: Map<string, Layer>;
+  layers: Map<string, Layer | NestedPlan>;
   graph: GraphConfig;
   expected: Map<string, ExpectedTensor>;
   totalParams: number;
+  /** The shape of each output (without the batch dim). */
+  outputShapes: number[][];
 }
 
 /** Checks the graph and layers of a functional model.json, planning shapes and weights without allocating. */
-export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: { maxLayers: number; maxParams: number; maxUnits: number }, maxDim: number, fail: Fail): FunctionalPlan {
+export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: { maxLayers: number; maxParams: number; maxUnits: number }, maxDim: number, fail: Fail, planNested: PlanNested): FunctionalPlan {
   const obj = (v: unknown, where: string): Obj => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('BAD_VALUE', `${where} must be an object, got ${show(v)}`);
     return v as Obj;
@@ -91,11 +116,19 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
 
   // layers: registered classes, every field checked by the layer's schema, unique names
   const names = new Set<string>();
-  const layers = new Map<string, Layer>();
+  const layers = new Map<string, Layer | NestedPlan>();
   rawLayers.forEach((raw, i) => {
     const e = obj(raw, `layer ${i}`);
     exactFields(e, `layer ${i}`, ['className', 'config']);
-    if (!layerClass(e.className)) fail('BAD_LAYER', `layer ${i} has class ${show(e.className)}, not one of ${Object.keys(LAYERS).join(', ')}`);
+    if ((NESTED_CLASSES as readonly unknown[]).includes(e.className)) {
+      // a model used as a layer: its own config, planned (and checked) like a top-level one
+      const sub = planNested(e.className as NestedClass, e.config, `layer ${i} (${e.className as string})`);
+      if (names.has(sub.name)) fail('BAD_VALUE', `two layers are named ${JSON.stringify(sub.name)}; names must be unique`);
+      names.add(sub.name);
+      layers.set(sub.name, sub);
+      return;
+    }
+    if (!layerClass(e.className)) fail('BAD_LAYER', `layer ${i} has class ${show(e.className)}, not one of ${[...Object.keys(LAYERS), ...NESTED_CLASSES].join(', ')}`);
     const cls = e.className as LayerName;
     const cfg = obj(e.config, `layer ${i} config`);
     const layer = checked(() => layerFromConfig(cls, cfg, { limits: { maxUnits: limits.maxUnits, maxDim }, source: 'file', where: `layer ${i} (${cls.toLowerCase()})` }));
@@ -143,6 +176,18 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
     let out: number[];
     if (layer instanceof Merge) {
       out = checked(() => layer.buildFor(inShapes)); // merge layers have no weights
+    } else if (!(layer instanceof Layer)) {
+      // a nested model: one input of the shape it was saved with; its weights are listed once, under its name
+      const sub = layer!;
+      if (inShapes.length !== 1) fail('BAD_VALUE', `${where} takes ${inShapes.length} inputs; a model used as a layer takes one`);
+      if (inShapes[0].join() !== sub.inputShape.join()) fail('BAD_VALUE', `${where}: the model ${JSON.stringify(sub.name)} takes inputs of shape [null,${sub.inputShape.join(',')}], but this call gives it [null,${inShapes[0].join(',')}]`);
+      if (!builtFor.has(sub.name)) {
+        builtFor.set(sub.name, inShapes[0].join(','));
+        total += sub.totalParams;
+        if (total > limits.maxParams) fail('TOO_LARGE', `the model would have over ${limits.maxParams} parameters (at ${where})`);
+        for (const [k, w] of sub.expected) expected.set(`${sub.name}.${k}`, { ...w, label: `${where} ${w.label}` });
+      }
+      out = [...sub.outputShape];
     } else {
       const [lo, hi] = [layer!.minInputs, layer!.maxInputs];
       if (inShapes.length < lo || inShapes.length > hi) fail('BAD_VALUE', `${where} takes ${inShapes.length} inputs; ${layer!.className} takes ${lo === hi ? lo : `${lo} to ${hi}`}`);
@@ -165,7 +210,8 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
     return { layer: layer!.name!, inputs: e.inputs as NodeRef[] };
   });
   for (const name of layers.keys()) if (!used.has(name)) fail('BAD_VALUE', `layer ${JSON.stringify(name)} is never called in graph.calls`);
-  const outputs = (g.outputs as unknown[]).map((r, k) => { shapeOf(r, `graph.outputs[${k}]`, calls.length); return r as NodeRef; });
+  const outputShapes: number[][] = [];
+  const outputs = (g.outputs as unknown[]).map((r, k) => { outputShapes.push(shapeOf(r, `graph.outputs[${k}]`, calls.length)); return r as NodeRef; });
   let outputKeys: string[] | null = null;
   if (g.outputKeys !== null) {
     if (!Array.isArray(g.outputKeys) || g.outputKeys.length !== outputs.length) fail('BAD_VALUE', 'graph.outputKeys must be null or one name per output');
@@ -173,17 +219,21 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
     if (new Set(outputKeys).size !== outputKeys.length) fail('BAD_VALUE', 'graph.outputKeys has a duplicate name');
   }
   if (g.single && outputs.length !== 1) fail('BAD_VALUE', 'graph.single is true but there are several outputs');
-  return { layers, graph: { inputs, calls, outputs, outputKeys, single: g.single as boolean }, expected, totalParams: total };
+  return { layers, graph: { inputs, calls, outputs, outputKeys, single: g.single as boolean }, expected, totalParams: total, outputShapes };
 }
 
-/** Rebuilds a planned functional model: applies its layers to fresh inputs in call order (allocating the weights). */
-export function buildFunctional(plan: FunctionalPlan, name: string, model: typeof import('./model.js').model): AnyModel {
+/**
+ * Rebuilds a planned functional model: applies its layers to fresh inputs in call order (allocating the
+ * weights). `buildNested` makes each nested model once (loading.ts, which can import the model factories).
+ */
+export function buildFunctional(plan: FunctionalPlan, name: string, model: typeof import('./model.js').model, buildNested: (p: NestedPlan) => AnyModel): AnyModel {
   const ins = plan.graph.inputs.map((x) => input({ shape: x.shape, name: x.name, dtype: x.dtype }));
   const byName = new Map(ins.map((t) => [t.name, t]));
+  const callables = new Map([...plan.layers].map(([k, l]) => [k, l instanceof Layer ? l : buildNested(l)] as const));
   const outs: SymbolicTensor[] = [];
   const node = (r: NodeRef): SymbolicTensor => (typeof r === 'string' ? byName.get(r)! : outs[r]);
   for (const c of plan.graph.calls) {
-    const layer = plan.layers.get(c.layer)!;
+    const layer = callables.get(c.layer)!;
     const args = c.inputs.map(node);
     outs.push(layer instanceof Merge || args.length > 1 ? layer.apply(args) : layer.apply(args[0]));
   }

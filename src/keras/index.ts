@@ -5,6 +5,7 @@ export { Model, model, sequential, type AnyModel, type CompileArgs, type Functio
 export { input, type InputArgs } from './functional.js';
 export { SymbolicTensor } from './symbolic.js';
 export type { FitArgs, EvaluateArgs } from './training.js';
+export type { AdversarialOptions } from './adversarial.js';
 export { History, type EvaluateLogs, type Logs } from './callbacks.js';
 export type { MetricName } from './metrics.js';
 export type { LossConfig, LossFunction, LossName, LossSpec } from './losses.js';

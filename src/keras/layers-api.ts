@@ -17,8 +17,8 @@ export {
 export type { ActivationName } from './activations.js';
 export type { InitializerName } from './initializers.js';
 export {
-  gaussianNoise, GaussianNoise, randomContrast, RandomContrast, randomCrop, RandomCrop, randomFlip, RandomFlip, randomRotation, RandomRotation,
-  randomTranslation, RandomTranslation, randomZoom, RandomZoom, type GaussianNoiseArgs, type RandomContrastArgs, type RandomCropArgs,
+  gaussianNoise, GaussianNoise, randomBrightness, RandomBrightness, randomContrast, RandomContrast, randomCrop, RandomCrop, randomFlip, RandomFlip, randomRotation, RandomRotation,
+  randomTranslation, RandomTranslation, randomZoom, RandomZoom, type GaussianNoiseArgs, type RandomBrightnessArgs, type RandomContrastArgs, type RandomCropArgs,
   type RandomFlipArgs, type RandomLayerArgs, type RandomRotationArgs, type RandomTranslationArgs, type RandomZoomArgs, type WarpArgs,
 } from './preprocessing.js';
 export {

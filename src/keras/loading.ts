@@ -4,8 +4,8 @@
 import { checkedTensors, maxFileBytes, nodeFs } from '../io/state-dict.js';
 import { CONFIG_FILE, DEFAULT_LOAD_LIMITS, type LoadLimits, type ModelPlan, parseJson, planModel, WEIGHTS_FILE } from './config.js';
 import { ModelLoadError, type ModelLoadErrorCode } from './errors.js';
-import { buildFunctional, type SavedOutputCompile } from './functional-config.js';
-import { type Model, model as functionalModel, sequential } from './model.js';
+import { buildFunctional, type NestedPlan, type SavedOutputCompile } from './functional-config.js';
+import { type AnyModel, type Model, model as functionalModel, sequential } from './model.js';
 import type { ModelBytes } from './saving.js';
 import { checkOptions } from '../tensor/validate.js';
 
@@ -57,6 +57,13 @@ function planOf(config: unknown, limits: LoadLimits): ModelPlan {
   return plan;
 }
 
+/** A model used as a layer, built from its plan (its weights come with the outer model's). */
+function buildNested(plan: NestedPlan): AnyModel {
+  return plan.functional
+    ? buildFunctional(plan.functional, plan.name, functionalModel, buildNested)
+    : sequential(plan.layers, { name: plan.name, inputShape: plan.inputShape }) as AnyModel;
+}
+
 /** The model a plan describes, its layers built (weights allocated) and compiled as saved, with `weights` loaded. */
 function buildFromPlan(plan: ModelPlan, weights: Uint8Array): Model {
   const tensors = checkedTensors(weights, 'loadModel', plan.expected);
@@ -65,7 +72,7 @@ function buildFromPlan(plan: ModelPlan, weights: Uint8Array): Model {
   try {
     // the plan checked every field; sequential() still refuses, say, two layers with one name
     model = plan.functional
-      ? buildFunctional(plan.functional, config.name, functionalModel) as Model
+      ? buildFunctional(plan.functional, config.name, functionalModel, buildNested) as Model
       : sequential(plan.layers, { name: config.name, ...(config.inputShape ? { inputShape: config.inputShape } : {}) });
     if (config.compile) {
       const { optimizer, loss, metrics, outputs } = config.compile;

@@ -6,7 +6,7 @@ import { Tensor } from '../autograd/tensor.js';
 import { type AnyModule, Module, type Parameter } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
-import type { History, Logs } from './callbacks.js';
+import type { EvaluateLogs, History } from './callbacks.js';
 import { Layer } from './layer.js';
 import { type LossConfig, type LossSpec, resolveLoss, type ResolvedLoss } from './losses.js';
 import { resolveMetrics } from './metrics.js';
@@ -347,14 +347,24 @@ export class Model<P extends PredictResult = Tensor> extends Module {
   }
 
   /**
-   * Loss and metrics over all rows (eval mode, no tape): { loss, accuracy, ... }.
+   * Loss and metrics over all rows (eval mode, no tape), by Keras key: `{ loss, accuracy, ... }` (see
+   * {@link EvaluateLogs}). With `{ returnDict: false }` (Keras' default form) the same numbers as an array
+   * in Keras' order: the loss, each output's loss (several outputs only), then the metrics.
    * @example
    * ```ts
    * const { loss } = net.evaluate(xTest, yTest);
+   * const acc: number = net.evaluate<'accuracy'>(xTest, yTest).accuracy; // typed key
+   * const [total] = net.evaluate(xTest, yTest, { returnDict: false });
    * ```
    */
-  evaluate(x: ModelData, y: ModelData, args: EvaluateArgs = {}): Logs {
-    return evaluateModel(this, x, y, args);
+  evaluate<K extends string = string>(x: ModelData, y: ModelData, args?: EvaluateArgs & { returnDict?: true }): EvaluateLogs<K>;
+  evaluate(x: ModelData, y: ModelData, args: EvaluateArgs & { returnDict: false }): number[];
+  evaluate(x: ModelData, y: ModelData, args: EvaluateArgs & { returnDict?: boolean } = {}): EvaluateLogs | number[] {
+    checkOptions('evaluate', args, ['batchSize', 'returnDict']);
+    const { returnDict = true, ...rest } = args;
+    if (typeof returnDict !== 'boolean') throw new TypeError(`evaluate: returnDict must be true or false, got ${String(returnDict)}`);
+    const logs = evaluateModel(this, x, y, rest);
+    return returnDict ? logs : Object.values(logs);
   }
 
   /**

@@ -1,5 +1,5 @@
 // Keras preprocessing (augmentation) layers: randomFlip, randomTranslation, randomRotation, randomZoom,
-// randomContrast, randomCrop and gaussianNoise. Active in training (fit), the identity in evaluate/predict
+// randomContrast, randomBrightness, randomCrop and gaussianNoise. Active in training (fit), the identity in evaluate/predict
 // (randomCrop centre-crops there), seeded, channels last or first, nearest or bilinear, Keras' fill modes.
 
 import { Tensor } from '../autograd/tensor.js';
@@ -209,6 +209,42 @@ export class RandomContrast extends RandomImageLayer<typeof CONTRAST_FIELDS> {
   }
 }
 
+/** Arguments of {@link randomBrightness}. */
+export interface RandomBrightnessArgs extends RandomLayerArgs {
+  /** The brightness change as a fraction of the value range, in [−1, 1]: f draws from [−f, f], a pair from [low, high]. */
+  factor: number | [number, number];
+  /** The range of the input values, [low, high] (Keras' default [0, 255]; [0, 1] for scaled images). */
+  valueRange?: [number, number];
+}
+const BRIGHTNESS_FIELDS = { ...RANDOM_FIELDS, factor: field.factor(), valueRange: field.valueRange([0, 255]) } satisfies SchemaFor<RandomBrightnessArgs>;
+
+/**
+ * Adds a random delta, factor × (high − low) of the value range, to every value of each image in training and
+ * clips the result into the value range, as Keras' RandomBrightness documents (−1 gives black, 1 white); the
+ * identity otherwise.
+ */
+export class RandomBrightness extends RandomImageLayer<typeof BRIGHTNESS_FIELDS> {
+  readonly className = 'RandomBrightness';
+  constructor(args: RandomBrightnessArgs, options: LayerOptions = {}) {
+    super(BRIGHTNESS_FIELDS, args, 'randomBrightness', '{ factor: 0.2, valueRange: [0, 1] }', options);
+    const [lo, hi] = rangeOf(this.config.factor);
+    if (lo < -1 || hi > 1) throw new RangeError(`${this.describe()}: factor must lie in [−1, 1], got ${JSON.stringify(this.config.factor)}`);
+  }
+  protected augment(x: Tensor, L: ImageLayout): Tensor {
+    const [f0, f1] = rangeOf(this.config.factor);
+    const [lo, hi] = this.config.valueRange;
+    const dst = Float32Array.from(x.contiguous().value.values());
+    for (let i = 0; i < L.n; i++) {
+      const delta = (f0 + (f1 - f0) * this.generator.random()) * (hi - lo);
+      for (let k = i * L.per; k < (i + 1) * L.per; k++) {
+        const v = dst[k] + delta;
+        dst[k] = v < lo ? lo : v > hi ? hi : v; // NaN stays NaN
+      }
+    }
+    return out(dst, x);
+  }
+}
+
 /** Arguments of {@link randomCrop}. */
 export interface RandomCropArgs extends RandomLayerArgs {
   /** Height of the crop. */
@@ -291,6 +327,8 @@ export const randomRotation = (args: RandomRotationArgs): RandomRotation => new 
 export const randomZoom = (args: RandomZoomArgs): RandomZoom => new RandomZoom(args);
 /** Changes image contrast at random in training. @example tg.layers.randomContrast({ factor: 0.2 }) */
 export const randomContrast = (args: RandomContrastArgs): RandomContrast => new RandomContrast(args);
+/** Changes image brightness at random in training. @example tg.layers.randomBrightness({ factor: 0.2, valueRange: [0, 1] }) */
+export const randomBrightness = (args: RandomBrightnessArgs): RandomBrightness => new RandomBrightness(args);
 /** Crops images at random in training, centrally otherwise. @example tg.layers.randomCrop({ height: 24, width: 24 }) */
 export const randomCrop = (args: RandomCropArgs): RandomCrop => new RandomCrop(args);
 /** Adds Gaussian noise in training. @example tg.layers.gaussianNoise({ stddev: 0.1 }) */

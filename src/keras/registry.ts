@@ -5,7 +5,7 @@ import type { Layer, LayerOptions } from './layer.js';
 import type * as api from './layers-api.js';
 import { Activation, Dense, Dropout, Flatten } from './layers.js';
 import { Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM, SimpleRNN } from './sequence-layers.js';
-import { GaussianNoise, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing.js';
+import { GaussianNoise, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing.js';
 import { Bidirectional } from './bidirectional.js';
 import { MultiHeadAttention } from './attention.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
@@ -39,6 +39,7 @@ export const LAYERS = {
   RandomRotation,
   RandomZoom,
   RandomContrast,
+  RandomBrightness,
   RandomCrop,
   GaussianNoise,
   Concatenate,

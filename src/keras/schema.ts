@@ -182,6 +182,17 @@ export const field = {
       return typeof v === 'number' ? v : [pair[0], pair[1]];
     },
   }),
+  /** A [low, high] value range with low < high (Keras' value_range), with a default. */
+  valueRange: (defaultValue: [number, number]): Field<[number, number]> => ({
+    saved: true,
+    parse: (v, ctx) => {
+      if (v === undefined || v === null) return [...defaultValue];
+      if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x)) || !(v[0] < v[1])) {
+        bad(ctx, `must be a [low, high] pair of finite numbers with low < high, got ${Array.isArray(v) ? JSON.stringify(v) : show(v)}`);
+      }
+      return [v[0], v[1]];
+    },
+  }),
   /** An optional integer seed (saved, so a loaded layer draws the same augmentations). */
   seed: (): Field<number | undefined> => ({
     saved: true,

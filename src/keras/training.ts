@@ -6,8 +6,9 @@ import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
 import { type DataInput, pickGenerator } from '../data/arrays.js';
 import { batchOf } from '../data/loader.js';
+import { type AdversarialOptions, type AdversarialSettings, adversarialInputs, adversarialSettings, checkInRange } from './adversarial.js';
 import type { Generator } from '../tensor/random.js';
-import { type CallbackHooks, CallbackList, History, type Logs } from './callbacks.js';
+import { type CallbackHooks, CallbackList, type EvaluateLogs, History, type Logs } from './callbacks.js';
 import type { Layer } from './layer.js';
 import { type Metric, resolveMetrics } from './metrics.js';
 import type { Compiled, Model, PredictResult } from './model.js';
@@ -48,11 +49,17 @@ export interface FitArgs {
   verbose?: 0 | 1 | 2;
   /** Stop as soon as a batch loss is NaN or infinite, before that step is applied (default true). */
   terminateOnNaN?: boolean;
+  /**
+   * Adversarial training: before each step, replace the batch (or a `ratio` of its rows) by PGD or
+   * FGSM-from-a-random-start examples against the current weights, made in inference mode from every float
+   * input at once against the compiled (weighted) loss. E.g. `{ attack: 'pgd', epsilon: 0.1, steps: 7, clipMin: 0, clipMax: 1 }`.
+   */
+  adversarial?: AdversarialOptions;
 }
 
 const FIT_OPTIONS = optionKeys<FitArgs>({
   epochs: true, batchSize: true, shuffle: true, seed: true, generator: true, validationSplit: true, validationData: true,
-  callbacks: true, verbose: true, terminateOnNaN: true,
+  callbacks: true, verbose: true, terminateOnNaN: true, adversarial: true,
 });
 
 /** Options for {@link Model.evaluate}. */
@@ -343,6 +350,8 @@ interface EpochContext {
   callbacks: CallbackList;
   progress: Progress;
   terminateOnNaN: boolean;
+  /** fit's adversarial option, checked, and the generator of its random starts (null without the option). */
+  adversarial: { settings: AdversarialSettings; gen: Generator } | null;
 }
 
 /** The epoch's logs so far: the mean total loss, each output's mean loss (several outputs), and the metrics. */
@@ -375,6 +384,8 @@ async function trainEpoch(ctx: EpochContext, order: Int32Array | null): Promise<
       const d = callbacks.batchData(b, { x: batch.xs[0], y: batch.ys[0] });
       batch = { xs: [d.x], ys: [d.y] };
     }
+    batch = callbacks.batchTensors(b, batch);
+    if (ctx.adversarial) batch = adversarialBatch(model, batch, ctx.adversarial.settings, ctx.adversarial.gen);
     optimizer.zeroGrad();
     const { total, parts, outs } = headLosses(model, heads, batch);
     const lv = total.item();
@@ -391,6 +402,35 @@ async function trainEpoch(ctx: EpochContext, order: Int32Array | null): Promise<
     await yieldNow();
   }
   return { logs: epochLogs(ctx, lossSum, partSums, seen), nanAt: -1 };
+}
+
+/**
+ * Checks adversarial training options against the model's inputs and the training data (which must lie in
+ * [clipMin, clipMax]); used by fit({ adversarial }) and tg.robust.adversarialTraining.
+ */
+export function checkedAdversarial(model: Model<PredictResult>, data: { xs: Tensor[] }, options: AdversarialOptions, where: string): AdversarialSettings {
+  const settings = adversarialSettings(options, model.inputNames, data.xs.map((x) => x.dtype), where);
+  data.xs.forEach((x, i) => {
+    if (settings.perturb[i]) checkInRange(x.contiguous().value.values(), settings.clipMin, settings.clipMax, data.xs.length > 1 ? `${where} (input ${model.inputNames[i]})` : where);
+  });
+  return settings;
+}
+
+/**
+ * A training batch with adversarial inputs (see {@link adversarialInputs}): the attack runs in inference mode
+ * (dropout off, batch norm on its running statistics) against the compiled total loss, then the model's mode
+ * is put back for the step. One tensor per input and per output, as fit prepares them.
+ */
+export function adversarialBatch(model: Model<PredictResult>, batch: { xs: Tensor[]; ys: Tensor[] }, settings: AdversarialSettings, gen: Generator): { xs: Tensor[]; ys: Tensor[] } {
+  const heads = headsOf(model, 'fit');
+  const was = model.training;
+  model.eval();
+  try {
+    const xs = adversarialInputs((xb, yb) => headLosses(model, heads, { xs: xb, ys: yb }).total, batch.xs, batch.ys, settings, gen);
+    return { xs, ys: batch.ys };
+  } finally {
+    model.train(was);
+  }
 }
 
 /** Model.fit: validates everything first, then trains epoch by epoch; returns a History of plain numbers. */
@@ -424,6 +464,10 @@ async function runFit(model: Model<PredictResult>, xIn: ModelData, yIn: ModelDat
     callbacks: CallbackList.from(args.callbacks),
     progress: new Progress(verbose, epochs, Math.ceil(nTrain / batchSize)),
     terminateOnNaN: args.terminateOnNaN ?? true,
+    adversarial: args.adversarial === undefined ? null : {
+      settings: checkedAdversarial(model, train, args.adversarial, `${where}: adversarial`),
+      gen: pickGenerator(args.adversarial),
+    },
   };
   const valMetrics = val ? makeMetrics(model, where) : [];
   const gen = pickGenerator(args);
@@ -467,9 +511,9 @@ async function runFit(model: Model<PredictResult>, xIn: ModelData, yIn: ModelDat
 }
 
 /** Model.evaluate: loss and metrics over all rows, as plain numbers (per output too, for several outputs). */
-export function evaluateModel(model: Model<PredictResult>, xIn: ModelData, yIn: ModelData, args: EvaluateArgs = {}): Logs {
+export function evaluateModel(model: Model<PredictResult>, xIn: ModelData, yIn: ModelData, args: EvaluateArgs = {}): EvaluateLogs {
   checkOptions('evaluate', args, ['batchSize']);
   const batchSize = positiveInt(args.batchSize ?? 32, 'batchSize', 'evaluate');
   const data = prepareData(model, xIn, yIn, 'evaluate');
-  return evaluateTensors(model, data, batchSize, makeMetrics(model, 'evaluate'));
+  return evaluateTensors(model, data, batchSize, makeMetrics(model, 'evaluate')) as EvaluateLogs; // no prefix: it has `loss`
 }

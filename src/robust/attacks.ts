@@ -7,6 +7,7 @@ import type { DataInput } from '../data/arrays.js';
 import type { Module } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { Generator } from '../tensor/random.js';
+import { clipInPlace, projectInPlace as project, randomStartInPlace as randomStart } from '../keras/adversarial.js';
 import { type AttackLoss, attackTarget, checkEpsilon, checkInRange, checkRange, tensorLike } from './target.js';
 
 /** Options of {@link fgsm}. */
@@ -60,14 +61,6 @@ function inputGradient(lossOf: (x: Tensor, y: Tensor) => Tensor, x: Float32Array
   return Float32Array.from(g.value.values());
 }
 
-/** Clamps every value into [lo, hi] (either bound may be undefined), in place. */
-function clipInPlace(v: Float32Array, lo: number | undefined, hi: number | undefined): void {
-  if (lo === undefined && hi === undefined) return;
-  const a = lo ?? -Infinity;
-  const b = hi ?? Infinity;
-  for (let i = 0; i < v.length; i++) v[i] = v[i] < a ? a : v[i] > b ? b : v[i];
-}
-
 /** Rows of a float32 copy of x, start..end, with their shape. */
 function rowsOf(x: Float32Array, shape: readonly number[], start: number, end: number): { data: Float32Array; shape: number[] } {
   const per = x.length / shape[0];
@@ -109,46 +102,6 @@ export function fgsm(model: Module, x: DataInput, y: DataInput, options: FgsmOpt
     }
   });
   return tensorLike(out, shape, target.x.dtype);
-}
-
-/** Projects each row's perturbation δ = x − x0 onto the ε-ball of the norm, then clips x into the valid range. */
-function project(x: Float32Array, x0: Float32Array, per: number, eps: number, norm: 'linf' | 'l2', lo?: number, hi?: number): void {
-  if (norm === 'linf') {
-    for (let i = 0; i < x.length; i++) {
-      const d = x[i] - x0[i];
-      if (d > eps) x[i] = x0[i] + eps;
-      else if (d < -eps) x[i] = x0[i] - eps;
-    }
-  } else {
-    for (let r = 0; r < x.length / per; r++) {
-      let sq = 0;
-      for (let j = r * per; j < (r + 1) * per; j++) sq += (x[j] - x0[j]) ** 2;
-      const n = Math.sqrt(sq);
-      if (n > eps) {
-        const f = eps / n;
-        for (let j = r * per; j < (r + 1) * per; j++) x[j] = x0[j] + (x[j] - x0[j]) * f;
-      }
-    }
-  }
-  clipInPlace(x, lo, hi);
-}
-
-/** A uniformly random point of the ε-ball around x0 (L∞: a uniform cube; L2: a uniform direction and radius ε·u^(1/d)). */
-function randomStart(x: Float32Array, per: number, eps: number, norm: 'linf' | 'l2', gen: Generator): void {
-  if (norm === 'linf') {
-    for (let i = 0; i < x.length; i++) x[i] += eps * (2 * gen.random() - 1);
-    return;
-  }
-  const dir = new Float64Array(per);
-  for (let r = 0; r < x.length / per; r++) {
-    let sq = 0;
-    for (let j = 0; j < per; j++) {
-      dir[j] = gen.normal();
-      sq += dir[j] * dir[j];
-    }
-    const radius = (eps * gen.random() ** (1 / per)) / Math.sqrt(sq || 1);
-    for (let j = 0; j < per; j++) x[r * per + j] += radius * dir[j];
-  }
 }
 
 /**

@@ -1,37 +1,24 @@
-// Adversarial training for model.fit: a callback that replaces each training batch by adversarial
-// examples of it (PGD, or FGSM from a random start), the min-max training of Madry et al.
+// Adversarial training as a fit() callback: each batch (or a share of its rows) is replaced by adversarial
+// examples of it (PGD, or FGSM from a random start), the min-max training of Madry et al. The same code as
+// fit's `adversarial` option (src/keras/adversarial.ts), for models with any number of inputs and outputs.
 
-import { concat } from '../autograd/functions.js';
-import type { BatchData, CallbackHooks } from '../keras/callbacks.js';
+import { type AdversarialOptions, adversarialSettings } from '../keras/adversarial.js';
+import type { BatchTensors, CallbackHooks } from '../keras/callbacks.js';
 import { Model } from '../keras/model.js';
-import { pgd } from './attacks.js';
-import { checkEpsilon } from './target.js';
+import { adversarialBatch, checkedAdversarial } from '../keras/training.js';
+import { pickGenerator } from '../data/arrays.js';
+import type { Generator } from '../tensor/random.js';
 
-/** Options of {@link adversarialTraining}. */
-export interface AdversarialTrainingOptions {
-  /** 'pgd' (default: Madry et al.) or 'fgsm' (FGSM from a random start, step 1.25·ε: Wong et al.'s "fast" training). */
-  attack?: 'pgd' | 'fgsm';
-  /** The L∞ radius to train against. */
-  epsilon: number;
-  /** PGD steps (default 7; FGSM always takes one). */
-  steps?: number;
-  /** The step size (default 2.5·ε/steps for PGD, 1.25·ε for FGSM). */
-  alpha?: number;
-  /** The valid input range, e.g. 0 and 1 for pixels. */
-  clipMin?: number;
-  /** Upper end of the valid input range. */
-  clipMax?: number;
-  /** The share of each batch's rows replaced by adversarial ones (default 1: all; 0.5 mixes clean and adversarial). */
-  ratio?: number;
-  /** Seed of the random starts (default 0); each batch draws a fresh start from it. */
-  seed?: number;
-}
+/** Options of {@link adversarialTraining}: the same as fit's `adversarial` option. */
+export type AdversarialTrainingOptions = AdversarialOptions;
 
 /**
- * A callback for model.fit that trains on adversarial examples: before each step, the batch's inputs (or the
- * first `ratio` of its rows) are replaced by PGD or random-start FGSM examples against the current weights.
- * The examples are made in inference mode (dropout off, batch norm on its running statistics) and the step is
- * then taken in training mode. Each step costs about (steps + 1) forward and backward passes.
+ * A callback for model.fit that trains on adversarial examples, equivalent to fit's `adversarial` option
+ * (`model.fit(x, y, { adversarial: options })`): before each step, every float input of the batch (or the
+ * first `ratio` of its rows) is replaced by PGD or random-start FGSM examples against the current weights and
+ * the compiled loss. The examples are made in inference mode (dropout off, batch norm on its running
+ * statistics) and the step is then taken in training mode. Each step costs about (steps + 1) forward and
+ * backward passes. Options are checked when fit starts (the training inputs must lie in [clipMin, clipMax]).
  * @example
  * ```ts
  * const net = tg.sequential([tg.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })]);
@@ -43,34 +30,23 @@ export interface AdversarialTrainingOptions {
  */
 export function adversarialTraining(options: AdversarialTrainingOptions): CallbackHooks {
   const where = 'adversarialTraining';
-  const known = ['attack', 'epsilon', 'steps', 'alpha', 'clipMin', 'clipMax', 'ratio', 'seed'];
-  for (const k of Object.keys(options ?? {})) if (!known.includes(k)) throw new RangeError(`${where}: unknown option ${JSON.stringify(k)} (options: ${known.join(', ')})`);
-  const attack = options.attack ?? 'pgd';
-  if (attack !== 'pgd' && attack !== 'fgsm') throw new RangeError(`${where}: attack must be 'pgd' or 'fgsm', got ${JSON.stringify(attack)}`);
-  const eps = checkEpsilon(options.epsilon, where);
-  const ratio = options.ratio ?? 1;
-  if (!(ratio > 0 && ratio <= 1)) throw new RangeError(`${where}: ratio must be in (0, 1], got ${ratio}`);
-  const steps = attack === 'fgsm' ? 1 : options.steps ?? 7;
-  const alpha = options.alpha ?? (attack === 'fgsm' ? 1.25 * eps : (2.5 * eps) / steps);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: expected options { epsilon, attack, steps, ratio, ... }`);
+  // every option but `inputs` is checked now; `inputs` and the data's range once fit hands over batches
+  const { inputs: _inputs, ...rest } = options;
+  adversarialSettings(rest, ['input'], ['float32'], where);
   let model: Model | null = null;
-  let calls = 0;
-  const seed = options.seed ?? 0;
+  let gen: Generator | null = null;
   return {
     setModel(m) {
       if (!(m instanceof Model)) throw new TypeError(`${where}: works with model.fit of a Keras-style model (tg.sequential / tg.model)`);
       model = m;
+      gen = pickGenerator(options);
     },
-    onTrainBatchData(_batch: number, data: BatchData): BatchData {
-      const n = data.x.shape[0];
-      const k = Math.max(1, Math.round(ratio * n));
-      const xs = data.x.slice(0, 0, k).contiguous();
-      const ys = data.y.slice(0, 0, k).contiguous();
-      const adv = pgd(model!, xs, ys, {
-        epsilon: eps, alpha, steps, randomStart: true, seed: seed + calls++, clipMin: options.clipMin, clipMax: options.clipMax,
-      });
-      // pgd() ran the model in inference mode and restored training mode for the step
-      if (k === n) return { x: adv, y: data.y };
-      return { x: concat([adv, data.x.slice(0, k, n).contiguous()], 0), y: data.y };
+    onTrainBatchTensors(_batch: number, data: BatchTensors): BatchTensors {
+      if (!model || !gen) throw new Error(`${where}: the callback has no model; pass it to model.fit({ callbacks })`);
+      // checked per batch: the options against the model's inputs, and the batch against [clipMin, clipMax]
+      const settings = checkedAdversarial(model, data, options, where);
+      return adversarialBatch(model, data, settings, gen);
     },
   };
 }

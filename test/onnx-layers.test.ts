@@ -215,6 +215,34 @@ describe('onnx export: sequence layers in ONNX Runtime', () => {
     const feeds = Object.fromEntries([x, ...states].map((t, i) => [`input_${i}`, t]));
     expect(relErr(await runOrt(bytes, feeds), y)).toBeLessThan(1e-5);
   });
+
+  it.each(['LSTM', 'transformer'] as const)('a %s reading real MNIST digits row by row (28 steps of 28 pixels), 1 and 100 at a time: the same classes', async (kind) => {
+    tg.manualSeed(26);
+    class RowReader extends tg.nn.Module {
+      lstm = kind === 'LSTM' ? new tg.nn.LSTM(28, 16, { batchFirst: true }) : null;
+      proj = kind === 'transformer' ? new tg.nn.Linear(28, 16) : null;
+      enc = kind === 'transformer' ? new tg.nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32, batchFirst: true }) : null;
+      head = new tg.nn.Linear(16, 10);
+      override forward(x: tg.Tensor): tg.Tensor {
+        if (this.lstm) {
+          const [out] = this.lstm.call(x) as [tg.Tensor, unknown];
+          return this.head.call(out.slice(1, -1).squeeze(1));
+        }
+        return this.head.call(this.enc!.call(this.proj!.call(x)).mean(1));
+      }
+    }
+    const net = new RowReader().eval();
+    const session = await ort.InferenceSession.create(tg.onnx.exportModel(net, tg.randn([2, 28, 28]), { dynamicAxes: { input: { 0: 'batch' } } }));
+    const digits = loadDigits().x.reshape([-1, 28, 28]);
+    for (const [start, n] of [[7, 1], [1000, 100]]) {
+      const x = digits.slice(0, start, start + n).contiguous();
+      const out = await session.run({ input: new ort.Tensor('float32', x.dataSync() as Float32Array, x.shape) });
+      const got = tg.tensor(Array.from(out.output.data as Float32Array), { shape: [...out.output.dims] });
+      const want = expected(net, x);
+      expect(relErr(got, want)).toBeLessThan(1e-5);
+      expect(Array.from(got.argmax(1).dataSync())).toEqual(Array.from(want.argmax(1).dataSync()));
+    }
+  });
 });
 
 describe('onnx export: what does not export', () => {

@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-web';
 import * as tg from 'tapegrad';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDigits } from '../examples/mnist.js';
+import { relErr } from './onnx-helpers.js';
 import { apply } from '../src/autograd/tensor.js';
 
 const require = createRequire(import.meta.url);
@@ -30,19 +31,6 @@ async function runOrt(bytes: Uint8Array, feeds: Record<string, tg.Tensor>): Prom
   return tg.tensor(Array.from(first.data as Float32Array), { shape: [...first.dims] });
 }
 
-/** max|a − b| / max|b|: the error relative to the output's scale (1e-5 is the bar the issue sets). */
-function relErr(a: tg.Tensor, b: tg.Tensor): number {
-  expect(a.shape).toEqual(b.shape);
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < y.length; i++) {
-    num = Math.max(num, Math.abs(x[i] - y[i]));
-    den = Math.max(den, Math.abs(y[i]));
-  }
-  return num / Math.max(den, 1e-30);
-}
 
 const expected = (model: tg.nn.Module, x: tg.Tensor): tg.Tensor => {
   const was = model.training;

@@ -11,7 +11,7 @@ import { triangleMask } from '../tensor/movement.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { argReduce } from '../tensor/reduce.js';
 import { sortIndices } from '../tensor/scan.js';
-import { broadcastShapes, fmtShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
+import { broadcastShapes, fmtShape, inferShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
 import { isIssued, isPinned, isShared, markShared, noteHolder, pin, release } from '../tensor/storage.js';
 import { checkDims, checkInt } from '../tensor/validate.js';
 import { inBackward, isGradEnabled } from './mode.js';
@@ -682,6 +682,8 @@ export class Tensor {
   /** A reshaped view when contiguous (else a copy); one dim may be -1. */
   reshape(shape: readonly number[]): Tensor {
     if (shapesEqual(shape, this.shape)) return this;
+    // a -1 that resolves to the same shape is no reshape either (and makes no alias that would keep dispose from recycling)
+    if (shape.includes(-1) && shape.length === this.ndim && shapesEqual(inferShape(shape, this.size, 'reshape', this.shape), this.shape)) return this;
     return apply('reshape', [this], { shape: [...shape] });
   }
   /** Alias of `reshape` (PyTorch's `view`); here it copies instead of throwing when a view is impossible. */
@@ -817,7 +819,10 @@ export class Tensor {
   indexSelect(axis: number, indices: Tensor | ArrayLike<number>): Tensor {
     const a = normAxis(axis, this.ndim, 'indexSelect');
     const list = indices instanceof Tensor ? indices.value.values() : indices;
-    return apply('indexSelect', [this], { axis: a, indices: checkIndices(list, this.shape[a], 'indexSelect', a) });
+    const checked = checkIndices(list, this.shape[a], 'indexSelect', a);
+    const out = apply('indexSelect', [this], { axis: a, indices: checked });
+    if (out.node === null && !isTracing()) release(checked); // the copy is kept only by a recorded node (or a trace)
+    return out;
   }
 
   /**

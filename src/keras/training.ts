@@ -242,7 +242,7 @@ function predictTensors(model: Model<PredictResult>, xs: Tensor[], batchSize: nu
       const made: TypedArray[] = [];
       for (let start = 0; start < n; start += batchSize) {
         const outer = beginCapture();
-        let slices: Tensor[] = [];
+        let slices: Tensor[];
         let got: TypedArray[];
         try {
           slices = xs.map((x) => batchOf(x, undefined, null, start, Math.min(n, start + batchSize)).x);

@@ -485,10 +485,27 @@ export const embedding = (args: EmbeddingArgs): Embedding => new Embedding(args)
 export const layerNormalization = (args: LayerNormalizationArgs = {}): LayerNormalization => new LayerNormalization(args);
 /** The mean over steps, respecting a mask (Keras' GlobalAveragePooling1D). */
 export const globalAveragePooling1d = (args: LayerArgs = {}): GlobalAveragePooling1D => new GlobalAveragePooling1D(args);
-/** A simple RNN layer (Keras' SimpleRNN). */
-export const simpleRNN = (args: RecurrentArgs): SimpleRNN => new SimpleRNN(args);
 /**
- * An LSTM layer (Keras' LSTM): the last output [batch, units], or every step's with returnSequences.
+ * The type of a recurrent layer made with `returnState: true`: `apply` returns [output, ...states] (tensors on
+ * tensors, symbolic tensors in the functional API), so `const [seq, h, c] = lstm.apply(x)` type-checks.
+ */
+export interface ReturnsState {
+  /** [output, ...states] on a tensor. */
+  apply(x: Tensor, kwargs?: RecurrentCallArgs): Tensor[];
+  /** [output, ...states] as symbolic tensors. */
+  apply(x: SymbolicTensor, kwargs?: RecurrentCallArgs): SymbolicTensor[];
+}
+/** `L`, with {@link ReturnsState}'s apply when the args say `returnState: true`. */
+export type WithState<L, A> = A extends { returnState: true } ? ReturnsState & L : L;
+
+/**
+ * A simple RNN layer (Keras' SimpleRNN): kernel, recurrent_kernel and bias, units·(features + units) + units
+ * parameters.
+ */
+export const simpleRNN = <A extends RecurrentArgs>(args: A): WithState<SimpleRNN, A> => new SimpleRNN(args) as WithState<SimpleRNN, A>;
+/**
+ * An LSTM layer (Keras' LSTM): the last output [batch, units], or every step's with returnSequences; with
+ * returnState also its final [h, c]. 4·(units·(features + units) + units) parameters, as in Keras.
  * @example
  * ```ts
  * const model = tg.sequential([
@@ -498,6 +515,6 @@ export const simpleRNN = (args: RecurrentArgs): SimpleRNN => new SimpleRNN(args)
  * ]);
  * ```
  */
-export const lstm = (args: RecurrentArgs): LSTM => new LSTM(args);
-/** A GRU layer (Keras' GRU, resetAfter form). */
-export const gru = (args: RecurrentArgs): GRU => new GRU(args);
+export const lstm = <A extends RecurrentArgs>(args: A): WithState<LSTM, A> => new LSTM(args) as WithState<LSTM, A>;
+/** A GRU layer (Keras' GRU, resetAfter form): 3·(units·(features + units) + 2·units) parameters. */
+export const gru = <A extends RecurrentArgs>(args: A): WithState<GRU, A> => new GRU(args) as WithState<GRU, A>;

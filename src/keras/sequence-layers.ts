@@ -371,7 +371,7 @@ export abstract class Recurrent<K extends RecurrentKind = RecurrentKind> extends
    * @example
    * ```ts
    * const x = tg.input({ shape: [5, 3] });
-   * const [seq, h, c] = tg.layers.lstm({ units: 8, returnSequences: true, returnState: true }).apply(x) as tg.SymbolicTensor[];
+   * const [seq, h, c] = tg.layers.lstm({ units: 8, returnSequences: true, returnState: true }).apply(x);
    * const y = tg.layers.lstm({ units: 8 }).apply(seq, { initialState: [h, c] });
    * ```
    */

@@ -15,6 +15,7 @@ import type { AnyModel } from './model.js';
 import { applySymbolicAll, type SymbolicTensor } from './symbolic.js';
 import { layerClass, layerFromConfig, LAYERS, type LayerName } from './registry.js';
 import { checkName, checkShapeArg, ConfigError, show } from './schema.js';
+import { snakeCase } from './names.js';
 
 /**
  * A reference to a tensor: an input by name, a call's (first) output by the call's index in `calls`, or
@@ -138,7 +139,7 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
     if (!layerClass(e.className)) fail('BAD_LAYER', `layer ${i} has class ${show(e.className)}, not one of ${[...Object.keys(LAYERS), ...NESTED_CLASSES].join(', ')}`);
     const cls = e.className as LayerName;
     const cfg = obj(e.config, `layer ${i} config`);
-    const layer = checked(() => layerFromConfig(cls, cfg, { limits: { maxUnits: limits.maxUnits, maxDim }, source: 'file', where: `layer ${i} (${cls.toLowerCase()})` }));
+    const layer = checked(() => layerFromConfig(cls, cfg, { limits: { maxUnits: limits.maxUnits, maxDim }, source: 'file', where: `layer ${i} (${snakeCase(cls)})` }));
     if (layer.name === null) fail('MISSING_FIELD', `layer ${i} (${cls}) has no name; a functional model's calls refer to layers by name`);
     if (names.has(layer.name!)) fail('BAD_VALUE', `two layers are named ${JSON.stringify(layer.name)}; names must be unique`);
     names.add(layer.name!);

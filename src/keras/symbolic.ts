@@ -4,6 +4,7 @@
 // each knows its place in the call's outputs (`outputIndex`), as Keras' node and tensor indices do.
 
 import type { DType } from '../tensor/dtype.js';
+import { snakeCase } from './names.js';
 
 /** Something a symbolic tensor can come from: tg.input(), or a layer (or model) applied to symbolic tensors. */
 export interface SymbolicSource {
@@ -84,7 +85,7 @@ export function applySymbolicAll(layer: SymbolicCallable, inputs: readonly Symbo
   const dtype = inputs[0].dtype;
   const outputs: SymbolicTensor[] = [];
   const source: SymbolicSource = { kind: 'call', layer, inputs: [...inputs], outputs };
-  const name = layer.name ?? layer.className.toLowerCase();
+  const name = layer.name ?? snakeCase(layer.className);
   shapes.forEach((s, k) => outputs.push(new SymbolicTensor(s, dtype, source, name, k)));
   return outputs;
 }

@@ -8,7 +8,7 @@
 
 import { pathToFileURL } from 'node:url';
 import * as tg from 'tapegrad';
-import { makeShapeImages, rowProfiles } from './seed.js';
+import { makeShapeImages, paintShapes, rowProfiles } from './seed.js';
 
 const SIZE = 320;
 
@@ -47,13 +47,7 @@ export interface SeedCnnResult {
  * rotated by a random angle, both centred anywhere the shape fits; uniform noise in [−0.2, 0.2] as in seed.ts.
  */
 export function makeHardShapeImages(n: number, seed: number): { pixels: Float32Array; labels: Float32Array } {
-  const gen = new tg.Generator(seed);
-  const pixels = new Float32Array(n * SIZE * SIZE);
-  const labels = new Float32Array(n);
-  for (let k = 0; k < pixels.length; k++) pixels[k] = 0.4 * (gen.nextUint32() / 2 ** 32 - 0.5);
-  for (let i = 0; i < n; i++) {
-    const disc = i % 2 === 1;
-    labels[i] = disc ? 1 : 0;
+  return paintShapes(n, seed, (gen, disc) => {
     const side = 60 + 90 * gen.random();
     const radius = side / Math.sqrt(Math.PI); // the disc with the square's area
     const angle = (Math.PI / 2) * gen.random();
@@ -61,18 +55,11 @@ export function makeHardShapeImages(n: number, seed: number): { pixels: Float32A
     const cx = reach + (SIZE - 2 * reach) * gen.random();
     const cy = reach + (SIZE - 2 * reach) * gen.random();
     const cos = Math.cos(angle), sin = Math.sin(angle);
-    const image = pixels.subarray(i * SIZE * SIZE, (i + 1) * SIZE * SIZE);
-    for (let r = Math.max(0, Math.floor(cy - reach)); r <= Math.min(SIZE - 1, Math.ceil(cy + reach)); r++) {
-      for (let c = Math.max(0, Math.floor(cx - reach)); c <= Math.min(SIZE - 1, Math.ceil(cx + reach)); c++) {
-        const dx = c + 0.5 - cx, dy = r + 0.5 - cy;
-        const inside = disc
-          ? dx * dx + dy * dy <= radius * radius
-          : Math.abs(cos * dx + sin * dy) <= side / 2 && Math.abs(-sin * dx + cos * dy) <= side / 2;
-        if (inside) image[r * SIZE + c] += 1;
-      }
-    }
-  }
-  return { pixels, labels };
+    const inside = disc
+      ? (dx: number, dy: number) => dx * dx + dy * dy <= radius * radius
+      : (dx: number, dy: number) => Math.abs(cos * dx + sin * dy) <= side / 2 && Math.abs(-sin * dx + cos * dy) <= side / 2;
+    return { cx, cy, reach, inside };
+  });
 }
 
 /**

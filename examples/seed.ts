@@ -26,11 +26,22 @@ export interface SeedResult {
 
 const SIZE = 320; // the seed's 320 × 320 images
 
+/** One shape to paint: its centre, how far its pixels can reach from it, and whether an offset is inside. */
+export interface Shape {
+  cx: number;
+  cy: number;
+  reach: number;
+  inside(dx: number, dy: number): boolean;
+}
+
 /**
- * n grayscale images of SIZE × SIZE: a bright square (label 0) or a bright disc (label 1), alternating,
- * with half-side or radius 30–90 px, centred within ±20 px of the middle, on uniform noise in [-0.2, 0.2].
+ * n grayscale images of SIZE × SIZE on uniform noise in [-0.2, 0.2], alternating a square (label 0) and a
+ * disc (label 1); `shape` draws each one's size and place from the generator and says which pixels it covers
+ * (+1 brightness). The noise comes first, then each image's shape draws, so an image depends only on the seed.
  */
-export function makeShapeImages(n: number, seed: number): { pixels: Float32Array; labels: Float32Array } {
+export function paintShapes(
+  n: number, seed: number, shape: (gen: tg.Generator, disc: boolean) => Shape,
+): { pixels: Float32Array; labels: Float32Array } {
   const gen = new tg.Generator(seed);
   const pixels = new Float32Array(n * SIZE * SIZE);
   const labels = new Float32Array(n);
@@ -39,20 +50,31 @@ export function makeShapeImages(n: number, seed: number): { pixels: Float32Array
   for (let i = 0; i < n; i++) {
     const disc = i % 2 === 1;
     labels[i] = disc ? 1 : 0;
-    const half = 30 + 60 * gen.random();
-    const cx = SIZE / 2 + 20 * (2 * gen.random() - 1);
-    const cy = SIZE / 2 + 20 * (2 * gen.random() - 1);
+    const { cx, cy, reach, inside } = shape(gen, disc);
     const image = pixels.subarray(i * SIZE * SIZE, (i + 1) * SIZE * SIZE);
-    for (let r = Math.floor(cy - half); r <= Math.ceil(cy + half); r++) {
-      for (let c = Math.floor(cx - half); c <= Math.ceil(cx + half); c++) {
-        const dx = c + 0.5 - cx;
-        const dy = r + 0.5 - cy;
-        const inside = disc ? dx * dx + dy * dy <= half * half : Math.abs(dx) <= half && Math.abs(dy) <= half;
-        if (inside) image[r * SIZE + c] += 1;
+    for (let r = Math.max(0, Math.floor(cy - reach)); r <= Math.min(SIZE - 1, Math.ceil(cy + reach)); r++) {
+      for (let c = Math.max(0, Math.floor(cx - reach)); c <= Math.min(SIZE - 1, Math.ceil(cx + reach)); c++) {
+        if (inside(c + 0.5 - cx, r + 0.5 - cy)) image[r * SIZE + c] += 1;
       }
     }
   }
   return { pixels, labels };
+}
+
+/**
+ * n grayscale images of SIZE × SIZE: a bright square (label 0) or a bright disc (label 1), alternating,
+ * with half-side or radius 30–90 px, centred within ±20 px of the middle, on uniform noise in [-0.2, 0.2].
+ */
+export function makeShapeImages(n: number, seed: number): { pixels: Float32Array; labels: Float32Array } {
+  return paintShapes(n, seed, (gen, disc) => {
+    const half = 30 + 60 * gen.random();
+    const cx = SIZE / 2 + 20 * (2 * gen.random() - 1);
+    const cy = SIZE / 2 + 20 * (2 * gen.random() - 1);
+    const inside = disc
+      ? (dx: number, dy: number) => dx * dx + dy * dy <= half * half
+      : (dx: number, dy: number) => Math.abs(dx) <= half && Math.abs(dy) <= half;
+    return { cx, cy, reach: half, inside };
+  });
 }
 
 /**

@@ -246,7 +246,7 @@ describe('batchNormalization: Keras semantics', () => {
 
   it('a batch of one value per feature in training is an error naming the layer and the shape', () => {
     const bn = tg.layers.batchNormalization();
-    expect(() => bn.call(tg.ones([1, 4]))).toThrow('batchnormalization (BatchNormalization): expected more than 1 value per feature when training, got input of shape [1,4] (a batch of one');
+    expect(() => bn.call(tg.ones([1, 4]))).toThrow('batch_normalization (BatchNormalization): expected more than 1 value per feature when training, got input of shape [1,4] (a batch of one');
     bn.eval();
     expect(bn.call(tg.ones([1, 4])).shape).toEqual([1, 4]);
   });
@@ -257,7 +257,7 @@ describe('Keras image layers: errors name the layer and the shapes', () => {
     expect(() => tg.sequential([tg.layers.conv2d({ filters: 4, kernelSize: 3, inputShape: [28, 28] })])).toThrow(
       'conv2d (Conv2D): expected input with ndim=4 [batch, height, width, channels], found ndim=3: full shape received [null,28,28]; add a channels axis of 1, e.g. x.reshape([-1, 28, 28, 1])',
     );
-    expect(() => tg.layers.maxPooling1d().call(tg.ones([2, 3, 4, 5]))).toThrow('maxpooling1d (MaxPooling1D): expected input with ndim=3 [batch, steps, channels], found ndim=4');
+    expect(() => tg.layers.maxPooling1d().call(tg.ones([2, 3, 4, 5]))).toThrow('max_pooling1d (MaxPooling1D): expected input with ndim=3 [batch, steps, channels], found ndim=4');
   });
 
   it('channel mismatch, and channels-first data given to a channels-last layer', () => {
@@ -268,7 +268,7 @@ describe('Keras image layers: errors name the layer and the shapes', () => {
       "conv2d (Conv2D): the (dilated) kernel [3,3] is larger than the input's spatial size [1,28] with padding 'valid' (input rows [1,28,28]) (the rows [1,28,28] look channels-first; pass dataFormat: 'channelsFirst'",
     );
     expect(() => tg.layers.conv2d({ filters: 4, kernelSize: 3, groups: 2 }).call(tg.ones([1, 5, 5, 3]))).toThrow('conv2d (Conv2D): groups=2 must divide the input channels (3) and filters (4)');
-    expect(() => tg.layers.maxPooling2d({ poolSize: 4 }).call(tg.ones([1, 3, 3, 1]))).toThrow("maxpooling2d (MaxPooling2D): the pool [4,4] is larger than the input's spatial size [3,3]");
+    expect(() => tg.layers.maxPooling2d({ poolSize: 4 }).call(tg.ones([1, 3, 3, 1]))).toThrow("max_pooling2d (MaxPooling2D): the pool [4,4] is larger than the input's spatial size [3,3]");
     expect(() => tg.layers.reshape({ targetShape: [5, -1] }).call(tg.ones([2, 3, 4]))).toThrow('reshape (Reshape): the total size of the new array must be unchanged, input rows [3,4] (12 values), targetShape [5,-1]');
   });
 

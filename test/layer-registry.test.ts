@@ -54,6 +54,12 @@ const SAMPLES: { [K in LayerName]: { args: Record<string, unknown>; inputShape: 
   ZeroPadding2D: { args: { padding: [[1, 0], [2, 3]] }, inputShape: [3, 3, 1] },
   UpSampling2D: { args: { size: [2, 3], interpolation: 'bilinear' }, inputShape: [3, 3, 2] },
   SpatialDropout2D: { args: { rate: 0.2 }, inputShape: [4, 4, 3] },
+  Conv1DTranspose: { args: { filters: 3, kernelSize: 3, strides: 2, padding: 'same', outputPadding: 1 }, inputShape: [5, 2] },
+  GlobalMaxPooling1D: { args: { keepdims: true }, inputShape: [5, 3] },
+  ZeroPadding1D: { args: { padding: [2, 1] }, inputShape: [4, 3] },
+  Cropping2D: { args: { cropping: [1, 2], dataFormat: 'channelsFirst' }, inputShape: [2, 5, 6] },
+  Cropping1D: { args: { cropping: 2 }, inputShape: [6, 3] },
+  UpSampling1D: { args: { size: 3 }, inputShape: [4, 2] },
 };
 
 describe('layer registry', () => {

@@ -345,6 +345,30 @@ const linalg: OpInfo[] = [
     samples: sampler((d) => [[[4, 3], [5, 3]], [[2, 2, 3], [1, 3]]].map(([sx, sw]) => [d.uniform(sx), d.uniform(sw)])),
     errors: [{ inputs: [Z(2, 3), Z(4, 2)], message: /^linear: .*weight \[4,2\] and no bias/ }],
   },
+  {
+    // F.linear with { activation: 'relu' } is the `linearRelu` primitive: relu(x·Wᵀ + b). x and W are multiples of
+    // 0.25 and b an odd multiple of 1/32, so every pre-activation is an odd multiple of 1/32: ≥ 1/32 from the kink
+    name: 'linear + relu', fn: (x, w, b) => F.linear(x, w, b, { activation: 'relu' }), grad: 'second',
+    ref: (x, w, b) => map(R.zip(R.matmul(x, R.transpose(w, 0, 1)), b, (p, q) => p + q), (v) => Math.max(v, 0)),
+    samples: sampler((d) => [
+      [[3], [2, 3], [2]], [[4, 3], [5, 3], [5]], [[1, 1], [1, 1], [1]], [[2, 3, 4], [2, 4], [2]], [[6, 5], [7, 5], [7]],
+    ].map(([sx, sw, sb]) => [d.grid(sx, 1), d.grid(sw, 0), map(d.grid(sb, 1), (v) => v + 1 / 32)])),
+    errors: [
+      { inputs: [Z(2, 3), Z(4, 5), Z(4)], message: /^linear: .*input \[2,3\], weight \[4,5\] and bias \[4\]/ },
+      {
+        inputs: [Z(2, 3), Z(4, 3), Z(4)], fn: (x, w, b) => F.linear(x, w, b, { activation: 'gelu' as 'relu' }),
+        message: /^linear: activation must be 'relu' or null, got gelu/,
+      },
+      { inputs: [Z(2, 3), Z(4, 3), Z(4)], fn: (x, w, b) => F.linear(x, w, b, { act: 'relu' } as never), message: /^linear: unknown option "act"/ },
+    ],
+  },
+  {
+    // without a bias: x and W odd multiples of 0.25 and an odd number of input features, so each pre-activation
+    // is a sum of an odd count of odd multiples of 1/16, itself one (never 0, ≥ 1/16 from the kink)
+    name: 'linear + relu (no bias)', fn: (x, w) => F.linear(x, w, null, { activation: 'relu' }), grad: 'second',
+    ref: (x, w) => map(R.matmul(x, R.transpose(w, 0, 1)), (v) => Math.max(v, 0)),
+    samples: sampler((d) => [[[4, 3], [5, 3]], [[2, 2, 1], [3, 1]]].map(([sx, sw]) => [d.grid(sx, 1), d.grid(sw, 1)])),
+  },
 ];
 
 const reductions: OpInfo[] = [

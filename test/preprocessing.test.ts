@@ -138,7 +138,7 @@ describe('preprocessing layers', () => {
     expect(() => L.gaussianNoise({ stddev: -1 })).toThrow(/stddev must be a number ≥ 0/);
     expect(() => L.randomTranslation({ heightFactor: 0.1, widthFactor: 0.1, fillMode: 'mirror' as never })).toThrow(/fillMode must be one of 'reflect', 'wrap', 'nearest', 'constant'/);
     const f = L.randomFlip();
-    expect(() => f.forward(tg.rand([2, 16]))).toThrow(/randomflip \(RandomFlip\): expects images \[h, w\] or \[h, w, c\]/);
+    expect(() => f.forward(tg.rand([2, 16]))).toThrow(/random_flip \(RandomFlip\): expects images \[h, w\] or \[h, w, c\]/);
     expect(() => L.randomCrop({ height: 9, width: 2 }).forward(imgs(1, 4, 4, 1))).toThrow(/a 9×2 crop does not fit in 4×4 images/);
   });
 });

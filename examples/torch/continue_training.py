@@ -15,14 +15,14 @@ import argparse
 import json
 import os
 import shutil
-import struct
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from safetensors_io import load_safetensors, save_safetensors  # beside this file
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
-DTYPES = {'F32': torch.float32, 'F64': torch.float64}
 
 
 class Digits(nn.Module):
@@ -35,36 +35,6 @@ class Digits(nn.Module):
 
     def forward(self, x):  # logits; softmax is applied by the loss here and by tapegrad's last layer there
         return getattr(self, '1')(F.relu(getattr(self, '0')(x)))
-
-
-def load_safetensors(path):
-    """safetensors.torch.load_file, written out (Debian's python3-torch has no safetensors package)."""
-    with open(path, 'rb') as f:
-        data = f.read()
-    (n,) = struct.unpack('<Q', data[:8])
-    header = json.loads(data[8:8 + n])
-    header.pop('__metadata__', None)
-    out = {}
-    for name, e in header.items():
-        begin, end = e['data_offsets']
-        t = torch.frombuffer(bytearray(data[8 + n + begin:8 + n + end]), dtype=DTYPES[e['dtype']])
-        out[name] = t.reshape(e['shape']).clone()
-    return out
-
-
-def save_safetensors(state, path):
-    """safetensors.torch.save_file, written out: names sorted, data contiguous, header padded to 8 bytes."""
-    header, blobs, offset = {}, [], 0
-    for name in sorted(state):
-        t = state[name].detach().contiguous().cpu().float()
-        raw = t.numpy().tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(',', ':')).encode()
-    text += b' ' * (-len(text) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(text)) + text + b''.join(blobs))
 
 
 def load_digits():

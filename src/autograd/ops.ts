@@ -7,7 +7,7 @@ import {
   concatKernel, gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel,
 } from '../tensor/indexing.js';
 import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry } from '../tensor/conv.js';
-import { linearKernel } from '../tensor/linear.js';
+import { linearKernel, linearReluGradKernel } from '../tensor/linear.js';
 import { crossEntropyGradKernel, crossEntropyKernel } from '../tensor/loss.js';
 import { isGradEnabled } from './mode.js';
 import { flipKernel } from '../tensor/movement.js';
@@ -87,6 +87,7 @@ export interface UnsliceSpec extends SliceSpec {
  * @property cumprod.__type.axis The axis to accumulate along.
  * @property matmul Matrix product (torch.matmul rules).
  * @property linear x·Wᵀ (+ b) over the last dim in one op (nn.Linear's product).
+ * @property linearRelu relu(x·Wᵀ (+ b)) in one op: nn.Sequential's Linear → ReLU, Keras' dense with activation 'relu'.
  * @property crossEntropy Softmax cross-entropy of logits [N, C] against class indices, summed or averaged over rows, in one op.
  * @property crossEntropy.__type.target The class index of each row (checked against C by the caller).
  * @property crossEntropy.__type.mean Divide the sum by N (reduction 'mean') rather than keep it ('sum').
@@ -141,6 +142,7 @@ export interface OpAttrs {
   cumsum: { axis: number }; cumprod: { axis: number };
   matmul: null;
   linear: null;
+  linearRelu: null;
   crossEntropy: { target: ArrayLike<number>; mean: boolean };
   reshape: { shape: number[] };
   permute: { dims: number[] };
@@ -165,7 +167,7 @@ export type OpName = keyof OpAttrs;
 
 /** The primitives whose int32 inputs are first converted to float32 (their results are not integers), as in PyTorch. */
 export const FLOAT_ONLY: ReadonlySet<OpName> = new Set<OpName>([
-  'exp', 'log', 'log1p', 'expm1', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos', 'erf', 'erfc', 'div', 'linear', 'crossEntropy',
+  'exp', 'log', 'log1p', 'expm1', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos', 'erf', 'erfc', 'div', 'linear', 'linearRelu', 'crossEntropy',
 ]);
 
 /** Runs a primitive and records it on the tape (tensor.ts's `apply`). */
@@ -251,6 +253,19 @@ function cumprodGradWithZeros(g: Tensor, x: Tensor, axis: number): Tensor {
   const s = terms.sum(axis + 1); // [i, ...other dims]
   const dims = [...Array(x.ndim).keys()].map((k) => (k < axis ? k + 1 : k === axis ? 0 : k));
   return s.permute(dims);
+}
+
+/**
+ * linear's VJP for the output gradient G [..., out]: gx = G·W, gW = Gᵀ·x, gb = Σ G over the flattened
+ * leading dims (or `gb` when the caller already summed it). One entry per input, null where not needed.
+ */
+function linearGrads(g: Tensor, x: Tensor, w: Tensor, needs: readonly boolean[], gb: Tensor | null): (Tensor | null)[] {
+  const g2 = g.reshape([-1, w.shape[0]]);
+  return [
+    needs[0] ? g.matmul(w) : null,
+    needs[1] ? g2.mT.matmul(x.reshape([-1, w.shape[1]])) : null,
+    ...(needs.length > 2 ? [needs[2] ? gb ?? g2.sum(0) : null] : []),
+  ];
 }
 
 /**
@@ -410,14 +425,16 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   // gb = Σ G, leading dims flattened. gW is always this one product, whatever the layouts of x and W.
   linear: {
     forward: ([x, w, b]) => linearKernel(x, w, b),
-    vjp: (g, { inputs: [x, w], needs }) => {
-      const out = w.shape[0];
-      const g2 = g.reshape([-1, out]);
-      return [
-        needs[0] ? g.matmul(w) : null,
-        needs[1] ? g2.mT.matmul(x.reshape([-1, w.shape[1]])) : null,
-        ...(needs.length > 2 ? [needs[2] ? g2.sum(0) : null] : []),
-      ];
+    vjp: (g, { inputs: [x, w], needs }) => linearGrads(g, x, w, needs, null),
+  },
+  // y = relu(x·Wᵀ (+ b))  →  Gz = G·[y > 0], then linear's rule on Gz: gx = Gz·W, gW = Gzᵀ·x, gb = Σ Gz.
+  // A first-order backward makes Gz and gb in one sweep over G (bitwise the relu VJP and the sum it replaces).
+  linearRelu: {
+    forward: ([x, w, b]) => linearKernel(x, w, b, 'relu'),
+    vjp: (g, { inputs: [x, w], output, needs }) => {
+      if (isGradEnabled() || !shapesEqual(g.shape, output.shape)) return linearGrads(g.mul(output.detach().gt(0)), x, w, needs, null);
+      const { gz, gb } = linearReluGradKernel(g.value, output.value, needs.length > 2 && needs[2]);
+      return linearGrads(resultLike(g, gz), x, w, needs, gb === null ? null : resultLike(g, gb));
     },
   },
 

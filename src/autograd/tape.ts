@@ -67,8 +67,11 @@ function reaching(order: readonly Tensor[], targets: ReadonlySet<Tensor>): Set<T
 }
 
 /** Runs one node's VJP; K ties the node's attributes to its op's rule, so no cast is needed. */
-function runVjp<K extends OpName>(node: NodeOf<K>, g: Tensor, ctx: Omit<VjpContext<OpAttrs[K]>, 'attrs'>): (Tensor | null)[] {
-  return OPS[node.op].vjp(g, { ...ctx, attrs: node.attrs });
+function runVjp<K extends OpName>(
+  node: NodeOf<K>, g: Tensor, inputs: readonly Tensor[], output: Tensor, needs: readonly boolean[], apply: ApplyFn,
+): (Tensor | null)[] {
+  const ctx: VjpContext<OpAttrs[K]> = { inputs, output, attrs: node.attrs, needs, apply };
+  return OPS[node.op].vjp(g, ctx);
 }
 
 export function seedGradient(out: Tensor, g: Tensor | number | null | undefined, where: string): Tensor {
@@ -163,7 +166,7 @@ export function runBackward(
         if (node.op === 'custom') recycle = false;
         if (!READS_NO_VALUES.has(node.op)) checkVersions(node, inputs, t);
         const needs = inputs.map((x) => x.requiresGrad && (wanted === null || wanted.has(x)));
-        const inGrads = runVjp(node, g, { inputs, output: t, needs, apply });
+        const inGrads = runVjp(node, g, inputs, t, needs, apply);
         for (let k = 0; k < inputs.length; k++) {
           const gi = inGrads[k];
           if (!needs[k] || !gi) continue;

@@ -15,6 +15,7 @@ import type { AnyModel } from './model.js';
 import { optimizerConfig, type OptimizerConfig } from './optimizers.js';
 import { LAYERS, layerClass, layerFromConfig, type LayerName } from './registry.js';
 import { checkName, checkShapeArg, ConfigError, show } from './schema.js';
+import { snakeCase } from './names.js';
 
 export const FORMAT = 'tapegrad-model';
 export const FORMAT_VERSION = 1;
@@ -223,7 +224,7 @@ function planBody(kind: 'sequential' | 'functional', top: Obj, limits: LoadLimit
     if (!cls) fail('BAD_LAYER', `layer ${i} has class ${show(entry.className)}, not one of ${Object.keys(LAYERS).join(', ')}`);
     const name = entry.className as LayerName;
     const cfg = object(entry.config, `layer ${i} config`);
-    const where = `layer ${i} (${name.toLowerCase()})`;
+    const where = `layer ${i} (${snakeCase(name)})`;
     // the layer's own schema checks every field (and refuses unknown and construction-only ones)
     const layer = checked(() => layerFromConfig(name, cfg, { limits: limitsForShapes, source: 'file', where }));
     if (layer.inputShapeArg) {

@@ -15,6 +15,7 @@ import type { AnyModel } from './model.js';
 import { SymbolicTensor } from './symbolic.js';
 import { layerClass, layerFromConfig, LAYERS, type LayerName } from './registry.js';
 import { checkName, checkShapeArg, ConfigError, show } from './schema.js';
+import { snakeCase } from './names.js';
 
 /** A reference to a node: an input by name, or a call by its index in `calls`. */
 export type NodeRef = string | number;
@@ -131,7 +132,7 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
     if (!layerClass(e.className)) fail('BAD_LAYER', `layer ${i} has class ${show(e.className)}, not one of ${[...Object.keys(LAYERS), ...NESTED_CLASSES].join(', ')}`);
     const cls = e.className as LayerName;
     const cfg = obj(e.config, `layer ${i} config`);
-    const layer = checked(() => layerFromConfig(cls, cfg, { limits: { maxUnits: limits.maxUnits, maxDim }, source: 'file', where: `layer ${i} (${cls.toLowerCase()})` }));
+    const layer = checked(() => layerFromConfig(cls, cfg, { limits: { maxUnits: limits.maxUnits, maxDim }, source: 'file', where: `layer ${i} (${snakeCase(cls)})` }));
     if (layer.name === null) fail('MISSING_FIELD', `layer ${i} (${cls}) has no name; a functional model's calls refer to layers by name`);
     if (names.has(layer.name!)) fail('BAD_VALUE', `two layers are named ${JSON.stringify(layer.name)}; names must be unique`);
     names.add(layer.name!);

@@ -8,6 +8,7 @@ import type { DType } from '../tensor/dtype.js';
 import { Layer } from './layer.js';
 import { checkName, checkShapeArg } from './schema.js';
 import { type SymbolicCallable, SymbolicTensor } from './symbolic.js';
+import { snakeCase } from './names.js';
 
 /** Arguments of {@link input}: the shape of one row (no batch dim), an optional name and dtype. */
 export interface InputArgs {
@@ -135,7 +136,7 @@ export class Graph {
     const used = new Map<string, number>();
     for (const c of this.callables) {
       if (c.name !== null) continue;
-      const base = c.className.toLowerCase();
+      const base = snakeCase(c.className);
       let k = used.get(base) ?? 0;
       let name = k === 0 ? base : `${base}_${k}`;
       while (names.has(name)) name = `${base}_${++k}`;

@@ -1,5 +1,6 @@
-// Keras-style image layers: convolutions (conv1d, conv2d, conv2dTranspose, depthwiseConv2d, separableConv2d),
-// pooling, batch normalisation, reshape, zero padding, upsampling and spatial dropout. Channels last by
+// Keras-style image layers: convolutions (conv1d, conv2d, conv1dTranspose, conv2dTranspose, depthwiseConv2d,
+// separableConv2d), pooling, batch normalisation, reshape, zero padding, cropping, upsampling and spatial
+// dropout, in 1-D (steps) and 2-D (images) where Keras has both. Channels last by
 // default ([batch, height, width, channels]); dataFormat: 'channelsFirst' takes [batch, channels, height, width].
 // The maths is tg.nn's (F.conv2d, F.maxPool2d, F.pad, F.interpolate, ...), run channels-first; here live the
 // Keras names and defaults, Keras' 'same' padding (the odd extra pixel at the end, for any stride) and
@@ -8,7 +9,7 @@
 import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
 import type { DataFormat } from '../data/image.js';
-import { conv1d as convolve1d, conv2d as convolve2d, convTranspose2d } from '../nn/conv.js';
+import { conv1d as convolve1d, conv2d as convolve2d, convTranspose1d, convTranspose2d } from '../nn/conv.js';
 import { Parameter } from '../nn/module.js';
 import { dropout2d } from '../nn/normalization.js';
 import { pad } from '../nn/pad.js';
@@ -20,12 +21,18 @@ import { fmtShape } from '../tensor/shape.js';
 import { type ActivationFn, type ActivationName, getActivation } from './activations.js';
 import { type InitializerName, INITIALIZERS } from './initializers.js';
 import { Layer, type LayerArgs, type LayerOptions, type SchemaFor, type WeightSpec } from './layer.js';
-import { ConfigError, type Field, field, LAYER_FIELDS, type Schema, show } from './schema.js';
+import { ConfigError, type Field, type FieldContext, field, LAYER_FIELDS, type Schema, show } from './schema.js';
 
 export type { DataFormat } from '../data/image.js';
 
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const FORMAT_FIELD = (): Field<DataFormat> => field.choice(['channelsLast', 'channelsFirst'] as const, 'channelsLast');
+/** A positive integer setting with a default (groups, depthMultiplier). */
+const POSITIVE_INT = (defaultValue: number): Field<number> => field.number(defaultValue, (v) => Number.isSafeInteger(v) && v >= 1, 'a positive integer');
+/** Keras' default kernel initializer. */
+const GLOROT = (): Field<string> => field.initializer('glorotUniform');
+/** `[a, b, c]` as Keras prints a batch shape: `[null,a,b,c]`. */
+const batchShape = (row: readonly number[]): string => `[null,${row.join(',')}]`;
 
 // ---- layout: where the channels are, and Keras' padding arithmetic ---------------------------------------
 
@@ -91,7 +98,7 @@ abstract class SpatialLayer<S extends Schema> extends Layer<S> {
         ? `; add a channels axis of 1, e.g. x.reshape([-1, ${this.dataFormat === 'channelsLast' ? `${row.join(', ')}, 1` : `1, ${row.join(', ')}`}])`
         : '';
       throw new RangeError(
-        `${this.describe()}: expected input with ndim=${nd + 2} ${layoutWords(nd, this.dataFormat)}, found ndim=${row.length + 1}: full shape received [null,${row.join(',')}]${fix}`,
+        `${this.describe()}: expected input with ndim=${nd + 2} ${layoutWords(nd, this.dataFormat)}, found ndim=${row.length + 1}: full shape received ${batchShape(row)}${fix}`,
       );
     }
     return this.dataFormat === 'channelsLast'
@@ -107,6 +114,12 @@ abstract class SpatialLayer<S extends Schema> extends Layer<S> {
   /** The channel axis of a batch (1 or the last). */
   protected get channelAxis(): number {
     return this.dataFormat === 'channelsLast' ? this.nd + 1 : 1;
+  }
+
+  /** The spatial axes of a batch: [1] or [1, 2] channels-last, [2] or [2, 3] channels-first. */
+  protected get spatialAxes(): number[] {
+    const first = this.dataFormat === 'channelsLast' ? 1 : 2;
+    return Array.from({ length: this.nd }, (_, i) => first + i);
   }
 
   /** Checks a batch's rank and, once built, its channel count (spatial sizes may differ, as in Keras). */
@@ -177,7 +190,7 @@ export interface Conv1DArgs extends Omit<Conv2DArgs, 'padding'> {
   padding?: 'valid' | 'same' | 'causal';
 }
 
-/** Arguments of {@link conv2dTranspose}. */
+/** Arguments of {@link conv2dTranspose} (and {@link conv1dTranspose}, with one size per argument). */
 export interface Conv2DTransposeArgs extends ConvGeometryArgs {
   /** Output channels. */
   filters: number;
@@ -188,6 +201,9 @@ export interface Conv2DTransposeArgs extends ConvGeometryArgs {
   /** Default 'glorotUniform'. */
   kernelInitializer?: InitializerName;
 }
+
+/** Arguments of {@link conv1dTranspose}: as conv2dTranspose's, one number (or a list of one) per size. */
+export type Conv1DTransposeArgs = Conv2DTransposeArgs;
 
 /** Arguments of {@link depthwiseConv2d}. */
 export interface DepthwiseConv2DArgs extends ConvGeometryArgs {
@@ -227,25 +243,27 @@ const geometryFields = (nd: number) => ({
 });
 const PADDING = field.choice(['valid', 'same'] as const, 'valid');
 
+// One field table per convolution: the shared geometry, then what each adds.
 const CONV2D_FIELDS = {
-  ...geometryFields(2), filters: field.units(), padding: PADDING, groups: field.number(1, (v) => Number.isSafeInteger(v) && v >= 1, 'a positive integer'),
-  kernelInitializer: field.initializer('glorotUniform'),
+  ...geometryFields(2), filters: field.units(), padding: PADDING, groups: POSITIVE_INT(1), kernelInitializer: GLOROT(),
 } satisfies SchemaFor<Conv2DArgs>;
 const CONV1D_FIELDS = {
-  ...geometryFields(1), filters: field.units(), padding: field.choice(['valid', 'same', 'causal'] as const, 'valid'),
-  groups: field.number(1, (v) => Number.isSafeInteger(v) && v >= 1, 'a positive integer'), kernelInitializer: field.initializer('glorotUniform'),
+  ...geometryFields(1), filters: field.units(), padding: field.choice(['valid', 'same', 'causal'] as const, 'valid'), groups: POSITIVE_INT(1), kernelInitializer: GLOROT(),
 } satisfies SchemaFor<Conv1DArgs>;
-const CONV2D_TRANSPOSE_FIELDS = {
-  ...geometryFields(2), filters: field.units(), padding: PADDING, outputPadding: field.optionalSizes(2, 0), kernelInitializer: field.initializer('glorotUniform'),
-} satisfies SchemaFor<Conv2DTransposeArgs>;
+const transposeFields = (nd: 1 | 2) => ({
+  ...geometryFields(nd), filters: field.units(), padding: PADDING, outputPadding: field.optionalSizes(nd, 0), kernelInitializer: GLOROT(),
+}) satisfies SchemaFor<Conv2DTransposeArgs>;
+const CONV1D_TRANSPOSE_FIELDS = transposeFields(1);
+const CONV2D_TRANSPOSE_FIELDS = transposeFields(2);
 const DEPTHWISE_FIELDS = {
-  ...geometryFields(2), padding: PADDING, depthMultiplier: field.number(1, (v) => Number.isSafeInteger(v) && v >= 1, 'a positive integer'),
-  depthwiseInitializer: field.initializer('glorotUniform'),
+  ...geometryFields(2), padding: PADDING, depthMultiplier: POSITIVE_INT(1), depthwiseInitializer: GLOROT(),
 } satisfies SchemaFor<DepthwiseConv2DArgs>;
 const SEPARABLE_FIELDS = {
-  ...geometryFields(2), filters: field.units(), padding: PADDING, depthMultiplier: field.number(1, (v) => Number.isSafeInteger(v) && v >= 1, 'a positive integer'),
-  depthwiseInitializer: field.initializer('glorotUniform'), pointwiseInitializer: field.initializer('glorotUniform'),
+  ...geometryFields(2), filters: field.units(), padding: PADDING, depthMultiplier: POSITIVE_INT(1), depthwiseInitializer: GLOROT(), pointwiseInitializer: GLOROT(),
 } satisfies SchemaFor<SeparableConv2DArgs>;
+
+/** A layer's weights as [name, shape, fanIn, fanOut, initializer], fans as Keras computes them for its kernel layout. */
+type WeightPlan = [name: string, shape: number[], fanIn: number, fanOut: number, initializer: string][];
 
 /** The config fields every convolution shares, as the base class reads them. */
 interface ConvConfig {
@@ -285,8 +303,8 @@ abstract class ConvLayer<S extends Schema> extends SpatialLayer<S> {
 
   /** Output channels for an input with this many channels (checking channel-dependent settings). */
   protected abstract outChannels(channels: number): number;
-  /** The weights as [name, shape, fanIn, fanOut, initializer]: fans as Keras computes them for its kernel layout. */
-  protected abstract weightPlan(channels: number): [string, number[], number, number, string][];
+  /** The weights this layer makes for an input with this many channels. */
+  protected abstract weightPlan(channels: number): WeightPlan;
   /** Convolves a channels-first batch (its spatial padding already applied) with the built weights. */
   protected abstract convolve(x: Tensor, weights: Map<string, Parameter>): Tensor;
 
@@ -381,11 +399,11 @@ abstract class PlainConv extends ConvLayer<typeof CONV2D_FIELDS | typeof CONV1D_
     return filters;
   }
 
-  protected weightPlan(channels: number): [string, number[], number, number, string][] {
+  protected weightPlan(channels: number): WeightPlan {
     const { filters, groups, kernelSize, useBias, kernelInitializer, biasInitializer } = this.config;
     const area = prod(kernelSize);
     // Keras' kernel [...kernel, channels/groups, filters]: fanIn = area·channels/groups, fanOut = area·filters
-    const plan: [string, number[], number, number, string][] = [['weight', [filters, channels / groups, ...kernelSize], area * (channels / groups), area * filters, kernelInitializer]];
+    const plan: WeightPlan = [['weight', [filters, channels / groups, ...kernelSize], area * (channels / groups), area * filters, kernelInitializer]];
     if (useBias) plan.push(['bias', [filters], area * (channels / groups), area * filters, biasInitializer]);
     return plan;
   }
@@ -414,17 +432,16 @@ export class Conv1D extends PlainConv {
 }
 
 /**
- * A transposed convolution (Keras' Conv2DTranspose; "deconvolution"), e.g. to upsample by its strides:
- * weight [channels, filters, kh, kw] (nn.ConvTranspose2d's layout), bias [filters].
+ * The transposed convolutions (Keras' Conv1DTranspose and Conv2DTranspose; "deconvolution"), e.g. to upsample
+ * by their strides: weight [channels, filters, ...kernel] (nn.ConvTranspose's layout), bias [filters].
  */
-export class Conv2DTranspose extends ConvLayer<typeof CONV2D_TRANSPOSE_FIELDS> {
-  readonly className = 'Conv2DTranspose';
-  constructor(args: Conv2DTransposeArgs, options: LayerOptions = {}) {
-    super(CONV2D_TRANSPOSE_FIELDS, args, 'conv2dTranspose', '{ filters: 16, kernelSize: 3, strides: 2 }', options, 2);
+abstract class ConvTranspose extends ConvLayer<typeof CONV2D_TRANSPOSE_FIELDS> {
+  protected constructor(schema: typeof CONV2D_TRANSPOSE_FIELDS, args: unknown, where: string, example: string, options: LayerOptions, nd: 1 | 2) {
+    super(schema, args, where, example, options, nd);
     const { outputPadding, strides } = this.config;
     outputPadding?.forEach((p, i) => {
       if (p >= strides[i]) {
-        throw new ConfigError('BAD_VALUE', `${options.where ?? 'conv2dTranspose'}: outputPadding ${fmtShape(outputPadding)} must be smaller than strides ${fmtShape(strides)}`);
+        throw new ConfigError('BAD_VALUE', `${options.where ?? where}: outputPadding ${fmtShape(outputPadding)} must be smaller than strides ${fmtShape(strides)}`);
       }
     });
   }
@@ -455,11 +472,11 @@ export class Conv2DTranspose extends ConvLayer<typeof CONV2D_TRANSPOSE_FIELDS> {
     return this.config.filters;
   }
 
-  protected weightPlan(channels: number): [string, number[], number, number, string][] {
+  protected weightPlan(channels: number): WeightPlan {
     const { filters, kernelSize, useBias, kernelInitializer, biasInitializer } = this.config;
     const area = prod(kernelSize);
-    // Keras' kernel [kh, kw, filters, channels]: fanIn = area·filters, fanOut = area·channels
-    const plan: [string, number[], number, number, string][] = [['weight', [channels, filters, ...kernelSize], area * filters, area * channels, kernelInitializer]];
+    // Keras' kernel [...kernel, filters, channels]: fanIn = area·filters, fanOut = area·channels
+    const plan: WeightPlan = [['weight', [channels, filters, ...kernelSize], area * filters, area * channels, kernelInitializer]];
     if (useBias) plan.push(['bias', [filters], area * filters, area * channels, biasInitializer]);
     return plan;
   }
@@ -468,13 +485,29 @@ export class Conv2DTranspose extends ConvLayer<typeof CONV2D_TRANSPOSE_FIELDS> {
     const axes = this.axes(x.shape.slice(2));
     // F.convTranspose2d pads (p, p − outputPadding); a larger `after` than `before` is cropped off the end
     const extra = axes.map((a) => a.before - a.after);
-    let y = convTranspose2d(x, w.get('weight')!, w.get('bias') ?? null, {
+    let y = (this.nd === 1 ? convTranspose1d : convTranspose2d)(x, w.get('weight')!, w.get('bias') ?? null, {
       stride: this.config.strides, padding: axes.map((a) => a.before), outputPadding: extra.map((e) => Math.max(e, 0)), dilation: this.config.dilationRate,
     });
     axes.forEach((a, i) => {
       if (y.shape[2 + i] !== a.out) y = y.slice(2 + i, 0, a.out);
     });
     return y;
+  }
+}
+
+/** A 2-D transposed convolution (Keras' Conv2DTranspose): weight [channels, filters, kh, kw], bias [filters]. */
+export class Conv2DTranspose extends ConvTranspose {
+  readonly className = 'Conv2DTranspose';
+  constructor(args: Conv2DTransposeArgs, options: LayerOptions = {}) {
+    super(CONV2D_TRANSPOSE_FIELDS, args, 'conv2dTranspose', '{ filters: 16, kernelSize: 3, strides: 2 }', options, 2);
+  }
+}
+
+/** A 1-D transposed convolution over steps (Keras' Conv1DTranspose): weight [channels, filters, k], bias [filters]. */
+export class Conv1DTranspose extends ConvTranspose {
+  readonly className = 'Conv1DTranspose';
+  constructor(args: Conv1DTransposeArgs, options: LayerOptions = {}) {
+    super(CONV1D_TRANSPOSE_FIELDS, args, 'conv1dTranspose', '{ filters: 16, kernelSize: 3, strides: 2 }', options, 1);
   }
 }
 
@@ -489,11 +522,11 @@ export class DepthwiseConv2D extends ConvLayer<typeof DEPTHWISE_FIELDS> {
     return channels * this.config.depthMultiplier;
   }
 
-  protected weightPlan(channels: number): [string, number[], number, number, string][] {
+  protected weightPlan(channels: number): WeightPlan {
     const { depthMultiplier: m, kernelSize, useBias, depthwiseInitializer, biasInitializer } = this.config;
     const area = prod(kernelSize);
     // Keras' kernel [kh, kw, channels, m]: fanIn = area·channels, fanOut = area·m
-    const plan: [string, number[], number, number, string][] = [['weight', [channels * m, 1, ...kernelSize], area * channels, area * m, depthwiseInitializer]];
+    const plan: WeightPlan = [['weight', [channels * m, 1, ...kernelSize], area * channels, area * m, depthwiseInitializer]];
     if (useBias) plan.push(['bias', [channels * m], area * channels, area * m, biasInitializer]);
     return plan;
   }
@@ -522,10 +555,10 @@ export class SeparableConv2D extends ConvLayer<typeof SEPARABLE_FIELDS> {
     return this.config.filters;
   }
 
-  protected weightPlan(channels: number): [string, number[], number, number, string][] {
+  protected weightPlan(channels: number): WeightPlan {
     const { depthMultiplier: m, filters, kernelSize, useBias, depthwiseInitializer, pointwiseInitializer, biasInitializer } = this.config;
     const area = prod(kernelSize);
-    const plan: [string, number[], number, number, string][] = [
+    const plan: WeightPlan = [
       ['depthwise_weight', [channels * m, 1, ...kernelSize], area * channels, area * m, depthwiseInitializer],
       ['pointwise_weight', [filters, channels * m, 1, 1], channels * m, filters, pointwiseInitializer],
     ];
@@ -650,7 +683,7 @@ export class AveragePooling1D extends Pooling {
   }
 }
 
-/** Arguments of {@link globalAveragePooling2d} and {@link globalMaxPooling2d}. */
+/** Arguments of {@link globalAveragePooling2d}, {@link globalMaxPooling2d} and {@link globalMaxPooling1d}. */
 export interface GlobalPoolingArgs extends LayerArgs {
   /** 'channelsLast' (default) or 'channelsFirst'. */
   dataFormat?: DataFormat;
@@ -660,25 +693,25 @@ export interface GlobalPoolingArgs extends LayerArgs {
 
 const GLOBAL_POOL_FIELDS = { ...LAYER_FIELDS, dataFormat: FORMAT_FIELD(), keepdims: field.bool(false) } satisfies SchemaFor<GlobalPoolingArgs>;
 
-/** The mean or max over all spatial positions, per channel. */
-abstract class GlobalPooling2D extends SpatialLayer<typeof GLOBAL_POOL_FIELDS> {
+/** The mean or max over all spatial positions (steps, or pixels), per channel. */
+abstract class GlobalPooling extends SpatialLayer<typeof GLOBAL_POOL_FIELDS> {
   protected abstract readonly kind: 'max' | 'avg';
 
   computeOutputShape(inputShape: readonly number[]): number[] {
     const { channels } = this.split(inputShape);
-    return this.config.keepdims ? this.join([1, 1], channels) : [channels];
+    return this.config.keepdims ? this.join(new Array<number>(this.nd).fill(1), channels) : [channels];
   }
 
   override forward(x: Tensor): Tensor {
     this.ensureBuilt(x);
     this.checkBatch(x);
-    const axes = this.dataFormat === 'channelsLast' ? [1, 2] : [2, 3];
+    const axes = this.spatialAxes;
     return this.kind === 'max' ? x.max(axes, this.config.keepdims) : x.mean(axes, this.config.keepdims);
   }
 }
 
 /** The mean of each channel over the image (Keras' GlobalAveragePooling2D): [batch, h, w, c] → [batch, c]. */
-export class GlobalAveragePooling2D extends GlobalPooling2D {
+export class GlobalAveragePooling2D extends GlobalPooling {
   readonly className = 'GlobalAveragePooling2D';
   protected readonly kind = 'avg';
   constructor(args: GlobalPoolingArgs = {}, options: LayerOptions = {}) {
@@ -687,11 +720,23 @@ export class GlobalAveragePooling2D extends GlobalPooling2D {
 }
 
 /** The maximum of each channel over the image (Keras' GlobalMaxPooling2D): [batch, h, w, c] → [batch, c]. */
-export class GlobalMaxPooling2D extends GlobalPooling2D {
+export class GlobalMaxPooling2D extends GlobalPooling {
   readonly className = 'GlobalMaxPooling2D';
   protected readonly kind = 'max';
   constructor(args: GlobalPoolingArgs = {}, options: LayerOptions = {}) {
     super(GLOBAL_POOL_FIELDS, args, 'globalMaxPooling2d', '{}', options, 2);
+  }
+}
+
+/**
+ * The maximum of each feature over the steps (Keras' GlobalMaxPooling1D): [batch, steps, features] → [batch, features].
+ * (Unlike globalAveragePooling1d it does not read a mask, as in Keras.)
+ */
+export class GlobalMaxPooling1D extends GlobalPooling {
+  readonly className = 'GlobalMaxPooling1D';
+  protected readonly kind = 'max';
+  constructor(args: GlobalPoolingArgs = {}, options: LayerOptions = {}) {
+    super(GLOBAL_POOL_FIELDS, args, 'globalMaxPooling1d', '{}', options, 1);
   }
 }
 
@@ -906,44 +951,150 @@ export interface ZeroPadding2DArgs extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-const paddingPairsField = (): Field<[[number, number], [number, number]]> => ({
+/** Arguments of {@link zeroPadding1d}. */
+export interface ZeroPadding1DArgs extends LayerArgs {
+  /** Zeros at both ends of the steps: p (each end) or [before, after] (default 1). */
+  padding?: number | [number, number];
+  /** 'channelsLast' (default) [batch, steps, features] or 'channelsFirst' [batch, features, steps]. */
+  dataFormat?: DataFormat;
+}
+
+/** Arguments of {@link cropping2d}. */
+export interface Cropping2DArgs extends LayerArgs {
+  /** Rows and columns cut off: c (all four sides), [h, w] (top and bottom h, left and right w) or [[top, bottom], [left, right]] (default 0). */
+  cropping?: number | [number, number] | [[number, number], [number, number]];
+  /** 'channelsLast' (default) or 'channelsFirst'. */
+  dataFormat?: DataFormat;
+}
+
+/** Arguments of {@link cropping1d}. */
+export interface Cropping1DArgs extends LayerArgs {
+  /** Steps cut off: c (each end) or [before, after] (default [1, 1], Keras'). */
+  cropping?: number | [number, number];
+  /** 'channelsLast' (default) [batch, steps, features] or 'channelsFirst' [batch, features, steps]. */
+  dataFormat?: DataFormat;
+}
+
+/** [before, after] at each end of each spatial axis. */
+type Edges = [number, number][];
+
+/**
+ * The amounts at both ends of each spatial axis (zero padding, cropping) from Keras' forms: one number for
+ * every end; for 1-D [before, after]; for 2-D [h, w] (each at both ends) or [[top, bottom], [left, right]].
+ */
+function parseEdges(raw: unknown, nd: 1 | 2, ctx: FieldContext): Edges {
+  const int = (d: unknown): d is number => Number.isSafeInteger(d) && (d as number) >= 0 && (d as number) <= ctx.limits.maxDim;
+  const pair = (p: unknown): p is [number, number] => Array.isArray(p) && p.length === 2 && p.every(int);
+  if (int(raw)) return Array.from({ length: nd }, (): [number, number] => [raw, raw]);
+  if (nd === 1 && pair(raw)) return [[raw[0], raw[1]]];
+  if (nd === 2 && Array.isArray(raw) && raw.length === 2) {
+    if (raw.every(int)) return raw.map((v): [number, number] => [v, v]);
+    if (raw.every(pair)) return raw.map(([a, b]): [number, number] => [a, b]);
+  }
+  const forms = nd === 1 ? 'a non-negative integer or [before, after]' : 'a non-negative integer, [h, w] or [[top, bottom], [left, right]]';
+  throw new ConfigError('BAD_VALUE', `${ctx.where}: ${ctx.key} must be ${forms}, got ${Array.isArray(raw) ? JSON.stringify(raw).slice(0, 60) : show(raw)}`);
+}
+
+/** The 1-D amounts, kept as Keras saves them: [before, after]. */
+const edges1dField = (defaultValue: number): Field<[number, number]> => ({ saved: true, parse: (v, ctx) => parseEdges(v ?? defaultValue, 1, ctx)[0] });
+/** The 2-D amounts, kept as [[top, bottom], [left, right]]. */
+const edges2dField = (defaultValue: number): Field<[[number, number], [number, number]]> => ({
   saved: true,
   parse: (v, ctx) => {
-    const raw = v === undefined ? 1 : v;
-    const int = (d: unknown) => Number.isSafeInteger(d) && (d as number) >= 0 && (d as number) <= ctx.limits.maxDim;
-    let pairs: unknown = null;
-    if (int(raw)) pairs = [[raw, raw], [raw, raw]];
-    else if (Array.isArray(raw) && raw.length === 2 && raw.every(int)) pairs = [[raw[0], raw[0]], [raw[1], raw[1]]];
-    else if (Array.isArray(raw) && raw.length === 2 && raw.every((p) => Array.isArray(p) && p.length === 2 && p.every(int))) pairs = raw;
-    if (pairs === null) {
-      throw new ConfigError('BAD_VALUE', `${ctx.where}: ${ctx.key} must be a non-negative integer, [h, w] or [[top, bottom], [left, right]], got ${Array.isArray(raw) ? JSON.stringify(raw).slice(0, 60) : show(raw)}`);
-    }
-    const [[t, b], [l, r]] = pairs as number[][];
-    return [[t, b], [l, r]];
+    const [h, w] = parseEdges(v ?? defaultValue, 2, ctx);
+    return [h, w];
   },
 });
 
-const ZERO_PADDING_FIELDS = { ...LAYER_FIELDS, padding: paddingPairsField(), dataFormat: FORMAT_FIELD() } satisfies SchemaFor<ZeroPadding2DArgs>;
+const ZERO_PADDING1D_FIELDS = { ...LAYER_FIELDS, padding: edges1dField(1), dataFormat: FORMAT_FIELD() } satisfies SchemaFor<ZeroPadding1DArgs>;
+const ZERO_PADDING_FIELDS = { ...LAYER_FIELDS, padding: edges2dField(1), dataFormat: FORMAT_FIELD() } satisfies SchemaFor<ZeroPadding2DArgs>;
+const CROPPING1D_FIELDS = { ...LAYER_FIELDS, cropping: edges1dField(1), dataFormat: FORMAT_FIELD() } satisfies SchemaFor<Cropping1DArgs>;
+const CROPPING2D_FIELDS = { ...LAYER_FIELDS, cropping: edges2dField(0), dataFormat: FORMAT_FIELD() } satisfies SchemaFor<Cropping2DArgs>;
 
-/** Adds rows and columns of zeros around each image (Keras' ZeroPadding2D). */
-export class ZeroPadding2D extends SpatialLayer<typeof ZERO_PADDING_FIELDS> {
-  readonly className = 'ZeroPadding2D';
-  constructor(args: ZeroPadding2DArgs = {}, options: LayerOptions = {}) {
-    super(ZERO_PADDING_FIELDS, args, 'zeroPadding2d', '{ padding: 1 }', options, 2);
+/** Zero padding and cropping: rows (steps, columns) added at or cut from both ends of each spatial axis. */
+abstract class EdgeLayer<S extends Schema> extends SpatialLayer<S> {
+  /** 'pad' adds zeros, 'crop' cuts. */
+  protected abstract readonly mode: 'pad' | 'crop';
+
+  /** [before, after] per spatial axis. */
+  get edges(): Edges {
+    const c = this.config as unknown as { padding?: [number, number] | Edges; cropping?: [number, number] | Edges };
+    const v = (this.mode === 'pad' ? c.padding : c.cropping)!;
+    return this.nd === 1 ? [v as [number, number]] : (v as Edges).map(([a, b]): [number, number] => [a, b]);
   }
 
   computeOutputShape(inputShape: readonly number[]): number[] {
-    const { spatial: [h, w], channels } = this.split(inputShape);
-    const [[t, b], [l, r]] = this.config.padding;
-    return this.join([h + t + b, w + l + r], channels);
+    const { spatial, channels } = this.split(inputShape);
+    const edges = this.edges;
+    const sign = this.mode === 'pad' ? 1 : -1;
+    const out = spatial.map((n, i) => n + sign * (edges[i][0] + edges[i][1]));
+    if (out.some((n) => n < 1)) {
+      throw new RangeError(`${this.describe()}: cropping ${JSON.stringify(this.nd === 1 ? edges[0] : edges)} must leave part of the input's spatial size ${fmtShape(spatial)} (input rows ${fmtShape(inputShape)})${swapHint(inputShape, this.dataFormat)}`);
+    }
+    return this.join(out, channels);
   }
 
   override forward(x: Tensor): Tensor {
     this.ensureBuilt(x);
     this.checkBatch(x);
-    const [[t, b], [l, r]] = this.config.padding;
-    return pad(x, this.dataFormat === 'channelsLast' ? [0, 0, l, r, t, b] : [l, r, t, b]);
+    const edges = this.edges;
+    const axes = this.spatialAxes;
+    if (this.mode === 'crop') {
+      this.computeOutputShape(x.shape.slice(1));
+      return axes.reduce((y, axis, i) => y.slice(axis, edges[i][0], y.shape[axis] - edges[i][1]), x);
+    }
+    // F.pad lists the last axis first: the spatial pairs, after zeros for a trailing channels axis
+    const amounts = edges.slice().reverse().flat();
+    return pad(x, this.dataFormat === 'channelsLast' ? [0, 0, ...amounts] : amounts);
   }
+
+  override extraRepr(): string {
+    return `${this.mode === 'pad' ? 'padding' : 'cropping'}=${JSON.stringify(this.edges)}`;
+  }
+}
+
+/** Adds rows and columns of zeros around each image (Keras' ZeroPadding2D). */
+export class ZeroPadding2D extends EdgeLayer<typeof ZERO_PADDING_FIELDS> {
+  readonly className = 'ZeroPadding2D';
+  protected readonly mode = 'pad';
+  constructor(args: ZeroPadding2DArgs = {}, options: LayerOptions = {}) {
+    super(ZERO_PADDING_FIELDS, args, 'zeroPadding2d', '{ padding: 1 }', options, 2);
+  }
+}
+
+/** Adds zero steps at both ends of each sequence (Keras' ZeroPadding1D). */
+export class ZeroPadding1D extends EdgeLayer<typeof ZERO_PADDING1D_FIELDS> {
+  readonly className = 'ZeroPadding1D';
+  protected readonly mode = 'pad';
+  constructor(args: ZeroPadding1DArgs = {}, options: LayerOptions = {}) {
+    super(ZERO_PADDING1D_FIELDS, args, 'zeroPadding1d', '{ padding: 1 }', options, 1);
+  }
+}
+
+/** Cuts rows and columns off the edges of each image (Keras' Cropping2D). */
+export class Cropping2D extends EdgeLayer<typeof CROPPING2D_FIELDS> {
+  readonly className = 'Cropping2D';
+  protected readonly mode = 'crop';
+  constructor(args: Cropping2DArgs = {}, options: LayerOptions = {}) {
+    super(CROPPING2D_FIELDS, args, 'cropping2d', '{ cropping: [[2, 2], [4, 4]] }', options, 2);
+  }
+}
+
+/** Cuts steps off both ends of each sequence (Keras' Cropping1D). */
+export class Cropping1D extends EdgeLayer<typeof CROPPING1D_FIELDS> {
+  readonly className = 'Cropping1D';
+  protected readonly mode = 'crop';
+  constructor(args: Cropping1DArgs = {}, options: LayerOptions = {}) {
+    super(CROPPING1D_FIELDS, args, 'cropping1d', '{ cropping: [1, 1] }', options, 1);
+  }
+}
+
+/** Arguments of {@link upSampling1d}. */
+export interface UpSampling1DArgs extends LayerArgs {
+  /** How many times each step is repeated (default 2). */
+  size?: number | number[];
+  /** 'channelsLast' (default) [batch, steps, features] or 'channelsFirst' [batch, features, steps]. */
+  dataFormat?: DataFormat;
 }
 
 /** Arguments of {@link upSampling2d}. */
@@ -956,26 +1107,43 @@ export interface UpSampling2DArgs extends LayerArgs {
   interpolation?: 'nearest' | 'bilinear';
 }
 
+const UPSAMPLING1D_FIELDS = { ...LAYER_FIELDS, size: field.sizes(1, 2), dataFormat: FORMAT_FIELD() } satisfies SchemaFor<UpSampling1DArgs>;
 const UPSAMPLING_FIELDS = {
   ...LAYER_FIELDS, size: field.sizes(2, 2), dataFormat: FORMAT_FIELD(), interpolation: field.choice(['nearest', 'bilinear'] as const, 'nearest'),
 } satisfies SchemaFor<UpSampling2DArgs>;
 
-/** Repeats (or interpolates) each image's rows and columns by integer factors (Keras' UpSampling2D). */
-export class UpSampling2D extends SpatialLayer<typeof UPSAMPLING_FIELDS> {
-  readonly className = 'UpSampling2D';
-  constructor(args: UpSampling2DArgs = {}, options: LayerOptions = {}) {
-    super(UPSAMPLING_FIELDS, args, 'upSampling2d', '{ size: 2 }', options, 2);
-  }
+/** Repeats (or, in 2-D, interpolates) each step or pixel by integer factors per spatial axis. */
+abstract class UpSampling<S extends Schema> extends SpatialLayer<S> {
+  /** The factor per spatial axis. */
+  get size(): number[] { return [...(this.config as unknown as { size: number[] }).size]; }
 
   computeOutputShape(inputShape: readonly number[]): number[] {
     const { spatial, channels } = this.split(inputShape);
-    return this.join(spatial.map((s, i) => s * this.config.size[i]), channels);
+    const size = this.size;
+    return this.join(spatial.map((s, i) => s * size[i]), channels);
   }
 
   override forward(x: Tensor): Tensor {
     this.ensureBuilt(x);
     this.checkBatch(x);
-    return this.fromFirst(interpolate(this.toFirst(x), { scaleFactor: this.config.size, mode: this.config.interpolation }));
+    const mode = (this.config as { interpolation?: 'nearest' | 'bilinear' }).interpolation ?? 'nearest';
+    return this.fromFirst(interpolate(this.toFirst(x), { scaleFactor: this.size, mode }));
+  }
+}
+
+/** Repeats (or interpolates) each image's rows and columns by integer factors (Keras' UpSampling2D). */
+export class UpSampling2D extends UpSampling<typeof UPSAMPLING_FIELDS> {
+  readonly className = 'UpSampling2D';
+  constructor(args: UpSampling2DArgs = {}, options: LayerOptions = {}) {
+    super(UPSAMPLING_FIELDS, args, 'upSampling2d', '{ size: 2 }', options, 2);
+  }
+}
+
+/** Repeats each step of a sequence `size` times (Keras' UpSampling1D). */
+export class UpSampling1D extends UpSampling<typeof UPSAMPLING1D_FIELDS> {
+  readonly className = 'UpSampling1D';
+  constructor(args: UpSampling1DArgs = {}, options: LayerOptions = {}) {
+    super(UPSAMPLING1D_FIELDS, args, 'upSampling1d', '{ size: 2 }', options, 1);
   }
 }
 
@@ -1053,6 +1221,14 @@ export const conv1d = (args: Conv1DArgs): Conv1D => new Conv1D(args);
  */
 export const conv2dTranspose = (args: Conv2DTransposeArgs): Conv2DTranspose => new Conv2DTranspose(args);
 /**
+ * A 1-D transposed convolution (Keras' Conv1DTranspose): with strides 2 and padding 'same' it doubles the steps.
+ * @example
+ * ```ts
+ * tg.layers.conv1dTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', inputShape: [10, 8] }) // → [20, 4]
+ * ```
+ */
+export const conv1dTranspose = (args: Conv1DTransposeArgs): Conv1DTranspose => new Conv1DTranspose(args);
+/**
  * A depthwise convolution (Keras' DepthwiseConv2D): each channel filtered on its own, kh·kw·c·depthMultiplier weights.
  * @example
  * ```ts
@@ -1093,6 +1269,14 @@ export const globalAveragePooling2d = (args: GlobalPoolingArgs = {}): GlobalAver
 /** The maximum of each channel over the whole image (Keras' GlobalMaxPooling2D). */
 export const globalMaxPooling2d = (args: GlobalPoolingArgs = {}): GlobalMaxPooling2D => new GlobalMaxPooling2D(args);
 /**
+ * The maximum of each feature over the steps (Keras' GlobalMaxPooling1D), e.g. after a conv1d over text.
+ * @example
+ * ```ts
+ * tg.layers.globalMaxPooling1d() // [batch, steps, features] → [batch, features]
+ * ```
+ */
+export const globalMaxPooling1d = (args: GlobalPoolingArgs = {}): GlobalMaxPooling1D => new GlobalMaxPooling1D(args);
+/**
  * Batch normalisation (Keras' BatchNormalization) over the channels (axis -1) by default: 4·c parameters,
  * 2·c of them trained (gamma, beta) and 2·c moving statistics.
  * @example
@@ -1111,7 +1295,27 @@ export const batchNormalization = (args: BatchNormalizationArgs = {}): BatchNorm
 export const reshape = (args: ReshapeArgs): Reshape => new Reshape(args);
 /** Zeros around each image (Keras' ZeroPadding2D). */
 export const zeroPadding2d = (args: ZeroPadding2DArgs = {}): ZeroPadding2D => new ZeroPadding2D(args);
+/** Zero steps at both ends of each sequence (Keras' ZeroPadding1D). */
+export const zeroPadding1d = (args: ZeroPadding1DArgs = {}): ZeroPadding1D => new ZeroPadding1D(args);
+/**
+ * Cuts rows and columns off each image's edges (Keras' Cropping2D).
+ * @example
+ * ```ts
+ * tg.layers.cropping2d({ cropping: [[2, 2], [4, 4]], inputShape: [28, 28, 3] }) // → [24, 20, 3]
+ * ```
+ */
+export const cropping2d = (args: Cropping2DArgs = {}): Cropping2D => new Cropping2D(args);
+/**
+ * Cuts steps off both ends of each sequence (Keras' Cropping1D; default one at each end).
+ * @example
+ * ```ts
+ * tg.layers.cropping1d({ cropping: [1, 2], inputShape: [10, 4] }) // → [7, 4]
+ * ```
+ */
+export const cropping1d = (args: Cropping1DArgs = {}): Cropping1D => new Cropping1D(args);
 /** Upsamples each image by integer factors (Keras' UpSampling2D), nearest or bilinear. */
 export const upSampling2d = (args: UpSampling2DArgs = {}): UpSampling2D => new UpSampling2D(args);
+/** Repeats each step `size` times (Keras' UpSampling1D). */
+export const upSampling1d = (args: UpSampling1DArgs = {}): UpSampling1D => new UpSampling1D(args);
 /** Drops whole channels in fit (Keras' SpatialDropout2D). */
 export const spatialDropout2d = (args: SpatialDropout2DArgs): SpatialDropout2D => new SpatialDropout2D(args);

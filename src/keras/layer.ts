@@ -7,10 +7,11 @@ import type { DType } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { applySymbolic, isSymbolic, type SymbolicTensor } from './symbolic.js';
 import { type ConfigLimits, type ConfigOf, type ConfigSource, DEFAULT_LIMITS, type LAYER_FIELDS, parseConfig, savedConfig, type Schema } from './schema.js';
+import { snakeCase } from './names.js';
 
 /** Arguments every Keras-style layer takes: an optional name and, on a model's first layer, the input shape. */
 export interface LayerArgs {
-  /** The layer's name in summary() (default: its type, numbered within the model: dense, dense_1, ...). */
+  /** The layer's name in summary() (default: Keras' snake_case of its class, numbered within the model: dense, dense_1, max_pooling2d, ...). */
   name?: string;
   /** The shape of one input row, without the batch dim; only on a model's first layer. */
   inputShape?: number[];
@@ -134,9 +135,9 @@ export abstract class Layer<S extends Schema = Schema> extends Module {
     return this.name !== null ? { name: this.name, ...rest } : rest;
   }
 
-  /** 'dense' or 'dense_1 (Dense)' style label used in errors. */
+  /** 'dense (Dense)' or 'max_pooling2d_1 (MaxPooling2D)' style label used in errors (Keras' default name until a model names it). */
   describe(): string {
-    return `${this.name ?? this.className.toLowerCase()} (${this.className})`;
+    return `${this.name ?? snakeCase(this.className)} (${this.className})`;
   }
 
   /**

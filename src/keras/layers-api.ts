@@ -26,11 +26,12 @@ export {
   subtract, Subtract, type ConcatenateArgs, type DotArgs,
 } from './merge.js';
 export {
-  averagePooling1d, AveragePooling1D, averagePooling2d, AveragePooling2D, batchNormalization, BatchNormalization, conv1d, Conv1D, conv2d, Conv2D,
-  conv2dTranspose, Conv2DTranspose, depthwiseConv2d, DepthwiseConv2D, globalAveragePooling2d, GlobalAveragePooling2D, globalMaxPooling2d,
-  GlobalMaxPooling2D, maxPooling1d, MaxPooling1D, maxPooling2d, MaxPooling2D, reshape, Reshape, separableConv2d, SeparableConv2D,
-  spatialDropout2d, SpatialDropout2D, upSampling2d, UpSampling2D, zeroPadding2d, ZeroPadding2D,
-  type BatchNormalizationArgs, type Conv1DArgs, type Conv2DArgs, type Conv2DTransposeArgs, type ConvGeometryArgs, type DataFormat,
-  type DepthwiseConv2DArgs, type GlobalPoolingArgs, type PoolingArgs, type ReshapeArgs, type SeparableConv2DArgs, type SpatialDropout2DArgs,
-  type UpSampling2DArgs, type ZeroPadding2DArgs,
+  averagePooling1d, AveragePooling1D, averagePooling2d, AveragePooling2D, batchNormalization, BatchNormalization, conv1d, Conv1D, conv1dTranspose,
+  Conv1DTranspose, conv2d, Conv2D, conv2dTranspose, Conv2DTranspose, cropping1d, Cropping1D, cropping2d, Cropping2D, depthwiseConv2d, DepthwiseConv2D,
+  globalAveragePooling2d, GlobalAveragePooling2D, globalMaxPooling1d, GlobalMaxPooling1D, globalMaxPooling2d, GlobalMaxPooling2D, maxPooling1d,
+  MaxPooling1D, maxPooling2d, MaxPooling2D, reshape, Reshape, separableConv2d, SeparableConv2D, spatialDropout2d, SpatialDropout2D, upSampling1d,
+  UpSampling1D, upSampling2d, UpSampling2D, zeroPadding1d, ZeroPadding1D, zeroPadding2d, ZeroPadding2D,
+  type BatchNormalizationArgs, type Conv1DArgs, type Conv1DTransposeArgs, type Conv2DArgs, type Conv2DTransposeArgs, type ConvGeometryArgs,
+  type Cropping1DArgs, type Cropping2DArgs, type DataFormat, type DepthwiseConv2DArgs, type GlobalPoolingArgs, type PoolingArgs, type ReshapeArgs,
+  type SeparableConv2DArgs, type SpatialDropout2DArgs, type UpSampling1DArgs, type UpSampling2DArgs, type ZeroPadding1DArgs, type ZeroPadding2DArgs,
 } from './image-layers.js';

@@ -51,12 +51,16 @@ const DENSE_FIELDS = {
 export class Dense extends Layer<typeof DENSE_FIELDS> {
   readonly className = 'Dense';
   #act: ActivationFn;
+  /** 'relu' runs through nn.Linear's fused linear + ReLU op (bitwise the same as applying it after). */
+  #fused: 'relu' | null;
   #linear: Linear | null = null;
 
   constructor(args: DenseArgs, options: LayerOptions = {}) {
     const withDim = typeof args === 'object' && args !== null && args.inputDim !== undefined && args.inputShape === undefined ? { ...args, inputShape: [args.inputDim] } : args;
     super(DENSE_FIELDS, withDim, 'dense', '{ units: 32 }', options);
-    this.#act = getActivation(this.config.activation, 'dense').fn;
+    const act = getActivation(this.config.activation, 'dense');
+    this.#act = act.fn;
+    this.#fused = act.name === 'relu' ? 'relu' : null;
   }
 
   /** The number of output features. */
@@ -123,6 +127,7 @@ export class Dense extends Layer<typeof DENSE_FIELDS> {
 
   override forward(x: Tensor): Tensor {
     this.ensureBuilt(x);
+    if (this.#fused !== null) return this.linear.forwardWith(x, this.#fused);
     return this.#act(this.linear.forward(x));
   }
 

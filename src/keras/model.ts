@@ -22,6 +22,7 @@ const isSymbolicTensor = (v: unknown): v is SymbolicTensor => v instanceof Symbo
 import { evaluateModel, type EvaluateArgs, fitModel, type FitArgs, type ModelData, modelFacts, predictModel } from './training.js';
 import { checkLossOutput } from './validate.js';
 import { checkOptions } from '../tensor/validate.js';
+import { snakeCase } from './names.js';
 
 /** What {@link Model.compile} takes: the optimizer, the loss and optional metrics (Keras names). */
 export interface CompileArgs {
@@ -404,7 +405,7 @@ export class Model<P extends PredictResult = Tensor> extends Module {
     const nodes: LayerGraphNode[] = [{ name: 'input', className: 'InputLayer', outputShape: this.inputShape ?? [], inbound: [], isInput: true }];
     const children: [string, string, number[] | null][] = this.module
       ? this.module.namedChildren().map(([n, c]) => [n, c.constructor.name, null])
-      : this.layers.map((l) => [l.name ?? l.className.toLowerCase(), l.className, l.outputShape]);
+      : this.layers.map((l) => [l.name ?? snakeCase(l.className), l.className, l.outputShape]);
     children.forEach(([name, className, shape], i) => {
       nodes.push({ name, className, outputShape: shape ?? (i === children.length - 1 ? this.outputShape ?? [] : []), inbound: [nodes[nodes.length - 1].name], isInput: false });
     });
@@ -435,7 +436,7 @@ export function sequential(layers: Layer[] | ({ layers: Layer[] } & ModelArgs), 
     if (i > 0 && l.inputShapeArg) throw new RangeError(`sequential: layer ${i} (${l.className}) has an inputShape; only the first layer takes one`);
     if (list.indexOf(l) !== i) throw new RangeError(`sequential: layer ${i} is the same object as layer ${list.indexOf(l)}`);
     if (l.name === null) {
-      const base = l.className.toLowerCase();
+      const base = snakeCase(l.className);
       let k = used.get(base) ?? 0;
       let name = k === 0 ? base : `${base}_${k}`;
       while (names.has(name)) name = `${base}_${++k}`;

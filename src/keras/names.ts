@@ -6,6 +6,18 @@ export function nameKey(name: string): string {
   return name.toLowerCase().replace(/_/g, '');
 }
 
+/**
+ * Keras' default layer name for a class name (its to_snake_case): 'MaxPooling2D' → 'max_pooling2d',
+ * 'Conv2DTranspose' → 'conv2d_transpose', 'SimpleRNN' → 'simple_rnn', 'LSTM' → 'lstm'.
+ */
+export function snakeCase(className: string): string {
+  return className
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
 /** One table entry: [canonical name, value, ...aliases]. */
 export type NameEntry<T> = readonly [string, T, ...string[]];
 

@@ -10,8 +10,9 @@ import { Bidirectional } from './bidirectional.js';
 import { MultiHeadAttention } from './attention.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 import {
-  AveragePooling1D, AveragePooling2D, BatchNormalization, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
-  MaxPooling1D, MaxPooling2D, Reshape, SeparableConv2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D,
+  AveragePooling1D, AveragePooling2D, BatchNormalization, Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Cropping1D, Cropping2D, DepthwiseConv2D,
+  GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D, Reshape, SeparableConv2D, SpatialDropout2D, UpSampling1D,
+  UpSampling2D, ZeroPadding1D, ZeroPadding2D,
 } from './image-layers.js';
 
 /** A layer class as the registry holds it: constructed from a config object and options. */
@@ -53,6 +54,7 @@ export const LAYERS = {
   Conv1D,
   Conv2D,
   Conv2DTranspose,
+  Conv1DTranspose,
   DepthwiseConv2D,
   SeparableConv2D,
   MaxPooling1D,
@@ -61,10 +63,15 @@ export const LAYERS = {
   AveragePooling2D,
   GlobalAveragePooling2D,
   GlobalMaxPooling2D,
+  GlobalMaxPooling1D,
   BatchNormalization,
   Reshape,
   ZeroPadding2D,
+  ZeroPadding1D,
+  Cropping2D,
+  Cropping1D,
   UpSampling2D,
+  UpSampling1D,
   SpatialDropout2D,
 } satisfies { [K in string]: LayerClass<K> };
 

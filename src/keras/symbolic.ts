@@ -2,6 +2,7 @@
 // remember which layer call made them, so tg.model({ inputs, outputs }) can read the graph back.
 
 import type { DType } from '../tensor/dtype.js';
+import { snakeCase } from './names.js';
 
 /** Something a symbolic tensor can come from: tg.input(), or a layer (or model) applied to symbolic tensors. */
 export interface SymbolicSource {
@@ -65,5 +66,5 @@ export function applySymbolic(layer: SymbolicCallable, x: SymbolicTensor | Symbo
   const inputs = Array.isArray(x) ? x : [x];
   const shape = layer.buildFor(inputs.map((t) => t.rowShape));
   const dtype = inputs[0].dtype;
-  return new SymbolicTensor(shape, dtype, { kind: 'call', layer, inputs }, layer.name ?? layer.className.toLowerCase());
+  return new SymbolicTensor(shape, dtype, { kind: 'call', layer, inputs }, layer.name ?? snakeCase(layer.className));
 }

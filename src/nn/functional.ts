@@ -100,18 +100,35 @@ export const selu = (x: Tensor): Tensor => elu(x, SELU_ALPHA).mul(SELU_SCALE);
 
 // ---- layers ------------------------------------------------------------------------------------
 
+/** Options for {@link linear} (tapegrad's addition; PyTorch's F.linear has none). */
+export interface LinearFnOptions {
+  /**
+   * 'relu' gives relu(x·Wᵀ + b) as one op (the `linearRelu` primitive): the ReLU is applied in the same
+   * pass as the bias, and backward masks the gradient and sums the bias gradient in one sweep. The values
+   * and gradients are bitwise those of `F.relu(F.linear(x, w, b))`. Default: none.
+   */
+  activation?: 'relu' | null;
+}
+
 /**
  * x·Wᵀ + b over the last dim of x (F.linear): input [..., in], weight [out, in], bias [out] or none.
  * One op on the tape, the `linear` primitive: the bias is added into the product's fresh array,
  * and the weight's gradient is always the one product Gᵀ·x, whatever the layouts involved.
+ * With `{ activation: 'relu' }` (not in PyTorch) the ReLU is fused in too (see {@link LinearFnOptions}).
  * @example
  * ```ts
  * const y = tg.nn.functional.linear(tg.ones([2, 3]), tg.ones([4, 3]), tg.zeros([4])); // [2, 4], all 3
+ * const h = tg.nn.functional.linear(tg.ones([2, 3]), tg.ones([4, 3]).neg(), null, { activation: 'relu' }); // all 0
  * ```
  */
-export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null, options: LinearFnOptions = {}): Tensor {
   if (!(input instanceof Tensor) || !(weight instanceof Tensor) || !(bias == null || bias instanceof Tensor)) {
     throw new TypeError('linear: expected tensors for input, weight and bias (bias may be null)');
+  }
+  checkOptions('linear', options, ['activation']);
+  const activation = options.activation ?? null;
+  if (activation !== null && activation !== 'relu') {
+    throw new RangeError(`linear: activation must be 'relu' or null, got ${String(activation)}`);
   }
   const inF = input.shape[input.ndim - 1];
   if (input.ndim < 1 || weight.ndim !== 2 || weight.shape[1] !== inF || (bias != null && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]))) {
@@ -123,7 +140,7 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   const dtype = promote(promote(input.dtype, weight.dtype), bias?.dtype ?? weight.dtype);
   const inputs = [input.to(dtype), weight.to(dtype)];
   if (bias != null) inputs.push(bias.to(dtype));
-  return apply('linear', inputs, null);
+  return activation === 'relu' ? apply('linearRelu', inputs, null) : apply('linear', inputs, null);
 }
 
 // ---- losses ------------------------------------------------------------------------------------

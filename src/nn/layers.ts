@@ -86,12 +86,21 @@ export class Linear extends Module {
   }
 
   override forward(x: Tensor): Tensor {
+    return this.forwardWith(x, null);
+  }
+
+  /**
+   * @internal forward, or relu(forward(x)) as one op when `activation` is 'relu' (the `linearRelu`
+   * primitive, bitwise the same values and gradients): how nn.Sequential runs a Linear followed by a
+   * ReLU, and Keras' dense layer its 'relu' activation.
+   */
+  forwardWith(x: Tensor, activation: 'relu' | null): Tensor {
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new RangeError(
         `Linear(${this.inFeatures} → ${this.outFeatures}): expected input with last dimension ${this.inFeatures}, got shape ${fmtShape(x.shape)}`,
       );
     }
-    return linear(x, this.weight, this.bias);
+    return activation === null ? linear(x, this.weight, this.bias) : linear(x, this.weight, this.bias, { activation });
   }
 
   override extraRepr(): string {

@@ -130,6 +130,19 @@ const convTranspose: Emit<ConvGeometry & { inputSize: number[] }> = (e, attrs) =
   });
 };
 
+/** linear's nodes (Gemm for a 2-D input, else MatMul with Wᵀ and Add), writing the op's output, or through Relu when `relu`. */
+function linearNodes(e: EmitContext, relu: boolean): void {
+  const out = (opType: string, inputs: readonly string[], attrs?: Record<string, AttrValue>): void => {
+    if (relu) e.final('Relu', [e.tmp(opType, inputs, attrs)]);
+    else e.final(opType, inputs, attrs);
+  };
+  const bias = e.inputCount > 2 ? [e.input(2)] : [];
+  if (e.inputDims(0).length === 2) return out('Gemm', [e.input(0), e.input(1), ...bias], { transB: { int: 1 } });
+  const wT = e.tmp('Transpose', [e.input(1)], { perm: { ints: [1, 0] } });
+  if (bias.length === 0) return out('MatMul', [e.input(0), wT]);
+  out('Add', [e.tmp('MatMul', [e.input(0), wT]), bias[0]]);
+}
+
 /** ONNX nodes for each primitive of the op table that can be exported. */
 export const PRIMITIVE_EMITTERS: { [K in OpName]?: Emit<OpAttrs[K]> } = {
   neg: unary('Neg'), exp: unary('Exp'), log: unary('Log'), sqrt: unary('Sqrt'), abs: unary('Abs'),
@@ -159,13 +172,9 @@ export const PRIMITIVE_EMITTERS: { [K in OpName]?: Emit<OpAttrs[K]> } = {
   sum: reduceOp('ReduceSum'), max: reduceOp('ReduceMax'), min: reduceOp('ReduceMin'),
   matmul: binary('MatMul'),
   // y = x·Wᵀ + b: Gemm for 2-D inputs (as torch.onnx writes nn.Linear), else MatMul with Wᵀ then Add
-  linear: (e) => {
-    const bias = e.inputCount > 2 ? [e.input(2)] : [];
-    if (e.inputDims(0).length === 2) return e.final('Gemm', [e.input(0), e.input(1), ...bias], { transB: { int: 1 } });
-    const wT = e.tmp('Transpose', [e.input(1)], { perm: { ints: [1, 0] } });
-    if (bias.length === 0) return e.final('MatMul', [e.input(0), wT]);
-    e.final('Add', [e.tmp('MatMul', [e.input(0), wT]), bias[0]]);
-  },
+  linear: (e) => linearNodes(e, false),
+  // relu(x·Wᵀ + b): the same nodes, then Relu (what torch.onnx writes for nn.Linear followed by nn.ReLU)
+  linearRelu: (e) => linearNodes(e, true),
   // one dynamic dim becomes -1 (Reshape infers it); several are computed from the input's shape
   reshape: (e) => {
     const dims = e.outputDims;

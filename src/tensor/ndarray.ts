@@ -154,7 +154,8 @@ export class NDArray {
     const n = this.ndim;
     const a = normAxis(dim0, n, 'transpose');
     const b = normAxis(dim1, n, 'transpose');
-    const dims = Array.from({ length: n }, (_, i) => i);
+    const dims = new Array<number>(n);
+    for (let i = 0; i < n; i++) dims[i] = i;
     dims[a] = b;
     dims[b] = a;
     return this.permute(dims);

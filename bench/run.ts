@@ -70,7 +70,7 @@ function runChild(lib: LibSpec, suites: Suite[]): LibResult {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
-    timeout: (quick ? 2 : 30) * 60_000,
+    timeout: (quick ? 5 : 30) * 60_000,
   });
   process.stderr.write(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
   const line = (child.stdout ?? '').trim().split('\n').reverse().find((l) => l.startsWith('{'));

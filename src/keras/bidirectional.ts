@@ -1,17 +1,18 @@
 // Keras' Bidirectional wrapper: one recurrent layer (simpleRNN, lstm or gru) run forwards and backwards over
-// the sequence, the two outputs merged (concat, sum, mul or ave). The maths is tg.nn's bidirectional RNN, so
-// the weights carry PyTorch's names (weight_ih_l0, weight_ih_l0_reverse, ...) and a mask stops both
-// directions at each row's last real step, as a packed sequence does in PyTorch.
+// the sequence, the two outputs merged (concat, sum, mul or ave). Each direction has the wrapped layer's
+// weights (lstm / simpleRNN: kernel, recurrent_kernel, bias; the backward ones end in _reverse), run by tg.nn's
+// recurrence, and a mask stops both directions at each row's last real step, as a packed sequence in PyTorch.
 
 import { concat } from '../autograd/functions.js';
-import type { Tensor } from '../autograd/tensor.js';
-import type { Module, Parameter } from '../nn/module.js';
-import { GRU as NnGRU, LSTM as NnLSTM, RNN as NnRNN } from '../nn/rnn.js';
+import { Tensor } from '../autograd/tensor.js';
+import type { Parameter } from '../nn/module.js';
+import { recurrentLayer } from '../nn/rnn.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Layer, type LayerArgs, type LayerOptions, type SchemaFor, type WeightSpec } from './layer.js';
 import { ConfigError, type Field, field, LAYER_FIELDS, show } from './schema.js';
-import { GATES, GRU, lengthsOf, LSTM, maskOf, Recurrent, type RecurrentArgs, type RecurrentKind, SimpleRNN, withMask } from './sequence-layers.js';
+import { GRU, lengthsOf, LSTM, makeRecurrentWeights, maskOf, Recurrent, type RecurrentArgs, type RecurrentKind, recurrentWeightSpecs, type ReturnsState, recurrentWeightsOf, SimpleRNN, STATES, withMask } from './sequence-layers.js';
+import { SymbolicTensor } from './symbolic.js';
 
 /** How the forward and backward outputs are joined: concatenated on the feature axis (default), or elementwise. */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
@@ -73,13 +74,14 @@ const BIDIRECTIONAL_FIELDS = {
 /**
  * A recurrent layer run over the sequence in both directions, the outputs merged (Keras' Bidirectional). With
  * returnSequences the backward outputs are put back in time order before merging, as Keras does. Its weights
- * are those of tg.nn's bidirectional RNN: weight_ih_l0, ... for the forward direction and weight_ih_l0_reverse,
- * ... for the backward one (twice the wrapped layer's parameters).
+ * are the wrapped layer's twice (Keras' count): kernel, recurrent_kernel, bias for the forward direction and
+ * kernel_reverse, ... for the backward one (a GRU's keep PyTorch's names: weight_ih_l0, weight_ih_l0_reverse, ...).
+ * With returnState, `apply` returns [output, ...forward states, ...backward states], as Keras does.
  */
 export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
   /** The Keras class name, as saved in model.json. */
   readonly className = 'Bidirectional';
-  #rnn: NnRNN | NnLSTM | NnGRU | null = null;
+  #weights: Parameter[][] = [];
 
   constructor(args: BidirectionalArgs, options: LayerOptions = {}) {
     super(BIDIRECTIONAL_FIELDS, args, 'bidirectional', '{ layer: tg.layers.lstm({ units: 16 }) }', options);
@@ -108,27 +110,58 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
   }
 
   override weightSpecs(inputShape: readonly number[]): WeightSpec[] {
-    const { units, dtype } = this.inner;
-    const g = GATES[this.kind] * units;
-    return ['', '_reverse'].flatMap((sfx) => [
-      { name: `weight_ih_l0${sfx}`, shape: [g, inputShape[1]], dtype }, { name: `weight_hh_l0${sfx}`, shape: [g, units], dtype },
-      { name: `bias_ih_l0${sfx}`, shape: [g], dtype }, { name: `bias_hh_l0${sfx}`, shape: [g], dtype },
-    ]);
+    const { units, dtype, useBias } = this.inner;
+    return ['', '_reverse'].flatMap((sfx) => recurrentWeightSpecs(this.kind, inputShape[1], units, useBias, dtype, sfx));
   }
 
   protected override allocate(inputShape: readonly number[]): void {
     const generator = this.config.generator ?? this.inner.generator ?? defaultGenerator;
-    const opts = { batchFirst: true, bidirectional: true, dtype: this.inner.dtype, generator };
-    const [f, u] = [inputShape[1], this.inner.units];
-    this.#rnn = this.kind === 'LSTM' ? new NnLSTM(f, u, opts) : this.kind === 'GRU' ? new NnGRU(f, u, opts) : new NnRNN(f, u, opts);
+    const { units, dtype, useBias } = this.inner;
+    this.#weights = [0, 1].map(() => makeRecurrentWeights(this.kind, inputShape[1], units, useBias, dtype, generator));
   }
 
   override namedOwnParameters(): [string, Parameter][] {
-    return this.#rnn ? this.#rnn.namedParameters() : [];
+    if (this.#weights.length === 0) return [];
+    const specs = this.weightSpecs([0, this.#weights[0][0].shape[this.kind === 'GRU' ? 1 : 0]]);
+    return this.#weights.flat().map((p, i) => [specs[i].name, p]);
+  }
+
+  /** Two states per direction for an LSTM, else one. */
+  private get stateCount(): number {
+    return STATES[this.kind];
+  }
+
+  override get returnsList(): boolean {
+    return this.inner.returnState;
+  }
+
+  /** The output and, with returnState, the forward then the backward states ([units] each). */
+  override outputShapesFor(inputShapes: readonly (readonly number[])[]): number[][] {
+    const out = this.computeOutputShape(inputShapes[0]);
+    return this.inner.returnState ? [out, ...Array.from({ length: 2 * this.stateCount }, () => [this.inner.units])] : [out];
   }
 
   override forward(x: Tensor): Tensor {
     return this.callWithState(x)[0];
+  }
+
+  override callOn(inputs: readonly Tensor[]): Tensor | Tensor[] {
+    const out = this.callWithState(inputs[0]);
+    return this.inner.returnState ? out : out[0];
+  }
+
+  /**
+   * Keras' call: on a tensor, the merged output ([output, ...forward states, ...backward states] when the wrapped
+   * layer has returnState); on a symbolic tensor, the same as symbolic tensors for the functional API.
+   */
+  override apply(x: Tensor): Tensor;
+  override apply(x: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
+  override apply(x: Tensor | SymbolicTensor | SymbolicTensor[]): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    if (x instanceof Tensor) {
+      const out = this.callWithState(x);
+      return this.inner.returnState ? out : out[0];
+    }
+    return super.apply(x);
   }
 
   /**
@@ -137,13 +170,17 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
    */
   callWithState(x: Tensor): Tensor[] {
     this.ensureBuilt(x);
-    const rnn = this.#rnn as Module<[Tensor, null, { lengths?: number[] }], [Tensor, Tensor | [Tensor, Tensor]]>;
     const mask = maskOf(x);
     const lengths = mask ? lengthsOf(mask, this.describe()) : undefined;
-    const [out, state] = rnn.call(x, null, { lengths }); // out [batch, steps, 2·units]: forward then backward features
+    const kind = this.kind;
+    const spec = {
+      kind: kind === 'SimpleRNN' ? 'RNN' as const : kind, hiddenSize: this.inner.units, label: this.describe(),
+      weights: this.#weights.map((w) => recurrentWeightsOf(kind, w, this.inner.useBias)),
+    };
+    const [out, h, c] = recurrentLayer(spec, x, null, null, lengths); // out [batch, steps, 2·units]: forward then backward features
     const u = this.inner.units;
     // states [2, batch, units]: direction 0 forward, 1 backward
-    const parts = Array.isArray(state) ? state : [state];
+    const parts = c ? [h, c] : [h];
     const fwdStates = parts.map((s) => s.slice(0, 0, 1).squeeze(0));
     const bwdStates = parts.map((s) => s.slice(0, 1, 2).squeeze(0));
     let output: Tensor;
@@ -176,6 +213,9 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
  *   tg.layers.dense({ units: 1, activation: 'sigmoid' }),
  * ]);
  * model.predict(tg.tensor([[3, 7, 9, 0, 0, 0]])).shape; // [1, 1]
+ * // with returnState: [output, forward h, forward c, backward h, backward c], as Keras returns them
+ * const [out, hF, cF, hB, cB] = tg.layers.bidirectional({ layer: tg.layers.lstm({ units: 4, returnState: true }) }).apply(tg.randn([2, 5, 3]));
  * ```
  */
-export const bidirectional = (args: BidirectionalArgs): Bidirectional => new Bidirectional(args);
+export const bidirectional = <A extends BidirectionalArgs>(args: A): A['layer'] extends ReturnsState ? ReturnsState & Bidirectional : Bidirectional =>
+  new Bidirectional(args) as A['layer'] extends ReturnsState ? ReturnsState & Bidirectional : Bidirectional;

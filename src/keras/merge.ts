@@ -5,7 +5,20 @@ import { concat } from '../autograd/functions.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { Layer, type LayerArgs, type LayerOptions, type SchemaFor } from './layer.js';
-import { ConfigError, type Field, LAYER_FIELDS, show } from './schema.js';
+import { ConfigError, type Field, field, LAYER_FIELDS, show } from './schema.js';
+
+/** Input row shapes as Keras prints them: `[null,2,3] and [null,2,4]`. */
+const fmtRows = (shapes: readonly (readonly number[])[]): string => shapes.map((x) => `[null,${x.join(',')}]`).join(' and ');
+
+/**
+ * A row axis (0-based, batch dim excluded) from Keras' count (batch axis 0; −1 the last) for rows of `rank`
+ * dims; throws naming the layer when it is out of range.
+ */
+function rowAxis(layer: Layer, axis: number, rank: number): number {
+  const r = axis < 0 ? rank + axis : axis - 1;
+  if (r < 0 || r >= rank) throw new RangeError(`${layer.describe()}: axis ${axis} is out of range for inputs with ${rank} dims after the batch dim`);
+  return r;
+}
 
 /** A layer that combines two or more inputs of one shape (or, for concatenate and dot, compatible shapes). */
 export abstract class Merge<S extends typeof LAYER_FIELDS = typeof LAYER_FIELDS> extends Layer<S> {
@@ -58,7 +71,7 @@ export abstract class Merge<S extends typeof LAYER_FIELDS = typeof LAYER_FIELDS>
   protected sameShapes(shapes: readonly (readonly number[])[]): number[] {
     for (const s of shapes) {
       if (!shapesEqual(s, shapes[0])) {
-        throw new RangeError(`${this.describe()}: inputs must have the same shape, got ${shapes.map((x) => `[null,${x.join(',')}]`).join(' and ')}`);
+        throw new RangeError(`${this.describe()}: inputs must have the same shape, got ${fmtRows(shapes)}`);
       }
     }
     return [...shapes[0]];
@@ -67,57 +80,72 @@ export abstract class Merge<S extends typeof LAYER_FIELDS = typeof LAYER_FIELDS>
 
 const MERGE_FIELDS = { ...LAYER_FIELDS } satisfies SchemaFor<LayerArgs>;
 
-/** Elementwise merges: one class each, differing only in the reduction. */
+/**
+ * Elementwise merges: inputs of one shape folded pairwise, left to right, by `combine`. Each subclass is its
+ * className, its factory's name (for errors) and the pairwise operation.
+ */
 abstract class Elementwise extends Merge {
+  protected constructor(args: LayerArgs, options: LayerOptions, where: string) {
+    super(MERGE_FIELDS, args, where, '{}', options);
+  }
+
+  /** Combines two inputs (or the result so far and the next input). */
+  protected abstract combine(a: Tensor, b: Tensor): Tensor;
+
   protected mergedShape(shapes: readonly (readonly number[])[]): number[] {
     return this.sameShapes(shapes);
+  }
+
+  protected merge(xs: readonly Tensor[]): Tensor {
+    return xs.slice(1).reduce((a, b) => this.combine(a, b), xs[0]);
   }
 }
 
 /** x₁ + x₂ + … (Keras Add). */
 export class Add extends Elementwise {
   readonly className = 'Add';
-  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(MERGE_FIELDS, args, 'add', '{}', options); }
-  protected merge(xs: readonly Tensor[]): Tensor { return xs.slice(1).reduce((a, b) => a.add(b), xs[0]); }
+  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(args, options, 'add'); }
+  protected combine(a: Tensor, b: Tensor): Tensor { return a.add(b); }
 }
 
 /** x₁ − x₂, exactly two inputs (Keras Subtract). */
 export class Subtract extends Elementwise {
   readonly className = 'Subtract';
-  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(MERGE_FIELDS, args, 'subtract', '{}', options); }
+  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(args, options, 'subtract'); }
   protected override mergedShape(shapes: readonly (readonly number[])[]): number[] {
     if (shapes.length !== 2) throw new RangeError(`${this.describe()}: takes exactly 2 inputs, got ${shapes.length}`);
     return this.sameShapes(shapes);
   }
-  protected merge(xs: readonly Tensor[]): Tensor { return xs[0].sub(xs[1]); }
+  protected combine(a: Tensor, b: Tensor): Tensor { return a.sub(b); }
 }
 
 /** x₁ · x₂ · … elementwise (Keras Multiply). */
 export class Multiply extends Elementwise {
   readonly className = 'Multiply';
-  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(MERGE_FIELDS, args, 'multiply', '{}', options); }
-  protected merge(xs: readonly Tensor[]): Tensor { return xs.slice(1).reduce((a, b) => a.mul(b), xs[0]); }
+  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(args, options, 'multiply'); }
+  protected combine(a: Tensor, b: Tensor): Tensor { return a.mul(b); }
 }
 
-/** The elementwise mean of the inputs (Keras Average). */
+/** The elementwise mean of the inputs (Keras Average): their sum over their count. */
 export class Average extends Elementwise {
   readonly className = 'Average';
-  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(MERGE_FIELDS, args, 'average', '{}', options); }
-  protected merge(xs: readonly Tensor[]): Tensor { return xs.slice(1).reduce((a, b) => a.add(b), xs[0]).div(xs.length); }
+  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(args, options, 'average'); }
+  protected combine(a: Tensor, b: Tensor): Tensor { return a.add(b); }
+  protected override merge(xs: readonly Tensor[]): Tensor { return super.merge(xs).div(xs.length); }
 }
 
 /** The elementwise maximum of the inputs (Keras Maximum; ties share the gradient, as tg.maximum). */
 export class Maximum extends Elementwise {
   readonly className = 'Maximum';
-  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(MERGE_FIELDS, args, 'maximum', '{}', options); }
-  protected merge(xs: readonly Tensor[]): Tensor { return xs.slice(1).reduce((a, b) => a.maximum(b), xs[0]); }
+  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(args, options, 'maximum'); }
+  protected combine(a: Tensor, b: Tensor): Tensor { return a.maximum(b); }
 }
 
 /** The elementwise minimum of the inputs (Keras Minimum). */
 export class Minimum extends Elementwise {
   readonly className = 'Minimum';
-  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(MERGE_FIELDS, args, 'minimum', '{}', options); }
-  protected merge(xs: readonly Tensor[]): Tensor { return xs.slice(1).reduce((a, b) => a.minimum(b), xs[0]); }
+  constructor(args: LayerArgs = {}, options: LayerOptions = {}) { super(args, options, 'minimum'); }
+  protected combine(a: Tensor, b: Tensor): Tensor { return a.minimum(b); }
 }
 
 /** An axis of a row (Keras counts the batch dim: 1 is a row's first axis; −1 the last). */
@@ -144,21 +172,13 @@ export class Concatenate extends Merge<typeof CONCAT_FIELDS> {
   readonly className = 'Concatenate';
   constructor(args: ConcatenateArgs = {}, options: LayerOptions = {}) { super(CONCAT_FIELDS, args, 'concatenate', '{ axis: -1 }', options); }
 
-  /** The axis within a row (0-based, batch dim excluded) for rows of `rank` dims. */
-  private rowAxis(rank: number): number {
-    const a = this.config.axis;
-    const r = a < 0 ? rank + a : a - 1;
-    if (r < 0 || r >= rank) throw new RangeError(`${this.describe()}: axis ${a} is out of range for inputs with ${rank} dims after the batch dim`);
-    return r;
-  }
-
   protected mergedShape(shapes: readonly (readonly number[])[]): number[] {
     const rank = shapes[0].length;
-    const r = this.rowAxis(rank);
+    const r = rowAxis(this, this.config.axis, rank);
     let size = 0;
     for (const s of shapes) {
       if (s.length !== rank || s.some((d, i) => i !== r && d !== shapes[0][i])) {
-        throw new RangeError(`${this.describe()}: inputs must match except along axis ${this.config.axis}, got ${shapes.map((x) => `[null,${x.join(',')}]`).join(' and ')}`);
+        throw new RangeError(`${this.describe()}: inputs must match except along axis ${this.config.axis}, got ${fmtRows(shapes)}`);
       }
       size += s[r];
     }
@@ -168,7 +188,7 @@ export class Concatenate extends Merge<typeof CONCAT_FIELDS> {
   }
 
   protected merge(xs: readonly Tensor[]): Tensor {
-    return concat(xs, this.rowAxis(xs[0].ndim - 1) + 1);
+    return concat(xs, rowAxis(this, this.config.axis, xs[0].ndim - 1) + 1);
   }
 
   override extraRepr(): string { return `axis=${this.config.axis}`; }
@@ -195,14 +215,7 @@ const DOT_FIELDS = {
       return one(v);
     },
   } satisfies Field<number | [number, number]>,
-  normalize: {
-    saved: true,
-    parse: (v, ctx) => {
-      if (v === undefined) return false;
-      if (typeof v !== 'boolean') throw new ConfigError('BAD_VALUE', `${ctx.where}: normalize must be true or false, got ${show(v)}`);
-      return v;
-    },
-  } satisfies Field<boolean>,
+  normalize: field.bool(false),
 } satisfies SchemaFor<DotArgs>;
 
 /**
@@ -217,18 +230,13 @@ export class Dot extends Merge<typeof DOT_FIELDS> {
   private rowAxes(ranks: [number, number]): [number, number] {
     const ax = this.config.axes;
     const [a, b] = Array.isArray(ax) ? ax : [ax, ax];
-    const r = (v: number, rank: number) => {
-      const k = v < 0 ? rank + v : v - 1;
-      if (k < 0 || k >= rank) throw new RangeError(`${this.describe()}: axis ${v} is out of range for inputs with ${rank} dims after the batch dim`);
-      return k;
-    };
-    return [r(a, ranks[0]), r(b, ranks[1])];
+    return [rowAxis(this, a, ranks[0]), rowAxis(this, b, ranks[1])];
   }
 
   protected mergedShape(shapes: readonly (readonly number[])[]): number[] {
     if (shapes.length !== 2) throw new RangeError(`${this.describe()}: takes exactly 2 inputs, got ${shapes.length}`);
     const [s, t] = shapes;
-    if (s.length > 2 || t.length > 2) throw new RangeError(`${this.describe()}: supports rows of 1 or 2 dims, got [null,${s.join(',')}] and [null,${t.join(',')}]`);
+    if (s.length > 2 || t.length > 2) throw new RangeError(`${this.describe()}: supports rows of 1 or 2 dims, got ${fmtRows([s, t])}`);
     const [a, b] = this.rowAxes([s.length, t.length]);
     if (s[a] !== t[b]) throw new RangeError(`${this.describe()}: the contracted dims differ: ${s[a]} (input 0, axis ${a + 1}) and ${t[b]} (input 1, axis ${b + 1})`);
     const out = [...s.filter((_, i) => i !== a), ...t.filter((_, i) => i !== b)];

@@ -132,29 +132,37 @@ function asComposite(input: Tensor, weight: Tensor, bias: Tensor | null | undefi
   return traceComposite('conv', attrs, bias == null ? [input, weight] : [input, weight, bias], fn);
 }
 
-function convNd(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvOptions): Tensor {
-  if (!(input instanceof Tensor) || !(weight instanceof Tensor)) return convNdRun(op, nd, input, weight, bias, options);
-  // the attributes for export, worked out again by convNdRun's checks (which throw first on bad arguments)
-  const run = () => convNdRun(op, nd, input, weight, bias, options);
-  if (weight.ndim !== nd + 2) return run();
+/** A convolution's stride, dilation and padding (both sides of each axis) from its options, checked. */
+interface ConvSizes {
+  stride: number[];
+  dilation: number[];
+  pads: number[];
+}
+
+function convSizes(op: string, nd: number, weight: Tensor, options: ConvOptions): ConvSizes {
   const stride = sizes(op, 'stride', options.stride, nd, 1, 1);
   const dilation = sizes(op, 'dilation', options.dilation, nd, 1, 1);
-  const pads = convPadding(op, options.padding, nd, weight.shape.slice(2), dilation, stride);
+  return { stride, dilation, pads: convPadding(op, options.padding, nd, weight.shape.slice(2), dilation, stride) };
+}
+
+function convNd(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvOptions): Tensor {
+  // bad tensors: convNdRun's checks name them
+  if (!(input instanceof Tensor) || !(weight instanceof Tensor) || weight.ndim !== nd + 2) return convNdRun(op, nd, input, weight, bias, options);
+  const geo = convSizes(op, nd, weight, options);
+  const { stride, dilation, pads } = geo;
   const attrs = {
     kernel: weight.shape.slice(2), stride, dilation, groups: options.groups ?? 1,
     pads: [...pads.filter((_, i) => i % 2 === 0), ...pads.filter((_, i) => i % 2 === 1)], unbatched: input.ndim === nd + 1,
   };
-  return asComposite(input, weight, bias, attrs, run);
+  return asComposite(input, weight, bias, attrs, () => convNdRun(op, nd, input, weight, bias, options, geo));
 }
 
-function convNdRun(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvOptions): Tensor {
+function convNdRun(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvOptions, checked?: ConvSizes): Tensor {
   const prep = prepare(op, nd, input, weight, bias);
   const { x, w } = prep;
-  const stride = sizes(op, 'stride', options.stride, nd, 1, 1);
-  const dilation = sizes(op, 'dilation', options.dilation, nd, 1, 1);
+  const { stride, dilation, pads } = checked ?? convSizes(op, nd, weight, options);
   const groups = checkGroups(op, options.groups);
   const k = weight.shape.slice(2);
-  const pads = convPadding(op, options.padding, nd, k, dilation, stride);
   const [O, Cg] = weight.shape;
   const C = x.shape[1];
   if (O % groups !== 0) {
@@ -179,26 +187,36 @@ function convNdRun(op: string, nd: number, input: Tensor, weight: Tensor, bias: 
   return finish(op, nd, y, prep, O);
 }
 
-function convTransposeNd(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvTransposeOptions): Tensor {
-  const run = () => convTransposeNdRun(op, nd, input, weight, bias, options);
-  if (!(input instanceof Tensor) || !(weight instanceof Tensor) || weight.ndim !== nd + 2) return run();
-  // ONNX ConvTranspose takes PyTorch's padding and output padding as they are
-  const padding = sizes(op, 'padding', options.padding, nd, 0, 0);
-  const attrs = {
-    kernel: weight.shape.slice(2), stride: sizes(op, 'stride', options.stride, nd, 1, 1), dilation: sizes(op, 'dilation', options.dilation, nd, 1, 1),
-    groups: options.groups ?? 1, pads: [...padding, ...padding], outputPadding: sizes(op, 'outputPadding', options.outputPadding, nd, 0, 0),
-    unbatched: input.ndim === nd + 1,
-  };
-  return asComposite(input, weight, bias, attrs, run);
+/** A transposed convolution's sizes from its options, checked. */
+interface ConvTransposeSizes {
+  stride: number[];
+  dilation: number[];
+  padding: number[];
+  outPad: number[];
 }
 
-function convTransposeNdRun(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvTransposeOptions): Tensor {
-  const prep = prepare(op, nd, input, weight, bias);
-  const { x, w } = prep;
+function convTransposeSizes(op: string, nd: number, options: ConvTransposeOptions): ConvTransposeSizes {
   const stride = sizes(op, 'stride', options.stride, nd, 1, 1);
   const dilation = sizes(op, 'dilation', options.dilation, nd, 1, 1);
-  const padding = sizes(op, 'padding', options.padding, nd, 0, 0);
-  const outPad = sizes(op, 'outputPadding', options.outputPadding, nd, 0, 0);
+  return { stride, dilation, padding: sizes(op, 'padding', options.padding, nd, 0, 0), outPad: sizes(op, 'outputPadding', options.outputPadding, nd, 0, 0) };
+}
+
+function convTransposeNd(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvTransposeOptions): Tensor {
+  if (!(input instanceof Tensor) || !(weight instanceof Tensor) || weight.ndim !== nd + 2) return convTransposeNdRun(op, nd, input, weight, bias, options);
+  // ONNX ConvTranspose takes PyTorch's padding and output padding as they are
+  const geo = convTransposeSizes(op, nd, options);
+  const { padding, stride, dilation, outPad } = geo;
+  const attrs = {
+    kernel: weight.shape.slice(2), stride, dilation, groups: options.groups ?? 1, pads: [...padding, ...padding], outputPadding: outPad,
+    unbatched: input.ndim === nd + 1,
+  };
+  return asComposite(input, weight, bias, attrs, () => convTransposeNdRun(op, nd, input, weight, bias, options, geo));
+}
+
+function convTransposeNdRun(op: string, nd: number, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvTransposeOptions, checked?: ConvTransposeSizes): Tensor {
+  const prep = prepare(op, nd, input, weight, bias);
+  const { x, w } = prep;
+  const { stride, dilation, padding, outPad } = checked ?? convTransposeSizes(op, nd, options);
   const groups = checkGroups(op, options.groups);
   const [Cin, Cg] = weight.shape;
   const k = weight.shape.slice(2);

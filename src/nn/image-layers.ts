@@ -97,11 +97,19 @@ abstract class ConvBase extends Module {
   }
 }
 
-/** The convolution layers proper (not transposed): options kept for forward and the printout. */
+/** A functional convolution as the layers call it (F.conv1d or F.conv2d). */
+type ConvFn = (x: Tensor, weight: Tensor, bias: Tensor | null, options: ConvLayerOptions) => Tensor;
+/** A functional transposed convolution (F.convTranspose1d or F.convTranspose2d). */
+type ConvTransposeFn = (x: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTransposeLayerOptions) => Tensor;
+
+/**
+ * The convolution layers proper (not transposed): options kept for forward and the printout. Conv1d and
+ * Conv2d differ only in their name, rank and functional.
+ */
 abstract class ConvNd extends ConvBase {
   /** The functional options this layer passes on (padding resolved by paddingMode). */
   readonly options: ConvLayerOptions;
-  constructor(name: string, private readonly nd: number, inChannels: number, outChannels: number, kernelSize: SizeArg, options: ConvLayerOptions) {
+  constructor(name: string, private readonly nd: number, private readonly conv: ConvFn, inChannels: number, outChannels: number, kernelSize: SizeArg, options: ConvLayerOptions) {
     super(name, nd, false, inChannels, outChannels, kernelSize, options);
     const mode = options.paddingMode ?? 'zeros';
     if (!['zeros', 'reflect', 'replicate', 'circular'].includes(mode)) {
@@ -119,6 +127,11 @@ abstract class ConvNd extends ConvBase {
     const per = sizes(this.constructor.name, 'padding', p, this.nd, 0, 0);
     const amounts = per.slice().reverse().flatMap((v) => [v, v]);
     return [pad(x, amounts, mode), 0];
+  }
+
+  override forward(x: Tensor): Tensor {
+    const [xp, padding] = this.padded(x);
+    return this.conv(xp, this.weight, this.bias, { ...this.options, padding });
   }
 
   override extraRepr(): string {
@@ -145,12 +158,7 @@ abstract class ConvNd extends ConvBase {
  */
 export class Conv1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, options: ConvLayerOptions = {}) {
-    super('Conv1d', 1, inChannels, outChannels, kernelSize, options);
-  }
-
-  override forward(x: Tensor): Tensor {
-    const [xp, padding] = this.padded(x);
-    return conv1d(xp, this.weight, this.bias, { ...this.options, padding });
+    super('Conv1d', 1, conv1d, inChannels, outChannels, kernelSize, options);
   }
 }
 
@@ -165,12 +173,7 @@ export class Conv1d extends ConvNd {
  */
 export class Conv2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, options: ConvLayerOptions = {}) {
-    super('Conv2d', 2, inChannels, outChannels, kernelSize, options);
-  }
-
-  override forward(x: Tensor): Tensor {
-    const [xp, padding] = this.padded(x);
-    return conv2d(xp, this.weight, this.bias, { ...this.options, padding });
+    super('Conv2d', 2, conv2d, inChannels, outChannels, kernelSize, options);
   }
 }
 
@@ -178,9 +181,13 @@ export class Conv2d extends ConvNd {
 abstract class ConvTransposeNd extends ConvBase {
   /** The functional options this layer passes on. */
   readonly options: ConvTransposeLayerOptions;
-  constructor(name: string, nd: number, inChannels: number, outChannels: number, kernelSize: SizeArg, options: ConvTransposeLayerOptions) {
+  constructor(name: string, nd: number, private readonly conv: ConvTransposeFn, inChannels: number, outChannels: number, kernelSize: SizeArg, options: ConvTransposeLayerOptions) {
     super(name, nd, true, inChannels, outChannels, kernelSize, options);
     this.options = { ...options };
+  }
+
+  override forward(x: Tensor): Tensor {
+    return this.conv(x, this.weight, this.bias, this.options);
   }
 
   override extraRepr(): string {
@@ -202,11 +209,7 @@ abstract class ConvTransposeNd extends ConvBase {
  */
 export class ConvTranspose1d extends ConvTransposeNd {
   constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, options: ConvTransposeLayerOptions = {}) {
-    super('ConvTranspose1d', 1, inChannels, outChannels, kernelSize, options);
-  }
-
-  override forward(x: Tensor): Tensor {
-    return convTranspose1d(x, this.weight, this.bias, this.options);
+    super('ConvTranspose1d', 1, convTranspose1d, inChannels, outChannels, kernelSize, options);
   }
 }
 
@@ -219,11 +222,7 @@ export class ConvTranspose1d extends ConvTransposeNd {
  */
 export class ConvTranspose2d extends ConvTransposeNd {
   constructor(inChannels: number, outChannels: number, kernelSize: SizeArg, options: ConvTransposeLayerOptions = {}) {
-    super('ConvTranspose2d', 2, inChannels, outChannels, kernelSize, options);
-  }
-
-  override forward(x: Tensor): Tensor {
-    return convTranspose2d(x, this.weight, this.bias, this.options);
+    super('ConvTranspose2d', 2, convTranspose2d, inChannels, outChannels, kernelSize, options);
   }
 }
 

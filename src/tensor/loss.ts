@@ -6,6 +6,15 @@
 import { NDArray } from './ndarray.js';
 import { expForFloat32 } from './special.js';
 
+/**
+ * v rounded to the array's dtype: Math.fround on float32, v itself on float64. A direct call to this
+ * function is inlined; calling Math.fround through a variable (`const R = f32 ? Math.fround : ...`) is not,
+ * and made these kernels 3× slower (bench: 25 µs against 8 µs for the forward on [64, 10]).
+ */
+function rnd(f32: boolean, v: number): number {
+  return f32 ? Math.fround(v) : v;
+}
+
 /** The row's shift, as logsumexp takes it: the maximum (NaN if any element is NaN), or 0 when that is not finite. */
 function rowShift(d: ArrayLike<number>, row: number, c: number, cs: number): number {
   let m = d[row];
@@ -21,21 +30,20 @@ export function crossEntropyKernel(x: NDArray, target: ArrayLike<number>, mean: 
   const [n, c] = x.shape;
   const d = x.data, rs = x.strides[0], cs = x.strides[1];
   const f32 = x.dtype === 'float32';
-  const R = f32 ? Math.fround : (v: number) => v;
   let total = 0;
   for (let i = 0, row = x.offset; i < n; i++, row += rs) {
     const shift = rowShift(d, row, c, cs);
     let s = 0;
     for (let j = 0, p = row; j < c; j++, p += cs) {
-      const z = R(d[p] - shift);
-      s += R(f32 ? expForFloat32(z) : Math.exp(z));
+      const z = rnd(f32, d[p] - shift);
+      s += rnd(f32, f32 ? expForFloat32(z) : Math.exp(z));
     }
-    const lse = R(R(Math.log(R(s))) + shift);
-    const nll = -R(d[row + target[i] * cs] - lse);
+    const lse = rnd(f32, rnd(f32, Math.log(rnd(f32, s))) + shift);
+    const nll = -rnd(f32, d[row + target[i] * cs] - lse);
     total = i === 0 ? nll : total + nll;
   }
   const out = NDArray.zeros([], x.dtype);
-  out.data[0] = mean ? R(R(total) / n) : total;
+  out.data[0] = mean ? rnd(f32, rnd(f32, total) / n) : total;
   return out;
 }
 
@@ -48,18 +56,17 @@ export function crossEntropyGradKernel(x: NDArray, target: ArrayLike<number>, me
   const d = x.data, rs = x.strides[0], cs = x.strides[1];
   const o = out.data;
   const f32 = x.dtype === 'float32';
-  const R = f32 ? Math.fround : (v: number) => v;
-  const gm = mean ? R(g / n) : g;
+  const gm = mean ? rnd(f32, g / n) : g;
   for (let i = 0, row = x.offset; i < n; i++, row += rs) {
     const shift = rowShift(d, row, c, cs);
     let s = 0;
     for (let j = 0, p = row; j < c; j++, p += cs) {
-      const e = R(f32 ? expForFloat32(R(d[p] - shift)) : Math.exp(d[p] - shift));
+      const e = rnd(f32, f32 ? expForFloat32(rnd(f32, d[p] - shift)) : Math.exp(d[p] - shift));
       o[i * c + j] = e;
       s += e;
     }
-    const scale = R(gm / R(s));
+    const scale = rnd(f32, gm / rnd(f32, s));
     const t = target[i];
-    for (let j = 0; j < c; j++) o[i * c + j] = R(R(scale * o[i * c + j]) + (j === t ? -gm : 0));
+    for (let j = 0; j < c; j++) o[i * c + j] = rnd(f32, rnd(f32, scale * o[i * c + j]) + (j === t ? -gm : 0));
   }
 }

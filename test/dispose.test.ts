@@ -36,6 +36,10 @@ describe('Tensor.dispose', () => {
     const loss = w.square().sum();
     loss.dispose();
     expect(() => loss.backward()).toThrow(/^backward: .*disposed/);
+    const v = tg.randn([3], { requiresGrad: true, generator: new tg.Generator(2) });
+    const l2 = v.square().sum();
+    v.dispose();
+    expect(() => tg.grad(l2, [v])).toThrow(/^grad: .*disposed/);
   });
 
   it('recycles a lone result: the next tensor of its size reuses the array', () => {

@@ -20,13 +20,17 @@ interface LibSpec {
   suites: Suite[];
   /** Extra arguments for --quick runs. */
   quickArgs?: string[];
+  /** Threads for this library whatever --threads says (tfjs-wasm picks its thread count once, at init). */
+  threads?: string;
 }
 
 const LIBS: LibSpec[] = [
   { column: 'tapegrad', script: 'tapegrad.ts', args: [], suites: ALL_SUITES },
   // tfjs-cpu takes ~0.1–0.3 s per MLP step: a --quick run trains it 30 steps (loss judged at step 1 only)
   { column: 'tfjs-cpu', script: 'tfjs.ts', args: ['--backend', 'cpu'], suites: COMMON_SUITES, quickArgs: ['--mlp-steps', '30'] },
-  { column: 'tfjs-wasm', script: 'tfjs.ts', args: ['--backend', 'wasm'], suites: COMMON_SUITES },
+  { column: 'tfjs-wasm', script: 'tfjs.ts', args: ['--backend', 'wasm'], suites: COMMON_SUITES, threads: '1' },
+  // issue 13 compares tapegrad's two threads with tfjs-wasm's two on the conv suite
+  { column: 'tfjs-wasm-2t', script: 'tfjs.ts', args: ['--backend', 'wasm'], suites: ['conv'], threads: '2' },
   { column: 'ceiling', script: 'ceiling.ts', args: [], suites: ['mlp'] },
 ];
 
@@ -58,7 +62,7 @@ function runChild(lib: LibSpec, suites: Suite[]): LibResult {
     '--import', 'tsx', join(BENCH_DIR, lib.script), '--json', '--suites', suites.join(','),
     ...(quick ? ['--quick', ...(suites.includes('mlp') ? lib.quickArgs ?? [] : [])] : []), ...lib.args,
   ];
-  if (lib.script !== 'ceiling.ts') args.push('--threads', opts.threads ?? '1');
+  if (lib.script !== 'ceiling.ts') args.push('--threads', lib.threads ?? opts.threads ?? '1');
   process.stderr.write(`${lib.column} [${suites.join(', ')}]\n`);
   const t0 = performance.now();
   const child = spawnSync(process.execPath, args, {
@@ -66,7 +70,7 @@ function runChild(lib: LibSpec, suites: Suite[]): LibResult {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
-    timeout: (quick ? 2 : 30) * 60_000,
+    timeout: (quick ? 5 : 30) * 60_000,
   });
   process.stderr.write(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
   const line = (child.stdout ?? '').trim().split('\n').reverse().find((l) => l.startsWith('{'));
@@ -173,6 +177,52 @@ function lossTable(libs: Map<string, LibResult>): { text: string; ok: boolean } 
   return { text: `${head}\n${formatTable(headers, rows)}`, ok };
 }
 
+/**
+ * Issue 13's speed targets for convolutions, as ratios of this run's figures: tapegrad's conv forward
+ * and backward against its own matmul on the same FLOPs, and the LeNet step and the conv layer
+ * against tfjs-cpu and tfjs-wasm with one and two threads. Also whether the LeNet losses agree.
+ */
+function convTargets(libs: Map<string, LibResult>): string {
+  const tg = libs.get(SUBJECT)?.results ?? {};
+  const r = (lib: string, key: string) => libs.get(lib)?.results[key]?.value;
+  const lines: string[] = [];
+  const line = (what: string, value: number | undefined, goal: number, unit: string, higherIsBetter = true) => {
+    if (value === undefined || !Number.isFinite(value)) return void lines.push(`  ${what}: not measured`);
+    const ok = higherIsBetter ? value >= goal : value < goal;
+    lines.push(`  ${ok ? '✓' : '✗'} ${what}: ${unit === '%' ? `${(100 * value).toFixed(0)}%` : `${value.toFixed(2)}×`} (target ${higherIsBetter ? '≥' : '<'} ${unit === '%' ? `${100 * goal}%` : `${goal}×`})`);
+  };
+  const fwd = tg['conv2d/fwd']?.value, mm = tg['conv2d/same-shape-matmul']?.value, fb = tg['conv2d/fwd+bwd']?.value;
+  if (fwd === undefined && fb === undefined) return '';
+  line('conv forward GFLOP/s ÷ tapegrad matmul on the same shape', fwd && mm ? fwd / mm : undefined, 0.75, '%');
+  // backward = forward+backward − forward; it does twice the forward's FLOPs
+  const fwdMs = fwd && fb ? (fb * (tg['conv2d/fwd+bwd-gflops']?.value ?? 0)) / 3 / fwd : undefined;
+  const bwdGflops = fwdMs !== undefined && fb! > fwdMs ? (2 * fwd! * fwdMs) / (fb! - fwdMs) : undefined;
+  line('conv backward GFLOP/s ÷ tapegrad matmul on the same shape', bwdGflops && mm ? bwdGflops / mm : undefined, 0.6, '%');
+  const speed = (a: number | undefined, b: number | undefined) => (a && b ? a / b : undefined);
+  const threadKey = Object.keys(tg).find((k) => /^lenet\/step ×\d+ threads$/.test(k));
+  const layerKey = Object.keys(tg).find((k) => /^conv2d\/fwd\+bwd ×\d+ threads$/.test(k));
+  line('LeNet step, tapegrad ÷ tfjs-cpu', speed(tg['lenet/step']?.value, r('tfjs-cpu', 'lenet/step')), 50, '×');
+  line('LeNet step, tapegrad ÷ tfjs-wasm, one thread', speed(tg['lenet/step']?.value, r('tfjs-wasm', 'lenet/step')), 0.8, '×');
+  line(`LeNet step, tapegrad ÷ tfjs-wasm, two threads (${libs.get('tfjs-wasm-2t')?.env.wasmThreads ?? '?'} in tfjs-wasm's pool)`,
+    speed(threadKey ? tg[threadKey]?.value : undefined, r('tfjs-wasm-2t', 'lenet/step')), 1.2, '×');
+  // times: tfjs-wasm's ÷ tapegrad's, so > 1 means tapegrad is faster
+  const wasmLayer = r('tfjs-wasm-2t', 'conv2d/fwd+bwd'), tgLayer = layerKey ? tg[layerKey]?.value : undefined;
+  line('conv layer forward+backward, two threads, tfjs-wasm time ÷ tapegrad time', speed(wasmLayer, tgLayer), 1, '×');
+  // LeNet losses: every library from the same init and data
+  const loss = (lib: string, key: string) => r(lib, key);
+  const lastKey = Object.keys(tg).find((k) => /^lenet\/loss@\d+$/.test(k) && k !== 'lenet/loss@1');
+  const agree: string[] = [];
+  for (const key of ['lenet/loss@1', ...(lastKey ? [lastKey] : [])]) {
+    const ref = tg[key]?.value;
+    for (const lib of ['tfjs-cpu', 'tfjs-wasm', 'tfjs-wasm-2t']) {
+      const v = loss(lib, key);
+      if (ref !== undefined && v !== undefined) agree.push(`${lib} ${key.slice(6)} ${(Math.abs(v - ref) / Math.abs(ref)).toExponential(1)}`);
+    }
+  }
+  lines.push(`  LeNet losses against tapegrad's (relative difference): ${agree.join(', ') || 'none to compare'}`);
+  return `Issue 13 conv targets (ratios from this run):\n${lines.join('\n')}`;
+}
+
 function runAll(): Map<string, LibResult> {
   const libs = new Map<string, LibResult>();
   for (const lib of LIBS) {
@@ -210,6 +260,8 @@ function main(): void {
   }
   const loss = lossTable(libs);
   console.log(`\n${loss.text}`);
+  const conv = convTargets(libs);
+  if (conv) console.log(`\n${conv}`);
   if (saved) return;
   // the sequence models (transformer encoder layer, LSTM) in the same run: their own table and loss check
   const seq = only ? null : runSequenceBench(quick ? 5 : LOSS_CHECK_STEP);

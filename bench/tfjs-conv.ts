@@ -18,6 +18,117 @@ function registerConvGradients(): void {
   }
 }
 
+/*
+ * tfjs-wasm 4.22 registers no Conv2DBackpropFilter kernel, so as shipped it cannot train a CNN (the
+ * weight gradient of conv2d fails). For the bench, the wasm backend gets one built only from its own
+ * kernels (Transpose, Conv2D, Slice), with the batch moved into the channels:
+ *   dW[ky, kx, ci, co] = Σ_{n, oy, ox} x[n, oy·sh − pt + ky, ox·sw − pl + kx, ci] · dy[n, oy, ox, co]
+ * is a convolution of x transposed to [Ci, H, W, N] (Ci images of N channels) with dy transposed to
+ * [OH, OW, N, Co] as the filter, stride 1 and dilation (sh, sw) (the forward's stride), padded by
+ * (pt, pl) at the top and left; its output [Ci, ≥KH, ≥KW, Co], cut to KH × KW, transposed to
+ * [KH, KW, Ci, Co], is dW. (tfjs's conv2d gradient allows no dilation, so the forward's is 1.)
+ * checkBackpropFilter compares it with tfjs-cpu's kernel before anything is timed.
+ */
+type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }) => tf.TensorInfo;
+
+function wasmKernel(name: string): KernelFn {
+  const k = tf.getKernel(name, 'wasm');
+  if (!k) throw new Error(`tfjs-wasm has no ${name} kernel`);
+  return k.kernelFunc as unknown as KernelFn;
+}
+
+function conv2dBackpropFilterWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }): tf.TensorInfo {
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  if (a.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter (bench, wasm): only NHWC, got ${a.dataFormat}`);
+  const [kh, kw, ci, co] = a.filterShape;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
+  const [, H, W] = x.shape;
+  const { top, left } = info.padInfo;
+  const sh = info.strideHeight, sw = info.strideWidth;
+  const oh = info.outHeight, ow = info.outWidth;
+  // rows up to kh − 1 − top + (oh − 1)·sh are read; pad below/right only as far as that needs
+  const bottom = Math.max(0, kh - 1 - top + (oh - 1) * sh - (H - 1));
+  const right = Math.max(0, kw - 1 - left + (ow - 1) * sw - (W - 1));
+  const transpose = wasmKernel('Transpose'), conv = wasmKernel('Conv2D'), slice = wasmKernel('Slice');
+  const temps: tf.TensorInfo[] = [];
+  const keep = (t: tf.TensorInfo) => (temps.push(t), t);
+  try {
+    const xt = keep(transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } })); // [Ci, H, W, N]
+    const dyt = keep(transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } })); // [OH, OW, N, Co]
+    let r = keep(conv({
+      inputs: { x: xt, filter: dyt }, backend,
+      attrs: { strides: [1, 1], dilations: [sh, sw], pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dataFormat: 'NHWC', dimRoundingMode: 'floor' },
+    })); // [Ci, ≥KH, ≥KW, Co]
+    if (r.shape[1] !== kh || r.shape[2] !== kw) r = keep(slice({ inputs: { x: r }, backend, attrs: { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] } }));
+    const out = transpose({ inputs: { x: r }, backend, attrs: { perm: [1, 2, 0, 3] } }); // [KH, KW, Ci, Co]
+    return out;
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
+}
+
+/** Registers conv2dBackpropFilterWasm for the wasm backend, only where tfjs has no such kernel. */
+function registerBackpropFilter(backend: string): boolean {
+  if (backend !== 'wasm' || tf.getKernel('Conv2DBackpropFilter', 'wasm')) return false;
+  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterWasm as unknown as tf.KernelFunc });
+  return true;
+}
+
+/**
+ * Compares the kernel above with tfjs-cpu's Conv2DBackpropFilter on random inputs: the bench's two
+ * conv shapes (the layer, LeNet's two layers) and a strided, padded, non-square case. Throws if
+ * any differs by more than 1e-3 of the result's scale; returns the largest relative difference.
+ */
+function checkBackpropFilter(res: LibResult): number {
+  type Shape4 = [number, number, number, number];
+  const cases: { x: Shape4; f: Shape4; s: number | [number, number]; pad: 'same' | 'valid' | number }[] = [
+    { x: [32, 32, 32, 16], f: [3, 3, 16, 32], s: 1, pad: 'same' },
+    { x: [64, 28, 28, 1], f: [5, 5, 1, 8], s: 1, pad: 'valid' },
+    { x: [64, 12, 12, 8], f: [5, 5, 8, 16], s: 1, pad: 'valid' },
+    { x: [3, 11, 9, 4], f: [3, 2, 4, 5], s: [2, 3], pad: 'same' },
+    { x: [2, 12, 13, 3], f: [4, 3, 3, 2], s: 2, pad: 'valid' },
+    { x: [2, 10, 10, 3], f: [3, 3, 3, 4], s: 2, pad: 1 },
+  ];
+  const cpu = tf.getKernel('Conv2DBackpropFilter', 'cpu');
+  if (!cpu) throw new Error('Conv2DBackpropFilter check: tfjs-cpu kernel not registered');
+  let worst = 0;
+  const lines: string[] = [];
+  for (const [i, c] of cases.entries()) {
+    const x = tf.randomNormal(c.x, 0, 1, 'float32', 100 + i) as tf.Tensor4D;
+    const dyShape = tf.backend_util.computeConv2DInfo(c.x, c.f, c.s, 1, c.pad).outShape;
+    const dy = tf.randomNormal(dyShape, 0, 1, 'float32', 200 + i) as tf.Tensor4D;
+    const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f };
+    // what tfjs's conv2d gradient runs on the active backend (the kernel above, on wasm)
+    const got = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const xs = x.dataSync(), dys = dy.dataSync();
+    // the reference: tfjs-cpu's own kernel on a cpu copy of the same values
+    const cpuBackend = tf.findBackend('cpu');
+    if (!cpuBackend) throw new Error('Conv2DBackpropFilter check: tfjs-cpu backend unavailable');
+    const xi = { dataId: cpuBackend.write(xs, c.x, 'float32'), shape: c.x, dtype: 'float32' as const };
+    const dyi = { dataId: cpuBackend.write(dys, dyShape, 'float32'), shape: dyShape, dtype: 'float32' as const };
+    const out = (cpu.kernelFunc as unknown as KernelFn)({ inputs: { x: xi, dy: dyi }, backend: cpuBackend, attrs: attrs as unknown as tf.NamedAttrMap });
+    const ref = cpuBackend.readSync(out.dataId) as Float32Array;
+    for (const t of [xi, dyi, out]) cpuBackend.disposeData(t.dataId);
+    const g = got.dataSync();
+    let diff = 0, scale = 0;
+    for (let j = 0; j < g.length; j++) {
+      diff = Math.max(diff, Math.abs(g[j] - ref[j]));
+      scale = Math.max(scale, Math.abs(ref[j]));
+    }
+    tf.dispose([x, dy, got]);
+    const rel = diff / scale;
+    worst = Math.max(worst, rel);
+    lines.push(`x ${c.x.join('×')} f ${c.f.join('×')} stride ${String(c.s)} pad ${String(c.pad)}: max |diff| ${diff.toExponential(2)} (scale ${scale.toFixed(1)})`);
+    if (!(g.length === ref.length && rel <= 1e-3)) {
+      throw new Error(`Conv2DBackpropFilter (bench, wasm) disagrees with tfjs-cpu: ${lines[lines.length - 1]}`);
+    }
+  }
+  for (const l of lines) log(`Conv2DBackpropFilter check, ${l}`);
+  res.results['conv2d/backprop-filter-check'] = { value: worst, unit: 'max rel diff vs tfjs-cpu', higherIsBetter: false };
+  return worst;
+}
+
 /** Runs `what`, turning an exception (a kernel the backend lacks) into an error line of the result. */
 function attempt(res: LibResult, what: string, fn: () => void): void {
   try {
@@ -29,6 +140,10 @@ function attempt(res: LibResult, what: string, fn: () => void): void {
 
 export function runConvTf(cfg: BenchConfig, backend: string, res: LibResult): void {
   registerConvGradients();
+  if (registerBackpropFilter(backend)) {
+    res.note = `${res.note ?? ''}; Conv2DBackpropFilter for wasm added by the bench from wasm's Transpose, Conv2D and Slice kernels (bench/tfjs-conv.ts), checked against tfjs-cpu`;
+    checkBackpropFilter(res);
+  }
   const L = CONV_LAYER;
   log('conv2d layer');
   // the same values as tapegrad's NCHW inputs, moved to NHWC / HWIO
@@ -51,15 +166,15 @@ export function runConvTf(cfg: BenchConfig, backend: string, res: LibResult): vo
   log('LeNet step');
   attempt(res, 'lenet/step', () => {
     const init = lenetInit();
-    const v4 = (d: Float32Array, shape: [number, number, number, number]) => tf.variable(tf.tensor4d(d, shape));
-    const v = (d: Float32Array, shape: number[]) => tf.variable(tf.tensor(d, shape));
+    const v4 = (d: Float32Array, shape: [number, number, number, number]) => tf.tidy(() => tf.variable(tf.tensor4d(d, shape)));
+    const v = (d: Float32Array, shape: number[]) => tf.tidy(() => tf.variable(tf.tensor(d, shape)));
     const w1 = v4(toHWIO(init.w1, 8, 1, 5), [5, 5, 1, 8]), b1 = v(init.b1, [8]);
     const w2 = v4(toHWIO(init.w2, 16, 8, 5), [5, 5, 8, 16]), b2 = v(init.b2, [16]);
     const w3 = v(denseToNHWC(init.w3, 16, 4, 4, 10), [256, 10]), b3 = v(init.b3, [10]);
     const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
     const data = lenetData();
     const xs = data.x.map((a) => tf.tensor4d(a, [LENET.batch, 28, 28, 1]));
-    const ys = data.labels.map((l) => tf.cast(tf.oneHot(tf.tensor1d(l, 'int32'), 10), 'float32'));
+    const ys = data.labels.map((l) => tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(l, 'int32'), 10), 'float32')));
     // tfjs-cpu runs about one step per few seconds here: it trains 10 steps, the loss compared at step 1
     const steps = backend === 'cpu' ? Math.min(10, LENET.quickSteps) : cfg.quick ? LENET.quickSteps : LENET.steps;
     const times: number[] = [];

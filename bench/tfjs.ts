@@ -3,7 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import {
@@ -12,6 +12,7 @@ import {
   type MLPInit, type Suite,
 } from './common.js';
 import { runConvTf } from './tfjs-conv.js';
+import { patchWasmWorkerUrl } from './tfjs-wasm-threads.js';
 
 /**
  * tfjs-core's Node bundle ships no gradient functions: they live in per-kernel ES modules under
@@ -36,16 +37,19 @@ const MLP_GRAD_KERNELS = ['BatchMatMul', 'Add', 'Relu', 'Mean'];
 /** Makes `name` the active backend, or throws with the reason tfjs gave (it only logs it). */
 export async function initBackend(name: string, threads: number, res: LibResult): Promise<void> {
   if (name !== 'cpu' && name !== 'wasm') throw new Error(`--backend must be 'cpu' or 'wasm', got '${name}'`);
+  let unpatch = () => {};
   if (name === 'wasm') {
     // The .wasm binaries sit next to the package's node entry point; the prefix must end with '/'.
     const entry = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
     setWasmPaths(dirname(entry) + '/');
     if (threads > 1) {
       // tfjs hard-codes "no threads" under Node (the feature flag returns false when IS_NODE), so
-      // force it. With tfjs 4.22 on Node 20 init then fails: the threaded Emscripten build starts
-      // its pthread workers from blob: URLs, which worker_threads rejects (ERR_WORKER_PATH).
+      // force it. As shipped, init then fails on Node: the threaded Emscripten build starts its
+      // pthread workers from blob: URLs, which worker_threads rejects (ERR_WORKER_PATH); the shim
+      // in tfjs-wasm-threads.ts gives it a file instead.
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
       setThreadsCount(threads);
+      unpatch = patchWasmWorkerUrl();
     }
   }
   const warnings: string[] = [];
@@ -57,6 +61,7 @@ export async function initBackend(name: string, threads: number, res: LibResult)
     await tf.ready();
   } finally {
     console.warn = warn;
+    unpatch();
   }
   if (!ok || tf.getBackend() !== name) {
     // Keep the messages, not their stack traces; tfjs retries init, so drop repeats.
@@ -70,7 +75,11 @@ export async function initBackend(name: string, threads: number, res: LibResult)
   res.env.backend = name;
   if (name === 'wasm') {
     res.env.wasmSimd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-    res.env.wasmThreads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? threads : 1;
+    // the size of XNNPACK's thread pool as the backend reports it, not what was asked for
+    res.env.wasmThreads = getThreadsCount();
+    if (getThreadsCount() < threads) {
+      (res.errors ??= []).push(`tfjs-wasm: asked for ${threads} threads, its thread pool reports ${getThreadsCount()}`);
+    }
   }
 }
 

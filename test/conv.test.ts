@@ -60,7 +60,8 @@ describe('chunked im2col', () => {
     const g = geo({ stride: [2, 1], padding: [1, 2, 0, 1], dilation: [1, 2], groups: 2 });
     const x = randArr([3, 4, 7, 6], 1);
     const w = randArr([6, 2, 3, 2], 2);
-    const whole = conv2dForward(x, w, g);
+    // an explicit chunk size takes the chunked im2col path (the default, on one thread, the implicit GEMM)
+    const whole = conv2dForward(x, w, g, 1 << 19);
     const tiny = conv2dForward(x, w, g, 1); // one output row per chunk
     expect([...tiny.data]).toEqual([...whole.data]);
     const gy = randArr(whole.shape as number[], 3);
@@ -71,6 +72,32 @@ describe('chunked im2col', () => {
     const dwWhole = conv2dWeightGrad(x, gy, g, [3, 2]);
     const dwTiny = conv2dWeightGrad(x, gy, g, [3, 2], 1);
     dwTiny.data.forEach((v, i) => expect(v).toBeCloseTo(dwWhole.data[i], 10));
+  });
+
+  it('the implicit GEMM (no column buffer) gives the chunked im2col results up to summation order, strided, dilated, grouped, several k-slices and panels', () => {
+    // K = 30·3·3 = 270 column rows: two k-slices of the forward, 5 A blocks of the input gradient;
+    // 2·9·13 = 234 positions; 20 output channels per group; the last case has 300 output channels
+    // (two k-slices of the input gradient)
+    const cases: [number[], number[], ConvGeometry][] = [
+      [[3, 4, 7, 6], [6, 2, 3, 2], geo({ stride: [2, 1], padding: [1, 2, 0, 1], dilation: [1, 2], groups: 2 })],
+      [[2, 60, 9, 13], [40, 30, 3, 3], geo({ groups: 2 })],
+      [[1, 3, 40, 40], [70, 3, 2, 2], geo({ stride: [1, 1], padding: [0, 0, 0, 0] })], // 70 > 64 output rows: two A blocks; 1521 positions: 3 panels
+      [[2, 2, 6, 5], [300, 2, 3, 3], geo({ stride: [2, 1], padding: [2, 1, 0, 2], dilation: [2, 1] })],
+    ];
+    for (const [xs, ws, g] of cases) {
+      const x = randArr(xs, 11), w = randArr(ws, 12);
+      const implicit = conv2dForward(x, w, g);
+      const chunked = conv2dForward(x, w, g, 1 << 19);
+      expect(implicit.shape).toEqual(chunked.shape);
+      implicit.data.forEach((v, i) => expect(v).toBeCloseTo(chunked.data[i], 11));
+      const gy = randArr(implicit.shape as number[], 13);
+      const dw = conv2dWeightGrad(x, gy, g, [ws[2], ws[3]]);
+      const dwChunked = conv2dWeightGrad(x, gy, g, [ws[2], ws[3]], 1 << 19);
+      dw.data.forEach((v, i) => expect(v).toBeCloseTo(dwChunked.data[i], 9));
+      const dx = conv2dInputGrad(gy, w, g, [xs[2], xs[3]]);
+      const dxChunked = conv2dInputGrad(gy, w, g, [xs[2], xs[3]], 1 << 19);
+      dx.data.forEach((v, i) => expect(v).toBeCloseTo(dxChunked.data[i], 10));
+    }
   });
 
   it('plans at most 64 MB of workspace for 32 images of 320×320 with 16 channels and a 3×3 kernel (float32 and float64)', () => {

@@ -14,13 +14,27 @@ const close = (a: Tensor, b: Tensor, tol = 1e-10): void => {
 };
 const f64 = { dtype: 'float64' as const };
 
+/** A Keras lstm / simpleRNN layer's weights (kernel, recurrent_kernel, bias, and _reverse ones) under nn.LSTM's names. */
+function torchNames(sd: Map<string, Tensor>): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const [k, v] of sd) {
+    const m = /^(kernel|recurrent_kernel|bias)(_reverse)?$/.exec(k);
+    if (!m) { out.set(k, v); continue; }
+    const sfx = m[2] ?? '';
+    if (m[1] === 'kernel') out.set(`weight_ih_l0${sfx}`, v.t());
+    if (m[1] === 'recurrent_kernel') out.set(`weight_hh_l0${sfx}`, v.t());
+    if (m[1] === 'bias') { out.set(`bias_ih_l0${sfx}`, v); out.set(`bias_hh_l0${sfx}`, v.mul(0)); }
+  }
+  return out;
+}
+
 describe('returnState on recurrent layers', () => {
   it('lstm.callWithState gives [output, h, c] equal to nn.LSTM with the same weights, and takes initial states', () => {
     const layer = tg.layers.lstm({ units: 3, returnState: true, returnSequences: true, ...f64 });
     const x = tg.randn([2, 5, 4], f64);
     layer.build([5, 4]);
     const ref = new nn.LSTM(4, 3, { batchFirst: true, ...f64 });
-    ref.loadStateDict(layer.stateDict());
+    ref.loadStateDict(torchNames(layer.stateDict()));
     const h0 = tg.randn([2, 3], f64);
     const c0 = tg.randn([2, 3], f64);
     const [out, h, c] = layer.callWithState(x, [h0, c0]);
@@ -29,8 +43,8 @@ describe('returnState on recurrent layers', () => {
     close(h, rh.squeeze(0));
     close(c, rc.squeeze(0));
     close(layer.call(x), ref.call(x)[0]); // call() returns the output alone (zero initial states)
-    expect(() => layer.callWithState(x, [h0])).toThrow(/lstm \(LSTM\): initialState must be \[h, c\], each of shape \[2,3\], got 1 tensors/);
-    expect(() => layer.callWithState(x, [h0, tg.randn([3, 3], f64)])).toThrow(/lstm \(LSTM\): each initial state must be \[2,3\] \(batch, units\), got \[3,3\]/);
+    expect(() => layer.callWithState(x, [h0])).toThrow(/lstm \(LSTM\): initialState must be \[h, c\], each of shape \[2,3\], got 1 tensor$/);
+    expect(() => layer.callWithState(x, [h0, tg.randn([3, 3], f64)])).toThrow(/lstm \(LSTM\): initialState\[1\] must be \[2,3\] \(batch, units\), got \[3,3\]/);
   });
 
   it('gru with returnState: the last output is the state; config round-trips', () => {
@@ -49,7 +63,7 @@ describe('tg.layers.bidirectional', () => {
     seqs.build([6, 4]);
     last.build([6, 4]);
     const ref = new nn.LSTM(4, 3, { batchFirst: true, bidirectional: true, ...f64 });
-    ref.loadStateDict(seqs.stateDict());
+    ref.loadStateDict(torchNames(seqs.stateDict()));
     last.loadStateDict(seqs.stateDict());
     const [rOut, [rh, rc]] = ref.call(x);
     close(seqs.call(x), rOut);

@@ -189,6 +189,32 @@ describe('onnx export: sequence layers in ONNX Runtime', () => {
     expect(opTypes(bytes).filter((t) => t === kind)).toHaveLength(2);
   });
 
+  it.each(['lstm', 'simpleRNN', 'gru'] as const)('a Keras %s (Keras\' weights: one bias for lstm / simpleRNN, zeros as ONNX\'s Rb) and a bidirectional one, as ONNX recurrent nodes', async (kind) => {
+    tg.manualSeed(27);
+    const model = tg.sequential([
+      tg.layers.bidirectional({ layer: tg.layers[kind]({ units: 4, returnSequences: true }), inputShape: [7, 3] }),
+      tg.layers[kind]({ units: 5 }),
+      tg.layers.dense({ units: 2 }),
+    ]);
+    const bytes = await checkBatches(model, (n) => tg.randn([n, 7, 3]));
+    const op = kind === 'lstm' ? 'LSTM' : kind === 'gru' ? 'GRU' : 'RNN';
+    expect(opTypes(bytes).filter((t) => t === op)).toHaveLength(2);
+  });
+
+  it('a Keras encoder-decoder: the encoder\'s returned [h, c] start the decoder (two inputs)', async () => {
+    tg.manualSeed(28);
+    const encIn = tg.input({ shape: [5, 3], name: 'enc' });
+    const decIn = tg.input({ shape: [4, 2], name: 'dec' });
+    const [, h, c] = tg.layers.lstm({ units: 6, returnState: true }).apply(encIn);
+    const seq = tg.layers.lstm({ units: 6, returnSequences: true }).apply(decIn, { initialState: [h, c] });
+    const model = tg.model({ inputs: [encIn, decIn], outputs: tg.layers.dense({ units: 2 }).apply(seq) });
+    const xs = [tg.randn([3, 5, 3]), tg.randn([3, 4, 2])];
+    const bytes = tg.onnx.exportModel(model, xs);
+    const want = tg.noGrad(() => model.call(...xs));
+    expect(relErr(await runOrt(bytes, { input_0: xs[0], input_1: xs[1] }), want)).toBeLessThan(1e-5);
+    expect(opTypes(bytes).filter((t) => t === 'LSTM')).toHaveLength(2);
+  });
+
   it.each(['LSTM', 'GRU', 'RNN'] as const)('a one-layer %s\'s final hidden state, with and without an initial state', async (kind) => {
     tg.manualSeed(25);
     const rnn = kind === 'LSTM' ? new tg.nn.LSTM(3, 4) : kind === 'GRU' ? new tg.nn.GRU(3, 4) : new tg.nn.RNN(3, 4);

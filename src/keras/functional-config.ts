@@ -12,13 +12,16 @@ import { Layer } from './layer.js';
 import type { LossConfig } from './losses.js';
 import { Merge } from './merge.js';
 import type { AnyModel } from './model.js';
-import { SymbolicTensor } from './symbolic.js';
+import { applySymbolicAll, type SymbolicTensor } from './symbolic.js';
 import { layerClass, layerFromConfig, LAYERS, type LayerName } from './registry.js';
 import { checkName, checkShapeArg, ConfigError, show } from './schema.js';
 import { snakeCase } from './names.js';
 
-/** A reference to a node: an input by name, or a call by its index in `calls`. */
-export type NodeRef = string | number;
+/**
+ * A reference to a tensor: an input by name, a call's (first) output by the call's index in `calls`, or
+ * [call index, output index] for another output of a call that makes several (an LSTM's states: [3, 1]).
+ */
+export type NodeRef = string | number | [number, number];
 
 /** The graph part of a functional model's model.json. */
 export interface GraphConfig {
@@ -43,7 +46,11 @@ export interface SavedOutputCompile {
 /** The graph config of a functional model; its layers (and nested models) are referred to by name. */
 export function graphConfig(model: AnyModel): GraphConfig {
   const graph = model.graph!;
-  const ref = (t: SymbolicTensor): NodeRef => (t.source.kind === 'input' ? t.name : graph.calls.findIndex((c) => c.output === t));
+  const ref = (t: SymbolicTensor): NodeRef => {
+    if (t.source.kind === 'input') return t.name;
+    const call = graph.calls.findIndex((c) => c.outputs.includes(t));
+    return t.outputIndex === 0 ? call : [call, t.outputIndex];
+  };
   const form = model.outputForm;
   return {
     inputs: graph.inputs.map((t) => ({ name: t.name, shape: [...t.rowShape], dtype: t.dtype })),
@@ -150,7 +157,7 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
   });
 
   // every reference names an input or an earlier call; a later (or its own) call would be a cycle
-  const shapes: number[][] = [];
+  const shapes: number[][][] = []; // per call, each output's shape
   const inputShape = new Map(inputs.map((x) => [x.name, x.shape]));
   const shapeOf = (ref: unknown, where: string, before: number): number[] => {
     if (typeof ref === 'string') {
@@ -158,9 +165,15 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
       if (!s) fail('BAD_VALUE', `${where} refers to ${JSON.stringify(ref)}, which is not an input (a dangling reference); the inputs are ${inputs.map((x) => x.name).join(', ')}`);
       return s!;
     }
-    if (!Number.isSafeInteger(ref) || (ref as number) < 0 || (ref as number) >= (g.calls as unknown[]).length) fail('BAD_VALUE', `${where} refers to ${show(ref)}, which is neither an input name nor a call index (a dangling reference)`);
-    if ((ref as number) >= before) fail('BAD_VALUE', `${where} takes the output of call ${ref as number}, which does not come before it: the graph has a cycle`);
-    return shapes[ref as number];
+    const pair = Array.isArray(ref);
+    if (pair && (ref.length !== 2 || !Number.isSafeInteger(ref[1]) || (ref[1] as number) < 0)) fail('BAD_VALUE', `${where} refers to ${show(ref)}; a reference to a call's output is [call index, output index]`);
+    const call: unknown = pair ? ref[0] : ref;
+    const k = pair ? (ref[1] as number) : 0;
+    if (!Number.isSafeInteger(call) || (call as number) < 0 || (call as number) >= (g.calls as unknown[]).length) fail('BAD_VALUE', `${where} refers to ${show(ref)}, which is neither an input name nor a call index (a dangling reference)`);
+    if ((call as number) >= before) fail('BAD_VALUE', `${where} takes the output of call ${call as number}, which does not come before it: the graph has a cycle`);
+    const outs = shapes[call as number];
+    if (k >= outs.length) fail('BAD_VALUE', `${where} refers to output ${k} of call ${call as number}, which makes ${outs.length} output${outs.length === 1 ? '' : 's'}`);
+    return outs[k];
   };
   const used = new Set<string>();
   let total = 0;
@@ -174,9 +187,9 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
     if (!Array.isArray(e.inputs) || e.inputs.length === 0 || e.inputs.length > 64) fail('BAD_VALUE', `graph.calls[${i}].inputs must be an array of 1 to 64 references`);
     const inShapes = (e.inputs as unknown[]).map((r, k) => shapeOf(r, `graph.calls[${i}].inputs[${k}]`, i));
     const where = `graph.calls[${i}] (${layer!.name})`;
-    let out: number[];
+    let out: number[][];
     if (layer instanceof Merge) {
-      out = checked(() => layer.buildFor(inShapes)); // merge layers have no weights
+      out = [checked(() => layer.buildFor(inShapes))]; // merge layers have no weights
     } else if (!(layer instanceof Layer)) {
       // a nested model: one input of the shape it was saved with; its weights are listed once, under its name
       const sub = layer!;
@@ -188,7 +201,7 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
         if (total > limits.maxParams) fail('TOO_LARGE', `the model would have over ${limits.maxParams} parameters (at ${where})`);
         for (const [k, w] of sub.expected) expected.set(`${sub.name}.${k}`, { ...w, label: `${where} ${w.label}` });
       }
-      out = [...sub.outputShape];
+      out = [[...sub.outputShape]];
     } else {
       const [lo, hi] = [layer!.minInputs, layer!.maxInputs];
       if (inShapes.length < lo || inShapes.length > hi) fail('BAD_VALUE', `${where} takes ${inShapes.length} inputs; ${layer!.className} takes ${lo === hi ? lo : `${lo} to ${hi}`}`);
@@ -202,10 +215,12 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
           expected.set(`${layer!.name}.${w.name}`, { shape: w.shape, dtype: w.dtype === 'float64' ? 'F64' : 'F32', label: `${where} ${w.name}` });
         }
       }
-      out = checked(() => layer!.outputShapeFor(inShapes));
+      out = checked(() => layer!.outputShapesFor(inShapes));
     }
-    const rowSize = out.reduce((a, b) => a * b, 1);
-    if (rowSize > maxDim) fail('TOO_LARGE', `${where} would produce rows of ${rowSize} values, the limit is ${maxDim}`);
+    for (const o of out) {
+      const rowSize = o.reduce((a, b) => a * b, 1);
+      if (rowSize > maxDim) fail('TOO_LARGE', `${where} would produce rows of ${rowSize} values, the limit is ${maxDim}`);
+    }
     shapes.push(out);
     used.add(layer!.name!);
     return { layer: layer!.name!, inputs: e.inputs as NodeRef[] };
@@ -231,12 +246,11 @@ export function buildFunctional(plan: FunctionalPlan, name: string, model: typeo
   const ins = plan.graph.inputs.map((x) => input({ shape: x.shape, name: x.name, dtype: x.dtype }));
   const byName = new Map(ins.map((t) => [t.name, t]));
   const callables = new Map([...plan.layers].map(([k, l]) => [k, l instanceof Layer ? l : buildNested(l)] as const));
-  const outs: SymbolicTensor[] = [];
-  const node = (r: NodeRef): SymbolicTensor => (typeof r === 'string' ? byName.get(r)! : outs[r]);
+  const outs: SymbolicTensor[][] = [];
+  const node = (r: NodeRef): SymbolicTensor => (typeof r === 'string' ? byName.get(r)! : Array.isArray(r) ? outs[r[0]][r[1]] : outs[r][0]);
   for (const c of plan.graph.calls) {
     const layer = callables.get(c.layer)!;
-    const args = c.inputs.map(node);
-    outs.push(layer instanceof Merge || args.length > 1 ? layer.apply(args) : layer.apply(args[0]));
+    outs.push(applySymbolicAll(layer, c.inputs.map(node))); // a recurrent layer's initial states are its extra inputs
   }
   const outputs = plan.graph.outputs.map(node);
   const spec = plan.graph.single ? outputs[0]

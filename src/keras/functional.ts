@@ -43,24 +43,42 @@ export function input(args: InputArgs): SymbolicTensor {
   inputCount++;
   const dtype = args.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'float64') throw new RangeError(`input: dtype must be 'float32' or 'float64', got ${String(dtype)}`);
-  return new SymbolicTensor(shape, dtype, { kind: 'input', layer: null, inputs: [] }, name);
+  const outputs: SymbolicTensor[] = [];
+  const t = new SymbolicTensor(shape, dtype, { kind: 'input', layer: null, inputs: [], outputs }, name);
+  outputs.push(t);
+  return t;
 }
 
-/** One recorded call: a layer (or model) applied to symbolic tensors, making `output`. */
+/** One recorded call: a layer (or model) applied to symbolic tensors, making `outputs` (usually one). */
 export interface GraphCall {
   callable: SymbolicCallable & Module;
   inputs: readonly SymbolicTensor[];
-  output: SymbolicTensor;
+  /** Every tensor the call makes, in order (a recurrent layer with returnState: output, then its states). */
+  outputs: readonly SymbolicTensor[];
+}
+
+/** Where a node's input comes from, as Keras' inbound nodes say it: [layer name, node index, tensor index]. */
+export interface InboundRef {
+  /** The input's or layer's name. */
+  name: string;
+  /** Which call of that layer (0 for its first; a shared layer's later calls count up). */
+  nodeIndex: number;
+  /** Which of that call's outputs (0 unless the call makes several). */
+  tensorIndex: number;
 }
 
 /** One node of {@link LayerGraph}: an input or a layer, its output shape and the nodes feeding it. */
 export interface LayerGraphNode {
   name: string;
   className: string;
-  /** The output shape without the batch dim. */
+  /** The output shape without the batch dim (the first output's when it makes several). */
   outputShape: number[];
+  /** Every output's shape (one entry unless the layer makes several, as an LSTM with returnState); absent means [outputShape]. */
+  outputShapes?: number[][];
   /** Names of the nodes whose outputs it takes (several calls of a shared layer are all listed). */
   inbound: string[];
+  /** The same inputs with Keras' node and tensor indices (summary's "Connected to": lstm[0][1]); absent means [0][0] each. */
+  inboundRefs?: InboundRef[];
   isInput: boolean;
 }
 
@@ -72,7 +90,7 @@ export interface LayerGraph {
 }
 
 /** A callable that runs on concrete tensors: a Layer (callOn) or a model used as a layer (callOn too). */
-interface Runnable { callOn(inputs: readonly Tensor[]): Tensor }
+interface Runnable { callOn(inputs: readonly Tensor[]): Tensor | Tensor[] }
 
 /** The checked graph of a functional model: its inputs, outputs, calls in execution order, and its layers. */
 export class Graph {
@@ -95,28 +113,31 @@ export class Graph {
     const inputNames = inputs.map((t) => t.name);
     if (new Set(inputNames).size !== inputNames.length) bad(`two inputs share a name (${inputNames.join(', ')}); give each tg.input() its own name`);
 
-    // walk back from the outputs: every call reached, and which inputs each output depends on
-    const seen = new Map<SymbolicTensor, GraphCall | null>();
+    // walk back from the outputs: every call reached (once, however many of its outputs are used), and which
+    // inputs each output depends on
+    const seen = new Set<SymbolicTensor>();
+    const found = new Map<SymbolicTensor['source'], GraphCall>();
     const reachedInputs = new Set<SymbolicTensor>();
     outputs.forEach((out, i) => {
       const stack: SymbolicTensor[] = [out];
       while (stack.length) {
         const t = stack.pop()!;
         if (seen.has(t)) continue;
+        seen.add(t);
         if (t.source.kind === 'input') {
           if (!inputs.includes(t)) bad(`output ${i} (${out.describe()}) depends on ${t.describe()}, which is not in inputs; add it to inputs`);
           reachedInputs.add(t);
-          seen.set(t, null);
           continue;
         }
+        if (found.has(t.source)) continue;
         const layer = t.source.layer as SymbolicCallable & Module;
-        seen.set(t, { callable: layer, inputs: t.source.inputs, output: t });
+        found.set(t.source, { callable: layer, inputs: t.source.inputs, outputs: t.source.outputs });
         stack.push(...t.source.inputs);
       }
     });
     inputs.forEach((t) => { if (!reachedInputs.has(t)) bad(`${t.describe()} does not reach any output; remove it from inputs or use it`); });
     // symbolic ids increase as tensors are made, so sorting by id puts each call after its inputs' calls
-    this.calls = [...seen.values()].filter((c): c is GraphCall => c !== null).sort((a, b) => a.output.id - b.output.id);
+    this.calls = [...found.values()].sort((a, b) => a.outputs[0].id - b.outputs[0].id);
     const callables: (SymbolicCallable & Module)[] = [];
     for (const c of this.calls) if (!callables.includes(c.callable)) callables.push(c.callable);
     this.callables = callables;
@@ -146,9 +167,13 @@ export class Graph {
     }
   }
 
-  /** The output names: each output's layer name (Keras names outputs by the layer that makes them). */
+  /**
+   * The output names: each output's layer name (Keras names outputs by the layer that makes them); when two
+   * outputs come from one layer (an LSTM's output and states), the later ones get `_1`, `_2`, ... by tensor index.
+   */
   get outputNames(): string[] {
-    return this.outputs.map((t) => (t.source.kind === 'input' ? t.name : (t.source.layer!.name as string)));
+    const base = this.outputs.map(Graph.sourceName);
+    return this.outputs.map((t, i) => (base.indexOf(base[i]) === i ? base[i] : `${base[i]}_${t.outputIndex}`));
   }
 
   /** The input names, as given to tg.input(). */
@@ -167,12 +192,16 @@ export class Graph {
     const wanted = new Set(this.outputs.filter((_, i) => logitsFor[i]));
     for (const call of this.calls) {
       const args = call.inputs.map((t) => values.get(t)!);
-      if (wanted.has(call.output) && call.callable instanceof Layer && args.length === 1) {
+      const [first] = call.outputs;
+      if (call.outputs.length === 1 && wanted.has(first) && call.callable instanceof Layer && args.length === 1) {
         const r = call.callable.forwardWithLogits(args[0]);
-        values.set(call.output, r.out);
-        logits.set(call.output, { logits: r.logits, activation: r.activation });
+        values.set(first, r.out);
+        logits.set(first, { logits: r.logits, activation: r.activation });
       } else {
-        values.set(call.output, (call.callable as unknown as Runnable).callOn(args));
+        const out = (call.callable as unknown as Runnable).callOn(args);
+        const outs = Array.isArray(out) ? out : [out];
+        if (outs.length !== call.outputs.length) throw new Error(`${call.callable.name}: made ${outs.length} outputs when run, but ${call.outputs.length} when applied to symbolic tensors`);
+        call.outputs.forEach((t, k) => values.set(t, outs[k]));
       }
     }
     return this.outputs.map((t) => ({ out: values.get(t)!, logits: logits.get(t)?.logits ?? null, activation: logits.get(t)?.activation ?? null }));
@@ -188,14 +217,26 @@ export class Graph {
    * applied twice lists both calls' inbound nodes), with shapes without the batch dim.
    */
   describe(): LayerGraph {
-    const nodes: LayerGraphNode[] = this.inputs.map((t) => ({ name: t.name, className: 'InputLayer', outputShape: [...t.rowShape], inbound: [], isInput: true }));
+    const nodes: LayerGraphNode[] = this.inputs.map((t) => ({
+      name: t.name, className: 'InputLayer', outputShape: [...t.rowShape], outputShapes: [[...t.rowShape]], inbound: [], inboundRefs: [], isInput: true,
+    }));
     for (const c of this.callables) {
       const calls = this.calls.filter((k) => k.callable === c);
+      const inboundRefs = calls.flatMap((k) => k.inputs.map((t) => this.inboundRef(t)));
       nodes.push({
-        name: c.name as string, className: c.className, outputShape: [...calls[0].output.rowShape],
-        inbound: calls.flatMap((k) => k.inputs.map(Graph.sourceName)), isInput: false,
+        name: c.name as string, className: c.className, outputShape: [...calls[0].outputs[0].rowShape],
+        outputShapes: calls[0].outputs.map((t) => [...t.rowShape]),
+        inbound: inboundRefs.map((r) => r.name), inboundRefs, isInput: false,
       });
     }
     return { nodes, outputs: this.outputs.map(Graph.sourceName) };
+  }
+
+  /** Keras' reference to a tensor: its layer's name, which call of that layer made it, and its index there. */
+  inboundRef(t: SymbolicTensor): InboundRef {
+    if (t.source.kind === 'input') return { name: t.name, nodeIndex: 0, tensorIndex: 0 };
+    const layer = t.source.layer;
+    const nodeIndex = this.calls.filter((k) => k.callable === layer).findIndex((k) => k.outputs.includes(t));
+    return { name: Graph.sourceName(t), nodeIndex, tensorIndex: t.outputIndex };
   }
 }

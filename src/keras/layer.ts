@@ -5,7 +5,7 @@ import { Tensor } from '../autograd/tensor.js';
 import { Module } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
-import { applySymbolic, isSymbolic, type SymbolicTensor } from './symbolic.js';
+import { applySymbolic, applySymbolicAll, isSymbolic, type SymbolicTensor } from './symbolic.js';
 import { type ConfigLimits, type ConfigOf, type ConfigSource, DEFAULT_LIMITS, type LAYER_FIELDS, parseConfig, savedConfig, type Schema } from './schema.js';
 import { snakeCase } from './names.js';
 
@@ -94,6 +94,19 @@ export abstract class Layer<S extends Schema = Schema> extends Module {
     return this.computeOutputShape(inputShapes[0]);
   }
 
+  /**
+   * The shapes of all its outputs: [outputShapeFor(...)] by default; a recurrent layer with returnState makes
+   * several (its output, then each state).
+   */
+  outputShapesFor(inputShapes: readonly (readonly number[])[]): number[][] {
+    return [this.outputShapeFor(inputShapes)];
+  }
+
+  /** Whether apply() returns a list (Keras' returnState: [output, ...states]) rather than one tensor. */
+  get returnsList(): boolean {
+    return false;
+  }
+
   /** Creates the weights for this input shape (once) and returns the output shape. */
   build(inputShape: readonly number[]): number[] {
     const out = this.computeOutputShape(inputShape);
@@ -155,6 +168,8 @@ export abstract class Layer<S extends Schema = Schema> extends Module {
   apply(x: Tensor | SymbolicTensor | SymbolicTensor[]): Tensor | SymbolicTensor {
     if (x instanceof Tensor) return this.call(x);
     if (!isSymbolic(x)) throw new TypeError(`${this.describe()}: apply() takes a Tensor or symbolic tensors from tg.input(), got ${Array.isArray(x) ? 'an empty array or a mixed array' : typeof x}`);
+    // a layer making several outputs returns them all (its type says so: see the recurrent layers' factories)
+    if (this.returnsList) return applySymbolicAll(this, Array.isArray(x) ? x : [x]) as unknown as SymbolicTensor;
     return applySymbolic(this, x);
   }
 
@@ -184,8 +199,11 @@ export abstract class Layer<S extends Schema = Schema> extends Module {
     }
   }
 
-  /** Runs the layer on concrete inputs, one per symbolic input it was applied to (the functional model's executor). */
-  callOn(inputs: readonly Tensor[]): Tensor {
+  /**
+   * Runs the layer on concrete inputs, one per symbolic input it was applied to (the functional model's
+   * executor); a layer with several outputs returns them all, in the order of its symbolic outputs.
+   */
+  callOn(inputs: readonly Tensor[]): Tensor | Tensor[] {
     return this.forward(...inputs);
   }
 

@@ -8,6 +8,7 @@ export {
 export {
   embedding, Embedding, globalAveragePooling1d, GlobalAveragePooling1D, gru, GRU, layerNormalization, LayerNormalization,
   lstm, LSTM, simpleRNN, SimpleRNN, type EmbeddingArgs, type LayerNormalizationArgs, type RecurrentArgs,
+  type RecurrentCallArgs, type ReturnsState, type WithState,
 } from './sequence-layers.js';
 export { bidirectional, Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional.js';
 export { multiHeadAttention, MultiHeadAttention, type AttendOptions, type MultiHeadAttentionArgs } from './attention.js';

@@ -1,10 +1,11 @@
 // Loading a Keras-style model: tg.fromBytes (anywhere) and tg.loadModel(dir) (Node). Trusts nothing: the
 // config is planned first (config.ts: every field, name and size checked), then the weights are read against it.
 
-import { checkedTensors, maxFileBytes, nodeFs } from '../io/state-dict.js';
+import { maxFileBytes, nodeFs } from '../io/state-dict.js';
 import { CONFIG_FILE, DEFAULT_LOAD_LIMITS, type LoadLimits, type ModelPlan, parseJson, planModel, WEIGHTS_FILE } from './config.js';
 import { ModelLoadError, type ModelLoadErrorCode } from './errors.js';
 import { buildFunctional, type NestedPlan, type SavedOutputCompile } from './functional-config.js';
+import { readModelWeights } from './legacy-weights.js';
 import { type AnyModel, type Model, model as functionalModel, sequential } from './model.js';
 import type { ModelBytes } from './saving.js';
 import { checkOptions } from '../tensor/validate.js';
@@ -66,7 +67,7 @@ function buildNested(plan: NestedPlan): AnyModel {
 
 /** The model a plan describes, its layers built (weights allocated) and compiled as saved, with `weights` loaded. */
 function buildFromPlan(plan: ModelPlan, weights: Uint8Array): Model {
-  const tensors = checkedTensors(weights, 'loadModel', plan.expected);
+  const tensors = readModelWeights(weights, 'loadModel', plan.expected);
   const { config } = plan;
   let model: Model;
   try {

@@ -1,9 +1,10 @@
 // Saving a Keras-style model: model.json (architecture, compile settings; config.ts) beside model.safetensors
 // (weights named by stateDict key). Bytes work everywhere; files go through io/node-fs, only in Node.
 
-import { type ExpectedTensor, checkedTensors, nodeFs, safetensorsDType, stateDictToBytes } from '../io/state-dict.js';
+import { type ExpectedTensor, nodeFs, safetensorsDType, stateDictToBytes } from '../io/state-dict.js';
 import { CONFIG_FILE, modelConfig, WEIGHTS_FILE } from './config.js';
 import { ModelLoadError } from './errors.js';
+import { readModelWeights } from './legacy-weights.js';
 import type { AnyModel } from './model.js';
 
 /**
@@ -36,5 +37,5 @@ export function loadWeightsInto(model: AnyModel, weights: Uint8Array): void {
   for (const [name, p] of model.namedParameters()) {
     expected.set(name, { shape: [...p.shape], dtype: safetensorsDType(p.dtype), label: `parameter ${name}` });
   }
-  model.loadStateDict(checkedTensors(weights, 'loadWeights', expected));
+  model.loadStateDict(readModelWeights(weights, 'loadWeights', expected));
 }

@@ -4,9 +4,9 @@
 // padding steps, recurrent layers stop at each row's last real step and pooling averages the real ones.
 
 import { flip } from '../autograd/functions.js';
-import type { Tensor } from '../autograd/tensor.js';
-import { Module, type Parameter } from '../nn/module.js';
-import { GRU as NnGRU, LSTM as NnLSTM, RNN as NnRNN } from '../nn/rnn.js';
+import { Tensor } from '../autograd/tensor.js';
+import { Parameter } from '../nn/module.js';
+import { GRU as NnGRU, LSTM as NnLSTM, RNN as NnRNN, type RecurrentWeights, recurrentLayer } from '../nn/rnn.js';
 import { Embedding as NnEmbedding, LayerNorm } from '../nn/sequence-layers.js';
 import type { DType } from '../tensor/dtype.js';
 import { defaultGenerator, Generator } from '../tensor/random.js';
@@ -14,6 +14,7 @@ import { fmtShape } from '../tensor/shape.js';
 import { type InitializerName, INITIALIZERS } from './initializers.js';
 import { Layer, type LayerArgs, type LayerOptions, type SchemaFor, type WeightSpec } from './layer.js';
 import { field, LAYER_FIELDS } from './schema.js';
+import { SymbolicTensor } from './symbolic.js';
 
 // ---- masks -----------------------------------------------------------------------------------
 
@@ -204,10 +205,12 @@ export interface RecurrentArgs extends LayerArgs {
   /** Read the sequence from the end; with returnSequences the outputs come in that reversed order (default false). */
   goBackwards?: boolean;
   /**
-   * Also return the final states: {@link SimpleRNN.callWithState} gives [output, h] (LSTM: [output, h, c]), each
-   * state [batch, units] (default false). `call(x)` returns the output alone either way.
+   * Also return the final states, as Keras does: `apply(x)` gives [output, h] (LSTM: [output, h, c]), each state
+   * [batch, units], on tensors and on symbolic tensors alike (default false). `call(x)` returns the output alone.
    */
   returnState?: boolean;
+  /** Learn a bias (default true): LSTM and SimpleRNN have one, GRU two (input and recurrent), as Keras' layers. */
+  useBias?: boolean;
   /** Dtype of the weights (default 'float32'). */
   dtype?: DType;
   /** Source of the initial weights (default: the global defaultGenerator). */
@@ -220,6 +223,7 @@ const RECURRENT_FIELDS = {
   returnSequences: field.bool(false),
   goBackwards: field.bool(false),
   returnState: field.bool(false),
+  useBias: field.bool(true),
   dtype: field.dtype(),
   generator: field.generator(true),
 } satisfies SchemaFor<RecurrentArgs>;
@@ -228,17 +232,72 @@ const RECURRENT_FIELDS = {
 export type RecurrentKind = 'SimpleRNN' | 'LSTM' | 'GRU';
 /** Gate blocks per recurrent kind: the weights are [gates·units, ...]. */
 export const GATES: Record<RecurrentKind, number> = { SimpleRNN: 1, LSTM: 4, GRU: 3 };
+/** The number of states per recurrent kind: [h] or, for LSTM, [h, c]. */
+export const STATES: Record<RecurrentKind, number> = { SimpleRNN: 1, LSTM: 2, GRU: 1 };
+
+/** Options of a recurrent layer's apply: Keras' call arguments. */
+export interface RecurrentCallArgs {
+  /** The starting states, [h] (LSTM: [h, c]), each [batch, units]: tensors, or symbolic tensors in the functional API. */
+  initialState?: Tensor[] | SymbolicTensor[];
+}
 
 /**
- * The shared body of the Keras recurrent layers, over tg.nn's RNN/LSTM/GRU (batch first). Weights keep
- * PyTorch's names and layout (weight_ih_l0 [gates·units, features], ...), gate orders and initialisation.
+ * The weights of one recurrent layer (one direction) as Keras lays them out. LSTM and SimpleRNN: kernel
+ * [features, gates·units], recurrent_kernel [units, gates·units] and one bias [gates·units] (Keras' weights; the
+ * gate order i, f, c, o is PyTorch's i, f, g, o). GRU keeps PyTorch's weights, two biases included, which is
+ * Keras' GRU with resetAfter (its bias is [2, 3·units]) with gates in PyTorch's order r, z, n.
+ */
+export function recurrentWeightSpecs(kind: RecurrentKind, features: number, units: number, useBias: boolean, dtype: DType, suffix = ''): WeightSpec[] {
+  const g = GATES[kind] * units;
+  if (kind === 'GRU') {
+    return [
+      { name: `weight_ih_l0${suffix}`, shape: [g, features], dtype }, { name: `weight_hh_l0${suffix}`, shape: [g, units], dtype },
+      ...(useBias ? [{ name: `bias_ih_l0${suffix}`, shape: [g], dtype }, { name: `bias_hh_l0${suffix}`, shape: [g], dtype }] : []),
+    ];
+  }
+  return [
+    { name: `kernel${suffix}`, shape: [features, g], dtype }, { name: `recurrent_kernel${suffix}`, shape: [units, g], dtype },
+    ...(useBias ? [{ name: `bias${suffix}`, shape: [g], dtype }] : []),
+  ];
+}
+
+/**
+ * Makes one direction's weights (named as {@link recurrentWeightSpecs} names them), drawn as tg.nn's layer draws
+ * its own: U(−1/√units, 1/√units) for W_ih, W_hh, b_ih, b_hh in that order. LSTM and SimpleRNN then keep the
+ * transposed matrices and b_ih + b_hh as their one bias: the same function as the PyTorch layer it was drawn as.
+ */
+export function makeRecurrentWeights(kind: RecurrentKind, features: number, units: number, useBias: boolean, dtype: DType, generator: Generator): Parameter[] {
+  const opts = { bias: useBias, dtype, generator };
+  const nn = kind === 'LSTM' ? new NnLSTM(features, units, opts) : kind === 'GRU' ? new NnGRU(features, units, opts) : new NnRNN(features, units, opts);
+  const ps = nn.parameters();
+  if (kind === 'GRU') return ps;
+  const [wih, whh, bih, bhh] = ps;
+  const t = (w: Tensor) => new Parameter(w.t().contiguous().value.clone());
+  return [t(wih), t(whh), ...(useBias ? [new Parameter(bih.add(bhh).value)] : [])];
+}
+
+/** One direction's weights as tg.nn's recurrence takes them (W_ih, W_hh, b_ih, b_hh in PyTorch's layout). */
+export function recurrentWeightsOf(kind: RecurrentKind, params: readonly Tensor[], useBias: boolean): RecurrentWeights {
+  if (kind === 'GRU') return { wih: params[0], whh: params[1], bih: useBias ? params[2] : null, bhh: useBias ? params[3] : null };
+  return { wih: params[0].t(), whh: params[1].t(), bih: useBias ? params[2] : null, bhh: null };
+}
+
+/**
+ * The shared body of the Keras recurrent layers: Keras' weights (see {@link recurrentWeightSpecs}) run by
+ * tg.nn's recurrence (batch first, PyTorch's equations), so the parameter counts are Keras': LSTM(32) on 16
+ * features has 4·(32·(16+32) + 32) = 6,272.
  */
 export abstract class Recurrent<K extends RecurrentKind = RecurrentKind> extends Layer<typeof RECURRENT_FIELDS> {
   abstract override readonly className: K;
-  #rnn: NnRNN | NnLSTM | NnGRU | null = null;
+  #weights: Parameter[] = [];
 
   protected constructor(args: RecurrentArgs, where: string, options: LayerOptions) {
     super(RECURRENT_FIELDS, args, where, '{ units: 32 }', options);
+  }
+
+  /** How many states the layer has: 1 ([h]) or, for LSTM, 2 ([h, c]). */
+  get stateCount(): number {
+    return STATES[this.className];
   }
 
   computeOutputShape(inputShape: readonly number[]): number[] {
@@ -246,28 +305,97 @@ export abstract class Recurrent<K extends RecurrentKind = RecurrentKind> extends
     return this.config.returnSequences ? [inputShape[0], this.config.units] : [this.config.units];
   }
 
+  /** Takes the sequence and, optionally, the initial states (the functional API passes them as extra inputs). */
+  override get maxInputs(): number {
+    return 1 + this.stateCount;
+  }
+
+  /** The output and, with returnState, each state ([units]). */
+  override outputShapesFor(inputShapes: readonly (readonly number[])[]): number[][] {
+    this.checkStateShapes(inputShapes);
+    const out = this.computeOutputShape(inputShapes[0]);
+    return this.config.returnState ? [out, ...Array.from({ length: this.stateCount }, () => [this.config.units])] : [out];
+  }
+
+  override buildFor(inputShapes: readonly (readonly number[])[]): number[] {
+    this.checkStateShapes(inputShapes);
+    return super.buildFor(inputShapes.slice(0, 1));
+  }
+
+  override get returnsList(): boolean {
+    return this.config.returnState;
+  }
+
+  /** Refuses a wrong number of initial states, or states not [units] per row. */
+  private checkStateShapes(inputShapes: readonly (readonly number[])[]): void {
+    const states = inputShapes.slice(1);
+    if (states.length === 0) return;
+    const want = this.stateCount;
+    const names = want === 2 ? '[h, c]' : '[h]';
+    if (states.length !== want) throw new RangeError(`${this.describe()}: initialState must be ${names} (${want} tensor${want > 1 ? 's' : ''} of shape [null,${this.config.units}]), got ${states.length}`);
+    states.forEach((s, i) => {
+      if (s.length !== 1 || s[0] !== this.config.units) throw new RangeError(`${this.describe()}: initialState[${i}] must have shape [null,${this.config.units}] (batch, units), got [null,${s.join(',')}]`);
+    });
+  }
+
   override weightSpecs(inputShape: readonly number[]): WeightSpec[] {
-    const g = GATES[this.className] * this.config.units;
-    const { dtype, units } = this.config;
-    return [
-      { name: 'weight_ih_l0', shape: [g, inputShape[1]], dtype }, { name: 'weight_hh_l0', shape: [g, units], dtype },
-      { name: 'bias_ih_l0', shape: [g], dtype }, { name: 'bias_hh_l0', shape: [g], dtype },
-    ];
+    const { dtype, units, useBias } = this.config;
+    return recurrentWeightSpecs(this.className, inputShape[1], units, useBias, dtype);
   }
 
   protected override allocate(inputShape: readonly number[]): void {
-    const opts = { batchFirst: true, dtype: this.config.dtype, generator: this.config.generator ?? defaultGenerator };
-    const f = inputShape[1];
-    const u = this.config.units;
-    this.#rnn = this.className === 'LSTM' ? new NnLSTM(f, u, opts) : this.className === 'GRU' ? new NnGRU(f, u, opts) : new NnRNN(f, u, opts);
+    const { dtype, units, useBias } = this.config;
+    this.#weights = makeRecurrentWeights(this.className, inputShape[1], units, useBias, dtype, this.config.generator ?? defaultGenerator);
   }
 
   override namedOwnParameters(): [string, Parameter][] {
-    return this.#rnn ? this.#rnn.namedParameters() : [];
+    if (this.#weights.length === 0) return [];
+    const specs = recurrentWeightSpecs(this.className, this.#weights[0].shape[this.className === 'GRU' ? 1 : 0], this.config.units, this.config.useBias, this.config.dtype);
+    return specs.map((s, i) => [s.name, this.#weights[i]]);
   }
 
   override forward(x: Tensor): Tensor {
     return this.callWithState(x)[0];
+  }
+
+  /** The functional model's executor: [x] or [x, ...initial states]; [output, ...states] with returnState. */
+  override callOn(inputs: readonly Tensor[]): Tensor | Tensor[] {
+    const out = this.callWithState(inputs[0], inputs.length > 1 ? inputs.slice(1) : undefined);
+    return this.config.returnState ? out : out[0];
+  }
+
+  /**
+   * Keras' call: on a tensor, the output ([output, ...states] with returnState); on a symbolic tensor, the same
+   * as symbolic tensors for the functional API. `initialState` gives the starting states (tensors, or symbolic
+   * tensors from other layers in the functional API, as Keras' `layer(x, initial_state=[h, c])`); Keras' other
+   * form, `apply([x, h, c])`, works too on symbolic tensors.
+   * @example
+   * ```ts
+   * const x = tg.input({ shape: [5, 3] });
+   * const [seq, h, c] = tg.layers.lstm({ units: 8, returnSequences: true, returnState: true }).apply(x);
+   * const y = tg.layers.lstm({ units: 8 }).apply(seq, { initialState: [h, c] });
+   * ```
+   */
+  override apply(x: Tensor, kwargs?: RecurrentCallArgs): Tensor;
+  override apply(x: SymbolicTensor | SymbolicTensor[], kwargs?: RecurrentCallArgs): SymbolicTensor;
+  override apply(x: Tensor | SymbolicTensor | SymbolicTensor[], kwargs?: RecurrentCallArgs): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  override apply(x: Tensor | SymbolicTensor | SymbolicTensor[], kwargs: RecurrentCallArgs = {}): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    if (typeof kwargs !== 'object' || kwargs === null) throw new TypeError(`${this.describe()}: apply's second argument is { initialState }, got ${typeof kwargs}`);
+    for (const k of Object.keys(kwargs)) if (k !== 'initialState') throw new RangeError(`${this.describe()}: apply takes { initialState }, got an unknown option ${JSON.stringify(k)}`);
+    const init = kwargs.initialState;
+    if (init !== undefined && !Array.isArray(init)) throw new TypeError(`${this.describe()}: initialState must be a list of ${this.stateCount === 2 ? '[h, c]' : '[h]'}, got ${typeof init}`);
+    if (x instanceof Tensor) {
+      if (init && !init.every((t) => t instanceof Tensor)) throw new TypeError(`${this.describe()}: on a tensor, initialState must be tensors too`);
+      const out = this.callWithState(x, init as Tensor[] | undefined);
+      return this.config.returnState ? out : out[0];
+    }
+    if (Array.isArray(x)) {
+      // Keras' other form, layer([x, h, c]): the sequence, then the initial states
+      if (init) throw new TypeError(`${this.describe()}: give the initial states either in the list [x, ...states] or as { initialState }, not both`);
+      return super.apply(x.length === 1 ? x[0] : x);
+    }
+    if (init && !init.every((t) => t instanceof SymbolicTensor)) throw new TypeError(`${this.describe()}: on a symbolic tensor, initialState must be symbolic tensors too (outputs of other layers or tg.input())`);
+    return super.apply(init && init.length ? [x, ...(init as SymbolicTensor[])] : x);
   }
 
   /**
@@ -282,36 +410,41 @@ export abstract class Recurrent<K extends RecurrentKind = RecurrentKind> extends
    */
   callWithState(x: Tensor, initialState?: readonly Tensor[]): Tensor[] {
     this.ensureBuilt(x);
-    const rnn = this.#rnn as Module<[Tensor, Tensor | [Tensor, Tensor] | null, { lengths?: number[] }], [Tensor, Tensor | [Tensor, Tensor]]>;
     const mask = maskOf(x);
     if (mask && this.config.goBackwards) throw new RangeError(`${this.describe()}: goBackwards with a mask is not supported`);
     const lengths = mask ? lengthsOf(mask, this.describe()) : undefined;
     const input = this.config.goBackwards ? flip(x, [1]) : x;
-    const [out, state] = rnn.call(input, this.initialState(initialState, x), { lengths });
-    const [h, c] = (Array.isArray(state) ? state : [state]).map((t) => t.squeeze(0)); // [1, batch, units] → [batch, units]
+    const [h0, c0] = this.initialState(initialState, x);
+    const kind: RecurrentKind = this.className;
+    const spec = {
+      kind: kind === 'SimpleRNN' ? 'RNN' as const : kind, hiddenSize: this.config.units, label: this.describe(),
+      weights: [recurrentWeightsOf(this.className, this.#weights, this.config.useBias)],
+    };
+    const [out, hN, cN] = recurrentLayer(spec, input, h0, c0, lengths);
+    const h = hN.squeeze(0); // [1, batch, units] → [batch, units]
     const output = this.config.returnSequences ? withMask(out, mask) : h;
-    return c ? [output, h, c] : [output, h];
+    return cN ? [output, h, cN.squeeze(0)] : [output, h];
   }
 
-  /** Checks the initial states (Keras order, each [batch, units]) and shapes them as tg.nn takes them. */
-  private initialState(states: readonly Tensor[] | undefined, x: Tensor): Tensor | [Tensor, Tensor] | null {
-    if (states === undefined || states === null) return null;
-    const want = this.className === 'LSTM' ? 2 : 1;
+  /** Checks the initial states (Keras order, each [batch, units]) and shapes them as tg.nn takes them, [1, batch, units]. */
+  private initialState(states: readonly Tensor[] | undefined, x: Tensor): [Tensor | null, Tensor | null] {
+    if (states === undefined || states === null) return [null, null];
+    const want = this.stateCount;
     const shape = [x.shape[0], this.config.units];
     if (!Array.isArray(states) || states.length !== want) {
-      throw new RangeError(`${this.describe()}: initialState must be ${want === 2 ? '[h, c]' : '[h]'}, each of shape ${fmtShape(shape)}, got ${Array.isArray(states) ? `${states.length} tensors` : typeof states}`);
+      throw new RangeError(`${this.describe()}: initialState must be ${want === 2 ? '[h, c]' : '[h]'}, each of shape ${fmtShape(shape)}, got ${Array.isArray(states) ? `${states.length} tensor${states.length === 1 ? '' : 's'}` : typeof states}`);
     }
-    for (const t of states) {
-      if (t.ndim !== 2 || t.shape[0] !== shape[0] || t.shape[1] !== shape[1]) {
-        throw new RangeError(`${this.describe()}: each initial state must be ${fmtShape(shape)} (batch, units), got ${fmtShape(t.shape)}`);
+    states.forEach((t, i) => {
+      if (!(t instanceof Tensor) || t.ndim !== 2 || t.shape[0] !== shape[0] || t.shape[1] !== shape[1]) {
+        throw new RangeError(`${this.describe()}: initialState[${i}] must be ${fmtShape(shape)} (batch, units), got ${t instanceof Tensor ? fmtShape(t.shape) : typeof t}`);
       }
-    }
+    });
     const hs = states.map((t) => t.unsqueeze(0));
-    return want === 2 ? [hs[0], hs[1]] : hs[0];
+    return [hs[0], hs[1] ?? null];
   }
 }
 
-/** A fully connected RNN (Keras' SimpleRNN): h_t = tanh(x_t·W_ihᵀ + b_ih + h_(t−1)·W_hhᵀ + b_hh). */
+/** A fully connected RNN (Keras' SimpleRNN): h_t = tanh(x_t·kernel + h_(t−1)·recurrent_kernel + bias). */
 export class SimpleRNN extends Recurrent<'SimpleRNN'> {
   /** The Keras class name, as saved in model.json. */
   readonly className = 'SimpleRNN';
@@ -320,7 +453,7 @@ export class SimpleRNN extends Recurrent<'SimpleRNN'> {
   }
 }
 
-/** Long short-term memory (Keras' LSTM; PyTorch's equations, gate order i, f, g, o, and weights). */
+/** Long short-term memory (Keras' LSTM: kernel, recurrent_kernel, bias; gate order i, f, c, o, the same equations as PyTorch's). */
 export class LSTM extends Recurrent<'LSTM'> {
   /** The Keras class name, as saved in model.json. */
   readonly className = 'LSTM';
@@ -357,10 +490,27 @@ export const embedding = (args: EmbeddingArgs): Embedding => new Embedding(args)
 export const layerNormalization = (args: LayerNormalizationArgs = {}): LayerNormalization => new LayerNormalization(args);
 /** The mean over steps, respecting a mask (Keras' GlobalAveragePooling1D). */
 export const globalAveragePooling1d = (args: LayerArgs = {}): GlobalAveragePooling1D => new GlobalAveragePooling1D(args);
-/** A simple RNN layer (Keras' SimpleRNN). */
-export const simpleRNN = (args: RecurrentArgs): SimpleRNN => new SimpleRNN(args);
 /**
- * An LSTM layer (Keras' LSTM): the last output [batch, units], or every step's with returnSequences.
+ * The type of a recurrent layer made with `returnState: true`: `apply` returns [output, ...states] (tensors on
+ * tensors, symbolic tensors in the functional API), so `const [seq, h, c] = lstm.apply(x)` type-checks.
+ */
+export interface ReturnsState {
+  /** [output, ...states] on a tensor. */
+  apply(x: Tensor, kwargs?: RecurrentCallArgs): Tensor[];
+  /** [output, ...states] as symbolic tensors. */
+  apply(x: SymbolicTensor, kwargs?: RecurrentCallArgs): SymbolicTensor[];
+}
+/** `L`, with {@link ReturnsState}'s apply when the args say `returnState: true`. */
+export type WithState<L, A> = A extends { returnState: true } ? ReturnsState & L : L;
+
+/**
+ * A simple RNN layer (Keras' SimpleRNN): kernel, recurrent_kernel and bias, units·(features + units) + units
+ * parameters.
+ */
+export const simpleRNN = <A extends RecurrentArgs>(args: A): WithState<SimpleRNN, A> => new SimpleRNN(args) as WithState<SimpleRNN, A>;
+/**
+ * An LSTM layer (Keras' LSTM): the last output [batch, units], or every step's with returnSequences; with
+ * returnState also its final [h, c]. 4·(units·(features + units) + units) parameters, as in Keras.
  * @example
  * ```ts
  * const model = tg.sequential([
@@ -370,6 +520,6 @@ export const simpleRNN = (args: RecurrentArgs): SimpleRNN => new SimpleRNN(args)
  * ]);
  * ```
  */
-export const lstm = (args: RecurrentArgs): LSTM => new LSTM(args);
-/** A GRU layer (Keras' GRU, resetAfter form). */
-export const gru = (args: RecurrentArgs): GRU => new GRU(args);
+export const lstm = <A extends RecurrentArgs>(args: A): WithState<LSTM, A> => new LSTM(args) as WithState<LSTM, A>;
+/** A GRU layer (Keras' GRU, resetAfter form): 3·(units·(features + units) + 2·units) parameters. */
+export const gru = <A extends RecurrentArgs>(args: A): WithState<GRU, A> => new GRU(args) as WithState<GRU, A>;

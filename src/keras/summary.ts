@@ -33,7 +33,11 @@ export function renderSummary(model: AnyModel): string {
     const byName = new Map(model.namedChildren());
     for (const node of model.graph.describe().nodes) {
       const child = byName.get(node.name);
-      rows.push([`${node.name} (${node.className})`, fmtShape(node.outputShape), fmtCount(child ? paramCounts(child).total : 0), node.inbound.length ? node.inbound.map((n) => `${n}[0][0]`).join(', ') : '-']);
+      // several outputs (an LSTM with returnState) show as Keras shows them: a list of shapes
+      const shapes = node.outputShapes ?? [node.outputShape];
+      const shape = shapes.length === 1 ? fmtShape(shapes[0]) : `[${shapes.map(fmtShape).join(', ')}]`;
+      const refs = node.inboundRefs ?? node.inbound.map((name) => ({ name, nodeIndex: 0, tensorIndex: 0 }));
+      rows.push([`${node.name} (${node.className})`, shape, fmtCount(child ? paramCounts(child).total : 0), refs.length ? refs.map((r) => `${r.name}[${r.nodeIndex}][${r.tensorIndex}]`).join(', ') : '-']);
     }
   } else if (model.module) {
     const children = model.module.namedChildren();

@@ -18,13 +18,17 @@ import { Module, Parameter } from './module.js';
 type Mode = 'tanh' | 'relu' | 'LSTM' | 'GRU';
 const GATES: Record<Mode, number> = { tanh: 1, relu: 1, LSTM: 4, GRU: 3 };
 
-/** One layer-direction's weights. */
-interface Weights {
-  wih: Parameter;
-  whh: Parameter;
-  bih: Parameter | null;
-  bhh: Parameter | null;
+/**
+ * One layer-direction's weights in PyTorch's layout: W_ih [G·H, F], W_hh [G·H, H], b_ih and b_hh [G·H] (either
+ * bias may be null). The nn modules pass their Parameters; the Keras layers pass views of their own weights.
+ */
+export interface RecurrentWeights {
+  wih: Tensor;
+  whh: Tensor;
+  bih: Tensor | null;
+  bhh: Tensor | null;
 }
+type Weights = RecurrentWeights;
 
 /**
  * One time step: from the input's projection x·W_ihᵀ + b_ih [N, G·H] and the state, the next state.
@@ -65,6 +69,41 @@ function timeSteps(x: Tensor): Tensor[] {
   if (len <= 4) return Array.from({ length: len }, (_, t) => x.slice(0, t, t + 1).reshape(rest));
   const mid = len >> 1;
   return [...timeSteps(x.slice(0, 0, mid)), ...timeSteps(x.slice(0, mid, len))];
+}
+
+/** Per step t, a [N, 1] 0/1 tensor: 1 where step t is inside that sequence (null when all are full length). */
+function stepMasks(lengths: RNNForwardOptions['lengths'], len: number, n: number, input: Tensor, label: string): Tensor[] | null {
+  if (lengths == null) return null;
+  if (lengths.length !== n) throw new RangeError(`${label}: got ${lengths.length} lengths for a batch of ${n} (input ${fmtShape(input.shape)})`);
+  for (let b = 0; b < n; b++) {
+    const l = lengths[b];
+    if (!Number.isInteger(l) || l < 1 || l > len) throw new RangeError(`${label}: lengths[${b}] = ${l} must be an integer in [1, ${len}]`);
+  }
+  if (Array.from(lengths).every((l) => l === len)) return null;
+  return Array.from({ length: len }, (_, t) => new Tensor(new NDArray(Float32Array.from(lengths, (l) => (t < l ? 1 : 0)), [n, 1])));
+}
+
+/** One direction of one layer over time-major input [L, N, F]: [output [L, N, H], h_last, c_last]. */
+function runDirection(mode: Mode, hs: number, x: Tensor, h0: Tensor, c0: Tensor | null, w: Weights, reverse: boolean, masks: Tensor[] | null): [Tensor, Tensor, Tensor | null] {
+  const len = x.shape[0];
+  const xps = timeSteps(linear(x, w.wih, w.bih)); // every step's input projection in one product, [N, G·H] each
+  const outs = new Array<Tensor>(len);
+  let h = h0;
+  let c = c0;
+  for (let s = 0; s < len; s++) {
+    const t = reverse ? len - 1 - s : s;
+    const xt = xps[t];
+    let [hNext, cNext] = step(mode, xt, h, c, w, hs);
+    if (masks) {
+      const m = masks[t];
+      hNext = where(m, hNext, h);
+      if (cNext && c) cNext = where(m, cNext, c);
+      outs[t] = where(m, hNext, 0);
+    } else outs[t] = hNext;
+    h = hNext;
+    c = cNext;
+  }
+  return [stack(outs, 0), h, c];
 }
 
 /** Draws U(-1/√H, 1/√H), PyTorch's initialisation of every recurrent weight and bias. */
@@ -221,7 +260,7 @@ abstract class RecurrentBase<H> extends Module<[Tensor, (H | null)?, RNNForwardO
     const x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
     const [len, n] = x.shape;
     if (len === 0) throw new RangeError(`${this.label}: sequences of length 0 cannot be run, got input ${fmtShape(input.shape)}`);
-    const masks = this.stepMasks(options.lengths, len, n, input);
+    const masks = stepMasks(options.lengths, len, n, input, this.label);
     const [h0, c0] = this.initialState(hx, n, unbatched, x.dtype);
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
@@ -230,7 +269,7 @@ abstract class RecurrentBase<H> extends Module<[Tensor, (H | null)?, RNNForwardO
       const outs: Tensor[] = [];
       for (let d = 0; d < this.directions; d++) {
         const k = layer * this.directions + d;
-        const [out, h, c] = this.runDirection(layerInput, h0.slice(0, k, k + 1).squeeze(0), c0 ? c0.slice(0, k, k + 1).squeeze(0) : null, this.weights[layer][d], d === 1, masks);
+        const [out, h, c] = runDirection(this.mode, this.hiddenSize, layerInput, h0.slice(0, k, k + 1).squeeze(0), c0 ? c0.slice(0, k, k + 1).squeeze(0) : null, this.weights[layer][d], d === 1, masks);
         outs.push(out);
         hs.push(h);
         if (c) cs.push(c);
@@ -249,41 +288,6 @@ abstract class RecurrentBase<H> extends Module<[Tensor, (H | null)?, RNNForwardO
     return [output, this.finalState(h, c)];
   }
 
-  /** Per step t, a [N, 1] 0/1 tensor: 1 where step t is inside that sequence (null when all are full length). */
-  private stepMasks(lengths: RNNForwardOptions['lengths'], len: number, n: number, input: Tensor): Tensor[] | null {
-    if (lengths == null) return null;
-    if (lengths.length !== n) throw new RangeError(`${this.label}: got ${lengths.length} lengths for a batch of ${n} (input ${fmtShape(input.shape)})`);
-    for (let b = 0; b < n; b++) {
-      const l = lengths[b];
-      if (!Number.isInteger(l) || l < 1 || l > len) throw new RangeError(`${this.label}: lengths[${b}] = ${l} must be an integer in [1, ${len}]`);
-    }
-    if (Array.from(lengths).every((l) => l === len)) return null;
-    return Array.from({ length: len }, (_, t) => new Tensor(new NDArray(Float32Array.from(lengths, (l) => (t < l ? 1 : 0)), [n, 1])));
-  }
-
-  /** One direction of one layer over time-major input [L, N, F]: [output [L, N, H], h_last, c_last]. */
-  private runDirection(x: Tensor, h0: Tensor, c0: Tensor | null, w: Weights, reverse: boolean, masks: Tensor[] | null): [Tensor, Tensor, Tensor | null] {
-    const len = x.shape[0];
-    const xps = timeSteps(linear(x, w.wih, w.bih)); // every step's input projection in one product, [N, G·H] each
-    const outs = new Array<Tensor>(len);
-    let h = h0;
-    let c = c0;
-    for (let s = 0; s < len; s++) {
-      const t = reverse ? len - 1 - s : s;
-      const xt = xps[t];
-      let [hNext, cNext] = step(this.mode, xt, h, c, w, this.hiddenSize);
-      if (masks) {
-        const m = masks[t];
-        hNext = where(m, hNext, h);
-        if (cNext && c) cNext = where(m, cNext, c);
-        outs[t] = where(m, hNext, 0);
-      } else outs[t] = hNext;
-      h = hNext;
-      c = cNext;
-    }
-    return [stack(outs, 0), h, c];
-  }
-
   override extraRepr(): string {
     const extras = [
       this.numLayers !== 1 ? `numLayers=${this.numLayers}` : '', !this.bias ? 'bias=false' : '', this.batchFirst ? 'batchFirst=true' : '',
@@ -291,6 +295,70 @@ abstract class RecurrentBase<H> extends Module<[Tensor, (H | null)?, RNNForwardO
     ].filter(Boolean);
     return [`${this.inputSize}, ${this.hiddenSize}`, ...extras].join(', ');
   }
+}
+
+/** What {@link recurrentLayer} runs: the recurrence, the state size and the weights of each direction. */
+export interface RecurrentLayerSpec {
+  /** 'RNN' (tanh), 'LSTM' or 'GRU' (PyTorch's equations and gate orders). */
+  kind: 'RNN' | 'LSTM' | 'GRU';
+  /** Features of the state. */
+  hiddenSize: number;
+  /** One entry per direction: the forward one, then (bidirectional) the backward one. */
+  weights: readonly RecurrentWeights[];
+  /** Names the layer in errors. */
+  label: string;
+}
+
+/**
+ * One batch-first recurrent layer over weights the caller owns (the Keras layers, whose weights have Keras's
+ * layout and one bias, pass views of them). input [N, L, F]; h0 and c0 [directions, N, H] or null (zeros);
+ * returns [output [N, L, directions·H], h [directions, N, H], c (LSTM) or null]. With `lengths` each row
+ * stops at its own length as in {@link RNN}; without, the call is traced as one ONNX LSTM / GRU / RNN node.
+ */
+export function recurrentLayer(spec: RecurrentLayerSpec, input: Tensor, h0: Tensor | null, c0: Tensor | null, lengths?: readonly number[] | null): [Tensor, Tensor, Tensor | null] {
+  const mode: Mode = spec.kind === 'RNN' ? 'tanh' : spec.kind;
+  const hs = spec.hiddenSize;
+  const dirs = spec.weights.length;
+  const run = (): Tensor[] => {
+    const x = input.transpose(0, 1);
+    const [len, n] = x.shape;
+    if (len === 0) throw new RangeError(`${spec.label}: sequences of length 0 cannot be run, got input ${fmtShape(input.shape)}`);
+    const masks = stepMasks(lengths, len, n, input, spec.label);
+    const zeros = () => new Tensor(NDArray.zeros([dirs, n, hs], x.dtype));
+    const h0s = h0 ?? zeros();
+    const c0s = mode === 'LSTM' ? (c0 ?? zeros()) : null;
+    const outs: Tensor[] = [];
+    const hN: Tensor[] = [];
+    const cN: Tensor[] = [];
+    spec.weights.forEach((w, d) => {
+      const [out, h, c] = runDirection(mode, hs, x, h0s.slice(0, d, d + 1).squeeze(0), c0s ? c0s.slice(0, d, d + 1).squeeze(0) : null, w, d === 1, masks);
+      outs.push(out);
+      hN.push(h);
+      if (c) cN.push(c);
+    });
+    const output = (outs.length === 1 ? outs[0] : concat(outs, -1)).transpose(0, 1);
+    return cN.length ? [output, stack(hN, 0), stack(cN, 0)] : [output, stack(hN, 0)];
+  };
+  if (lengths != null) {
+    const [o, h, c] = run();
+    return [o, h, c ?? null];
+  }
+  // for ONNX export: the module the emitter reads (src/onnx/modules.ts), with PyTorch's names; a missing
+  // recurrent bias is zeros there (ONNX's B input is [Wb, Rb])
+  const anyBias = spec.weights.some((w) => w.bih !== null || w.bhh !== null);
+  const module: Record<string, unknown> = { hiddenSize: hs, numLayers: 1, bidirectional: dirs === 2, batchFirst: true, bias: anyBias };
+  spec.weights.forEach((w, d) => {
+    const sfx = d === 1 ? '_l0_reverse' : '_l0';
+    const zero = () => new Tensor(NDArray.zeros([w.wih.shape[0]], w.wih.dtype));
+    module[`weight_ih${sfx}`] = w.wih;
+    module[`weight_hh${sfx}`] = w.whh;
+    module[`bias_ih${sfx}`] = w.bih ?? zero();
+    module[`bias_hh${sfx}`] = w.bhh ?? zero();
+  });
+  const states = [h0, c0].filter((t): t is Tensor => t !== null);
+  const attrs = { module, hasH0: h0 !== null, hasC0: c0 !== null, ...(mode === 'tanh' ? { nonlinearity: 'tanh' } : {}) };
+  const [o, h, c] = traceComposite(spec.kind === 'RNN' ? 'rnn' : spec.kind.toLowerCase(), attrs, [input, ...states], run);
+  return [o, h, c ?? null];
 }
 
 /** h [layers·directions, batch, hidden]: the state of {@link RNN} and {@link GRU}. */

@@ -5,7 +5,11 @@ import { el, svgDocument, text } from './svg.js';
 
 /** A layer graph as plain data: what `model.layerGraph()` returns (any object of this shape will do). */
 export interface ModelGraphData {
-  nodes: { name: string; className: string; outputShape: readonly number[]; inbound: readonly string[]; isInput: boolean }[];
+  nodes: {
+    name: string; className: string; outputShape: readonly number[]; inbound: readonly string[]; isInput: boolean;
+    /** Every output's shape when the layer makes several (an LSTM with returnState), shown as a list. */
+    outputShapes?: readonly (readonly number[])[];
+  }[];
   /** The nodes whose outputs are the model's outputs (drawn with a bold border). */
   outputs: readonly string[];
 }
@@ -21,6 +25,11 @@ export interface ModelGraphOptions {
 }
 
 const shapeText = (s: readonly number[]): string => `(None, ${s.join(', ')})`;
+/** One shape, or Keras' list of shapes for a layer with several outputs. */
+const shapesText = (n: ModelGraphData['nodes'][number]): string =>
+  (n.outputShapes && n.outputShapes.length > 1 ? `[${n.outputShapes.map(shapeText).join(', ')}]` : shapeText(n.outputShape));
+/** A node's inbound names once each (a layer taking two outputs of another, say its h and c, has one arrow from it). */
+const sources = (n: ModelGraphData['nodes'][number]): string[] => [...new Set(n.inbound)];
 
 /**
  * Draws a model's layer graph, as Keras' `plot_model` does: pass a model (anything with `layerGraph()`)
@@ -39,7 +48,7 @@ export function modelGraph(model: { layerGraph(): ModelGraphData } | ModelGraphD
   const format = options.format ?? 'svg';
   if (format !== 'svg' && format !== 'dot') throw new RangeError(`modelGraph: format must be 'svg' or 'dot', got ${String(format)}`);
   const showShapes = options.showShapes ?? true;
-  const label = (n: ModelGraphData['nodes'][number]) => [`${n.name} (${n.className})`, ...(showShapes ? [shapeText(n.outputShape)] : [])];
+  const label = (n: ModelGraphData['nodes'][number]) => [`${n.name} (${n.className})`, ...(showShapes ? [shapesText(n)] : [])];
   if (format === 'dot') {
     const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
     const lines = ['digraph model {', '  rankdir=TB;', '  node [shape=box, style="rounded,filled", fillcolor="#eef4fb", fontname="Helvetica"];'];
@@ -48,7 +57,7 @@ export function modelGraph(model: { layerGraph(): ModelGraphData } | ModelGraphD
       const extra = n.isInput ? ', fillcolor="#fff2cc"' : g.outputs.includes(n.name) ? ', penwidth=2' : '';
       lines.push(`  ${q(n.name)} [label=${q(label(n).join('\n'))}${extra}];`);
     }
-    for (const n of g.nodes) for (const from of n.inbound) lines.push(`  ${q(from)} -> ${q(n.name)};`);
+    for (const n of g.nodes) for (const from of sources(n)) lines.push(`  ${q(from)} -> ${q(n.name)};`);
     lines.push('}');
     return lines.join('\n') + '\n';
   }
@@ -57,7 +66,7 @@ export function modelGraph(model: { layerGraph(): ModelGraphData } | ModelGraphD
   for (const n of g.nodes) depth.set(n.name, n.inbound.length ? 1 + Math.max(...n.inbound.map((m) => depth.get(m) ?? 0)) : 0);
   const rows: string[][] = [];
   for (const n of g.nodes) (rows[depth.get(n.name)!] ??= []).push(n.name);
-  const boxW = 220; const boxH = showShapes ? 44 : 28; const gapX = 30; const gapY = 36;
+  const boxW = Math.max(220, ...g.nodes.flatMap((n) => label(n).map((l) => 12 + 6.6 * l.length))); const boxH = showShapes ? 44 : 28; const gapX = 30; const gapY = 36;
   const top = options.title ? 34 : 10;
   const widest = Math.max(...rows.map((r) => r.length));
   const width = widest * (boxW + gapX) + gapX;
@@ -73,7 +82,7 @@ export function modelGraph(model: { layerGraph(): ModelGraphData } | ModelGraphD
   if (options.title) body.push(text(width / 2, 22, options.title, { 'text-anchor': 'middle', 'font-size': 14, 'font-weight': 'bold' }));
   for (const n of g.nodes) {
     const [x, y] = pos.get(n.name)!;
-    for (const from of n.inbound) {
+    for (const from of sources(n)) {
       const [fx, fy] = pos.get(from)!;
       body.push(el('line', { x1: fx + boxW / 2, y1: fy + boxH, x2: x + boxW / 2, y2: y, stroke: '#555', 'marker-end': 'url(#arrow)' }));
     }

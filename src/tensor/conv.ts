@@ -4,7 +4,8 @@
 import { allocate, promote, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { fmtShape } from './shape.js';
-import { matmul } from './threads.js';
+import { GEMM_MC, GEMM_NC, GEMM_PACK_A, GEMM_PACK_B, GEMM_TILE, gemmPackA, gemmTile, sliceDepth } from './matmul.js';
+import { getNumThreads, matmul } from './threads.js';
 
 /*
  * Layout: x [N, C, H, W], weight [O, C/groups, kh, kw], y [N, O, Ho, Wo] with
@@ -18,6 +19,17 @@ import { matmul } from './threads.js';
  *   forward      y   = W · col(x)
  *   inputGrad    x̄   = col2im(Wᵀ · ȳ)        (the transposed convolution)
  *   weightGrad   W̄   = Σ_chunks ȳ · col(x)ᵀ
+ *
+ * The forward, and on one thread the two gradients, skip the column buffer altogether (an
+ * implicit GEMM): packColumnsFwd / packColumnsWgt write the columns straight into the GEMM's packed
+ * B panel, the weights or ȳ go into its A panel, and matmul.ts's 4×4 micro-kernel multiplies them.
+ * The forward is oriented y[o, j] = Σ_r W[o, r] · col[r, j], so the wide dimension (the output
+ * positions j of the whole batch) is the one the panels stream, and each 4×4 tile is stored
+ * straight into y's [N, O, Ho, Wo] layout: no product buffer, no transposing copy. The input
+ * gradient adds each tile of Wᵀ·ȳ straight into x̄ (col2im tile by tile). Workspace: the fixed
+ * packed panels (1.1 MB) and, for the weight gradient, one float64 [Og × K] sum. With threads on,
+ * the two gradients take the chunked im2col + threaded matmul instead (the workers only run
+ * matmul's units); the forward stays implicit on the calling thread.
  */
 
 /** The geometry of a 2-D convolution: [height, width] pairs, padding as [top, bottom, left, right]. */
@@ -116,6 +128,369 @@ function im2col(
   }
 }
 
+/*
+ * Scratch of the packing functions below (module constants: no allocation per call). Per column row
+ * r = (c, ky, kx) of a k-slice: its offset in the image (c·sC + ky·dh·sH + kx·dw·sW) and its tap's
+ * displacement (ky·dh, kx·dw). Per output position of a weight-gradient slice: the offset of its
+ * tap (0, 0), that tap's (iy, ix), and whether every tap of the kernel lands inside the image.
+ */
+const R_OFF = new Int32Array(256), R_DY = new Int32Array(256), R_DX = new Int32Array(256);
+const P_BASE = new Int32Array(256), P_IY = new Int32Array(256), P_IX = new Int32Array(256), P_IN = new Uint8Array(256);
+
+/** Fills R_OFF, R_DY, R_DX for the column rows r0 .. r0 + nr − 1 (nr ≤ 256) of group g. */
+function rowTaps(p: ConvPlan, geo: ConvGeometry, g: number, r0: number, nr: number, sC: number, sH: number, sW: number): void {
+  const { kh, kw, Cg } = p;
+  const [dh, dw] = geo.dilation;
+  for (let rr = 0; rr < nr; rr++) {
+    const r = r0 + rr;
+    const c = (r / (kh * kw)) | 0;
+    const ky = ((r - c * kh * kw) / kw) | 0;
+    const kx = r - c * kh * kw - ky * kw;
+    R_DY[rr] = ky * dh;
+    R_DX[rr] = kx * dw;
+    R_OFF[rr] = (g * Cg + c) * sC + R_DY[rr] * sH + R_DX[rr] * sW;
+  }
+}
+
+/**
+ * The forward's B panel, packed straight from x: PACK_B[jj >> 2][rr][jj & 3] = col[r0 + rr, j0 + jj]
+ * for the output positions j0 .. j0 + nj − 1 (j = (n·Ho + oy)·Wo + ox over the batch) and column rows
+ * r0 .. r0 + nr − 1 (nr ≤ 256), zero-padded to whole strips. Written strip by strip, so the writes
+ * run in order; a strip of four positions in one output row whose taps all land inside the image
+ * (most of them) is copied without bounds checks.
+ */
+function packColumnsFwd(
+  p: ConvPlan, geo: ConvGeometry, g: number, j0: number, nj: number, r0: number, nr: number,
+  img: TypedArray, off: number, sN: number, sC: number, sH: number, sW: number,
+): void {
+  const pb = GEMM_PACK_B;
+  const { H, W, Ho, Wo, kh, kw } = p;
+  const L = Ho * Wo;
+  const [sh, sw] = geo.stride;
+  const pt = geo.padding[0], pl = geo.padding[2];
+  const spanY = (kh - 1) * geo.dilation[0], spanX = (kw - 1) * geo.dilation[1];
+  const step = sw * sW;
+  rowTaps(p, geo, g, r0, nr, sC, sH, sW);
+  for (let jj = 0; jj < nj; jj += 4) {
+    let d = jj * nr;
+    const j = j0 + jj;
+    const n = (j / L) | 0;
+    const oy = ((j - n * L) / Wo) | 0;
+    const ox = j - n * L - oy * Wo;
+    const iy = oy * sh - pt, ix = ox * sw - pl;
+    if (nj - jj >= 4 && ox + 3 < Wo && iy >= 0 && iy + spanY < H && ix >= 0 && ix + 3 * sw + spanX < W) {
+      const b = off + n * sN + iy * sH + ix * sW;
+      for (let rr = 0; rr < nr; rr++, d += 4) {
+        const s = b + R_OFF[rr];
+        pb[d] = img[s];
+        pb[d + 1] = img[s + step];
+        pb[d + 2] = img[s + 2 * step];
+        pb[d + 3] = img[s + 3 * step];
+      }
+      continue;
+    }
+    // a strip at an edge, across two rows, or past the last position: each element checked
+    for (let q = 0; q < 4; q++) {
+      const jq = j + q;
+      if (jj + q >= nj) {
+        for (let rr = 0, e = d + q; rr < nr; rr++, e += 4) pb[e] = 0;
+        continue;
+      }
+      const nq = (jq / L) | 0;
+      const oyq = ((jq - nq * L) / Wo) | 0;
+      const iyq = oyq * sh - pt, ixq = (jq - nq * L - oyq * Wo) * sw - pl;
+      const bq = off + nq * sN + iyq * sH + ixq * sW;
+      for (let rr = 0, e = d + q; rr < nr; rr++, e += 4) {
+        const y = iyq + R_DY[rr], x = ixq + R_DX[rr];
+        pb[e] = y >= 0 && y < H && x >= 0 && x < W ? img[bq + R_OFF[rr]] : 0;
+      }
+    }
+  }
+}
+
+/**
+ * The weight gradient's B panel, packed straight from x: PACK_B[rr >> 2][jj][rr & 3] =
+ * col[r0 + rr, j0 + jj] for the positions j0 .. j0 + nj − 1 (nj ≤ 256, the product's depth) and
+ * column rows r0 .. r0 + nr − 1 (nr ≤ 512), zero-padded to whole strips; written in order, four
+ * taps of one position at a time, without bounds checks for positions whose taps all land inside.
+ */
+function packColumnsWgt(
+  p: ConvPlan, geo: ConvGeometry, g: number, j0: number, nj: number, r0: number, nr: number,
+  img: TypedArray, off: number, sN: number, sC: number, sH: number, sW: number,
+): void {
+  const pb = GEMM_PACK_B;
+  const { H, W, Ho, Wo, kh, kw } = p;
+  const L = Ho * Wo;
+  const [sh, sw] = geo.stride;
+  const pt = geo.padding[0], pl = geo.padding[2];
+  const spanY = (kh - 1) * geo.dilation[0], spanX = (kw - 1) * geo.dilation[1];
+  for (let jj = 0; jj < nj; jj++) {
+    const j = j0 + jj;
+    const n = (j / L) | 0;
+    const oy = ((j - n * L) / Wo) | 0;
+    const iy = oy * sh - pt, ix = (j - n * L - oy * Wo) * sw - pl;
+    P_IY[jj] = iy;
+    P_IX[jj] = ix;
+    P_BASE[jj] = off + n * sN + iy * sH + ix * sW;
+    P_IN[jj] = iy >= 0 && iy + spanY < H && ix >= 0 && ix + spanX < W ? 1 : 0;
+  }
+  for (let rs = 0; rs < nr; rs += 256) {
+    const nrs = Math.min(256, nr - rs);
+    rowTaps(p, geo, g, r0 + rs, nrs, sC, sH, sW);
+    for (let r4 = 0; r4 < nrs; r4 += 4) {
+      let d = (rs + r4) * nj;
+      if (nrs - r4 >= 4) {
+        const o0 = R_OFF[r4], o1 = R_OFF[r4 + 1], o2 = R_OFF[r4 + 2], o3 = R_OFF[r4 + 3];
+        for (let jj = 0; jj < nj; jj++, d += 4) {
+          const b = P_BASE[jj];
+          if (P_IN[jj] === 1) {
+            pb[d] = img[b + o0];
+            pb[d + 1] = img[b + o1];
+            pb[d + 2] = img[b + o2];
+            pb[d + 3] = img[b + o3];
+          } else {
+            for (let q = 0; q < 4; q++) {
+              const y = P_IY[jj] + R_DY[r4 + q], x = P_IX[jj] + R_DX[r4 + q];
+              pb[d + q] = y >= 0 && y < H && x >= 0 && x < W ? img[b + R_OFF[r4 + q]] : 0;
+            }
+          }
+        }
+      } else {
+        // the last, partial strip of taps: the missing ones are zeros
+        for (let jj = 0; jj < nj; jj++, d += 4) {
+          for (let q = 0; q < 4; q++) {
+            const rr = r4 + q;
+            const y = P_IY[jj] + R_DY[rr], x = P_IX[jj] + R_DX[rr];
+            pb[d + q] = rr < nrs && y >= 0 && y < H && x >= 0 && x < W ? img[P_BASE[jj] + R_OFF[rr]] : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * y = conv2d(x, w) as an implicit GEMM on one thread: for each k-slice of the column rows and each
+ * panel of output positions, y[o, j] = Σ_r W[o, r] · col[r, j], every 4×4 tile stored (or, after
+ * the first k-slice, added) straight into y [N, O, Ho, Wo].
+ */
+function conv2dForwardImplicit(x: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, y: NDArray): void {
+  const { N, O, Og, K, Ho, Wo } = p;
+  const L = Ho * Wo, J = N * L;
+  const [sN, sC, sH, sW] = x.strides;
+  const yd = y.data, tile = GEMM_TILE;
+  const kc0 = sliceDepth(K);
+  const oneBlock = Og <= GEMM_MC;
+  for (let g = 0; g < geo.groups; g++) {
+    for (let pc = 0; pc < K; pc += kc0) {
+      const kc = Math.min(kc0, K - pc);
+      const add = pc > 0;
+      // A = group g's weights [Og × K] (w dense): A(o, r) at w[(g·Og + o)·K + r]
+      if (oneBlock) gemmPackA(w.data, w.offset + g * Og * K + pc, K, 1, Og, kc);
+      for (let jc = 0; jc < J; jc += GEMM_NC) {
+        const nc = Math.min(GEMM_NC, J - jc);
+        packColumnsFwd(p, geo, g, jc, nc, pc, kc, x.data, x.offset, sN, sC, sH, sW);
+        for (let ic = 0; ic < Og; ic += GEMM_MC) {
+          const mc = Math.min(GEMM_MC, Og - ic);
+          if (!oneBlock) gemmPackA(w.data, w.offset + (g * Og + ic) * K + pc, K, 1, mc, kc);
+          const rowBase = (g * Og + ic) * L;
+          for (let jr = 0; jr < nc; jr += 4) {
+            // where positions j .. j + 3 start in y (n·O·L + l), and how many exist
+            const j = jc + jr;
+            const cols = Math.min(4, J - j);
+            let n = (j / L) | 0;
+            const b0 = n * O * L + (j - n * L);
+            n = ((j + 1) / L) | 0;
+            const b1 = n * O * L + (j + 1 - n * L);
+            n = ((j + 2) / L) | 0;
+            const b2 = n * O * L + (j + 2 - n * L);
+            n = ((j + 3) / L) | 0;
+            const b3 = n * O * L + (j + 3 - n * L);
+            for (let ir = 0; ir < mc; ir += 4) {
+              gemmTile(kc, ir * kc, jr * kc);
+              const rows = Math.min(4, mc - ir);
+              for (let r = 0, d = rowBase + ir * L; r < rows; r++, d += L) {
+                const t = r * 4;
+                if (cols === 4) {
+                  if (add) {
+                    yd[d + b0] += tile[t]; yd[d + b1] += tile[t + 1]; yd[d + b2] += tile[t + 2]; yd[d + b3] += tile[t + 3];
+                  } else {
+                    yd[d + b0] = tile[t]; yd[d + b1] = tile[t + 1]; yd[d + b2] = tile[t + 2]; yd[d + b3] = tile[t + 3];
+                  }
+                } else {
+                  const bs = [b0, b1, b2];
+                  for (let q = 0; q < cols; q++) yd[d + bs[q]] = (add ? yd[d + bs[q]] : 0) + tile[t + q];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * PACK_A[strip s][jj][q] = ȳ[n, g·Og + o0 + 4s + q, oy, ox] for the positions j0 + jj (jj < nj) and
+ * output channels o0 .. o0 + mc − 1, zero-padded to whole strips: the weight gradient's A panel.
+ */
+function packGradA(gy: NDArray, p: ConvPlan, g: number, o0: number, mc: number, j0: number, nj: number): void {
+  const pa = GEMM_PACK_A;
+  const { Ho, Wo, Og } = p;
+  const L = Ho * Wo;
+  const [sN, sC, sH, sW] = gy.strides;
+  const src = gy.data;
+  const S = 4 * nj;
+  for (let oo = 0; oo < mc; oo++) {
+    const base = (oo >> 2) * S + (oo & 3);
+    const cOff = gy.offset + (g * Og + o0 + oo) * sC;
+    for (let jj = 0; jj < nj;) {
+      const j = j0 + jj;
+      const n = (j / L) | 0;
+      const oy = ((j - n * L) / Wo) | 0;
+      let ox = j - n * L - oy * Wo;
+      const e = Math.min(Wo, ox + nj - jj);
+      for (let s = cOff + n * sN + oy * sH + ox * sW; ox < e; ox++, jj++, s += sW) pa[base + jj * 4] = src[s];
+    }
+  }
+  for (let oo = mc; oo & 3; oo++) for (let jj = 0; jj < nj; jj++) pa[(oo >> 2) * S + jj * 4 + (oo & 3)] = 0;
+}
+
+/**
+ * W̄ = ȳ · col(x)ᵀ as an implicit GEMM on one thread: the product's depth is the output positions,
+ * k-sliced; per slice, ȳ's rows go into the A panel and the columns, transposed, into the B panel;
+ * the 4×4 tiles are summed in float64 and written to dw once.
+ */
+function conv2dWeightGradImplicit(x: NDArray, gy: NDArray, geo: ConvGeometry, p: ConvPlan, dw: NDArray): void {
+  const { N, Og, K, Ho, Wo } = p;
+  const J = N * Ho * Wo;
+  const [sN, sC, sH, sW] = x.strides;
+  const tile = GEMM_TILE;
+  const acc = new Float64Array(Og * K);
+  const kc0 = sliceDepth(J);
+  const dwd = dw.data;
+  for (let g = 0; g < geo.groups; g++) {
+    acc.fill(0);
+    for (let pc = 0; pc < J; pc += kc0) {
+      const kc = Math.min(kc0, J - pc);
+      for (let jc = 0; jc < K; jc += GEMM_NC) {
+        const nc = Math.min(GEMM_NC, K - jc);
+        packColumnsWgt(p, geo, g, pc, kc, jc, nc, x.data, x.offset, sN, sC, sH, sW);
+        for (let ic = 0; ic < Og; ic += GEMM_MC) {
+          const mc = Math.min(GEMM_MC, Og - ic);
+          packGradA(gy, p, g, ic, mc, pc, kc);
+          for (let jr = 0; jr < nc; jr += 4) {
+            const cols = Math.min(4, nc - jr);
+            for (let ir = 0; ir < mc; ir += 4) {
+              gemmTile(kc, ir * kc, jr * kc);
+              const rows = Math.min(4, mc - ir);
+              for (let r = 0; r < rows; r++) {
+                const d = (ic + ir + r) * K + jc + jr;
+                for (let q = 0; q < cols; q++) acc[d + q] += tile[r * 4 + q];
+              }
+            }
+          }
+        }
+      }
+    }
+    const base = g * Og * K;
+    for (let i = 0; i < Og * K; i++) dwd[base + i] = acc[i];
+  }
+}
+
+/**
+ * PACK_B[strip s][o][q] = ȳ[n, g·Og + o0 + o, oy, ox] for the positions j0 + 4s + q (j < j0 + nj) and
+ * the output channels o0 .. o0 + ko − 1 of group g, zero-padded to whole strips: the input gradient's B panel.
+ */
+function packGradB(gy: NDArray, p: ConvPlan, g: number, o0: number, ko: number, j0: number, nj: number): void {
+  const pb = GEMM_PACK_B;
+  const { Ho, Wo, Og } = p;
+  const L = Ho * Wo;
+  const [sN, sC, sH, sW] = gy.strides;
+  const src = gy.data;
+  const S = 4 * ko;
+  for (let o = 0; o < ko; o++) {
+    const cOff = gy.offset + (g * Og + o0 + o) * sC;
+    for (let jj = 0; jj < nj;) {
+      const j = j0 + jj;
+      const n = (j / L) | 0;
+      const oy = ((j - n * L) / Wo) | 0;
+      let ox = j - n * L - oy * Wo;
+      const e = Math.min(Wo, ox + nj - jj);
+      for (let s = cOff + n * sN + oy * sH + ox * sW; ox < e; ox++, jj++, s += sW) pb[(jj >> 2) * S + o * 4 + (jj & 3)] = src[s];
+    }
+  }
+  for (let jj = nj; jj & 3; jj++) for (let o = 0; o < ko; o++) pb[(jj >> 2) * S + o * 4 + (jj & 3)] = 0;
+}
+
+/**
+ * x̄ = col2im(Wᵀ · ȳ) as an implicit GEMM on one thread: cols[r, j] = Σ_o W[o, r] · ȳ[o, j] is made a
+ * 4×4 tile at a time (A = Wᵀ, B = ȳ, both packed from their arrays; the depth is Og, one k-slice
+ * when Og ≤ 256) and each tile is added straight into x̄ at the pixels its taps read, skipping
+ * the taps that fall in the padding. No column buffer.
+ */
+function conv2dInputGradImplicit(gy: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, dx: NDArray): void {
+  const { N, C, H, W, Og, K, Ho, Wo, kh, kw, Cg } = p;
+  const L = Ho * Wo, J = N * L;
+  const [sh, sw] = geo.stride;
+  const pt = geo.padding[0], pl = geo.padding[2];
+  const [dh, dw] = geo.dilation;
+  const dxd = dx.data, tile = GEMM_TILE;
+  const HW = H * W;
+  const kc0 = sliceDepth(Og);
+  // per column row r = (c, ky, kx): its offset in one image of x̄ and its tap's displacement
+  const rOff = new Int32Array(K), rDy = new Int32Array(K), rDx = new Int32Array(K);
+  for (let g = 0; g < geo.groups; g++) {
+    for (let r = 0; r < K; r++) {
+      const c = (r / (kh * kw)) | 0;
+      const ky = ((r - c * kh * kw) / kw) | 0;
+      const kx = r - c * kh * kw - ky * kw;
+      rDy[r] = ky * dh;
+      rDx[r] = kx * dw;
+      rOff[r] = (g * Cg + c) * HW + rDy[r] * W + rDx[r];
+    }
+    for (let pc = 0; pc < Og; pc += kc0) {
+      const kc = Math.min(kc0, Og - pc);
+      for (let jc = 0; jc < J; jc += GEMM_NC) {
+        const nc = Math.min(GEMM_NC, J - jc);
+        packGradB(gy, p, g, pc, kc, jc, nc);
+        for (let ic = 0; ic < K; ic += GEMM_MC) {
+          const mc = Math.min(GEMM_MC, K - ic);
+          // A(r, o) = W[g·Og + o, r] = w[(g·Og + o)·K + r]: rows r, depth o
+          gemmPackA(w.data, w.offset + (g * Og + pc) * K + ic, 1, K, mc, kc);
+          for (let jr = 0; jr < nc; jr += 4) {
+            const cols = Math.min(4, nc - jr);
+            for (let q = 0; q < cols; q++) {
+              // position j → its image's offset and the pixel its tap (0, 0) reads
+              const j = jc + jr + q;
+              const n = (j / L) | 0;
+              const oy = ((j - n * L) / Wo) | 0;
+              const ox = j - n * L - oy * Wo;
+              POS_BASE[q] = n * C * HW + (oy * sh - pt) * W + (ox * sw - pl);
+              POS_Y[q] = oy * sh - pt;
+              POS_X[q] = ox * sw - pl;
+            }
+            for (let ir = 0; ir < mc; ir += 4) {
+              gemmTile(kc, ir * kc, jr * kc);
+              const rows = Math.min(4, mc - ir);
+              for (let rr = 0; rr < rows; rr++) {
+                const r = ic + ir + rr;
+                const ro = rOff[r], ty = rDy[r], tx = rDx[r];
+                for (let q = 0; q < cols; q++) {
+                  const iy = POS_Y[q] + ty, ix = POS_X[q] + tx;
+                  if (iy >= 0 && iy < H && ix >= 0 && ix < W) dxd[POS_BASE[q] + ro] += tile[rr * 4 + q];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+/** Per-strip position data of conv2dInputGradImplicit (module scratch: no allocation per call). */
+const POS_BASE = new Int32Array(4), POS_Y = new Int32Array(4), POS_X = new Int32Array(4);
+
 /** The [K × Og] transposed view of group g's weights [Og × K] (w dense [O, Cg, kh, kw]). */
 function weightT(w: NDArray, p: ConvPlan, g: number): NDArray {
   return new NDArray(w.data, [p.K, p.Og], [1, p.K], w.offset + g * p.Og * p.K);
@@ -158,6 +533,13 @@ export function conv2dForward(x: NDArray, w: NDArray, geo: ConvGeometry, chunkEl
   const p = planConv(x.shape, w.shape, [Ho, Wo], geo, 8, chunkElements);
   const y = NDArray.zeros([p.N, p.O, Ho, Wo], dtype);
   if (y.size === 0) return y;
+  // the implicit GEMM, threads or not: on the layer of the conv bench it ran at ~97% of matmul's
+  // speed against ~67% for the chunked path, whose serial im2col and copies left two threads only
+  // ~1.2× (docs/performance.md); an explicit chunk size asks for the chunked path
+  if (chunkElements === CHUNK_ELEMENTS) {
+    conv2dForwardImplicit(x, w, geo, p, y);
+    return y;
+  }
   const L = Ho * Wo;
   const col = allocate(dtype, p.K * p.rowsPerChunk * Wo);
   const [sN, sC, sH, sW] = x.strides;
@@ -195,6 +577,10 @@ export function conv2dInputGrad(gy: NDArray, w: NDArray, geo: ConvGeometry, inpu
   const p = planConv([N, C, inputHW[0], inputHW[1]], w.shape, [Ho, Wo], geo, 8, chunkElements);
   const dx = NDArray.zeros([N, C, inputHW[0], inputHW[1]], dtype);
   if (dx.size === 0 || gy.size === 0) return dx;
+  if (getNumThreads() === 1 && chunkElements === CHUNK_ELEMENTS) {
+    conv2dInputGradImplicit(gy, w, geo, p, dx);
+    return dx;
+  }
   const gbuf = allocate(dtype, p.rowsPerChunk * Wo * p.Og);
   const [sN, sC, sH, sW] = dx.strides;
   for (let t0 = 0; t0 < N * Ho; t0 += p.rowsPerChunk) {
@@ -227,6 +613,10 @@ export function conv2dWeightGrad(x: NDArray, gy: NDArray, geo: ConvGeometry, ker
   const p = planConv(x.shape, wShape, [Ho, Wo], geo, 8, chunkElements);
   const dw = NDArray.zeros(wShape, dtype);
   if (dw.size === 0 || gy.size === 0) return dw;
+  if (getNumThreads() === 1 && chunkElements === CHUNK_ELEMENTS) {
+    conv2dWeightGradImplicit(x, gy, geo, p, dw);
+    return dw;
+  }
   const col = allocate(dtype, p.K * p.rowsPerChunk * Wo);
   const gbuf = allocate(dtype, p.rowsPerChunk * Wo * p.Og);
   const [sN, sC, sH, sW] = x.strides;

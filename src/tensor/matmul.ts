@@ -87,6 +87,19 @@ export function gemm(
 /** Width of gemm's column blocks of B and C. */
 export const GEMM_NC = NC;
 
+/*
+ * The packed panels and the micro-kernel, for kernels that pack their operands themselves instead of
+ * materialising them (conv.ts builds its im2col columns straight into PACK_B: an implicit GEMM).
+ * Layout: PACK_A[strip s][p][r] = A(s·4 + r, p), PACK_B[strip s][p][q] = B(p, s·4 + q), strips kc
+ * deep (kc ≤ GEMM_KC); PACK_A holds GEMM_MC rows, PACK_B GEMM_NC columns. gemmTile(kc, ia, ib) leaves
+ * the 4×4 product of the strips at ia and ib in GEMM_TILE, row-major.
+ */
+/** Deepest k-slice the packed panels hold. */
+export const GEMM_KC = KC;
+/** Rows of A that PACK_A holds. */
+export const GEMM_MC = MC;
+export { PACK_A as GEMM_PACK_A, PACK_B as GEMM_PACK_B, TILE as GEMM_TILE, microKernel as gemmTile, packA as gemmPackA };
+
 /** Depth of gemm's k-slices: equal slices of at most KC (784 = 4 × 196, not 3 × 256 + 16), so no pass is a near-empty one. */
 export function sliceDepth(k: number): number {
   return Math.ceil(k / Math.ceil(k / KC));

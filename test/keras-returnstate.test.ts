@@ -103,6 +103,12 @@ describe('returnState', () => {
     const dir = (s: Tensor, d: number) => s.slice(0, d, d + 1).squeeze(0);
     [dir(h, 0), dir(c, 0), dir(h, 1), dir(c, 1)].forEach((s, i) => close(outs[1 + i], s));
     expect(countParams(bi)).toBe(2 * 4 * (3 * (4 + 3) + 3)); // Keras: twice the wrapped LSTM's
+    // initialState: forward h, c, then backward h, c (Keras' order), as nn's h0 / c0 [directions, batch, units]
+    const init = Array.from({ length: 4 }, () => tg.randn([2, 3], f64));
+    const started = bi.apply(x, { initialState: init });
+    const [, [h2, c2]] = ref.call(x, [tg.stack([init[0], init[2]], 0), tg.stack([init[1], init[3]], 0)]);
+    [dir(h2, 0), dir(c2, 0), dir(h2, 1), dir(c2, 1)].forEach((s, i) => close(started[1 + i], s));
+    expect(() => bi.apply(x, { initialState: init.slice(0, 2) })).toThrow(/bidirectional \(Bidirectional\): initialState must be \[hForward, cForward, hBackward, cBackward\]/);
     // functional: a model returning all five, saved and loaded
     const inp = tg.input({ shape: [6, 4], dtype: 'float64' });
     const sym = bi.apply(inp);
@@ -111,6 +117,12 @@ describe('returnState', () => {
     got.forEach((t, i) => close(t, outs[i]));
     const back = tg.fromBytes(model.toBytes());
     (back.predict(x) as unknown as Tensor[]).forEach((t, i) => expect(t.toArray()).toEqual(got[i].toArray()));
+    // states as graph inputs: a second model over the same layer, saved and loaded
+    const stateIns = [0, 1, 2, 3].map((i) => tg.input({ shape: [3], name: `s${i}`, dtype: 'float64' }));
+    const withInit = tg.model({ inputs: [inp, ...stateIns], outputs: bi.apply(inp, { initialState: stateIns })[0] });
+    const y0 = withInit.predict([x, ...init]) as Tensor;
+    close(y0, started[0]);
+    expect((tg.fromBytes(withInit.toBytes()).predict([x, ...init]) as Tensor).toArray()).toEqual(y0.toArray());
   });
 
   it('errors name the layer when initialState has the wrong count or shapes', () => {
@@ -124,6 +136,9 @@ describe('returnState', () => {
     expect(() => g.apply(x, { initialState: [h, c] })).toThrow(/g \(GRU\): initialState must be \[h\]/);
     expect(() => g.apply(tg.randn([2, 5, 4]), { initialState: [tg.randn([3, 3])] })).toThrow(/g \(GRU\): initialState\[0\] must be \[2,3\] \(batch, units\), got \[3,3\]/);
     expect(() => g.apply(x, { initialState: [tg.randn([2, 3])] as never })).toThrow(/g \(GRU\): on a symbolic tensor, initialState must be symbolic tensors too/);
+    expect(() => dec.apply([x, h, wide])).toThrow(/decoder \(LSTM\): initialState\[1\] must have shape \[null,3\]/);
+    expect(() => dec.apply([x, h], { initialState: [h, c] })).toThrow(/decoder \(LSTM\): give the initial states either in the list \[x, \.\.\.states\] or as \{ initialState \}, not both/);
+    expect(dec.apply([x, h, c]).shape).toEqual([null, 3]); // Keras' layer([x, h, c])
     expect(() => g.apply(x, { initialStates: [h] } as never)).toThrow(/g \(GRU\): apply takes \{ initialState \}, got an unknown option "initialStates"/);
   });
 });

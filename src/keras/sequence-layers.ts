@@ -367,7 +367,8 @@ export abstract class Recurrent<K extends RecurrentKind = RecurrentKind> extends
   /**
    * Keras' call: on a tensor, the output ([output, ...states] with returnState); on a symbolic tensor, the same
    * as symbolic tensors for the functional API. `initialState` gives the starting states (tensors, or symbolic
-   * tensors from other layers in the functional API, as Keras' `layer(x, initial_state=[h, c])`).
+   * tensors from other layers in the functional API, as Keras' `layer(x, initial_state=[h, c])`); Keras' other
+   * form, `apply([x, h, c])`, works too on symbolic tensors.
    * @example
    * ```ts
    * const x = tg.input({ shape: [5, 3] });
@@ -388,7 +389,11 @@ export abstract class Recurrent<K extends RecurrentKind = RecurrentKind> extends
       const out = this.callWithState(x, init as Tensor[] | undefined);
       return this.config.returnState ? out : out[0];
     }
-    if (Array.isArray(x)) throw new TypeError(`${this.describe()}: apply takes one sequence; pass the states as { initialState: [...] }`);
+    if (Array.isArray(x)) {
+      // Keras' other form, layer([x, h, c]): the sequence, then the initial states
+      if (init) throw new TypeError(`${this.describe()}: give the initial states either in the list [x, ...states] or as { initialState }, not both`);
+      return super.apply(x.length === 1 ? x[0] : x);
+    }
     if (init && !init.every((t) => t instanceof SymbolicTensor)) throw new TypeError(`${this.describe()}: on a symbolic tensor, initialState must be symbolic tensors too (outputs of other layers or tg.input())`);
     return super.apply(init && init.length ? [x, ...(init as SymbolicTensor[])] : x);
   }

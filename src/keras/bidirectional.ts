@@ -1,6 +1,6 @@
 // Keras' Bidirectional wrapper: one recurrent layer (simpleRNN, lstm or gru) run forwards and backwards over
 // the sequence, the two outputs merged (concat, sum, mul or ave). Each direction has the wrapped layer's
-// weights (lstm / simpleRNN: kernel, recurrent_kernel, bias; the backward ones end in _reverse), run by tg.nn's
+// weights (kernel, recurrent_kernel, bias; the backward ones end in _reverse), run by tg.nn's
 // recurrence, and a mask stops both directions at each row's last real step, as a packed sequence in PyTorch.
 
 import { concat, stack } from '../autograd/functions.js';
@@ -75,7 +75,7 @@ const BIDIRECTIONAL_FIELDS = {
  * A recurrent layer run over the sequence in both directions, the outputs merged (Keras' Bidirectional). With
  * returnSequences the backward outputs are put back in time order before merging, as Keras does. Its weights
  * are the wrapped layer's twice (Keras' count): kernel, recurrent_kernel, bias for the forward direction and
- * kernel_reverse, ... for the backward one (a GRU's keep PyTorch's names: weight_ih_l0, weight_ih_l0_reverse, ...).
+ * kernel_reverse, ... for the backward one.
  * With returnState, `apply` returns [output, ...forward states, ...backward states], as Keras does.
  */
 export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
@@ -122,7 +122,7 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
 
   override namedOwnParameters(): [string, Parameter][] {
     if (this.#weights.length === 0) return [];
-    const specs = this.weightSpecs([0, this.#weights[0][0].shape[this.kind === 'GRU' ? 1 : 0]]);
+    const specs = this.weightSpecs([0, this.#weights[0][0].shape[0]]);
     return this.#weights.flat().map((p, i) => [specs[i].name, p]);
   }
 

@@ -26,7 +26,7 @@ export * as data from './data/index.js';
 export { sequential, model, input, loadModel, fromBytes, Model, ModelLoadError, History, SymbolicTensor } from './keras/index.js';
 export type {
   AdversarialOptions, AnyModel, CompileArgs, EvaluateArgs, EvaluateLogs, FitArgs, FunctionalArgs, InputArgs, LoadOptions, Logs, LossConfig, LossFunction, LossSpec,
-  ModelArgs, ModelBytes, ModelLoadErrorCode, OptimizerConfig, OptimizerLike, OptimizerSpec, PredictResult,
+  LearningRateSchedule, ModelArgs, ModelBytes, ModelLoadErrorCode, OptimizerConfig, OptimizerLike, OptimizerSpec, PredictResult,
 } from './keras/index.js';
 export type { StopInfo } from './keras/callbacks.js';
 export * as layers from './keras/layers-api.js';

@@ -114,8 +114,10 @@ describe('toDot', () => {
     }
     const { nodes, edges } = parse(dot);
     const labels = [...nodes.values()].map((v) => v.label.split('\\n')[0]);
-    expect(labels.filter((l) => l === 'linear').length).toBe(2); // x·Wᵀ + b, one node per layer, as torch's addmm
-    expect(labels).toContain('relu');
+    // nn.Sequential runs Linear then ReLU as one fused op (relu(x·Wᵀ + b)), the last Linear as x·Wᵀ + b (torch's addmm)
+    expect(labels.filter((l) => l === 'linearRelu').length).toBe(1);
+    expect(labels.filter((l) => l === 'linear').length).toBe(1);
+    expect(labels).not.toContain('relu');
     expect(labels).toContain('constant'); // the input x
     // every edge joins declared nodes, and every node but the inputs has an incoming edge
     for (const e of edges) for (const id of e.split(' -> ')) expect(nodes.has(id)).toBe(true);

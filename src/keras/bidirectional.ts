@@ -1,9 +1,9 @@
 // Keras' Bidirectional wrapper: one recurrent layer (simpleRNN, lstm or gru) run forwards and backwards over
 // the sequence, the two outputs merged (concat, sum, mul or ave). Each direction has the wrapped layer's
-// weights (lstm / simpleRNN: kernel, recurrent_kernel, bias; the backward ones end in _reverse), run by tg.nn's
+// weights (kernel, recurrent_kernel, bias; the backward ones end in _reverse), run by tg.nn's
 // recurrence, and a mask stops both directions at each row's last real step, as a packed sequence in PyTorch.
 
-import { concat } from '../autograd/functions.js';
+import { concat, stack } from '../autograd/functions.js';
 import { Tensor } from '../autograd/tensor.js';
 import type { Parameter } from '../nn/module.js';
 import { recurrentLayer } from '../nn/rnn.js';
@@ -11,7 +11,7 @@ import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Layer, type LayerArgs, type LayerOptions, type SchemaFor, type WeightSpec } from './layer.js';
 import { ConfigError, type Field, field, LAYER_FIELDS, show } from './schema.js';
-import { GRU, lengthsOf, LSTM, makeRecurrentWeights, maskOf, Recurrent, type RecurrentArgs, type RecurrentKind, recurrentWeightSpecs, type ReturnsState, recurrentWeightsOf, SimpleRNN, STATES, withMask } from './sequence-layers.js';
+import { GRU, lengthsOf, LSTM, makeRecurrentWeights, maskOf, Recurrent, type RecurrentArgs, type RecurrentCallArgs, type RecurrentKind, recurrentWeightSpecs, type ReturnsState, recurrentWeightsOf, SimpleRNN, STATES, withMask } from './sequence-layers.js';
 import { SymbolicTensor } from './symbolic.js';
 
 /** How the forward and backward outputs are joined: concatenated on the feature axis (default), or elementwise. */
@@ -75,7 +75,7 @@ const BIDIRECTIONAL_FIELDS = {
  * A recurrent layer run over the sequence in both directions, the outputs merged (Keras' Bidirectional). With
  * returnSequences the backward outputs are put back in time order before merging, as Keras does. Its weights
  * are the wrapped layer's twice (Keras' count): kernel, recurrent_kernel, bias for the forward direction and
- * kernel_reverse, ... for the backward one (a GRU's keep PyTorch's names: weight_ih_l0, weight_ih_l0_reverse, ...).
+ * kernel_reverse, ... for the backward one.
  * With returnState, `apply` returns [output, ...forward states, ...backward states], as Keras does.
  */
 export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
@@ -122,7 +122,7 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
 
   override namedOwnParameters(): [string, Parameter][] {
     if (this.#weights.length === 0) return [];
-    const specs = this.weightSpecs([0, this.#weights[0][0].shape[this.kind === 'GRU' ? 1 : 0]]);
+    const specs = this.weightSpecs([0, this.#weights[0][0].shape[0]]);
     return this.#weights.flat().map((p, i) => [specs[i].name, p]);
   }
 
@@ -146,29 +146,61 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
   }
 
   override callOn(inputs: readonly Tensor[]): Tensor | Tensor[] {
-    const out = this.callWithState(inputs[0]);
+    const out = this.callWithState(inputs[0], inputs.length > 1 ? inputs.slice(1) : undefined);
     return this.inner.returnState ? out : out[0];
+  }
+
+  /** Takes the sequence and, optionally, the initial states: the forward ones, then the backward ones. */
+  override get maxInputs(): number {
+    return 1 + 2 * this.stateCount;
+  }
+
+  override buildFor(inputShapes: readonly (readonly number[])[]): number[] {
+    const states = inputShapes.slice(1);
+    if (states.length > 0) {
+      const want = 2 * this.stateCount;
+      const u = this.inner.units;
+      if (states.length !== want) throw new RangeError(`${this.describe()}: initialState must be ${this.stateNames} (${want} tensors of shape [null,${u}]), got ${states.length}`);
+      states.forEach((s, i) => {
+        if (s.length !== 1 || s[0] !== u) throw new RangeError(`${this.describe()}: initialState[${i}] must have shape [null,${u}] (batch, units), got [null,${s.join(',')}]`);
+      });
+    }
+    return super.buildFor(inputShapes.slice(0, 1));
+  }
+
+  /** The initial states' order, for errors. */
+  private get stateNames(): string {
+    return this.stateCount === 2 ? '[hForward, cForward, hBackward, cBackward]' : '[hForward, hBackward]';
   }
 
   /**
    * Keras' call: on a tensor, the merged output ([output, ...forward states, ...backward states] when the wrapped
    * layer has returnState); on a symbolic tensor, the same as symbolic tensors for the functional API.
+   * `initialState` gives the forward states, then the backward ones (tensors, or symbolic tensors).
    */
-  override apply(x: Tensor): Tensor;
-  override apply(x: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
-  override apply(x: Tensor | SymbolicTensor | SymbolicTensor[]): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+  override apply(x: Tensor, kwargs?: RecurrentCallArgs): Tensor;
+  override apply(x: SymbolicTensor | SymbolicTensor[], kwargs?: RecurrentCallArgs): SymbolicTensor;
+  override apply(x: Tensor | SymbolicTensor | SymbolicTensor[], kwargs: RecurrentCallArgs = {}): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    if (typeof kwargs !== 'object' || kwargs === null) throw new TypeError(`${this.describe()}: apply's second argument is { initialState }, got ${typeof kwargs}`);
+    for (const k of Object.keys(kwargs)) if (k !== 'initialState') throw new RangeError(`${this.describe()}: apply takes { initialState }, got an unknown option ${JSON.stringify(k)}`);
+    const init = kwargs.initialState;
+    if (init !== undefined && !Array.isArray(init)) throw new TypeError(`${this.describe()}: initialState must be a list ${this.stateNames}, got ${typeof init}`);
     if (x instanceof Tensor) {
-      const out = this.callWithState(x);
+      if (init && !init.every((t) => t instanceof Tensor)) throw new TypeError(`${this.describe()}: on a tensor, initialState must be tensors too`);
+      const out = this.callWithState(x, init as Tensor[] | undefined);
       return this.inner.returnState ? out : out[0];
     }
-    return super.apply(x);
+    if (init && !init.every((t) => t instanceof SymbolicTensor)) throw new TypeError(`${this.describe()}: on a symbolic tensor, initialState must be symbolic tensors too`);
+    if (init && Array.isArray(x)) throw new TypeError(`${this.describe()}: give the initial states either in the list [x, ...states] or as { initialState }, not both`);
+    return super.apply(init && init.length ? [x as SymbolicTensor, ...(init as SymbolicTensor[])] : x);
   }
 
   /**
    * Runs both directions and returns [output, ...forward states, ...backward states] as Keras' returnState does:
-   * [output, hFwd, hBwd] (LSTM: [output, hFwd, cFwd, hBwd, cBwd]), each state [batch, units].
+   * [output, hFwd, hBwd] (LSTM: [output, hFwd, cFwd, hBwd, cBwd]), each state [batch, units]. `initialState`
+   * (optional) gives the starting states in that same order.
    */
-  callWithState(x: Tensor): Tensor[] {
+  callWithState(x: Tensor, initialState?: readonly Tensor[]): Tensor[] {
     this.ensureBuilt(x);
     const mask = maskOf(x);
     const lengths = mask ? lengthsOf(mask, this.describe()) : undefined;
@@ -177,7 +209,8 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
       kind: kind === 'SimpleRNN' ? 'RNN' as const : kind, hiddenSize: this.inner.units, label: this.describe(),
       weights: this.#weights.map((w) => recurrentWeightsOf(kind, w, this.inner.useBias)),
     };
-    const [out, h, c] = recurrentLayer(spec, x, null, null, lengths); // out [batch, steps, 2·units]: forward then backward features
+    const [h0, c0] = this.initialStates(initialState, x);
+    const [out, h, c] = recurrentLayer(spec, x, h0, c0, lengths); // out [batch, steps, 2·units]: forward then backward features
     const u = this.inner.units;
     // states [2, batch, units]: direction 0 forward, 1 backward
     const parts = c ? [h, c] : [h];
@@ -191,6 +224,22 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
       output = this.merge(fwdStates[0], bwdStates[0]);
     }
     return [output, ...fwdStates, ...bwdStates];
+  }
+
+  /** Checks the initial states (forward then backward, each [batch, units]) and stacks them as [2, batch, units]. */
+  private initialStates(states: readonly Tensor[] | undefined, x: Tensor): [Tensor | null, Tensor | null] {
+    if (states === undefined || states === null) return [null, null];
+    const k = this.stateCount;
+    const shape = [x.shape[0], this.inner.units];
+    if (!Array.isArray(states) || states.length !== 2 * k) throw new RangeError(`${this.describe()}: initialState must be ${this.stateNames}, each of shape ${fmtShape(shape)}, got ${Array.isArray(states) ? states.length : typeof states}`);
+    states.forEach((t, i) => {
+      if (!(t instanceof Tensor) || t.ndim !== 2 || t.shape[0] !== shape[0] || t.shape[1] !== shape[1]) {
+        throw new RangeError(`${this.describe()}: initialState[${i}] must be ${fmtShape(shape)} (batch, units), got ${t instanceof Tensor ? fmtShape(t.shape) : typeof t}`);
+      }
+    });
+    // [hF, cF, hB, cB]: h0 = [hF, hB], c0 = [cF, cB]
+    const h0 = stack([states[0], states[k]], 0);
+    return [h0, k === 2 ? stack([states[1], states[3]], 0) : null];
   }
 
   private merge(a: Tensor, b: Tensor): Tensor {

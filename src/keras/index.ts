@@ -9,7 +9,7 @@ export type { AdversarialOptions } from './adversarial.js';
 export { History, type EvaluateLogs, type Logs } from './callbacks.js';
 export type { MetricName } from './metrics.js';
 export type { LossConfig, LossFunction, LossName, LossSpec } from './losses.js';
-export type { OptimizerConfig, OptimizerLike, OptimizerName, OptimizerSpec } from './optimizers.js';
+export type { LearningRateSchedule, OptimizerConfig, OptimizerLike, OptimizerName, OptimizerSpec } from './optimizers.js';
 export { fromBytes, loadModel, type LoadOptions } from './loading.js';
 export type { ModelBytes } from './saving.js';
 export { ModelLoadError, type ModelLoadErrorCode } from './errors.js';

@@ -83,6 +83,8 @@ describe('chunked im2col', () => {
       [[2, 60, 9, 13], [40, 30, 3, 3], geo({ groups: 2 })],
       [[1, 3, 40, 40], [70, 3, 2, 2], geo({ stride: [1, 1], padding: [0, 0, 0, 0] })], // 70 > 64 output rows: two A blocks; 1521 positions: 3 panels
       [[2, 2, 6, 5], [300, 2, 3, 3], geo({ stride: [2, 1], padding: [2, 1, 0, 2], dilation: [2, 1] })],
+      [[5, 3, 3, 4], [4, 3, 3, 3], geo({ padding: [0, 0, 0, 0] })], // one output row of 2 per image: strips span images
+      [[4, 8, 12, 12], [16, 8, 5, 5], geo({ padding: [0, 0, 0, 0] })], // LeNet's second layer: every tap inside
     ];
     for (const [xs, ws, g] of cases) {
       const x = randArr(xs, 11), w = randArr(ws, 12);

@@ -17,14 +17,28 @@ const close = (a: Tensor, b: Tensor, tol = 1e-10): void => {
 /** The number of parameters of a module (or model). */
 const countParams = (m: tg.nn.Module): number => m.parameters().reduce((n, p) => n + p.size, 0);
 
-/** A Keras lstm / simpleRNN layer's weights under nn.LSTM's names (b_hh zeros: the layer has one bias). */
-function torchNames(sd: Map<string, Tensor>): Map<string, Tensor> {
+/** A GRU weight's gate blocks swapped along `axis`: Keras' z, r, h ⇄ PyTorch's r, z, n. */
+function swapGates(w: Tensor, axis: number): Tensor {
+  const u = w.shape[axis] / 3;
+  return tg.concat([w.slice(axis, u, 2 * u), w.slice(axis, 0, u), w.slice(axis, 2 * u, 3 * u)], axis);
+}
+
+/**
+ * A Keras recurrent layer's weights (kernel, recurrent_kernel, bias, and _reverse ones) under nn's names: the
+ * kernels transposed; LSTM / SimpleRNN's one bias as b_ih with b_hh zero; a GRU's gates reordered and its
+ * [2, 3·units] bias split into b_ih and b_hh.
+ */
+function torchNames(sd: Map<string, Tensor>, gru = false): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const [k, v] of sd) {
-    if (k === 'kernel') out.set('weight_ih_l0', v.t());
-    else if (k === 'recurrent_kernel') out.set('weight_hh_l0', v.t());
-    else if (k === 'bias') { out.set('bias_ih_l0', v); out.set('bias_hh_l0', v.mul(0)); }
-    else out.set(k, v);
+    const m = /^(kernel|recurrent_kernel|bias)(_reverse)?$/.exec(k);
+    if (!m) { out.set(k, v); continue; }
+    const sfx = m[2] ?? '';
+    const w = (t: Tensor) => (gru ? swapGates(t, 1) : t).t();
+    if (m[1] === 'kernel') out.set(`weight_ih_l0${sfx}`, w(v));
+    if (m[1] === 'recurrent_kernel') out.set(`weight_hh_l0${sfx}`, w(v));
+    if (m[1] === 'bias' && gru) { out.set(`bias_ih_l0${sfx}`, swapGates(v.slice(0, 0, 1).squeeze(0), 0)); out.set(`bias_hh_l0${sfx}`, swapGates(v.slice(0, 1, 2).squeeze(0), 0)); }
+    if (m[1] === 'bias' && !gru) { out.set(`bias_ih_l0${sfx}`, v); out.set(`bias_hh_l0${sfx}`, v.mul(0)); }
   }
   return out;
 }
@@ -61,7 +75,7 @@ describe('returnState', () => {
     expect(outs).toHaveLength(kind === 'lstm' ? 3 : 2); // LSTM [output, h, c]; GRU and SimpleRNN [output, h]
     const ref = kind === 'lstm' ? new tg.nn.LSTM(4, 3, { batchFirst: true, ...f64 })
       : kind === 'gru' ? new tg.nn.GRU(4, 3, { batchFirst: true, ...f64 }) : new tg.nn.RNN(4, 3, { batchFirst: true, ...f64 });
-    ref.loadStateDict(torchNames(layer.stateDict()));
+    ref.loadStateDict(torchNames(layer.stateDict(), kind === 'gru'));
     const [rOut, rState] = ref.call(x) as [Tensor, Tensor | Tensor[]];
     const states = Array.isArray(rState) ? rState : [rState];
     close(outs[0], returnSequences ? rOut : states[0].squeeze(0));
@@ -90,15 +104,7 @@ describe('returnState', () => {
     const outs = bi.apply(x);
     expect(outs).toHaveLength(5);
     const ref = new tg.nn.LSTM(4, 3, { batchFirst: true, bidirectional: true, ...f64 });
-    const sd = new Map<string, Tensor>();
-    for (const [k, v] of bi.stateDict()) {
-      const m = /^(kernel|recurrent_kernel|bias)(_reverse)?$/.exec(k)!;
-      const sfx = m[2] ?? '';
-      if (m[1] === 'kernel') sd.set(`weight_ih_l0${sfx}`, v.t());
-      if (m[1] === 'recurrent_kernel') sd.set(`weight_hh_l0${sfx}`, v.t());
-      if (m[1] === 'bias') { sd.set(`bias_ih_l0${sfx}`, v); sd.set(`bias_hh_l0${sfx}`, v.mul(0)); }
-    }
-    ref.loadStateDict(sd);
+    ref.loadStateDict(torchNames(bi.stateDict()));
     const [, [h, c]] = ref.call(x);
     const dir = (s: Tensor, d: number) => s.slice(0, d, d + 1).squeeze(0);
     [dir(h, 0), dir(c, 0), dir(h, 1), dir(c, 1)].forEach((s, i) => close(outs[1 + i], s));
@@ -185,6 +191,14 @@ describe('an encoder-decoder (returnState + initialState)', () => {
     const back = tg.fromBytes(bytes);
     expect((back.predict([a, b]) as Tensor).toArray()).toEqual((model.predict([a, b]) as Tensor).toArray());
     expect(back.summary()).toBe(model.summary());
+    // a tampered file: a missing state, or an output the encoder does not make, is refused naming the call
+    const tamper = (inputs: unknown[]) => {
+      const cfg = JSON.parse(bytes.config);
+      cfg.graph.calls.find((k: { layer: string }) => k.layer === 'decoder').inputs = inputs;
+      return () => tg.fromBytes({ config: JSON.stringify(cfg), weights: bytes.weights });
+    };
+    expect(tamper(['dec_in', [0, 1]])).toThrow(/decoder \(LSTM\): initialState must be \[h, c\]/);
+    expect(tamper(['dec_in', [0, 1], [0, 5]])).toThrow(/refers to output 5 of call 0, which makes 3 outputs/);
   });
 
   it('plots the graph with the list of shapes and one arrow from the encoder to the decoder', () => {
@@ -219,7 +233,8 @@ describe('files saved before Keras\' weights', () => {
     close(model.predict(tg.tensor(x)) as Tensor, tg.tensor(y), 1e-6);
     // its weights now have Keras' names and counts
     const names = model.namedParameters().map(([n]) => n);
-    expect(names).toEqual(expect.arrayContaining(['0.kernel', '0.recurrent_kernel', '0.bias', '1.kernel_reverse', '2.bias']));
+    expect(names).toEqual(expect.arrayContaining(['0.kernel', '0.recurrent_kernel', '0.bias', '1.kernel_reverse', '2.kernel', '2.bias', '3.bias']));
+    expect(model.namedParameters().find(([n]) => n === '2.bias')![1].shape).toEqual([2, 9]); // the GRU's two biases, Keras' [2, 3·units]
     expect(names.some((n) => n.includes('_ih_'))).toBe(false);
     // loadWeights reads the old file into a model built now
     const fresh = tg.fromBytes(model.toBytes());

@@ -1,6 +1,6 @@
 // Keras' Bidirectional wrapper: one recurrent layer (simpleRNN, lstm or gru) run forwards and backwards over
 // the sequence, the two outputs merged (concat, sum, mul or ave). Each direction has the wrapped layer's
-// weights (lstm / simpleRNN: kernel, recurrent_kernel, bias; the backward ones end in _reverse), run by tg.nn's
+// weights (kernel, recurrent_kernel, bias; the backward ones end in _reverse), run by tg.nn's
 // recurrence, and a mask stops both directions at each row's last real step, as a packed sequence in PyTorch.
 
 import { concat, stack } from '../autograd/functions.js';
@@ -75,7 +75,7 @@ const BIDIRECTIONAL_FIELDS = {
  * A recurrent layer run over the sequence in both directions, the outputs merged (Keras' Bidirectional). With
  * returnSequences the backward outputs are put back in time order before merging, as Keras does. Its weights
  * are the wrapped layer's twice (Keras' count): kernel, recurrent_kernel, bias for the forward direction and
- * kernel_reverse, ... for the backward one (a GRU's keep PyTorch's names: weight_ih_l0, weight_ih_l0_reverse, ...).
+ * kernel_reverse, ... for the backward one.
  * With returnState, `apply` returns [output, ...forward states, ...backward states], as Keras does.
  */
 export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
@@ -122,7 +122,7 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
 
   override namedOwnParameters(): [string, Parameter][] {
     if (this.#weights.length === 0) return [];
-    const specs = this.weightSpecs([0, this.#weights[0][0].shape[this.kind === 'GRU' ? 1 : 0]]);
+    const specs = this.weightSpecs([0, this.#weights[0][0].shape[0]]);
     return this.#weights.flat().map((p, i) => [specs[i].name, p]);
   }
 
@@ -137,6 +137,7 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
 
   /** The output and, with returnState, the forward then the backward states ([units] each). */
   override outputShapesFor(inputShapes: readonly (readonly number[])[]): number[][] {
+    this.checkStateShapes(inputShapes);
     const out = this.computeOutputShape(inputShapes[0]);
     return this.inner.returnState ? [out, ...Array.from({ length: 2 * this.stateCount }, () => [this.inner.units])] : [out];
   }
@@ -156,16 +157,20 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
   }
 
   override buildFor(inputShapes: readonly (readonly number[])[]): number[] {
-    const states = inputShapes.slice(1);
-    if (states.length > 0) {
-      const want = 2 * this.stateCount;
-      const u = this.inner.units;
-      if (states.length !== want) throw new RangeError(`${this.describe()}: initialState must be ${this.stateNames} (${want} tensors of shape [null,${u}]), got ${states.length}`);
-      states.forEach((s, i) => {
-        if (s.length !== 1 || s[0] !== u) throw new RangeError(`${this.describe()}: initialState[${i}] must have shape [null,${u}] (batch, units), got [null,${s.join(',')}]`);
-      });
-    }
+    this.checkStateShapes(inputShapes);
     return super.buildFor(inputShapes.slice(0, 1));
+  }
+
+  /** Refuses a wrong number of initial states, or states not [units] per row. */
+  private checkStateShapes(inputShapes: readonly (readonly number[])[]): void {
+    const states = inputShapes.slice(1);
+    if (states.length === 0) return;
+    const want = 2 * this.stateCount;
+    const u = this.inner.units;
+    if (states.length !== want) throw new RangeError(`${this.describe()}: initialState must be ${this.stateNames} (${want} tensors of shape [null,${u}]), got ${states.length}`);
+    states.forEach((s, i) => {
+      if (s.length !== 1 || s[0] !== u) throw new RangeError(`${this.describe()}: initialState[${i}] must have shape [null,${u}] (batch, units), got [null,${s.join(',')}]`);
+    });
   }
 
   /** The initial states' order, for errors. */

@@ -3,7 +3,8 @@
 // A mask travels as Keras' does, attached to a layer's output tensor: embedding({ maskZero }) marks the
 // padding steps, recurrent layers stop at each row's last real step and pooling averages the real ones.
 
-import { flip } from '../autograd/functions.js';
+import { concat, flip, stack } from '../autograd/functions.js';
+import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
 import { Parameter } from '../nn/module.js';
 import { GRU as NnGRU, LSTM as NnLSTM, RNN as NnRNN, type RecurrentWeights, recurrentLayer } from '../nn/rnn.js';
@@ -242,44 +243,68 @@ export interface RecurrentCallArgs {
 }
 
 /**
- * The weights of one recurrent layer (one direction) as Keras lays them out. LSTM and SimpleRNN: kernel
- * [features, gates·units], recurrent_kernel [units, gates·units] and one bias [gates·units] (Keras' weights; the
- * gate order i, f, c, o is PyTorch's i, f, g, o). GRU keeps PyTorch's weights, two biases included, which is
- * Keras' GRU with resetAfter (its bias is [2, 3·units]) with gates in PyTorch's order r, z, n.
+ * The weights of one recurrent layer (one direction) as Keras lays them out: kernel [features, gates·units],
+ * recurrent_kernel [units, gates·units] and a bias. LSTM (gates i, f, c, o, PyTorch's i, f, g, o) and
+ * SimpleRNN have one bias [gates·units]; GRU (Keras' resetAfter, its default) has two, [2, 3·units]: the input
+ * bias and the recurrent one, with gates in Keras' order z, r, h (PyTorch's is r, z, n).
  */
 export function recurrentWeightSpecs(kind: RecurrentKind, features: number, units: number, useBias: boolean, dtype: DType, suffix = ''): WeightSpec[] {
   const g = GATES[kind] * units;
-  if (kind === 'GRU') {
-    return [
-      { name: `weight_ih_l0${suffix}`, shape: [g, features], dtype }, { name: `weight_hh_l0${suffix}`, shape: [g, units], dtype },
-      ...(useBias ? [{ name: `bias_ih_l0${suffix}`, shape: [g], dtype }, { name: `bias_hh_l0${suffix}`, shape: [g], dtype }] : []),
-    ];
-  }
   return [
     { name: `kernel${suffix}`, shape: [features, g], dtype }, { name: `recurrent_kernel${suffix}`, shape: [units, g], dtype },
-    ...(useBias ? [{ name: `bias${suffix}`, shape: [g], dtype }] : []),
+    ...(useBias ? [{ name: `bias${suffix}`, shape: kind === 'GRU' ? [2, g] : [g], dtype }] : []),
   ];
 }
 
 /**
+ * Swaps the first two gate blocks of a GRU weight along `axis`: Keras' z, r, h ⇄ PyTorch's r, z, n (the
+ * candidate block stays last). The swap is its own inverse, so it converts either way.
+ */
+export function swapGruGates(w: Tensor, axis: number): Tensor {
+  const u = w.shape[axis] / 3;
+  return concat([w.slice(axis, u, 2 * u), w.slice(axis, 0, u), w.slice(axis, 2 * u, 3 * u)], axis);
+}
+
+/**
+ * Keras' weights (kernel, recurrent_kernel, bias, as {@link recurrentWeightSpecs} lays them out) from PyTorch's
+ * W_ih [gates·units, features], W_hh, b_ih and b_hh (either bias null when there is none). LSTM and SimpleRNN
+ * keep b_ih + b_hh as their one bias: the same function, since the two are only ever added.
+ */
+export function kerasFromTorch(kind: RecurrentKind, wih: Tensor, whh: Tensor, bih: Tensor | null, bhh: Tensor | null): Tensor[] {
+  return noGrad(() => {
+    const gru = kind === 'GRU';
+    const t = (w: Tensor) => new Tensor((gru ? swapGruGates(w, 0) : w).t().contiguous().value.clone());
+    const out = [t(wih), t(whh)];
+    if (bih && bhh) out.push(gru ? stack([swapGruGates(bih, 0), swapGruGates(bhh, 0)], 0) : bih.add(bhh));
+    return out;
+  });
+}
+
+/**
  * Makes one direction's weights (named as {@link recurrentWeightSpecs} names them), drawn as tg.nn's layer draws
- * its own: U(−1/√units, 1/√units) for W_ih, W_hh, b_ih, b_hh in that order. LSTM and SimpleRNN then keep the
- * transposed matrices and b_ih + b_hh as their one bias: the same function as the PyTorch layer it was drawn as.
+ * its own: U(−1/√units, 1/√units) for W_ih, W_hh, b_ih, b_hh in that order, then laid out as Keras lays them
+ * (kerasFromTorch): the same function as the PyTorch layer it was drawn as.
  */
 export function makeRecurrentWeights(kind: RecurrentKind, features: number, units: number, useBias: boolean, dtype: DType, generator: Generator): Parameter[] {
   const opts = { bias: useBias, dtype, generator };
   const nn = kind === 'LSTM' ? new NnLSTM(features, units, opts) : kind === 'GRU' ? new NnGRU(features, units, opts) : new NnRNN(features, units, opts);
-  const ps = nn.parameters();
-  if (kind === 'GRU') return ps;
-  const [wih, whh, bih, bhh] = ps;
-  const t = (w: Tensor) => new Parameter(w.t().contiguous().value.clone());
-  return [t(wih), t(whh), ...(useBias ? [new Parameter(bih.add(bhh).value)] : [])];
+  const [wih, whh, bih, bhh] = nn.parameters();
+  return kerasFromTorch(kind, wih, whh, bih ?? null, bhh ?? null).map((w) => new Parameter(w.value));
 }
 
-/** One direction's weights as tg.nn's recurrence takes them (W_ih, W_hh, b_ih, b_hh in PyTorch's layout). */
+/**
+ * One direction's weights as tg.nn's recurrence takes them (W_ih, W_hh, b_ih, b_hh in PyTorch's layout and gate
+ * order), copied contiguous once per call: the per-step products then run as fast as nn.LSTM's.
+ */
 export function recurrentWeightsOf(kind: RecurrentKind, params: readonly Tensor[], useBias: boolean): RecurrentWeights {
-  if (kind === 'GRU') return { wih: params[0], whh: params[1], bih: useBias ? params[2] : null, bhh: useBias ? params[3] : null };
-  return { wih: params[0].t(), whh: params[1].t(), bih: useBias ? params[2] : null, bhh: null };
+  if (kind === 'GRU') {
+    const [k, rk, b] = params;
+    return {
+      wih: swapGruGates(k, 1).t().contiguous(), whh: swapGruGates(rk, 1).t().contiguous(),
+      bih: useBias ? swapGruGates(b.slice(0, 0, 1).squeeze(0), 0) : null, bhh: useBias ? swapGruGates(b.slice(0, 1, 2).squeeze(0), 0) : null,
+    };
+  }
+  return { wih: params[0].t().contiguous(), whh: params[1].t().contiguous(), bih: useBias ? params[2] : null, bhh: null };
 }
 
 /**
@@ -350,7 +375,7 @@ export abstract class Recurrent<K extends RecurrentKind = RecurrentKind> extends
 
   override namedOwnParameters(): [string, Parameter][] {
     if (this.#weights.length === 0) return [];
-    const specs = recurrentWeightSpecs(this.className, this.#weights[0].shape[this.className === 'GRU' ? 1 : 0], this.config.units, this.config.useBias, this.config.dtype);
+    const specs = recurrentWeightSpecs(this.className, this.#weights[0].shape[0], this.config.units, this.config.useBias, this.config.dtype);
     return specs.map((s, i) => [s.name, this.#weights[i]]);
   }
 
@@ -462,7 +487,7 @@ export class LSTM extends Recurrent<'LSTM'> {
   }
 }
 
-/** A gated recurrent unit (Keras' GRU with resetAfter, which is PyTorch's GRU: gates r, z, n). */
+/** A gated recurrent unit (Keras' GRU with resetAfter, its default: kernel, recurrent_kernel, bias [2, 3·units]; the same equations as PyTorch's GRU). */
 export class GRU extends Recurrent<'GRU'> {
   /** The Keras class name, as saved in model.json. */
   readonly className = 'GRU';

@@ -1,0 +1,56 @@
+// The conv suite's LeNet step with two copies of tapegrad in one process, alternating step by step,
+// timed by CPU time (one thread; less skewed by a shared machine than wall time): the working tree's
+// src/ against an older src/ unpacked somewhere (e.g. `mkdir -p /tmp/old && git archive 1550866 src |
+// tar -x -C /tmp/old`, then `npx tsx bench/lenet-ab.ts /tmp/old/src [steps = 40]`). Prints each
+// copy's median ms per step, samples/s and its losses at step 1 and the last step.
+
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tgNew from '../src/index.js';
+import { LENET, lenetData, lenetInit } from './conv-common.js';
+
+type TG = typeof tgNew;
+const [oldDir, stepsArg = '40'] = process.argv.slice(2);
+if (!oldDir) throw new Error('usage: npx tsx bench/lenet-ab.ts OLD_SRC_DIR [steps]');
+const tgOld = (await import(pathToFileURL(resolve(oldDir, 'index.ts')).href)) as TG;
+const steps = Number(stepsArg);
+
+function stepper(tg: TG): () => number {
+  const F = tg.nn.functional;
+  const init = lenetInit();
+  const p = (d: Float32Array, shape: number[]) => new tg.nn.Parameter(tg.tensor(d.slice(), { shape }));
+  const [w1, b1, w2, b2, w3, b3] = [p(init.w1, [8, 1, 5, 5]), p(init.b1, [8]), p(init.w2, [16, 8, 5, 5]), p(init.b2, [16]), p(init.w3, [10, 256]), p(init.b3, [10])];
+  const opt = new tg.optim.Adam([w1, b1, w2, b2, w3, b3], { lr: 1e-3 });
+  const data = lenetData();
+  const xs = data.x.map((a) => tg.tensor(a, { shape: [LENET.batch, 1, 28, 28] }));
+  const ys = data.labels.map((l) => tg.tensor(l));
+  let i = 0;
+  return () => {
+    const h1 = F.maxPool2d(F.conv2d(xs[i % xs.length], w1, b1).relu(), 2);
+    const h2 = F.maxPool2d(F.conv2d(h1, w2, b2).relu(), 2);
+    const loss = F.crossEntropy(F.linear(h2.flatten(1), w3, b3), ys[i % ys.length]);
+    i++;
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    return loss.item();
+  };
+}
+
+const sides = { old: stepper(tgOld), new: stepper(tgNew) };
+const times = { old: [] as number[], new: [] as number[] };
+const losses = { old: [] as number[], new: [] as number[] };
+for (let s = 0; s < steps; s++) {
+  for (const k of ['old', 'new'] as const) {
+    const c0 = process.cpuUsage();
+    losses[k].push(sides[k]());
+    const c = process.cpuUsage(c0);
+    if (s >= 3) times[k].push((c.user + c.system) / 1000);
+  }
+}
+const med = (v: number[]) => [...v].sort((p, q) => p - q)[v.length >> 1];
+for (const k of ['old', 'new'] as const) {
+  const ms = med(times[k]);
+  console.log(`${k}: ${ms.toFixed(2)} ms/step (CPU), ${((1000 * LENET.batch) / ms).toFixed(0)} samples/s, loss@1 ${losses[k][0].toFixed(6)}, loss@${steps} ${losses[k][steps - 1].toFixed(6)}`);
+}
+console.log(`new ÷ old speed: ${(med(times.old) / med(times.new)).toFixed(2)}×`);

@@ -98,7 +98,20 @@ export const GEMM_NC = NC;
 export const GEMM_KC = KC;
 /** Rows of A that PACK_A holds. */
 export const GEMM_MC = MC;
-export { PACK_A as GEMM_PACK_A, PACK_B as GEMM_PACK_B, TILE as GEMM_TILE, microKernel as gemmTile, packA as gemmPackA };
+// Exported through bindings of their own, never by `export { PACK_A as ... }`: an exported binding is a module
+// cell that the kernels here would then read through, and V8 no longer embeds the buffers' addresses (see the
+// top of this file). Exporting the originals made gemm 9–30% slower by CPU time (64×784·784×128, four runs
+// alternated in one process against a copy without the exports, load average 13–15).
+/** The packed panel of A (the same array the kernels here fill). */
+export const GEMM_PACK_A = PACK_A;
+/** The packed panel of B. */
+export const GEMM_PACK_B = PACK_B;
+/** The 4×4 tile gemmTile leaves its product in. */
+export const GEMM_TILE = TILE;
+/** GEMM_TILE = (A strip at ia) · (B strip at ib) over kc steps: the micro-kernel. */
+export const gemmTile = (kc: number, ia: number, ib: number): void => microKernel(kc, ia, ib);
+/** Packs A(i, p) for mc rows and kc columns of a strided A into GEMM_PACK_A (zero-padded strips). */
+export const gemmPackA = (a: TypedArray, off: number, rs: number, cs: number, mc: number, kc: number): void => packA(a, off, rs, cs, mc, kc);
 
 /** Depth of gemm's k-slices: equal slices of at most KC (784 = 4 × 196, not 3 × 256 + 16), so no pass is a near-empty one. */
 export function sliceDepth(k: number): number {

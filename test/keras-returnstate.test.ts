@@ -191,6 +191,14 @@ describe('an encoder-decoder (returnState + initialState)', () => {
     const back = tg.fromBytes(bytes);
     expect((back.predict([a, b]) as Tensor).toArray()).toEqual((model.predict([a, b]) as Tensor).toArray());
     expect(back.summary()).toBe(model.summary());
+    // a tampered file: a missing state, or an output the encoder does not make, is refused naming the call
+    const tamper = (inputs: unknown[]) => {
+      const cfg = JSON.parse(bytes.config);
+      cfg.graph.calls.find((k: { layer: string }) => k.layer === 'decoder').inputs = inputs;
+      return () => tg.fromBytes({ config: JSON.stringify(cfg), weights: bytes.weights });
+    };
+    expect(tamper(['dec_in', [0, 1]])).toThrow(/decoder \(LSTM\): initialState must be \[h, c\]/);
+    expect(tamper(['dec_in', [0, 1], [0, 5]])).toThrow(/refers to output 5 of call 0, which makes 3 outputs/);
   });
 
   it('plots the graph with the list of shapes and one arrow from the encoder to the decoder', () => {

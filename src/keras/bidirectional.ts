@@ -137,6 +137,7 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
 
   /** The output and, with returnState, the forward then the backward states ([units] each). */
   override outputShapesFor(inputShapes: readonly (readonly number[])[]): number[][] {
+    this.checkStateShapes(inputShapes);
     const out = this.computeOutputShape(inputShapes[0]);
     return this.inner.returnState ? [out, ...Array.from({ length: 2 * this.stateCount }, () => [this.inner.units])] : [out];
   }
@@ -156,16 +157,20 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
   }
 
   override buildFor(inputShapes: readonly (readonly number[])[]): number[] {
-    const states = inputShapes.slice(1);
-    if (states.length > 0) {
-      const want = 2 * this.stateCount;
-      const u = this.inner.units;
-      if (states.length !== want) throw new RangeError(`${this.describe()}: initialState must be ${this.stateNames} (${want} tensors of shape [null,${u}]), got ${states.length}`);
-      states.forEach((s, i) => {
-        if (s.length !== 1 || s[0] !== u) throw new RangeError(`${this.describe()}: initialState[${i}] must have shape [null,${u}] (batch, units), got [null,${s.join(',')}]`);
-      });
-    }
+    this.checkStateShapes(inputShapes);
     return super.buildFor(inputShapes.slice(0, 1));
+  }
+
+  /** Refuses a wrong number of initial states, or states not [units] per row. */
+  private checkStateShapes(inputShapes: readonly (readonly number[])[]): void {
+    const states = inputShapes.slice(1);
+    if (states.length === 0) return;
+    const want = 2 * this.stateCount;
+    const u = this.inner.units;
+    if (states.length !== want) throw new RangeError(`${this.describe()}: initialState must be ${this.stateNames} (${want} tensors of shape [null,${u}]), got ${states.length}`);
+    states.forEach((s, i) => {
+      if (s.length !== 1 || s[0] !== u) throw new RangeError(`${this.describe()}: initialState[${i}] must have shape [null,${u}] (batch, units), got [null,${s.join(',')}]`);
+    });
   }
 
   /** The initial states' order, for errors. */

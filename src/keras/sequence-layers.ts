@@ -292,16 +292,19 @@ export function makeRecurrentWeights(kind: RecurrentKind, features: number, unit
   return kerasFromTorch(kind, wih, whh, bih ?? null, bhh ?? null).map((w) => new Parameter(w.value));
 }
 
-/** One direction's weights as tg.nn's recurrence takes them (W_ih, W_hh, b_ih, b_hh in PyTorch's layout and gate order). */
+/**
+ * One direction's weights as tg.nn's recurrence takes them (W_ih, W_hh, b_ih, b_hh in PyTorch's layout and gate
+ * order), copied contiguous once per call: the per-step products then run as fast as nn.LSTM's.
+ */
 export function recurrentWeightsOf(kind: RecurrentKind, params: readonly Tensor[], useBias: boolean): RecurrentWeights {
   if (kind === 'GRU') {
     const [k, rk, b] = params;
     return {
-      wih: swapGruGates(k, 1).t(), whh: swapGruGates(rk, 1).t(),
+      wih: swapGruGates(k, 1).t().contiguous(), whh: swapGruGates(rk, 1).t().contiguous(),
       bih: useBias ? swapGruGates(b.slice(0, 0, 1).squeeze(0), 0) : null, bhh: useBias ? swapGruGates(b.slice(0, 1, 2).squeeze(0), 0) : null,
     };
   }
-  return { wih: params[0].t(), whh: params[1].t(), bih: useBias ? params[2] : null, bhh: null };
+  return { wih: params[0].t().contiguous(), whh: params[1].t().contiguous(), bih: useBias ? params[2] : null, bhh: null };
 }
 
 /**

@@ -3,7 +3,7 @@
 //   load      the same step with a second CPU-bound process running, as a share of its quiet speed   ≥ 0.85
 //   spread    matmul 512³ and the MLP step over 10 fresh processes: slowest ÷ fastest − 1            ≤ 15%
 //   threads   setNumThreads(2) against one thread: the MLP step (batch 64), matmul 512³              ≥ 1.8, ≥ 1.85
-//   alloc     typed arrays (and bytes) made new per warm training step, and GC events per 1000 steps  0
+//   alloc     typed arrays (and bytes) made new per warm training step (PyTorch-style loop, Keras fit), GC events  0
 //   memory    heap + ArrayBuffer growth over 10,000 steps (bench/memory.ts)                           < 2 MB
 //   large     a 784-1024-1024-10 step at batch 256 against matmul on the same products (GFLOP/s)    ≥ 0.85
 // Every measurement runs in a fresh child process.
@@ -128,7 +128,11 @@ async function child({ task, root, quick }: ChildArgs): Promise<Figures> {
   throw new Error(`goals: unknown task ${task}`);
 }
 
-/** Typed arrays made per warm step, counted at their constructors (so any checkout can be measured alike). */
+/**
+ * Typed arrays made per warm step, counted at their constructors (so any checkout can be measured alike): the
+ * PyTorch-style step as the bench runs it (disposing its output and loss after reading the loss, where the checkout
+ * has Tensor.dispose), the same step keeping them, a Keras `fit` step, and the ceiling.
+ */
 async function allocChild(root: string): Promise<Figures> {
   let on = false, arrays = 0, bytes = 0;
   for (const C of [Float32Array, Float64Array, Int32Array]) {
@@ -142,18 +146,60 @@ async function allocChild(root: string): Promise<Figures> {
   }
   const m = await load(root);
   const state = await mlpState(m);
-  const { MLP } = m.common;
+  const { MLP, mlpInit } = m.common;
   const data = state.data;
   const steps = 200;
-  on = true;
-  for (let i = 0; i < steps; i++) state.tape.step(state.xs[i % MLP.numBatches] as never, data.labels[i % MLP.numBatches]);
-  on = false;
-  const tape = { arrays: arrays / steps, bytes: bytes / steps };
-  arrays = bytes = 0;
-  on = true;
-  for (let i = 0; i < steps; i++) state.ceiling.step(data.x[i % MLP.numBatches], data.labels[i % MLP.numBatches]);
-  on = false;
-  return { arraysPerStep: tape.arrays, bytesPerStep: tape.bytes, ceilingArraysPerStep: arrays / steps };
+  const count = (run: () => void, n: number) => {
+    arrays = bytes = 0;
+    on = true;
+    run();
+    on = false;
+    return { arrays: arrays / n, bytes: bytes / n };
+  };
+  const tape = count(() => { for (let i = 0; i < steps; i++) state.tape.step(state.xs[i % MLP.numBatches] as never, data.labels[i % MLP.numBatches]); }, steps);
+  const keep = m.makeTorchStyle(mlpInit(), { dispose: false });
+  for (let i = 0; i < 50; i++) keep.step(state.xs[i % MLP.numBatches] as never, data.labels[i % MLP.numBatches]);
+  const kept = count(() => { for (let i = 0; i < steps; i++) keep.step(state.xs[i % MLP.numBatches] as never, data.labels[i % MLP.numBatches]); }, steps);
+  const fit = await kerasFitArrays(m, () => { arrays = bytes = 0; on = true; }, () => { on = false; return { arrays, bytes }; });
+  const ceiling = count(() => { for (let i = 0; i < steps; i++) state.ceiling.step(data.x[i % MLP.numBatches], data.labels[i % MLP.numBatches]); }, steps);
+  return {
+    arraysPerStep: tape.arrays, bytesPerStep: tape.bytes, keptArraysPerStep: kept.arrays, keptBytesPerStep: kept.bytes,
+    fitArraysPerStep: fit.arrays, fitBytesPerStep: fit.bytes, ceilingArraysPerStep: ceiling.arrays,
+  };
+}
+
+/**
+ * A Keras-style `fit` of the same MLP (tg.sequential of dense layers, Adam, sparse categorical cross-entropy from
+ * logits, batch 64, no shuffle) over the bench's 16 batches for 12 epochs: arrays made per step from the end of
+ * the 17th batch (warm: the first epoch filled the cache) to the end of the last, epoch boundaries included.
+ */
+async function kerasFitArrays(m: Modules, start: () => void, stop: () => { arrays: number; bytes: number }): Promise<{ arrays: number; bytes: number }> {
+  const { tg } = m;
+  const { MLP, mlpData } = m.common;
+  const sizes = MLP.sizes;
+  const dense = (units: number, activation: 'relu' | 'linear', inputShape?: number[]) =>
+    tg.layers.dense({ units, activation, ...(inputShape ? { inputShape } : {}), generator: new tg.Generator(0) });
+  const model = tg.sequential([dense(sizes[1], 'relu', [sizes[0]]), dense(sizes[2], 'relu'), dense(sizes[3], 'linear')]);
+  model.compile({ optimizer: new tg.optim.Adam(model.parameters(), { lr: 1e-3 }), loss: { name: 'sparseCategoricalCrossentropy', fromLogits: true } });
+  const data = mlpData();
+  const rows = MLP.batch * MLP.numBatches;
+  const x = new Float32Array(rows * sizes[0]), y = new Float32Array(rows);
+  data.x.forEach((xb, i) => x.set(xb, i * xb.length));
+  data.labels.forEach((lb, i) => y.set(lb, i * lb.length));
+  let batches = 0, counted = 0;
+  let got = { arrays: 0, bytes: 0 };
+  await model.fit(tg.tensor(x, { shape: [rows, sizes[0]] }), tg.tensor(y), {
+    epochs: 12, batchSize: MLP.batch, shuffle: false, verbose: 0,
+    callbacks: {
+      onBatchEnd() {
+        batches++;
+        if (batches === MLP.numBatches + 1) start();
+        else if (batches > MLP.numBatches + 1) counted++;
+      },
+      onTrainEnd() { got = stop(); },
+    },
+  });
+  return { arrays: got.arrays / counted, bytes: got.bytes / counted };
 }
 
 /** setNumThreads(2) against one thread: the MLP step and a 512³ product, in blocks of one then two threads. */
@@ -345,7 +391,10 @@ async function main(): Promise<void> {
     note('alloc');
     const c = runChild('alloc', root, quick);
     all.alloc = c;
-    rows.push({ goal: 'typed arrays made per warm MLP step', target: '0', measured: `${c.arraysPerStep.toFixed(1)} arrays, ${(c.bytesPerStep / 1024).toFixed(1)} KB (ceiling ${c.ceilingArraysPerStep})`, holds: c.arraysPerStep === 0 });
+    const kb = (x: number) => `${(x / 1024).toFixed(1)} KB`;
+    rows.push({ goal: 'typed arrays made per warm MLP step (output and loss disposed)', target: '0', measured: `${c.arraysPerStep.toFixed(2)} arrays, ${kb(c.bytesPerStep)} (ceiling ${c.ceilingArraysPerStep})`, holds: c.arraysPerStep === 0 });
+    rows.push({ goal: '(info) the same step keeping its output and loss', target: '', measured: `${c.keptArraysPerStep.toFixed(2)} arrays, ${kb(c.keptBytesPerStep)}`, holds: true });
+    rows.push({ goal: 'typed arrays made per warm Keras fit step', target: '0', measured: `${c.fitArraysPerStep.toFixed(2)} arrays, ${kb(c.fitBytesPerStep)}`, holds: c.fitArraysPerStep === 0 });
     const gc = runChild('gc', root, quick);
     all.gc = gc;
     rows.push({ goal: '(info) garbage collections per 1000 warm steps', target: '', measured: `${gc.gcPer1000Steps.toFixed(0)}, ${pct(gc.gcShare)} of the time`, holds: true });

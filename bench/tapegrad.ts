@@ -163,8 +163,13 @@ function stateDict(init: MLPInit): Record<string, tg.Tensor> {
 
 const adamOptions = () => ({ lr: MLP.adam.lr, betas: [MLP.adam.beta1, MLP.adam.beta2] as [number, number], eps: MLP.adam.eps });
 
-/** tg.nn.Sequential + tg.optim.Adam, the PyTorch training loop. */
-export function makeTorchStyle(init: MLPInit): Stepper<tg.Tensor, Int32Array> {
+/**
+ * tg.nn.Sequential + tg.optim.Adam, the PyTorch training loop. After reading the loss it disposes the output and the
+ * loss (TF.js's habit), so their arrays serve the next step; `dispose: false` keeps them, as a PyTorch loop would
+ * (bench/goals.ts measures both). The check on `dispose` lets this file run against checkouts that predate it.
+ */
+export function makeTorchStyle(init: MLPInit, options: { dispose?: boolean } = {}): Stepper<tg.Tensor, Int32Array> {
+  const release = options.dispose ?? true;
   const g = new tg.Generator(0); // the layers' own init is overwritten below
   const model = new tg.nn.Sequential(
     new tg.nn.Linear(sizes[0], sizes[1], { generator: g }), new tg.nn.ReLU(),
@@ -176,10 +181,16 @@ export function makeTorchStyle(init: MLPInit): Stepper<tg.Tensor, Int32Array> {
   return {
     step(x, labels) {
       opt.zeroGrad();
-      const loss = F.crossEntropy(model.call(x), labels);
+      const out = model.call(x);
+      const loss = F.crossEntropy(out, labels);
       loss.backward();
       opt.step();
-      return loss.item();
+      const value = loss.item();
+      if (release && typeof (loss as { dispose?: unknown }).dispose === 'function') {
+        out.dispose();
+        loss.dispose();
+      }
+      return value;
     },
   };
 }

@@ -1,7 +1,7 @@
 // tapegrad's public entry: `import * as tg from 'tapegrad'`.
 // Tensors and their ops, the tape (backward, grad, noGrad), gradcheck, and the nn / optim namespaces.
 
-export { Tensor, where, type Operand, type SortResult } from './autograd/tensor.js';
+export { Tensor, where, dispose, type Operand, type SortResult, type TensorContainer } from './autograd/tensor.js';
 export * from './autograd/factory.js';
 export * from './autograd/functions.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/mode.js';

@@ -32,6 +32,8 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
   if (goList.length !== 0 && goList.length !== outs.length) {
     throw new Error(`grad: got ${goList.length} gradOutputs for ${outs.length} outputs`);
   }
+  for (const t of [...outs, ...ins]) t._checkUsable('grad');
+  for (const g of goList) if (typeof g === 'object' && g !== null) g._checkUsable('grad');
   outs.forEach((o, i) => {
     if (!o.requiresGrad) throw new Error(`grad: output ${i} does not require grad and has no recorded graph`);
   });

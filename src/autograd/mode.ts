@@ -63,3 +63,21 @@ export function noGrad<T>(fn: () => T): T {
 export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }
+
+/** How many backward passes are running (the tape may read tensors the caller disposed but the graph saved). */
+let backwardDepth = 0;
+
+/** @internal Runs fn as part of a backward pass: VJPs may use saved tensors the caller has disposed. */
+export function asBackward<T>(fn: () => T): T {
+  backwardDepth++;
+  try {
+    return fn();
+  } finally {
+    backwardDepth--;
+  }
+}
+
+/** @internal True inside a backward pass (see {@link asBackward}). */
+export function inBackward(): boolean {
+  return backwardDepth > 0;
+}

@@ -18,7 +18,7 @@ import { reduce } from '../tensor/reduce.js';
 import { assignInto } from '../tensor/elementwise.js';
 import { promote } from '../tensor/dtype.js';
 import { shapesEqual } from '../tensor/shape.js';
-import type { Tensor } from './tensor.js';
+import type { Node, Tensor } from './tensor.js';
 
 /** Reduction attributes: which axes (sorted, distinct) and whether they stay as size-1 dims. */
 export interface Axes {
@@ -197,9 +197,24 @@ const dt2 = (a: NDArray, b: NDArray): DType => promote(a.dtype, b.dtype);
 
 /** A plain (untracked) tensor holding `value`, made from `like` (this file imports no values from tensor.ts). */
 function resultLike(like: Tensor, value: NDArray): Tensor {
-  const t = like.detach();
-  t.value = value;
-  return t;
+  return like._untracked(value);
+}
+
+/** The ops whose attributes keep arrays (labels, indices) the node reads in its VJP. */
+const ARRAY_ATTRS: ReadonlySet<OpName> = new Set<OpName>(['crossEntropy', 'gather', 'scatterAdd', 'indexSelect', 'indexAdd']);
+
+/**
+ * The typed arrays a recorded node keeps outside its input tensors (crossEntropy's labels, gather's index...):
+ * the tape pins them while the node lives, so disposing the tensor they came from does not recycle them.
+ */
+export function savedArrays(node: Node): ArrayBufferView[] {
+  if (!ARRAY_ATTRS.has(node.op)) return [];
+  const out: ArrayBufferView[] = [];
+  for (const v of Object.values(node.attrs as object)) {
+    if (v instanceof NDArray) out.push(v.data);
+    else if (ArrayBuffer.isView(v)) out.push(v);
+  }
+  return out;
 }
 
 /** Sums a broadcast gradient back to `shape` (the VJP of expand). */
@@ -445,7 +460,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
     forward: ([x], { target, mean }) => crossEntropyKernel(x, target, mean),
     vjp: (g, { inputs: [x], attrs: { target, mean } }) => {
       if (!isGradEnabled()) {
-        const gx = x.detach().zerosLike(); // a dense [N, C] array the kernel fills
+        const gx = x.zerosLike(); // a dense [N, C] array the kernel fills (zerosLike is untracked)
         crossEntropyGradKernel(x.value, target, mean, g.item(), gx.value);
         return [gx];
       }

@@ -2,11 +2,11 @@
 // Iterative topological sort, VJPs in reverse order, `+=` accumulation, a shape check on every gradient.
 
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
-import { withGradMode } from './mode.js';
-import { type ApplyFn, type OpAttrs, type OpName, OPS, type VjpContext } from './ops.js';
+import { asBackward, withGradMode } from './mode.js';
+import { type ApplyFn, type OpAttrs, type OpName, OPS, savedArrays, type VjpContext } from './ops.js';
 import type { Node, NodeOf, Tensor } from './tensor.js';
 import { checkOptions } from '../tensor/validate.js';
-import { beginCapture, endCapture, release } from '../tensor/storage.js';
+import { beginCapture, endCapture, release, unpin } from '../tensor/storage.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { bumpVersion } from './version.js';
 
@@ -151,7 +151,7 @@ export function runBackward(
   try {
     const seeds = makeSeeds();
     roots.forEach((r, i) => addGrad(r, seeds[i]));
-    withGradMode(createGraph, () => {
+    asBackward(() => withGradMode(createGraph, () => {
       for (let i = order.length - 1; i >= 0; i--) {
         const t = order[i];
         const g = grads.get(t);
@@ -179,9 +179,16 @@ export function runBackward(
           node.inputs = null; // drop saved tensors: memory is released, and a second pass is caught
           node.output = null;
           if (t.releasable && wanted === null) freedForward.push(t);
+          // tensors the caller disposed while this node kept them can go back to the cache now
+          for (const x of inputs) {
+            x._tapeRefs--;
+            if (x._disposed) x._releaseIfUnseen();
+          }
+          for (const a of savedArrays(node)) unpin(a);
+          if (t._disposed) t._releaseIfUnseen();
         }
       }
-    });
+    }));
   } finally {
     made = endCapture(outer);
   }

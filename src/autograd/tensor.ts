@@ -11,12 +11,13 @@ import { triangleMask } from '../tensor/movement.js';
 import { NDArray } from '../tensor/ndarray.js';
 import { argReduce } from '../tensor/reduce.js';
 import { sortIndices } from '../tensor/scan.js';
-import { broadcastShapes, fmtShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
+import { broadcastShapes, fmtShape, inferShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
+import { isIssued, isPinned, isShared, markShared, noteHolder, pin, release } from '../tensor/storage.js';
 import { checkDims, checkInt } from '../tensor/validate.js';
-import { isGradEnabled } from './mode.js';
+import { inBackward, isGradEnabled } from './mode.js';
 import { storageVersion } from './version.js';
 import * as C from './composites.js';
-import { FLOAT_ONLY, OPS, type OpAttrs, type OpName } from './ops.js';
+import { FLOAT_ONLY, OPS, savedArrays, type OpAttrs, type OpName } from './ops.js';
 import { backward, type BackwardOptions } from './tape.js';
 import { isTracing, noteOp, traceComposite } from './trace.js';
 
@@ -38,6 +39,7 @@ let nextNodeId = 0;
 
 /** Runs primitive `op` and, when recording and some input requires grad, records it on the tape. */
 export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[K]): Tensor {
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]._disposed) inputs[i]._checkUsable(op);
   // int32 inputs of exp, log, division... are computed in float32, as PyTorch does
   const xs = FLOAT_ONLY.has(op) ? inputs.map((t) => (isFloating(t.dtype) ? t : t.to('float32'))) : inputs;
   const value = OPS[op].forward(xs.map((t) => t.value), attrs);
@@ -48,7 +50,10 @@ export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[
   if (record) {
     const versions = xs.map((t) => storageVersion(t.value.data));
     versions.push(storageVersion(value.data));
+    // the node keeps its inputs (and any labels or indices in attrs) until backward frees it: dispose leaves them be
+    for (const t of xs) t._tapeRefs++;
     const node: NodeOf<K> = { op, inputs: xs, attrs, output: out, id: nextNodeId++, versions };
+    for (const a of savedArrays(node as Node)) pin(a);
     // NodeOf<K> is one member of the Node union; TypeScript cannot see that for a generic K (the one cast
     // the typed tape needs: readers narrow on node.op instead)
     out.node = node as Node;
@@ -93,6 +98,8 @@ function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Tensor, b: Oper
   const bt = typeof b === 'number' ? Tensor.scalar(b, numberDType(b, a.dtype)) : b;
   if (!(bt instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor or a number, got ${typeof b}`);
   const shape = broadcastShapes(a.shape, bt.shape, op);
+  a._checkUsable(op);
+  bt._checkUsable(op);
   const out = new Tensor(mapBinary(op, a.value.expand(shape), bt.value.expand(shape), BINARY[op], 'int32'));
   return isTracing() ? noteOp(op, [a, bt], out, null) : out;
 }
@@ -157,11 +164,77 @@ export class Tensor {
   private gradOwned = false;
   /** An optional label (parameters get their stateDict key); shown by toDot. */
   name: string | undefined;
+  /** @internal True once dispose() ran: every use throws (see _checkUsable). */
+  _disposed = false;
+  /** @internal How many recorded nodes not yet freed by backward keep this tensor as an input. */
+  _tapeRefs = 0;
 
   constructor(value: NDArray, requiresGrad = false) {
     if (requiresGrad && !isFloating(value.dtype)) throw intGradError('Tensor');
     this.value = value;
     this.requiresGrad = requiresGrad;
+    noteHolder(value.data); // a second tensor on the same storage (a view, a detach) marks it shared
+  }
+
+  /** True once {@link Tensor.dispose} was called on this tensor (TF.js's isDisposed). */
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /**
+   * Tells the library you are done with this tensor, as TF.js's dispose: its array goes back to the caching
+   * allocator (`tg.cacheStats`), so the next step of a loop reuses it instead of making a new one. Any later use
+   * (an op, `item`, `toArray`, `backward`...) throws an Error naming the op. Disposing twice does nothing.
+   *
+   * It is always safe: the array is recycled only when nothing else can still see it. It is kept (the tensor is
+   * only marked disposed) when it was not made by the allocator (you wrapped your own typed array), when another
+   * tensor shares it (a view from reshape/transpose/slice/expand, a `detach()`, `toNdarray()`), while a recorded
+   * graph that backward has not freed yet saved it (then backward still works, and recycles it when it frees that
+   * graph), and for parameters: disposing a Parameter marks it disposed, so a forward that uses it throws, but its
+   * storage is never recycled, as the module, its optimizer and state dicts still refer to it. Dispose a tensor only
+   * once no object you passed it to keeps it (your own caches, a module's state).
+   * @example
+   * ```ts
+   * const w = tg.randn([3, 2], { requiresGrad: true });
+   * const out = tg.ones([4, 3]).matmul(w);
+   * const loss = out.square().mean();
+   * loss.backward();
+   * const value = loss.item();
+   * out.dispose();     // their arrays serve the next step
+   * loss.dispose();
+   * loss.isDisposed;   // true
+   * // loss.item() now throws: "item: this float32 tensor of shape [] was disposed ..."
+   * ```
+   */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    this._releaseIfUnseen();
+  }
+
+  /**
+   * @internal Gives a disposed tensor's array back to the caching allocator when nothing else can see it: made by
+   * the allocator, held by this tensor alone, kept by no live graph node (as an input, as this tensor's own node's
+   * output, or in a node's attributes), and not a parameter. The tape calls it again when it frees a node that
+   * kept a disposed tensor.
+   */
+  _releaseIfUnseen(): void {
+    const data = this.value.data;
+    if (!this._disposed || this.isParameter || this._tapeRefs > 0 || (this.node !== null && this.node.inputs !== null)) return;
+    if (!isIssued(data) || isShared(data) || isPinned(data)) return;
+    release(data);
+  }
+
+  /** @internal A new untracked tensor holding `value` (for the op table, which imports no values from this file). */
+  _untracked(value: NDArray): Tensor {
+    return new Tensor(value);
+  }
+
+  /** @internal Throws the use-after-dispose error naming `op` (a backward pass may still read saved tensors). */
+  _checkUsable(op: string): void {
+    if (this._disposed && !inBackward()) {
+      throw new Error(`${op}: this ${this.dtype} tensor of shape ${fmtShape(this.shape)} was disposed (tensor.dispose() or tg.dispose()) and can no longer be used`);
+    }
   }
 
   /** A 0-d tensor holding one number (float32 unless `dtype` says otherwise), not tracked by autograd. */
@@ -240,11 +313,14 @@ export class Tensor {
    * ```
    */
   backward(gradient?: Tensor | number, options: BackwardOptions = {}): void {
+    this._checkUsable('backward');
+    if (gradient instanceof Tensor) gradient._checkUsable('backward');
     backward(this, gradient, options, apply);
   }
 
   /** A tensor sharing this one's data, cut off from the tape. */
   detach(): Tensor {
+    this._checkUsable('detach');
     const out = new Tensor(this.value, false);
     return isTracing() ? noteOp('detach', [this], out, null) : out;
   }
@@ -373,7 +449,7 @@ export class Tensor {
     return apply('round', [this.mul(scale)], null).div(scale);
   }
   /** 1 where finite, else 0: an int32 mask (no gradient). */
-  isFinite(): Tensor { return noteOp('isFinite', [this], new Tensor(mapUnary(this.value, UNARY.isfinite, 0, 0, 'int32')), null); }
+  isFinite(): Tensor { this._checkUsable('isFinite'); return noteOp('isFinite', [this], new Tensor(mapUnary(this.value, UNARY.isfinite, 0, 0, 'int32')), null); }
   /** 1 where the element is NaN, else 0; a constant (no gradient). */
   isNaN(): Tensor { return this.ne(this); }
 
@@ -484,12 +560,14 @@ export class Tensor {
   }
   /** Index of the maximum along an axis (over the flattened tensor when omitted; the first one on ties); int32 indices, no gradient. */
   argmax(axis?: number, keepdims = false): Tensor {
+    this._checkUsable('argmax');
     const ax = axis === undefined ? null : normAxis(axis, this.ndim, 'argmax');
     const out = new Tensor(ax === null ? argReduce(this.value.reshape([-1]), 0, false, 'max') : argReduce(this.value, ax, keepdims, 'max'));
     return noteOp('argmax', [this], out, { axis: ax, keepdims });
   }
   /** Index of the minimum along an axis (over the flattened tensor when omitted; the first one on ties); int32 indices, no gradient. */
   argmin(axis?: number, keepdims = false): Tensor {
+    this._checkUsable('argmin');
     const ax = axis === undefined ? null : normAxis(axis, this.ndim, 'argmin');
     const out = new Tensor(ax === null ? argReduce(this.value.reshape([-1]), 0, false, 'min') : argReduce(this.value, ax, keepdims, 'min'));
     return noteOp('argmin', [this], out, { axis: ax, keepdims });
@@ -541,6 +619,7 @@ export class Tensor {
    * ```
    */
   sort(axis = -1, descending = false): SortResult {
+    this._checkUsable('sort');
     if (this.ndim === 0) return { values: this, indices: new Tensor(new NDArray(new Int32Array(1), [])) };
     const a = normAxis(axis, this.ndim, 'sort');
     const indices = new Tensor(sortIndices(this.value, a, descending));
@@ -603,6 +682,8 @@ export class Tensor {
   /** A reshaped view when contiguous (else a copy); one dim may be -1. */
   reshape(shape: readonly number[]): Tensor {
     if (shapesEqual(shape, this.shape)) return this;
+    // a -1 that resolves to the same shape is no reshape either (and makes no alias that would keep dispose from recycling)
+    if (shape.includes(-1) && shape.length === this.ndim && shapesEqual(inferShape(shape, this.size, 'reshape', this.shape), this.shape)) return this;
     return apply('reshape', [this], { shape: [...shape] });
   }
   /** Alias of `reshape` (PyTorch's `view`); here it copies instead of throwing when a view is impossible. */
@@ -738,7 +819,10 @@ export class Tensor {
   indexSelect(axis: number, indices: Tensor | ArrayLike<number>): Tensor {
     const a = normAxis(axis, this.ndim, 'indexSelect');
     const list = indices instanceof Tensor ? indices.value.values() : indices;
-    return apply('indexSelect', [this], { axis: a, indices: checkIndices(list, this.shape[a], 'indexSelect', a) });
+    const checked = checkIndices(list, this.shape[a], 'indexSelect', a);
+    const out = apply('indexSelect', [this], { axis: a, indices: checked });
+    if (out.node === null && !isTracing()) release(checked); // the copy is kept only by a recorded node (or a trace)
+    return out;
   }
 
   /**
@@ -818,23 +902,31 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
+    this._checkUsable('item');
     if (this.size !== 1) throw new RangeError(`item: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
     return this.value.data[this.value.offset];
   }
   /** Nested arrays (a number for a 0-d tensor). */
   toArray(): any {
+    this._checkUsable('toArray');
     return this.value.toArray();
   }
   /** The elements in row-major order as a new typed array. */
   dataSync(): TypedArray {
-    return this.value.clone().data;
+    this._checkUsable('dataSync');
+    const out = this.value.clone().data;
+    markShared(out); // the caller keeps it: a tensor that later wraps it must never hand it back to the cache
+    return out;
   }
   /** A scijs ndarray sharing this tensor's storage, strides and offset (no copy). */
   toNdarray(): ReturnType<typeof ndarrayToScijs> {
+    this._checkUsable('toNdarray');
+    markShared(this.value.data); // the scijs view shares the storage: dispose must not recycle it
     return ndarrayToScijs(this.value);
   }
   /** A readable, PyTorch-style printout of the values, noting `gradFn` or `requiresGrad` when set. */
   toString(): string {
+    if (this._disposed) return `tensor(disposed, ${this.dtype}, shape ${fmtShape(this.shape)})`;
     return formatArray(this.value, this.requiresGrad ? (this.node ? `gradFn=${this.node.op}` : 'requiresGrad=true') : '');
   }
 
@@ -843,4 +935,29 @@ export class Tensor {
     if (value instanceof Tensor) return value;
     return new Tensor(fromValue(value, dtype));
   }
+}
+
+/** What {@link dispose} accepts: a tensor, or arrays and plain objects holding tensors (TF.js's TensorContainer). */
+export type TensorContainer = Tensor | null | undefined | number | string | boolean | readonly TensorContainer[] | { [key: string]: TensorContainer };
+
+/**
+ * Disposes every tensor in `container`, as TF.js's tf.dispose: a tensor, or arrays and plain objects of them,
+ * searched recursively (other values are skipped). See {@link Tensor.dispose} for what happens to each.
+ * @example
+ * ```ts
+ * const a = tg.ones([2]), b = tg.zeros([3]);
+ * tg.dispose({ a, parts: [b] });
+ * [a.isDisposed, b.isDisposed]; // [true, true]
+ * ```
+ */
+export function dispose(container: TensorContainer): void {
+  const seen = new Set<object>();
+  const walk = (v: unknown): void => {
+    if (v instanceof Tensor) return v.dispose();
+    if (typeof v !== 'object' || v === null || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) for (const x of Object.values(v)) walk(x);
+  };
+  walk(container);
 }

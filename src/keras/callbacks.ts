@@ -118,6 +118,11 @@ export class CallbackList {
     return new CallbackList(list);
   }
 
+  /** True when some callback has onTrainBatchData or onTrainBatchTensors: it sees fit's batch tensors. */
+  get seesBatches(): boolean {
+    return this.list.some((c) => typeof c.onTrainBatchData === 'function' || typeof c.onTrainBatchTensors === 'function');
+  }
+
   setModel(model: CallbackModel): void {
     for (const c of this.list) c.setModel?.(model);
   }

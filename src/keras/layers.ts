@@ -3,6 +3,7 @@
 
 import type { Tensor } from '../autograd/tensor.js';
 import { Dropout as NnDropout, Linear } from '../nn/layers.js';
+import { recycleIntermediate } from '../nn/container.js';
 import type { Parameter } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
@@ -50,6 +51,8 @@ const DENSE_FIELDS = {
 /** A fully connected layer: activation(x·Wᵀ + b), with W [units, inFeatures] as nn.Linear's weight. */
 export class Dense extends Layer<typeof DENSE_FIELDS> {
   readonly className = 'Dense';
+  /** Keeps no reference to its input or output: a sequential model recycles the results around it (nn/container.ts). */
+  static readonly pureForward = true;
   #act: ActivationFn;
   /** 'relu' runs through nn.Linear's fused linear + ReLU op (bitwise the same as applying it after). */
   #fused: 'relu' | null;
@@ -128,7 +131,10 @@ export class Dense extends Layer<typeof DENSE_FIELDS> {
   override forward(x: Tensor): Tensor {
     this.ensureBuilt(x);
     if (this.#fused !== null) return this.linear.forwardWith(x, this.#fused);
-    return this.#act(this.linear.forward(x));
+    const z = this.linear.forward(x);
+    const y = this.#act(z);
+    if (y !== z) recycleIntermediate(z, y); // x·Wᵀ + b is seen only by the activation
+    return y;
   }
 
   override extraRepr(): string {
@@ -205,6 +211,8 @@ const ACTIVATION_FIELDS = { ...LAYER_FIELDS, activation: field.activation(null) 
 /** Applies an activation by name. */
 export class Activation extends Layer<typeof ACTIVATION_FIELDS> {
   readonly className = 'Activation';
+  /** Keeps no reference to its input or output (see Dense). */
+  static readonly pureForward = true;
   #act: ActivationFn;
 
   constructor(args: ActivationArgs, options: LayerOptions = {}) {

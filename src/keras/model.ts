@@ -3,6 +3,7 @@
 
 import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
+import { runChain } from '../nn/container.js';
 import { type AnyModule, Module, type Parameter } from '../nn/module.js';
 import type { DType } from '../tensor/dtype.js';
 import { NDArray } from '../tensor/ndarray.js';
@@ -209,9 +210,8 @@ export class Model<P extends PredictResult = Tensor> extends Module {
       return this.graph.run(xs)[0].out;
     }
     if (this.module) return this.module.call(x);
-    let h = x;
-    for (const l of this.layers) h = l.call(h);
-    return h;
+    // as nn.Sequential: the results passed between library layers go back to the caching allocator when dead
+    return runChain(this.layers, x)[0];
   }
 
   /** Every output of the model for one tensor per input, in output order. */
@@ -234,9 +234,7 @@ export class Model<P extends PredictResult = Tensor> extends Module {
     if (!wantLogits[0]) return [{ out: this.forward(xs[0]), logits: null, activation: null }];
     const last = this.layers[this.layers.length - 1];
     if (this.module || !last) return [{ out: this.forward(xs[0]), logits: null, activation: null }];
-    let h = xs[0];
-    for (let i = 0; i < this.layers.length - 1; i++) h = this.layers[i].call(h);
-    const r = last.forwardWithLogits(h);
+    const r = this.chainWithLogits(xs[0]);
     return [{ out: r.out, logits: r.logits, activation: r.activation }];
   }
 
@@ -291,10 +289,18 @@ export class Model<P extends PredictResult = Tensor> extends Module {
     const c = this.compiled;
     const last = this.layers[this.layers.length - 1];
     if (this.module || !last || !c?.loss.wantsLogitsOf) return { out: this.forward(x), logits: null };
-    let h = x;
-    for (let i = 0; i < this.layers.length - 1; i++) h = this.layers[i].forward(h);
-    const r = last.forwardWithLogits(h);
+    const r = this.chainWithLogits(x);
     return { out: r.out, logits: r.activation === c.loss.wantsLogitsOf ? r.logits : null };
+  }
+
+  /** The layers in order, the last through forwardWithLogits (the results between layers recycled as in forward). */
+  private chainWithLogits(x: Tensor): { out: Tensor; logits: Tensor | null; activation: string | null } {
+    let r: { out: Tensor; logits: Tensor | null; activation: string | null } | null = null;
+    runChain(this.layers, x, (m, h) => {
+      r = (m as Layer).forwardWithLogits(h);
+      return r.logits ? [r.out, r.logits] : [r.out];
+    });
+    return r!;
   }
 
   /**

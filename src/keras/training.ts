@@ -18,6 +18,8 @@ import { resolveOptimizer } from './optimizers.js';
 import { Progress } from './progress.js';
 import { checkLossOutput, type ModelFacts, prepareX, prepareY } from './validate.js';
 import { checkOptions, optionKeys } from '../tensor/validate.js';
+import { beginCapture, endCapture } from '../tensor/storage.js';
+import type { TypedArray } from '../tensor/dtype.js';
 
 /** Held-out data for fit() to evaluate after each epoch (the object form of `validationData`). */
 export interface ValidationData {
@@ -159,11 +161,21 @@ export function evaluateTensors(model: Model<PredictResult>, data: Prepared, bat
       const partSums = heads.map(() => 0);
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);
-        const b = sliceRows(data, null, start, end);
-        const { total, parts, outs } = headLosses(model, heads, b);
+        const outer = beginCapture();
+        let made: TypedArray[];
+        let b: Prepared, r: ReturnType<typeof headLosses>;
+        try {
+          b = sliceRows(data, null, start, end);
+          r = headLosses(model, heads, b);
+        } finally {
+          made = endCapture(outer);
+        }
+        const { total, parts, outs, temps } = r;
         lossSum += total.item() * (end - start);
         parts.forEach((p, i) => { partSums[i] += p * (end - start); });
         heads.forEach((_, i) => { for (const m of metrics[i]) m.update(outs[i], b.ys[i]); });
+        // metrics keep numbers, not tensors: this batch's tensors can serve the next one
+        disposeMade([...temps, ...b.xs, ...b.ys], made);
       }
       const logs: Logs = { [`${prefix}loss`]: lossSum / n };
       if (heads.length > 1) heads.forEach((h, i) => { logs[`${prefix}${h.prefix}loss`] = partSums[i] / n; });
@@ -183,11 +195,15 @@ function sliceRows(data: Prepared, order: Int32Array | null, start: number, end:
   };
 }
 
-/** The model's outputs for a batch, each head's loss, and their weighted sum. */
-function headLosses(model: Model<PredictResult>, heads: readonly Head[], b: Prepared): { total: Tensor; parts: number[]; outs: Tensor[] } {
+/**
+ * The model's outputs for a batch, each head's loss, and their weighted sum; `temps` lists every tensor made here
+ * that the caller may dispose once it has read them (outputs, logits, the losses and their partial sums).
+ */
+function headLosses(model: Model<PredictResult>, heads: readonly Head[], b: Prepared): { total: Tensor; parts: number[]; outs: Tensor[]; temps: Tensor[] } {
   const results = model.forwardHeads(b.xs, heads.map((h) => h.loss.wantsLogitsOf !== null));
   let total: Tensor | null = null;
   const parts: number[] = [];
+  const temps: Tensor[] = [];
   heads.forEach((h, i) => {
     const r = results[i];
     const logits = r.activation === h.loss.wantsLogitsOf ? r.logits : null;
@@ -195,8 +211,22 @@ function headLosses(model: Model<PredictResult>, heads: readonly Head[], b: Prep
     parts.push(heads.length > 1 ? li.item() : NaN);
     const weighted = heads.length > 1 || h.weight !== 1 ? li.mul(h.weight) : li;
     total = total ? total.add(weighted) : weighted;
+    temps.push(r.out, li, weighted, total);
+    if (r.logits) temps.push(r.logits);
   });
-  return { total: total!, parts, outs: results.map((r) => r.out) };
+  return { total: total!, parts, outs: results.map((r) => r.out), temps };
+}
+
+/**
+ * Disposes the tensors a training or evaluation loop made for one batch and has finished reading (its slices of
+ * the data, the outputs, the losses): only those whose array was made while `made` was captured (so never the
+ * caller's data, a parameter, or a tensor a layer returned from elsewhere), and each only as Tensor.dispose allows
+ * (a tensor another one shares, or that a live graph keeps, is only marked). Their arrays serve the next batch.
+ */
+function disposeMade(tensors: readonly Tensor[], made: readonly TypedArray[]): void {
+  if (tensors.length === 0) return;
+  const fresh = new Set<TypedArray>(made);
+  for (const t of tensors) if (fresh.has(t.value.data) && !t.isParameter) t.dispose();
 }
 
 /** Outputs for every row, in batches, in eval mode without the tape. */
@@ -209,8 +239,24 @@ function predictTensors(model: Model<PredictResult>, xs: Tensor[], batchSize: nu
       const run = (b: Tensor[]) => model.forwardHeads(b, []).map((r) => r.out);
       if (n <= batchSize) return run(xs);
       const parts: Tensor[][] = [];
-      for (let start = 0; start < n; start += batchSize) parts.push(run(xs.map((x) => batchOf(x, undefined, null, start, Math.min(n, start + batchSize)).x)));
-      return parts[0].map((_, k) => concat(parts.map((p) => p[k]), 0));
+      const made: TypedArray[] = [];
+      for (let start = 0; start < n; start += batchSize) {
+        const outer = beginCapture();
+        let slices: Tensor[];
+        let got: TypedArray[];
+        try {
+          slices = xs.map((x) => batchOf(x, undefined, null, start, Math.min(n, start + batchSize)).x);
+          parts.push(run(slices));
+        } finally {
+          got = endCapture(outer);
+        }
+        for (const a of got) made.push(a);
+        disposeMade(slices.filter((t) => !parts[parts.length - 1].includes(t)), got);
+      }
+      const outs = parts[0].map((_, k) => concat(parts.map((p) => p[k]), 0));
+      // the per-batch outputs were copied into the results the caller receives
+      disposeMade(parts.flat().filter((t) => !outs.includes(t)), made);
+      return outs;
     });
   } finally {
     model.train(wasTraining);
@@ -350,6 +396,8 @@ interface EpochContext {
   callbacks: CallbackList;
   progress: Progress;
   terminateOnNaN: boolean;
+  /** True when a callback has onTrainBatchData or onTrainBatchTensors (it sees the batch tensors and may keep them). */
+  batchHooks: boolean;
   /** fit's adversarial option, checked, and the generator of its random starts (null without the option). */
   adversarial: { settings: AdversarialSettings; gen: Generator } | null;
 }
@@ -378,16 +426,25 @@ async function trainEpoch(ctx: EpochContext, order: Int32Array | null): Promise<
     const start = b * batchSize;
     const end = Math.min(n, start + batchSize);
     await callbacks.batchBegin(b, { batch: b, size: end - start });
-    let batch = sliceRows(data, order, start, end);
-    if (batch.xs.length === 1 && batch.ys.length === 1) {
-      // augmentation / adversarial hooks (onTrainBatchData) see one-input, one-output models' batches
-      const d = callbacks.batchData(b, { x: batch.xs[0], y: batch.ys[0] });
-      batch = { xs: [d.x], ys: [d.y] };
+    // everything made from here to the losses is this batch's own (captured, so disposeMade can tell)
+    const outer = beginCapture();
+    let made: TypedArray[];
+    let sliced: Prepared, batch: Prepared, r: ReturnType<typeof headLosses>;
+    try {
+      batch = sliced = sliceRows(data, order, start, end);
+      if (batch.xs.length === 1 && batch.ys.length === 1) {
+        // augmentation / adversarial hooks (onTrainBatchData) see one-input, one-output models' batches
+        const d = callbacks.batchData(b, { x: batch.xs[0], y: batch.ys[0] });
+        batch = { xs: [d.x], ys: [d.y] };
+      }
+      batch = callbacks.batchTensors(b, batch);
+      if (ctx.adversarial) batch = adversarialBatch(model, batch, ctx.adversarial.settings, ctx.adversarial.gen);
+      optimizer.zeroGrad();
+      r = headLosses(model, heads, batch);
+    } finally {
+      made = endCapture(outer);
     }
-    batch = callbacks.batchTensors(b, batch);
-    if (ctx.adversarial) batch = adversarialBatch(model, batch, ctx.adversarial.settings, ctx.adversarial.gen);
-    optimizer.zeroGrad();
-    const { total, parts, outs } = headLosses(model, heads, batch);
+    const { total, parts, outs, temps } = r;
     const lv = total.item();
     lossSum += lv * (end - start);
     parts.forEach((p, i) => { partSums[i] += p * (end - start); });
@@ -395,7 +452,10 @@ async function trainEpoch(ctx: EpochContext, order: Int32Array | null): Promise<
     if (!Number.isFinite(lv) && ctx.terminateOnNaN) return { logs: epochLogs(ctx, lossSum, partSums, seen), nanAt: b };
     total.backward();
     optimizer.step();
-    heads.forEach((_, i) => { for (const m of metrics[i]) m.update(outs[i].detach(), batch.ys[i]); });
+    heads.forEach((_, i) => { for (const m of metrics[i]) m.update(outs[i], batch.ys[i]); });
+    // the metrics keep numbers and the callbacks get numbers: the batch's outputs and losses (and its slices of the
+    // data, unless a batch hook saw them and may keep them) serve the next batch, as TF.js's fit disposes them
+    disposeMade(ctx.batchHooks ? temps : [...temps, ...sliced.xs, ...sliced.ys, ...batch.xs, ...batch.ys], made);
     const batchLogs: Logs = { batch: b, size: end - start, ...epochLogs(ctx, lossSum, partSums, seen) };
     progress.batchEnd(b, batchLogs);
     await callbacks.batchEnd(b, batchLogs);
@@ -462,6 +522,7 @@ async function runFit(model: Model<PredictResult>, xIn: ModelData, yIn: ModelDat
     optimizer: ensureOptimizer(model),
     metrics: makeMetrics(model, where),
     callbacks: CallbackList.from(args.callbacks),
+    batchHooks: CallbackList.from(args.callbacks).seesBatches,
     progress: new Progress(verbose, epochs, Math.ceil(nTrain / batchSize)),
     terminateOnNaN: args.terminateOnNaN ?? true,
     adversarial: args.adversarial === undefined ? null : {

@@ -4,7 +4,7 @@
 import { isGradEnabled } from '../autograd/mode.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { isTracing } from '../autograd/trace.js';
-import { beginCapture, capturedSinceBegin, endCapture, release } from '../tensor/storage.js';
+import { beginCapture, capturedSinceBegin, endCapture, isShared, release } from '../tensor/storage.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { ReLU } from './activations.js';
 import { Linear } from './layers.js';
@@ -85,38 +85,51 @@ export class Sequential extends ModuleSequence {
    * dead: under noGrad once the next layer has run, otherwise when backward() frees the graph that saved them.
    */
   override forward(x: Tensor): Tensor {
-    const items = this.items;
-    if (items.length < 2 || isTracing()) {
-      let y = x;
-      for (const m of items) y = m.call(y);
-      return y;
-    }
-    const outer = beginCapture();
-    const grad = isGradEnabled();
-    const mids: Tensor[] = [];
-    let made: TypedArray[];
-    let y = x;
-    try {
-      for (let i = 0; i < items.length; i++) {
-        const prev = y;
-        const fused = fusesRelu(items, i);
-        y = fused ? (items[i] as Linear).forwardWith(prev, 'relu') : items[i].call(prev);
-        if (i > 0 && isPure(items[i - 1]) && isPure(items[i])) {
-          if (grad) mids.push(prev);
-          else if (prev.value.data.buffer !== y.value.data.buffer && capturedSinceBegin(prev.value.data)) release(prev.value.data);
-        }
-        if (fused) i++; // the ReLU ran inside the Linear's op
-      }
-    } finally {
-      made = endCapture(outer);
-    }
-    const out = y.value.data.buffer;
-    if (grad) {
-      const fresh = new Set<TypedArray>(made);
-      for (const t of mids) if (t.node !== null && t.value.data.buffer !== out && fresh.has(t.value.data)) t.releasable = true;
-    }
-    return y;
+    return runChain(this.items, x)[0];
   }
+}
+
+/**
+ * Runs `modules` in order from x, as Sequential.forward does (Keras' sequential models share it), recycling the
+ * results passed between two library layers (`static pureForward`): under noGrad once the next layer has run,
+ * otherwise marked `releasable` for backward. `finish`, when given, runs the last module instead of its `call`
+ * and returns every tensor the caller receives (the result first, then e.g. logits); none of those is recycled.
+ * Returns [the result] without `finish`.
+ */
+export function runChain(modules: readonly Module[], x: Tensor, finish?: (m: Module, h: Tensor) => Tensor[]): Tensor[] {
+  const items = modules;
+  const last = items.length - 1;
+  const step = (i: number, h: Tensor): Tensor[] => (finish && i === last ? finish(items[i], h) : [items[i].call(h)]);
+  if (items.length < 2 || isTracing()) {
+    let ys = [x];
+    for (let i = 0; i < items.length; i++) ys = step(i, ys[0]);
+    return ys;
+  }
+  const outer = beginCapture();
+  const grad = isGradEnabled();
+  const mids: Tensor[] = [];
+  let made: TypedArray[];
+  let ys = [x];
+  try {
+    for (let i = 0; i < items.length; i++) {
+      const prev = ys[0];
+      const fused = !(finish && i + 1 === last) && fusesRelu(items, i);
+      ys = fused ? [(items[i] as Linear).forwardWith(prev, 'relu')] : step(i, prev);
+      if (i > 0 && isPure(items[i - 1]) && isPure(items[i])) {
+        if (grad) mids.push(prev);
+        else if (ys.every((y) => prev.value.data.buffer !== y.value.data.buffer) && capturedSinceBegin(prev.value.data)) release(prev.value.data);
+      }
+      if (fused) i++; // the ReLU ran inside the Linear's op
+    }
+  } finally {
+    made = endCapture(outer);
+  }
+  if (grad) {
+    const outs = new Set(ys.map((y) => y.value.data.buffer));
+    const fresh = new Set<TypedArray>(made);
+    for (const t of mids) if (t.node !== null && !outs.has(t.value.data.buffer) && fresh.has(t.value.data)) t.releasable = true;
+  }
+  return ys;
 }
 
 /** Holds sub-modules so their parameters are registered; it has no forward of its own. */
@@ -128,4 +141,17 @@ export class ModuleList extends ModuleSequence {
   override forward(): Tensor {
     throw new Error('ModuleList: has no forward; iterate over it and call each module');
   }
+}
+
+/**
+ * For a layer's own intermediate `t` (made in its forward, seen by nothing but the ops that made `result`): its
+ * array goes back to the caching allocator once dead, as runChain does between layers: now under noGrad, else
+ * when backward frees the graph. Left alone when `result` shares its storage, when another tensor does (a view
+ * some op kept), or while ONNX export traces.
+ */
+export function recycleIntermediate(t: Tensor, result: Tensor): void {
+  const data = t.value.data;
+  if (isTracing() || data.buffer === result.value.data.buffer || isShared(data)) return;
+  if (!isGradEnabled()) release(data);
+  else if (t.node !== null) t.releasable = true;
 }

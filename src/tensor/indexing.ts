@@ -4,6 +4,7 @@
 import { allocate, type DType, type TypedArray } from './dtype.js';
 import { assignInto } from './elementwise.js';
 import { NDArray } from './ndarray.js';
+import { acquire } from './storage.js';
 import { fmtShape, sizeOf } from './shape.js';
 
 /** Concatenates arrays (same shape except along `axis`) into a fresh dense array. */
@@ -84,9 +85,9 @@ export function scatterAddKernel(shape: readonly number[], axis: number, index: 
   return new NDArray(out, shape);
 }
 
-/** Validates a list of indices for indexSelect along a dimension of the given size. */
+/** Validates a list of indices for indexSelect along a dimension of the given size: a copy, from the caching allocator. */
 export function checkIndices(indices: ArrayLike<number>, size: number, op: string, axis: number): Int32Array {
-  const out = new Int32Array(indices.length);
+  const out = acquire('int32', indices.length, false) as Int32Array; // every element is set below
   for (let i = 0; i < indices.length; i++) out[i] = checkedIndex(indices[i], size, op, axis);
   return out;
 }

@@ -12,8 +12,11 @@
  * Ownership is explicit. An array is recycled only when `release` is called, and only the tape calls
  * it (src/autograd/tape.ts): for gradients it made during backward and then dropped, for a leaf's
  * gradient that `zeroGrad` clears and that user code never read, and for a module's intermediate
- * results that nobody else can see (nn.Sequential marks them). Arrays wrapped from user memory
- * (`tg.tensor(float32Array)`) were not issued here and are never taken.
+ * results that nobody else can see (nn.Sequential marks them); and `Tensor.dispose` (the caller's promise that
+ * it is done with a tensor), which gives an array back only when no other tensor, view or saved graph node can
+ * still see it: for that the tensors note here which arrays they hold (`noteHolder`: a second holder marks the
+ * array shared) and the tape pins arrays that recorded nodes keep outside their inputs (`pin`). Arrays wrapped
+ * from user memory (`new tg.Tensor(new tg.NDArray(float32Array, shape))`) were not issued here and are never taken.
  */
 
 import type { DType, TypedArray } from './dtype.js';
@@ -42,6 +45,12 @@ const free: Record<DType, Map<number, TypedArray[]>> = { float32: new Map(), flo
 const issued = new WeakSet<TypedArray>();
 /** Arrays now sitting in a free list (a second release of one is ignored). */
 const inCache = new WeakSet<TypedArray>();
+/** Buffers some tensor holds (noted when the tensor is made). */
+const held = new WeakSet<ArrayBufferLike>();
+/** Buffers more than one tensor (a view, a detach, an alias the caller holds) can see: dispose never recycles them. */
+const shared = new WeakSet<ArrayBufferLike>();
+/** Buffers recorded graph nodes keep outside their input tensors (labels, indices), with how many live nodes do. */
+const pins = new WeakMap<ArrayBufferLike, number>();
 let cachedBytes = 0;
 let limitBytes = 256 * 1024 * 1024;
 let allocations = 0, allocatedBytes = 0, reuses = 0, reusedBytes = 0, releases = 0;
@@ -84,6 +93,9 @@ export function acquire(dtype: DType, n: number, zero = true): TypedArray {
 export function release(a: TypedArray): void {
   if (!issued.has(a) || inCache.has(a)) return;
   if (cachedBytes + a.byteLength > limitBytes) return;
+  // whoever held it is done with it: the next holder starts afresh
+  held.delete(a.buffer);
+  shared.delete(a.buffer);
   const dtype: DType = a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'float32';
   let list = free[dtype].get(a.length);
   if (list === undefined) free[dtype].set(a.length, (list = []));
@@ -96,6 +108,45 @@ export function release(a: TypedArray): void {
 /** True for an array this allocator issued (so `release` would take it). */
 export function isIssued(a: TypedArray): boolean {
   return issued.has(a);
+}
+
+/**
+ * Notes that one more tensor (or other long-lived reader) holds `a`'s buffer; from the second holder on, the
+ * buffer is shared. Tensors call it when they are made, views included, so `isShared` tells whether a tensor
+ * is the only one that can see its array.
+ */
+export function noteHolder(a: TypedArray): void {
+  const b = a.buffer;
+  if (held.has(b)) shared.add(b);
+  else held.add(b);
+}
+
+/** Marks `a`'s buffer as seen by code outside the tensors (a typed array handed to the caller, a scijs view). */
+export function markShared(a: TypedArray): void {
+  held.add(a.buffer);
+  shared.add(a.buffer);
+}
+
+/** True when more than one tensor (or the caller, directly) can see `a`'s buffer. */
+export function isShared(a: TypedArray): boolean {
+  return shared.has(a.buffer);
+}
+
+/** A recorded graph node keeps `a` (not as an input tensor): it must not be recycled until `unpin`. */
+export function pin(a: ArrayBufferView): void {
+  pins.set(a.buffer, (pins.get(a.buffer) ?? 0) + 1);
+}
+
+/** The node that pinned `a` was freed. */
+export function unpin(a: ArrayBufferView): void {
+  const n = pins.get(a.buffer) ?? 0;
+  if (n <= 1) pins.delete(a.buffer);
+  else pins.set(a.buffer, n - 1);
+}
+
+/** True while some live graph node keeps `a` outside its input tensors. */
+export function isPinned(a: TypedArray): boolean {
+  return pins.has(a.buffer);
 }
 
 /**

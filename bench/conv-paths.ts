@@ -1,7 +1,8 @@
 // The conv kernels' two paths side by side in one process, timed by this process's CPU time (so a
 // machine shared with other jobs skews the figures less than wall time would): the implicit GEMM
 // (the default) against the chunked im2col + GEMM (asked for by an explicit chunk size), on the conv
-// suite's layer (with tapegrad's matmul on the same FLOPs as the yardstick) and on LeNet's two layers.
+// suite's layer (with tapegrad's matmul on the same FLOPs as the yardstick) and on LeNet's two layers;
+// then the layer through autograd as the conv suite runs it (F.conv2d, and its forward + backward).
 // Run: npx tsx bench/conv-paths.ts [rounds = 9]
 
 import * as tg from '../src/index.js';
@@ -11,11 +12,12 @@ import { CONV_FWD_FLOPS, CONV_LAYER as L } from './conv-common.js';
 
 const rounds = Number(process.argv[2] ?? 9);
 const CHUNKED = CHUNK_ELEMENTS - 1; // any explicit size takes the chunked path
-const arr = (n: number, seed: number, shape: number[]) => tg.tensor(opInput(n, seed), { shape }).value;
+const ten = (n: number, seed: number, shape: number[]) => tg.tensor(opInput(n, seed), { shape });
 
-const x = arr(L.n * L.c * L.h * L.w, 21, [L.n, L.c, L.h, L.w]);
-const w = arr(L.o * L.c * L.k * L.k, 22, [L.o, L.c, L.k, L.k]);
-const gy = arr(L.n * L.o * L.h * L.w, 23, [L.n, L.o, L.h, L.w]);
+const tx = ten(L.n * L.c * L.h * L.w, 21, [L.n, L.c, L.h, L.w]);
+const tw = ten(L.o * L.c * L.k * L.k, 22, [L.o, L.c, L.k, L.k]);
+const tgy = ten(L.n * L.o * L.h * L.w, 23, [L.n, L.o, L.h, L.w]);
+const [x, w, gy] = [tx.value, tw.value, tgy.value];
 const a = tg.tensor(opInput(L.n * L.h * L.w * L.c * L.k ** 2, 24), { shape: [L.n * L.h * L.w, L.c * L.k ** 2] });
 const b = tg.tensor(opInput(L.c * L.k ** 2 * L.o, 25), { shape: [L.c * L.k ** 2, L.o] });
 const same = { stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 };
@@ -36,6 +38,16 @@ const cases: Record<string, [number, () => unknown, () => unknown]> = {
   'lenet conv2 input grad': [64 * 64 * 16 * 200 * 2, () => conv2dInputGrad(g2, w2, valid, [12, 12]), () => conv2dInputGrad(g2, w2, valid, [12, 12], CHUNKED)],
 };
 const matmul = () => a.matmul(b);
+const F = tg.nn.functional;
+const [xg, wg] = [tx.clone().requiresGrad_(), tw.clone().requiresGrad_()];
+const autograd: Record<string, () => unknown> = {
+  'F.conv2d forward': () => F.conv2d(tx, tw, null, { padding: 1 }),
+  'F.conv2d forward+backward': () => {
+    xg.grad = null;
+    wg.grad = null;
+    F.conv2d(xg, wg, null, { padding: 1 }).backward(tgy);
+  },
+};
 
 const cpuMs = (fn: () => unknown): number => {
   const c0 = process.cpuUsage();
@@ -53,6 +65,10 @@ for (let round = -1; round < rounds; round++) {
     const ti = cpuMs(imp), tc = cpuMs(chk);
     if (round >= 0) { push(`${name}|implicit`, ti); push(`${name}|chunked`, tc); }
   }
+  for (const [name, fn] of Object.entries(autograd)) {
+    const t = cpuMs(fn);
+    if (round >= 0) push(name, t);
+  }
 }
 const med = (v: number[]) => [...v].sort((p, q) => p - q)[v.length >> 1];
 const mm = med(times.get('matmul')!);
@@ -63,3 +79,6 @@ for (const [name, [flops]] of Object.entries(cases)) {
   const vsMatmul = name.startsWith('layer') ? `${((100 * mm) / ti).toFixed(0)}%` : '';
   console.log(`${name.padEnd(26)}${ti.toFixed(2).padStart(11)}${(flops / 1e6 / ti).toFixed(2).padStart(9)}${tc.toFixed(2).padStart(12)}${(flops / 1e6 / tc).toFixed(2).padStart(9)}${(tc / ti).toFixed(2).padStart(9)}×  ${vsMatmul}`);
 }
+const fwd = med(times.get('F.conv2d forward')!), fb = med(times.get('F.conv2d forward+backward')!);
+console.log(`through autograd: forward ${fwd.toFixed(1)} ms (${((100 * mm) / fwd).toFixed(0)}% of matmul's speed), ` +
+  `forward+backward ${fb.toFixed(1)} ms (${((3 * CONV_FWD_FLOPS) / 1e6 / fb).toFixed(2)} GFLOP/s; the backward alone ${((100 * 2 * mm) / (fb - fwd)).toFixed(0)}% of matmul's speed)`);

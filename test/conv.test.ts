@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
 import type { Tensor } from 'tapegrad';
 import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry, planConv } from '../src/tensor/conv.js';
@@ -100,6 +100,28 @@ describe('chunked im2col', () => {
       const dxChunked = conv2dInputGrad(gy, w, g, [xs[2], xs[3]], 1 << 19);
       dx.data.forEach((v, i) => expect(v).toBeCloseTo(dxChunked.data[i], 10));
     }
+  });
+
+  it('with threads on (the gradients of 32+ output channels take the threaded chunked path) gives the one-thread results up to summation order', async () => {
+    // the second: products of 32·144·1024 multiply-adds, above the threaded matmul's threshold
+    const run = () => ([[2, 8, 12, 12, 16], [4, 16, 16, 16, 32]] as const).flatMap(([n, c, h, w, o], i) => {
+      const x = tg.randn([n, c, h, w], { dtype: 'float64', generator: new tg.Generator(30 + i) }).requiresGrad_();
+      const k = tg.randn([o, c, 3, 3], { dtype: 'float64', generator: new tg.Generator(40 + i) }).requiresGrad_();
+      const y = F.conv2d(x, k, null, { padding: 1 });
+      y.mul(y).sum().backward();
+      return [y, x.grad!, k.grad!];
+    });
+    const single = run();
+    await tg.setNumThreads(2);
+    try {
+      const threaded = run();
+      threaded.forEach((t, i) => close(t, single[i], 1e-12));
+    } finally {
+      await tg.setNumThreads(1);
+    }
+  });
+  afterAll(async () => {
+    await tg.setNumThreads(1);
   });
 
   it('plans at most 64 MB of workspace for 32 images of 320×320 with 16 channels and a 3×3 kernel (float32 and float64)', () => {

@@ -29,7 +29,8 @@ import { getNumThreads, matmul } from './threads.js';
  * gradient adds each tile of Wᵀ·ȳ straight into x̄ (col2im tile by tile). Workspace: the fixed
  * packed panels (1.1 MB) and, for the weight gradient, one float64 [Og × K] sum. With threads on,
  * the two gradients take the chunked im2col + threaded matmul instead (the workers only run
- * matmul's units); the forward stays implicit on the calling thread.
+ * matmul's units), except a weight gradient of fewer than 32 output channels per group, which the
+ * threaded matmul would not split; the forward stays implicit on the calling thread.
  */
 
 /** The geometry of a 2-D convolution: [height, width] pairs, padding as [top, bottom, left, right]. */
@@ -626,7 +627,9 @@ export function conv2dWeightGrad(x: NDArray, gy: NDArray, geo: ConvGeometry, ker
   const p = planConv(x.shape, wShape, [Ho, Wo], geo, 8, chunkElements);
   const dw = NDArray.zeros(wShape, dtype);
   if (dw.size === 0 || gy.size === 0) return dw;
-  if (getNumThreads() === 1 && chunkElements === CHUNK_ELEMENTS) {
+  // with threads on, the chunked path only pays where the threaded matmul splits its [Og × K]
+  // product, which takes at least 32 rows (threads.ts); below that it would run on this thread too
+  if (chunkElements === CHUNK_ELEMENTS && (getNumThreads() === 1 || p.Og < 32)) {
     conv2dWeightGradImplicit(x, gy, geo, p, dw);
     return dw;
   }

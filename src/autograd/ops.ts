@@ -200,6 +200,8 @@ function resultLike(like: Tensor, value: NDArray): Tensor {
   return like._untracked(value);
 }
 
+const NO_ARRAYS: readonly ArrayBufferView[] = Object.freeze([]);
+
 /** The ops whose attributes keep arrays (labels, indices) the node reads in its VJP. */
 const ARRAY_ATTRS: ReadonlySet<OpName> = new Set<OpName>(['crossEntropy', 'gather', 'scatterAdd', 'indexSelect', 'indexAdd']);
 
@@ -207,8 +209,8 @@ const ARRAY_ATTRS: ReadonlySet<OpName> = new Set<OpName>(['crossEntropy', 'gathe
  * The typed arrays a recorded node keeps outside its input tensors (crossEntropy's labels, gather's index...):
  * the tape pins them while the node lives, so disposing the tensor they came from does not recycle them.
  */
-export function savedArrays(node: Node): ArrayBufferView[] {
-  if (!ARRAY_ATTRS.has(node.op)) return [];
+export function savedArrays(node: Node): readonly ArrayBufferView[] {
+  if (!ARRAY_ATTRS.has(node.op)) return NO_ARRAYS;
   const out: ArrayBufferView[] = [];
   for (const v of Object.values(node.attrs as object)) {
     if (v instanceof NDArray) out.push(v.data);

@@ -4,7 +4,7 @@
 // worker script is written to a temporary file that loads the main script from its file in the
 // package, and URL.createObjectURL answers that file's path for the worker's Blob during init.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,10 @@ export function patchWasmWorkerUrl(): () => void {
   const src = wasmWorkerContents.replace(/\n/g, '\\n');
   if (!src.includes(LOAD_MAIN)) throw new Error('tfjs-wasm threads: the worker script is not the one this shim knows (tfjs version changed?)');
   const mainScript = join(wasmOut, 'tfjs-backend-wasm-threaded-simd.js');
-  const file = join(mkdtempSync(join(tmpdir(), 'tfjs-wasm-')), 'tfjs-backend-wasm-threaded-simd.worker.js');
+  const dir = mkdtempSync(join(tmpdir(), 'tfjs-wasm-'));
+  // workers may start (and read the file) any time the backend lives: removed when the process exits
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'tfjs-backend-wasm-threaded-simd.worker.js');
   writeFileSync(file, src.replace(LOAD_MAIN, `importScripts(${JSON.stringify(mainScript)});`));
   const original = URL.createObjectURL;
   URL.createObjectURL = (obj: Blob) => (obj instanceof Blob && obj.type === 'application/javascript' ? file : original(obj));

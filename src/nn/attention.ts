@@ -67,7 +67,6 @@ export type AttentionResult = [output: Tensor, weights: Tensor | null];
  * ```
  */
 export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, MultiheadAttentionForwardOptions?], AttentionResult> {
-  /* eslint-disable @typescript-eslint/naming-convention -- PyTorch's state-dict names */
   /** The packed query/key/value projection [3·embedDim, embedDim] (null when kdim or vdim differ). */
   in_proj_weight: Parameter | null = null;
   /** The query projection [embedDim, embedDim] when kdim/vdim differ from embedDim. */
@@ -80,7 +79,6 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
   in_proj_bias: Parameter | null = null;
   /** The output projection (weight [E, E], bias starting at 0). */
   out_proj: Linear;
-  /* eslint-enable @typescript-eslint/naming-convention */
   /** Model width E. */
   readonly embedDim: number;
   /** Number of heads. */

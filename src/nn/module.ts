@@ -25,7 +25,6 @@ export class Parameter extends Tensor {
  * Any module, whatever its forward takes and returns (nn.LSTM returns [output, [h, c]], nn.MultiheadAttention
  * [output, weights]); the type the tree walkers use.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyModule = Module<any[], unknown>;
 
 /** A model's parameters by dotted name (e.g. 'fc1.weight'), as returned by `stateDict()` and accepted by `loadStateDict()`. */

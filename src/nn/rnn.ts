@@ -450,7 +450,6 @@ export interface CellOptions {
 
 /** The base of the cells: weight_ih, weight_hh, bias_ih, bias_hh, and one step. */
 abstract class CellBase<H> extends Module<[Tensor, (H | null)?], H> {
-  /* eslint-disable @typescript-eslint/naming-convention -- PyTorch's state-dict names */
   /** Input weights [G·hidden, inputSize]. */
   weight_ih: Parameter;
   /** Recurrent weights [G·hidden, hidden]. */
@@ -459,7 +458,6 @@ abstract class CellBase<H> extends Module<[Tensor, (H | null)?], H> {
   bias_ih: Parameter | null = null;
   /** Recurrent bias [G·hidden], or null. */
   bias_hh: Parameter | null = null;
-  /* eslint-enable @typescript-eslint/naming-convention */
   /** Features per input. */
   readonly inputSize: number;
   /** Features of the state. */

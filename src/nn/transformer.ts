@@ -56,10 +56,8 @@ export interface TransformerEncoderForwardOptions {
  * ```
  */
 export class TransformerEncoderLayer extends Module<[Tensor, TransformerEncoderForwardOptions?], Tensor> {
-  /* eslint-disable @typescript-eslint/naming-convention -- PyTorch's state-dict names */
   /** Self-attention. */
   self_attn: MultiheadAttention;
-  /* eslint-enable @typescript-eslint/naming-convention */
   /** First feed-forward projection, dModel → dimFeedforward. */
   linear1: Linear;
   /** Dropout inside the feed-forward block. */

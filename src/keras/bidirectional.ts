@@ -116,8 +116,7 @@ export class Bidirectional extends Layer<typeof BIDIRECTIONAL_FIELDS> {
 
   protected override allocate(inputShape: readonly number[]): void {
     const generator = this.config.generator ?? this.inner.generator ?? defaultGenerator;
-    const { units, dtype, useBias } = this.inner;
-    this.#weights = [0, 1].map(() => makeRecurrentWeights(this.kind, inputShape[1], units, useBias, dtype, generator));
+    this.#weights = [0, 1].map(() => makeRecurrentWeights(this.kind, inputShape[1], this.inner, generator, this.describe()));
   }
 
   override namedOwnParameters(): [string, Parameter][] {

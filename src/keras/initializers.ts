@@ -3,7 +3,7 @@
 // fillers are nn.init's (Glorot and He limits are computed there, once).
 
 import type { Tensor } from '../autograd/tensor.js';
-import { constant_, kaimingStd, normal_, truncNormal_, uniform_, xavierBound, xavierStd } from '../nn/init.js';
+import { constant_, kaimingStd, normal_, orthogonal_, truncNormal_, uniform_, xavierBound, xavierStd } from '../nn/init.js';
 import type { Generator } from '../tensor/random.js';
 import { type NameEntry, type NamesOf, NameTable } from './names.js';
 
@@ -32,6 +32,8 @@ const ENTRIES = [
   ['lecunNormal', (t, fi, _fo, g) => truncatedNormal(t, kaimingStd(fi, 1), g)],
   ['randomNormal', (t, _fi, _fo, g) => { normal_(t, 0, 0.05, { generator: g }); }],
   ['randomUniform', (t, _fi, _fo, g) => uniform(t, 0.05, g)],
+  // Keras' default for recurrent kernels; for 2-D weights the same as Keras' Orthogonal (rows or columns orthonormal)
+  ['orthogonal', (t, _fi, _fo, g) => { orthogonal_(t, { generator: g }); }],
   ['zeros', (t) => { constant_(t, 0); }],
   ['ones', (t) => { constant_(t, 1); }],
 ] as const satisfies readonly NameEntry<InitFn>[];

@@ -24,7 +24,7 @@ export interface DenseArgs extends LayerArgs {
   activation?: ActivationName;
   /** Learn an additive bias (default true). */
   useBias?: boolean;
-  /** Default 'glorotUniform' (Keras'); also glorotNormal, heNormal, heUniform, lecunNormal, lecunUniform, zeros, ... */
+  /** Default 'glorotUniform' (Keras'); also glorotNormal, heNormal, heUniform, lecunNormal, lecunUniform, orthogonal, zeros, ... */
   kernelInitializer?: InitializerName;
   /** Default 'zeros'. */
   biasInitializer?: InitializerName;

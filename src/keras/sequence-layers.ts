@@ -7,9 +7,10 @@ import { concat, flip, stack } from '../autograd/functions.js';
 import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../autograd/tensor.js';
 import { Parameter } from '../nn/module.js';
-import { GRU as NnGRU, LSTM as NnLSTM, RNN as NnRNN, type RecurrentWeights, recurrentLayer } from '../nn/rnn.js';
+import { type RecurrentWeights, recurrentLayer } from '../nn/rnn.js';
 import { Embedding as NnEmbedding, LayerNorm } from '../nn/sequence-layers.js';
 import type { DType } from '../tensor/dtype.js';
+import { NDArray } from '../tensor/ndarray.js';
 import { defaultGenerator, Generator } from '../tensor/random.js';
 import { fmtShape } from '../tensor/shape.js';
 import { type InitializerName, INITIALIZERS } from './initializers.js';
@@ -212,6 +213,14 @@ export interface RecurrentArgs extends LayerArgs {
   returnState?: boolean;
   /** Learn a bias (default true): LSTM and SimpleRNN have one, GRU two (input and recurrent), as Keras' layers. */
   useBias?: boolean;
+  /** How the kernel (inputs to gates) starts (default 'glorotUniform', as Keras). */
+  kernelInitializer?: InitializerName;
+  /** How the recurrent kernel (state to gates) starts (default 'orthogonal', as Keras). */
+  recurrentInitializer?: InitializerName;
+  /** How the bias starts (default 'zeros', as Keras). */
+  biasInitializer?: InitializerName;
+  /** LSTM only: start the forget gate's bias at 1 (default true, as Keras; Jozefowicz et al. 2015). */
+  unitForgetBias?: boolean;
   /** Dtype of the weights (default 'float32'). */
   dtype?: DType;
   /** Source of the initial weights (default: the global defaultGenerator). */
@@ -225,6 +234,10 @@ const RECURRENT_FIELDS = {
   goBackwards: field.bool(false),
   returnState: field.bool(false),
   useBias: field.bool(true),
+  kernelInitializer: field.initializer('glorotUniform'),
+  recurrentInitializer: field.initializer('orthogonal'),
+  biasInitializer: field.initializer('zeros'),
+  unitForgetBias: field.bool(true),
   dtype: field.dtype(),
   generator: field.generator(true),
 } satisfies SchemaFor<RecurrentArgs>;
@@ -280,16 +293,38 @@ export function kerasFromTorch(kind: RecurrentKind, wih: Tensor, whh: Tensor, bi
   });
 }
 
+/** What {@link makeRecurrentWeights} reads of a recurrent layer's config. */
+export interface RecurrentInit {
+  units: number;
+  useBias: boolean;
+  dtype: DType;
+  kernelInitializer: string;
+  recurrentInitializer: string;
+  biasInitializer: string;
+  unitForgetBias: boolean;
+}
+
 /**
- * Makes one direction's weights (named as {@link recurrentWeightSpecs} names them), drawn as tg.nn's layer draws
- * its own: U(−1/√units, 1/√units) for W_ih, W_hh, b_ih, b_hh in that order, then laid out as Keras lays them
- * (kerasFromTorch): the same function as the PyTorch layer it was drawn as.
+ * Makes one direction's weights (named and shaped as {@link recurrentWeightSpecs} lays them out) as Keras does:
+ * the kernel, then the recurrent kernel, then the bias, each filled by its initializer (by default Glorot
+ * uniform, orthogonal and zeros), and for an LSTM with `unitForgetBias` the forget gate's bias block set to 1.
  */
-export function makeRecurrentWeights(kind: RecurrentKind, features: number, units: number, useBias: boolean, dtype: DType, generator: Generator): Parameter[] {
-  const opts = { bias: useBias, dtype, generator };
-  const nn = kind === 'LSTM' ? new NnLSTM(features, units, opts) : kind === 'GRU' ? new NnGRU(features, units, opts) : new NnRNN(features, units, opts);
-  const [wih, whh, bih, bhh] = nn.parameters();
-  return kerasFromTorch(kind, wih, whh, bih ?? null, bhh ?? null).map((w) => new Parameter(w.value));
+export function makeRecurrentWeights(kind: RecurrentKind, features: number, init: RecurrentInit, generator: Generator, where: string): Parameter[] {
+  const { units, useBias, dtype } = init;
+  const g = GATES[kind] * units;
+  const fill = (name: string, shape: number[], fanIn: number, fanOut: number): Parameter => {
+    const p = new Parameter(NDArray.zeros(shape, dtype));
+    INITIALIZERS.get(name, where).value(p, fanIn, fanOut, generator);
+    return p;
+  };
+  const out = [fill(init.kernelInitializer, [features, g], features, g), fill(init.recurrentInitializer, [units, g], units, g)];
+  if (useBias) {
+    const bias = kind === 'GRU' ? fill(init.biasInitializer, [2, g], 2, g) : fill(init.biasInitializer, [g], g, g);
+    // Keras' gate order i, f, c, o: the forget gate is the second block of units
+    if (kind === 'LSTM' && init.unitForgetBias) bias.value.data.fill(1, units, 2 * units);
+    out.push(bias);
+  }
+  return out;
 }
 
 /**
@@ -369,8 +404,7 @@ export abstract class Recurrent<K extends RecurrentKind = RecurrentKind> extends
   }
 
   protected override allocate(inputShape: readonly number[]): void {
-    const { dtype, units, useBias } = this.config;
-    this.#weights = makeRecurrentWeights(this.className, inputShape[1], units, useBias, dtype, this.config.generator ?? defaultGenerator);
+    this.#weights = makeRecurrentWeights(this.className, inputShape[1], this.config, this.config.generator ?? defaultGenerator, this.describe());
   }
 
   override namedOwnParameters(): [string, Parameter][] {

@@ -227,8 +227,55 @@ export function xavierNormal_<T extends Tensor>(tensor: T, options: XavierOption
   return normal_(tensor, 0, xavierStdOf(tensor, options.gain ?? 1, 'xavierNormal_'), options);
 }
 
+/**
+ * Fills a rows × cols row-major matrix so that its rows (rows ≤ cols) or its columns (rows ≥ cols) are
+ * orthonormal, times `gain`. A Gaussian matrix [max, min] is orthonormalised column by column (modified
+ * Gram–Schmidt, in doubles); its R factor then has a positive diagonal, which is the sign fix PyTorch and
+ * Keras apply to their QR, so Q is uniformly (Haar) distributed. Transposed when rows < cols.
+ */
+function orthogonalFill(out: TypedArray, rows: number, cols: number, gain: number, g: Generator): void {
+  const n = Math.max(rows, cols), m = Math.min(rows, cols);
+  const a = g.fillNormal(new Float64Array(n * m)); // a[i·m + j]: row i, column j
+  for (let j = 0; j < m; j++) {
+    for (let k = 0; k < j; k++) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += a[i * m + k] * a[i * m + j];
+      for (let i = 0; i < n; i++) a[i * m + j] -= dot * a[i * m + k];
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += a[i * m + j] * a[i * m + j];
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < n; i++) a[i * m + j] /= norm;
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      if (rows >= cols) out[i * cols + j] = gain * a[i * m + j];
+      else out[j * cols + i] = gain * a[i * m + j];
+    }
+  }
+}
+
+/**
+ * Orthogonal initialisation (torch.nn.init.orthogonal_, Saxe et al. 2013): the tensor, viewed as a matrix
+ * [shape[0], rest], gets orthonormal rows or columns (whichever are fewer), times `gain` (default 1). Keras'
+ * default for recurrent kernels. Needs at least 2 dims.
+ * @example
+ * ```ts
+ * const w = tg.nn.init.orthogonal_(tg.zeros([3, 5]));
+ * console.log(w.matmul(w.t()).toArray()); // ≈ the 3 × 3 identity
+ * ```
+ */
+export function orthogonal_<T extends Tensor>(tensor: T, options: XavierOptions = {}): T {
+  checkOptions('orthogonal_', options, XAVIER_OPTIONS);
+  if (tensor.shape.length < 2) throw new RangeError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape ${fmtShape(tensor.shape)}`);
+  if (tensor.size === 0) return tensor;
+  const rows = tensor.shape[0], cols = tensor.size / rows;
+  const g = options.generator ?? defaultGenerator;
+  return fillInPlace(tensor, (out) => orthogonalFill(out, rows, cols, options.gain ?? 1, g));
+}
+
 // Names without the trailing underscore (they fill in place all the same).
 export {
   constant_ as constant, kaimingNormal_ as kaimingNormal, kaimingUniform_ as kaimingUniform, normal_ as normal,
-  ones_ as ones, truncNormal_ as truncNormal, uniform_ as uniform, xavierNormal_ as xavierNormal, xavierUniform_ as xavierUniform, zeros_ as zeros,
+  ones_ as ones, orthogonal_ as orthogonal, truncNormal_ as truncNormal, uniform_ as uniform, xavierNormal_ as xavierNormal, xavierUniform_ as xavierUniform, zeros_ as zeros,
 };

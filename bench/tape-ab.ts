@@ -1,7 +1,9 @@
-// The tape's cost per op in several checkouts, alternated in one process: a chain of 10,000 one-element ops
-// (y = y·w + b, 5,000 times) recorded and differentiated, as bench/tapegrad.ts's 'tape' row, for each
-// checkout's src/ in turn, 15 times after 5 warm-ups; prints each one's median µs per op.
+// Several checkouts alternated in one process, so that a busy or slow machine affects them alike: the tape's
+// cost per op (a chain of 10,000 one-element ops, y = y·w + b 5,000 times, recorded and differentiated, as
+// bench/tapegrad.ts's 'tape' row; 15 times after 5 warm-ups) and a 512³ matmul (15 times after 3); prints
+// each checkout's medians.
 // Run: npx tsx bench/tape-ab.ts /path/to/old-checkout /path/to/other-checkout ...  (this checkout when none)
+// e.g. git worktree add --detach /tmp/b11 9fc5c7f && ln -s "$PWD/node_modules" /tmp/b11/
 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,8 +32,21 @@ async function main(): Promise<void> {
       times[i].push((performance.now() - t0) * 1000 / 10_000);
     });
   }
+  const products = libs.map((tg) => {
+    const a = tg.rand([512, 512]), b = tg.rand([512, 512]);
+    return (): unknown => a.matmul(b);
+  });
+  const mm: number[][] = roots.map(() => []);
+  for (let r = 0; r < 3; r++) for (const p of products) p();
+  for (let r = 0; r < 15; r++) {
+    products.forEach((p, i) => {
+      const t0 = performance.now();
+      p();
+      mm[i].push(performance.now() - t0);
+    });
+  }
   const median = (x: number[]): number => [...x].sort((p, q) => p - q)[x.length >> 1];
-  roots.forEach((r, i) => console.log(`${r}: ${median(times[i]).toFixed(2)} µs/op`));
+  roots.forEach((r, i) => console.log(`${r}: tape ${median(times[i]).toFixed(2)} µs/op, matmul 512³ ${median(mm[i]).toFixed(2)} ms`));
 }
 
 await main();

@@ -15,21 +15,34 @@ function twins(): [tg.nn.Parameter[], tg.nn.Parameter[], (p: tg.nn.Parameter[]) 
   return [make(), make(), backward];
 }
 
+type Stepper = { zeroGrad(): void; step(): void };
+
+/**
+ * `steps` steps of the Keras-configured optimizer and of the PyTorch-style one (its scheduler stepped after
+ * each), each on its own twin parameters: after every step the two sets must agree.
+ */
+function lockstep(
+  steps: number, [keras, a]: [Stepper, tg.nn.Parameter[]], [torch, b]: [Stepper, tg.nn.Parameter[]],
+  sched: { step(): void }, backward: (p: tg.nn.Parameter[]) => void,
+): void {
+  for (let step = 0; step < steps; step++) {
+    for (const [opt, p] of [[keras, a], [torch, b]] as const) {
+      opt.zeroGrad();
+      backward(p);
+      opt.step();
+    }
+    sched.step();
+    expect(a[0].sub(b[0]).abs().max().item()).toBeLessThan(1e-12);
+  }
+}
+
 describe('learning-rate schedules in an optimizer config', () => {
   it("cosineDecay is Adam under CosineAnnealingLR stepped once per batch, then holds alpha · the initial rate", () => {
     const [a, b, backward] = twins();
     const keras = resolveOptimizer({ name: 'adam', epsilon: 1e-8, learningRate: { name: 'cosineDecay', initialLearningRate: 0.05, decaySteps: 8, alpha: 0.1 } }, a).optimizer;
     const torch = new tg.optim.Adam(b, { lr: 0.05 });
     const sched = new tg.optim.CosineAnnealingLR(torch, 8, 0.005);
-    for (let step = 0; step < 8; step++) {
-      for (const [opt, p] of [[keras, a], [torch, b]] as const) {
-        opt.zeroGrad();
-        backward(p);
-        opt.step();
-      }
-      sched.step();
-      expect(a[0].sub(b[0]).abs().max().item()).toBeLessThan(1e-12);
-    }
+    lockstep(8, [keras, a], [torch, b], sched, backward);
     const inner = (keras as unknown as { optimizer: tg.optim.Adam }).optimizer;
     for (let step = 8; step < 11; step++) {
       keras.zeroGrad();
@@ -44,15 +57,7 @@ describe('learning-rate schedules in an optimizer config', () => {
     const keras = resolveOptimizer({ name: 'sgd', momentum: 0.9, learningRate: { name: 'exponentialDecay', initialLearningRate: 0.01, decaySteps: 1, decayRate: 0.8 } }, a).optimizer;
     const torch = new tg.optim.SGD(b, { lr: 0.01, momentum: 0.9 });
     const sched = new tg.optim.ExponentialLR(torch, 0.8);
-    for (let step = 0; step < 6; step++) {
-      for (const [opt, p] of [[keras, a], [torch, b]] as const) {
-        opt.zeroGrad();
-        backward(p);
-        opt.step();
-      }
-      sched.step();
-      expect(a[0].sub(b[0]).abs().max().item()).toBeLessThan(1e-12);
-    }
+    lockstep(6, [keras, a], [torch, b], sched, backward);
     const [c] = twins();
     const stair = resolveOptimizer({ name: 'sgd', learningRate: { name: 'exponentialDecay', initialLearningRate: 0.01, decaySteps: 3, decayRate: 0.5, staircase: true } }, c).optimizer;
     const lrs: number[] = [];

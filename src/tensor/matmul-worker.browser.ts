@@ -6,6 +6,8 @@
 import type { TypedArray } from './dtype.js';
 import type { WorkerStart } from './thread-host.js';
 import { DONE_BYTE_OFFSET, PARAMS_BYTE_OFFSET, PARAMS_LENGTH, workerLoop } from './threads.js';
+// registers the convolution's units (threads.ts, registerUnitKernel), so this thread can run them too
+import './conv.js';
 
 const scope = globalThis as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(v: unknown): void };
 

@@ -4,6 +4,8 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { TypedArray } from './dtype.js';
 import { DONE_BYTE_OFFSET, PARAMS_BYTE_OFFSET, PARAMS_LENGTH, workerLoop } from './threads.js';
+// registers the convolution's units (threads.ts, registerUnitKernel), so this thread can run them too
+import './conv.js';
 
 interface Start {
   control: SharedArrayBuffer;

@@ -55,6 +55,7 @@ export const PARAMS_BYTE_OFFSET = 16;
 export const P = {
   generation: 0, float64: 1, product: 2, m: 3, n: 4, k: 5, blockRows: 6, blocks: 7, sliceDepth: 8, slices: 9,
   aOff: 10, aRowStride: 11, aColStride: 12, bOff: 13, bRowStride: 14, bColStride: 15, cOff: 16, ldc: 17,
+  kind: 18,
 } as const;
 export const PARAMS_LENGTH = 24;
 export const DONE_BYTE_OFFSET = PARAMS_BYTE_OFFSET + PARAMS_LENGTH * 8;
@@ -144,6 +145,20 @@ export function runUnits(
     const u = v & 0xffff;
     if (u >= count) return;
     if (Atomics.compareExchange(flags, NEXT, v, v + 1) !== v) continue;
+    const kind = q[P.kind] | 0;
+    if (kind !== 0) {
+      // a unit of another kernel (runSharedUnits): it packs its own panels into this thread's buffers
+      packedProduct = -1;
+      try {
+        const gen = q[P.generation];
+        unitKernels[kind]!(u, viewOf(gen, false) as Float32Array, viewOf(gen, true) as Float64Array);
+      } catch {
+        Atomics.store(flags, FAILED, 1);
+      }
+      Atomics.add(done, u, 1);
+      Atomics.notify(done, u);
+      continue;
+    }
     // The unit is ours: the parameters belong to its product until it is reported done. They are
     // read as int32 (`| 0`), as gemm's arguments are everywhere else: doubles would make the
     // kernel's index arithmetic floating-point, here and, through shared type feedback, in every call.
@@ -178,6 +193,25 @@ export function runUnits(
     Atomics.add(done, cell, 1);
     Atomics.notify(done, cell);
   }
+}
+
+/*
+ * Other kernels on the same threads (conv.ts's implicit GEMM): a kernel registers a unit function
+ * under a fixed kind (> 0) in every thread, by being imported there (the workers import it), puts
+ * its operands and a parameter header into the data buffer (sharedBuffer), and runs its units with
+ * runSharedUnits: unit u is taken by one thread, which calls run(u, data as float32, data as float64).
+ * Units must write disjoint parts of the buffer; each reports in DONE cell u.
+ */
+/** A unit of a kernel registered with registerUnitKernel: reads and writes the shared data buffer through the two views. */
+export type UnitKernel = (unit: number, f32: Float32Array, f64: Float64Array) => void;
+const unitKernels: (UnitKernel | undefined)[] = [];
+
+/** Registers the unit function of kernel `kind` (an integer ≥ 1, fixed for the kernel) in this thread. */
+export function registerUnitKernel(kind: number, run: UnitKernel): void {
+  if (!Number.isInteger(kind) || kind < 1 || unitKernels[kind] !== undefined) {
+    throw new Error(`registerUnitKernel: kind ${kind} is not a free integer ≥ 1`);
+  }
+  unitKernels[kind] = run;
 }
 
 let numThreads = 1;
@@ -351,6 +385,50 @@ function parallelMatmul(p: Pool, a: NDArray, b: NDArray): NDArray {
   }
   if (Atomics.load(p.flags, FAILED)) throw new Error('matmul: a worker thread failed; call setNumThreads(1) to go back to one thread');
   return new NDArray(out, [m, n]);
+}
+
+/**
+ * The threads' shared data buffer, grown to at least `bytes`, as float32 and float64 views (for
+ * runSharedUnits); null when threads are off, or the buffer cannot grow (the caller then runs on
+ * its own thread).
+ */
+export function sharedBuffer(bytes: number): { f32: Float32Array; f64: Float64Array } | null {
+  const p = pool;
+  if (p === null) return null;
+  if (p.data.byteLength < bytes && !growData(p, bytes)) return null;
+  return { f32: new Float32Array(p.data), f64: new Float64Array(p.data) };
+}
+
+/**
+ * Runs units 0 .. units − 1 (at most 32,767) of the registered kernel `kind` on the calling thread
+ * and the workers, over the data buffer as sharedBuffer last returned it; returns when all are done.
+ * Throws if a unit threw, or if threads are off.
+ */
+export function runSharedUnits(kind: number, units: number): void {
+  const p = pool;
+  if (p === null || unitKernels[kind] === undefined || units < 1 || units > MAX_UNITS) {
+    throw new Error(`runSharedUnits: cannot run ${units} units of kernel ${kind} (threads on: ${p !== null})`);
+  }
+  const q = p.params;
+  q[P.generation] = p.generation;
+  q[P.product] = ++p.products;
+  q[P.kind] = kind;
+  const done = p.done;
+  done.fill(0, 0, units);
+  const f32 = new Float32Array(p.data), f64 = new Float64Array(p.data);
+  try {
+    Atomics.store(p.flags, FAILED, 0);
+    Atomics.store(p.flags, NEXT, units << 16);
+    Atomics.store(p.flags, JOB, (Atomics.load(p.flags, JOB) + 1) & 0x3fffffff);
+    Atomics.notify(p.flags, JOB);
+    runUnits(p.flags, done, q, (_g, float64) => (float64 ? f64 : f32));
+    for (let u = 0; u < units; u++) {
+      while (Atomics.load(done, u) === 0) Atomics.wait(done, u, 0);
+    }
+  } finally {
+    q[P.kind] = 0; // every unit is done: the next product (a matmul's) reads kind 0
+  }
+  if (Atomics.load(p.flags, FAILED)) throw new Error('a worker thread failed; call setNumThreads(1) to go back to one thread');
 }
 
 /**

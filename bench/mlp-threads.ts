@@ -4,6 +4,7 @@
 // (m·n·k ≥ 2^e) and each spin time (how long a thread polls for work before sleeping). For each setting:
 // the median ms per step, its speedup over one thread, the median ms per step inside the shared products
 // (threadTuning's timer), and the process's CPU time ÷ wall time (2 when both threads ran all along).
+// Before that, one thread's step split into layer 1's and layer 2's products and Adam, with the Amdahl bound of each.
 // Run: npx tsx bench/mlp-threads.ts [--ms 20000] [--min 21,19] [--spin 0,200]
 
 import { parseArgs } from 'node:util';
@@ -30,6 +31,49 @@ const settings: Setting[] = [setting('1 thread', 2 ** 21, 0, true)];
 for (const e of values.min.split(',').map(Number)) {
   for (const spin of values.spin.split(',').map(Number)) settings.push(setting(`2 threads, ≥ 2^${e}, spin ${spin} µs`, 2 ** e, spin));
 }
+/*
+ * First, where the one-thread step's time goes, for the Amdahl bound: the same network built here (nn.Sequential
+ * of Linear/ReLU, crossEntropy, Adam) with each phase timed, and the products timed by threadTuning's timer at
+ * two thresholds in alternate steps: layer 1's two products (m·n·k ≥ 2^21, shared today) and with them
+ * layer 2's three (≥ 2^19).
+ */
+{
+  const g = new tg.Generator(0);
+  const [d0, d1, d2, d3] = MLP.sizes;
+  const net = new tg.nn.Sequential(
+    new tg.nn.Linear(d0, d1, { generator: g }), new tg.nn.ReLU(), new tg.nn.Linear(d1, d2, { generator: g }), new tg.nn.ReLU(),
+    new tg.nn.Linear(d2, d3, { generator: g }),
+  );
+  const opt = new tg.optim.Adam(net.parameters(), { lr: 1e-3 });
+  const phase = { total: [] as number[], adam: [] as number[], p21: [] as number[], p19: [] as number[] };
+  threadTuning.timing = true;
+  for (let r = 0; r < 1200; r++) {
+    threadTuning.minWork = r % 2 === 0 ? 2 ** 21 : 2 ** 19;
+    const b = r % MLP.numBatches, sh0 = threadTuning.sharedMs, t0 = performance.now();
+    opt.zeroGrad();
+    const out = net.call(xs[b]);
+    const loss = tg.nn.functional.crossEntropy(out, data.labels[b]);
+    loss.backward();
+    const t1 = performance.now();
+    opt.step();
+    const t2 = performance.now();
+    loss.item();
+    out.dispose();
+    loss.dispose();
+    if (r < 200) continue;
+    phase.total.push(performance.now() - t0);
+    phase.adam.push(t2 - t1);
+    (r % 2 === 0 ? phase.p21 : phase.p19).push(threadTuning.sharedMs - sh0);
+  }
+  threadTuning.timing = false;
+  threadTuning.minWork = 2 ** 21;
+  const [tot, adam, p21, p19] = [phase.total, phase.adam, phase.p21, phase.p19].map((v) => summarize(v).median);
+  const pct = (x: number) => `${((100 * x) / tot).toFixed(1)}%`;
+  const cap = (p: number) => (1 / (1 - p / tot + p / tot / 2)).toFixed(2);
+  console.log(`one-thread step ${tot.toFixed(3)} ms (median): layer 1's products ${p21.toFixed(3)} ms (${pct(p21)}), layer 2's ${(p19 - p21).toFixed(3)} ms (${pct(p19 - p21)}), Adam ${adam.toFixed(3)} ms (${pct(adam)})`);
+  console.log(`Amdahl bound for 2 threads sharing layer 1's products: ${cap(p21)}×; with layer 2's: ${cap(p19)}×; with layer 2's and Adam: ${cap(p19 + adam)}×`);
+}
+
 await tg.setNumThreads(2);
 threadTuning.timing = true;
 for (const end = performance.now() + 1500; performance.now() < end;) step();

@@ -12,7 +12,7 @@ import { NDArray } from '../tensor/ndarray.js';
 import { argReduce } from '../tensor/reduce.js';
 import { sortIndices } from '../tensor/scan.js';
 import { broadcastShapes, fmtShape, inferShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
-import { isIssued, isPinned, isShared, markShared, noteHolder, pin, release } from '../tensor/storage.js';
+import { giveBack, isSoleOwner, markShared, noteHolder, pin, release } from '../tensor/storage.js';
 import { checkDims, checkInt } from '../tensor/validate.js';
 import { inBackward, isGradEnabled } from './mode.js';
 import { storageVersion } from './version.js';
@@ -37,21 +37,35 @@ export type Node = { [K in OpName]: NodeOf<K> }[OpName];
 
 let nextNodeId = 0;
 
-/** Runs primitive `op` and, when recording and some input requires grad, records it on the tape. */
+/**
+ * Runs primitive `op` and, when recording and some input requires grad, records it on the tape. Plain loops, no
+ * closures: every op of a training step passes here, and for small tensors this bookkeeping is most of an op's cost.
+ */
 export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[K]): Tensor {
-  for (let i = 0; i < inputs.length; i++) if (inputs[i]._disposed) inputs[i]._checkUsable(op);
+  const n = inputs.length;
+  let wantsGrad = false;
+  for (let i = 0; i < n; i++) {
+    const t = inputs[i];
+    if (t._disposed) t._checkUsable(op);
+    if (t.requiresGrad) wantsGrad = true;
+  }
   // int32 inputs of exp, log, division... are computed in float32, as PyTorch does
   const xs = FLOAT_ONLY.has(op) ? inputs.map((t) => (isFloating(t.dtype) ? t : t.to('float32'))) : inputs;
-  const value = OPS[op].forward(xs.map((t) => t.value), attrs);
-  let record = false;
+  const values = new Array<NDArray>(n);
+  for (let i = 0; i < n; i++) values[i] = xs[i].value;
+  const value = OPS[op].forward(values, attrs);
   // no gradient flows into an integer result (a cast to int32, an int32 sum...)
-  if (isGradEnabled() && isFloating(value.dtype)) for (const t of inputs) if (t.requiresGrad) record = true;
+  const record = wantsGrad && isGradEnabled() && isFloating(value.dtype);
   const out = new Tensor(value, record);
   if (record) {
-    const versions = xs.map((t) => storageVersion(t.value.data));
-    versions.push(storageVersion(value.data));
     // the node keeps its inputs (and any labels or indices in attrs) until backward frees it: dispose leaves them be
-    for (const t of xs) t._tapeRefs++;
+    const versions = new Array<number>(n + 1);
+    for (let i = 0; i < n; i++) {
+      const x = xs[i];
+      versions[i] = storageVersion(x.value.data);
+      x._tapeRefs++;
+    }
+    versions[n] = storageVersion(value.data);
     const node: NodeOf<K> = { op, inputs: xs, attrs, output: out, id: nextNodeId++, versions };
     for (const a of savedArrays(node as Node)) pin(a);
     // NodeOf<K> is one member of the Node union; TypeScript cannot see that for a generic K (the one cast
@@ -173,7 +187,7 @@ export class Tensor {
     if (requiresGrad && !isFloating(value.dtype)) throw intGradError('Tensor');
     this.value = value;
     this.requiresGrad = requiresGrad;
-    noteHolder(value.data); // a second tensor on the same storage (a view, a detach) marks it shared
+    noteHolder(value); // a second tensor on the same storage (a view, a detach) marks it shared
   }
 
   /** True once {@link Tensor.dispose} was called on this tensor (TF.js's isDisposed). */
@@ -219,10 +233,8 @@ export class Tensor {
    * kept a disposed tensor.
    */
   _releaseIfUnseen(): void {
-    const data = this.value.data;
     if (!this._disposed || this.isParameter || this._tapeRefs > 0 || (this.node !== null && this.node.inputs !== null)) return;
-    if (!isIssued(data) || isShared(data) || isPinned(data)) return;
-    release(data);
+    if (isSoleOwner(this.value)) giveBack(this.value); // once: the note then says so, for the tape's later call
   }
 
   /** @internal A new untracked tensor holding `value` (for the op table, which imports no values from this file). */
@@ -914,14 +926,14 @@ export class Tensor {
   /** The elements in row-major order as a new typed array. */
   dataSync(): TypedArray {
     this._checkUsable('dataSync');
-    const out = this.value.clone().data;
-    markShared(out); // the caller keeps it: a tensor that later wraps it must never hand it back to the cache
-    return out;
+    // a copy the caller keeps: its NDArray claimed it from the allocator, so a tensor that later wraps it does
+    // not own it (storage.ts's claim) and never hands it back to the cache
+    return this.value.clone().data;
   }
   /** A scijs ndarray sharing this tensor's storage, strides and offset (no copy). */
   toNdarray(): ReturnType<typeof ndarrayToScijs> {
     this._checkUsable('toNdarray');
-    markShared(this.value.data); // the scijs view shares the storage: dispose must not recycle it
+    markShared(this.value); // the scijs view shares the storage: dispose must not recycle it
     return ndarrayToScijs(this.value);
   }
   /** A readable, PyTorch-style printout of the values, noting `gradFn` or `requiresGrad` when set. */

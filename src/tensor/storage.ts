@@ -14,9 +14,18 @@
  * gradient that `zeroGrad` clears and that user code never read, and for a module's intermediate
  * results that nobody else can see (nn.Sequential marks them); and `Tensor.dispose` (the caller's promise that
  * it is done with a tensor), which gives an array back only when no other tensor, view or saved graph node can
- * still see it: for that the tensors note here which arrays they hold (`noteHolder`: a second holder marks the
- * array shared) and the tape pins arrays that recorded nodes keep outside their inputs (`pin`). Arrays wrapped
- * from user memory (`new tg.Tensor(new tg.NDArray(float32Array, shape))`) were not issued here and are never taken.
+ * still see it. Arrays wrapped from user memory (`new tg.Tensor(new tg.NDArray(float32Array, shape))`) were not
+ * issued here and are never taken.
+ *
+ * The bookkeeping for that rule is a small object per issued array, a `StorageNote`, that the NDArray wrapping the
+ * array first gets from `claim` and hands on to every view made through its methods (reshape, permute, expand,
+ * slice, squeeze, unsqueeze), as PyTorch's views share one Storage. Tensors note themselves on it as they are
+ * made (a second one marks it shared), `markShared` notes a caller who can see the elements (toNdarray), and
+ * `pin` the graph nodes that keep the array outside their inputs. No weak collection keyed on arrays: a WeakSet
+ * entry per array cost about 1 µs of the garbage collector's time, and keying on `.buffer` makes V8 move every
+ * small on-heap array out of the heap (about 4 µs), which together tripled the tape's cost per scalar op
+ * (docs/performance.md, issue 11). So only views made through NDArray's methods are seen: a second NDArray built
+ * by hand on another's `data` is not, and must not outlive a `dispose` of the first.
  */
 
 import type { DType, TypedArray } from './dtype.js';
@@ -39,23 +48,42 @@ export interface CacheStats {
   limitBytes: number;
 }
 
+/** What the allocator knows about one array it issued, shared by every NDArray that views the array. */
+export class StorageNote {
+  /** A tensor holds the array (through some NDArray on this note). */
+  held = false;
+  /** A second tensor, or the caller, can also see the elements: dispose must leave the array alone. */
+  shared = false;
+  /** True while the array is out of the cache under this note: `giveBack` clears it, so it is given back once. */
+  constructor(public issued: boolean) {}
+}
+
+/** The note of every array this allocator did not issue (the caller's memory, and any second wrapping): never recycled. */
+export const FOREIGN: StorageNote = Object.freeze(new StorageNote(false)) as StorageNote;
+
+/** Anything that carries an array and its note: an NDArray. */
+export interface Owned {
+  readonly data: TypedArray;
+  readonly _storage: StorageNote;
+}
+
 /** Free arrays by dtype, then by length. */
 const free: Record<DType, Map<number, TypedArray[]>> = { float32: new Map(), float64: new Map(), int32: new Map() };
-/** Arrays this allocator made (only those can come back). */
-const issued = new WeakSet<TypedArray>();
-/** Arrays now sitting in a free list (a second release of one is ignored). */
-const inCache = new WeakSet<TypedArray>();
-/** Buffers some tensor holds (noted when the tensor is made). */
-const held = new WeakSet<ArrayBufferLike>();
-/** Buffers more than one tensor (a view, a detach, an alias the caller holds) can see: dispose never recycles them. */
-const shared = new WeakSet<ArrayBufferLike>();
-/** Buffers recorded graph nodes keep outside their input tensors (labels, indices), with how many live nodes do. */
-const pins = new WeakMap<ArrayBufferLike, number>();
+/** The last arrays handed out that no NDArray has wrapped yet (see `claim`), oldest overwritten first. */
+const unclaimed: (TypedArray | null)[] = [null, null, null, null];
+let nextUnclaimed = 0;
+/** Arrays recorded graph nodes keep outside their input tensors (labels, indices), with how many live nodes do. */
+const pins = new WeakMap<ArrayBufferView, number>();
 let cachedBytes = 0;
 let limitBytes = 256 * 1024 * 1024;
 let allocations = 0, allocatedBytes = 0, reuses = 0, reusedBytes = 0, releases = 0;
-/** Arrays handed out while a capture is open (the tape's backward pass), newest last. */
-let capture: TypedArray[] | null = null;
+/** What a capture saw: the arrays handed out while it was open, and those given back meanwhile. */
+export interface Capture {
+  made: TypedArray[];
+  released: TypedArray[];
+}
+/** The innermost open capture (the tape's backward pass, nn.Sequential's forward, a Keras batch). */
+let capture: Capture | null = null;
 
 function make(dtype: DType, n: number): TypedArray {
   return dtype === 'float64' ? new Float64Array(n) : dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
@@ -70,105 +98,146 @@ export function acquire(dtype: DType, n: number, zero = true): TypedArray {
   let out: TypedArray;
   if (list !== undefined && list.length > 0) {
     out = list.pop()!;
-    inCache.delete(out);
     cachedBytes -= out.byteLength;
     reuses++;
     reusedBytes += out.byteLength;
     if (zero) out.fill(0);
   } else {
     out = make(dtype, n);
-    issued.add(out);
     allocations++;
     allocatedBytes += out.byteLength;
   }
-  if (capture !== null) capture.push(out);
+  unclaimed[nextUnclaimed] = out;
+  nextUnclaimed = (nextUnclaimed + 1) & 3;
+  if (capture !== null) capture.made.push(out);
   return out;
 }
 
 /**
- * Gives an array back for reuse. The caller promises that nothing will read or write it again. Arrays not
- * issued here (or views into part of one) are ignored, as is an array already in the cache; when the cache
- * is full the array is simply dropped for the garbage collector.
+ * The note for an NDArray about to wrap `a`: a new one when `acquire` just handed `a` out and no NDArray has
+ * wrapped it yet (kernels wrap their result right after acquiring it, after at most a few scratch arrays), else
+ * FOREIGN (the caller's memory, an array already claimed).
+ */
+export function claim(a: TypedArray): StorageNote {
+  for (let i = 0; i < 4; i++) {
+    if (unclaimed[i] === a) {
+      unclaimed[i] = null;
+      return new StorageNote(true);
+    }
+  }
+  return FOREIGN;
+}
+
+/**
+ * Gives an array back for reuse. Only for arrays `acquire` handed out, whole, and only once per hand-out: the
+ * tape's own (a capture's list nets out those a kernel gave back early), a kernel's scratch, or an owner that
+ * `isSoleOwner` approved (through `giveBack`, so it stops being one). Nothing checks this here: a set of the cached arrays
+ * cost a third of a microsecond per array, more than the rest of the allocator. The holder promises that nothing
+ * will read or write the array again; when the cache is full it is simply dropped for the garbage collector.
  */
 export function release(a: TypedArray): void {
-  if (!issued.has(a) || inCache.has(a)) return;
+  if (capture !== null) capture.released.push(a);
   if (cachedBytes + a.byteLength > limitBytes) return;
-  // whoever held it is done with it: the next holder starts afresh
-  held.delete(a.buffer);
-  shared.delete(a.buffer);
+  for (let i = 0; i < 4; i++) if (unclaimed[i] === a) unclaimed[i] = null;
   const dtype: DType = a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'float32';
   let list = free[dtype].get(a.length);
   if (list === undefined) free[dtype].set(a.length, (list = []));
   list.push(a);
-  inCache.add(a);
   cachedBytes += a.byteLength;
   releases++;
 }
 
-/** True for an array this allocator issued (so `release` would take it). */
-export function isIssued(a: TypedArray): boolean {
-  return issued.has(a);
+/**
+ * Notes that one more tensor holds `v`'s array; from the second on, the array is shared. Tensors call it when
+ * they are made, views included, so `isSoleOwner` can tell whether a tensor is the only one that can see it.
+ */
+export function noteHolder(v: Owned): void {
+  const s = v._storage;
+  if (!s.issued) return;
+  if (s.held) s.shared = true;
+  else s.held = true;
+}
+
+/** Marks `v`'s array as seen by code outside the tensors (a scijs view handed to the caller). */
+export function markShared(v: Owned): void {
+  if (v._storage.issued) v._storage.shared = true;
 }
 
 /**
- * Notes that one more tensor (or other long-lived reader) holds `a`'s buffer; from the second holder on, the
- * buffer is shared. Tensors call it when they are made, views included, so `isShared` tells whether a tensor
- * is the only one that can see its array.
+ * True when the array under `v` may go back to the cache once its tensor is done: issued here and still out,
+ * seen by no other tensor or the caller, and kept by no live graph node (`pin`).
  */
-export function noteHolder(a: TypedArray): void {
-  const b = a.buffer;
-  if (held.has(b)) shared.add(b);
-  else held.add(b);
+export function isSoleOwner(v: Owned): boolean {
+  const s = v._storage;
+  return s.issued && !s.shared && !pins.has(v.data);
 }
 
-/** Marks `a`'s buffer as seen by code outside the tensors (a typed array handed to the caller, a scijs view). */
-export function markShared(a: TypedArray): void {
-  held.add(a.buffer);
-  shared.add(a.buffer);
-}
-
-/** True when more than one tensor (or the caller, directly) can see `a`'s buffer. */
-export function isShared(a: TypedArray): boolean {
-  return shared.has(a.buffer);
+/** Gives the array under `v` back (see `release`) and marks its note, so no view or stale tensor gives it back again. */
+export function giveBack(v: Owned): void {
+  if (v._storage !== FOREIGN) v._storage.issued = false;
+  release(v.data);
 }
 
 /** A recorded graph node keeps `a` (not as an input tensor): it must not be recycled until `unpin`. */
 export function pin(a: ArrayBufferView): void {
-  pins.set(a.buffer, (pins.get(a.buffer) ?? 0) + 1);
+  pins.set(a, (pins.get(a) ?? 0) + 1);
 }
 
 /** The node that pinned `a` was freed. */
 export function unpin(a: ArrayBufferView): void {
-  const n = pins.get(a.buffer) ?? 0;
-  if (n <= 1) pins.delete(a.buffer);
-  else pins.set(a.buffer, n - 1);
-}
-
-/** True while some live graph node keeps `a` outside its input tensors. */
-export function isPinned(a: TypedArray): boolean {
-  return pins.has(a.buffer);
+  const n = pins.get(a) ?? 0;
+  if (n <= 1) pins.delete(a);
+  else pins.set(a, n - 1);
 }
 
 /**
  * Starts recording the arrays handed out until `endCapture`, returning what was open before (captures
  * nest: pass it back to endCapture).
  */
-export function beginCapture(): TypedArray[] | null {
+export function beginCapture(): Capture | null {
   const outer = capture;
-  capture = [];
+  capture = { made: [], released: [] };
   return outer;
 }
 
-/** True when `a` was handed out since the innermost open capture began. */
-export function capturedSinceBegin(a: TypedArray): boolean {
-  return capture !== null && capture.includes(a);
+/** How many times `a` was handed out minus given back since the innermost open capture began. */
+function outstandingCount(c: Capture, a: TypedArray): number {
+  let n = 0;
+  for (const x of c.made) if (x === a) n++;
+  for (const x of c.released) if (x === a) n--;
+  return n;
 }
 
-/** Ends the innermost capture and returns its arrays; the outer capture (if any) also gets them. */
-export function endCapture(outer: TypedArray[] | null): TypedArray[] {
-  const got = capture ?? [];
+/** True when `a` was handed out since the innermost open capture began and is not back in the cache. */
+export function capturedSinceBegin(a: TypedArray): boolean {
+  return capture !== null && outstandingCount(capture, a) > 0;
+}
+
+/**
+ * Ends the innermost capture and returns the arrays it handed out that are still out (each once: a kernel's
+ * scratch given back meanwhile is not among them, even when it was handed out again); the outer capture (if any)
+ * also gets them, and the give-backs of arrays the outer capture handed out.
+ */
+export function endCapture(outer: Capture | null): TypedArray[] {
+  const c = capture ?? { made: [], released: [] };
   capture = outer;
-  if (outer !== null) for (const a of got) outer.push(a);
+  let got = c.made;
+  const early: TypedArray[] = [];
+  if (c.released.length > 0) {
+    const count = new Map<TypedArray, number>();
+    for (const a of c.made) count.set(a, (count.get(a) ?? 0) + 1);
+    for (const a of c.released) {
+      const n = count.get(a);
+      if (n === undefined) early.push(a); // handed out before this capture began
+      else count.set(a, n - 1);
+    }
+    got = [];
+    for (const [a, n] of count) if (n > 0) got.push(a);
+  }
+  if (outer !== null) {
+    for (const a of got) outer.made.push(a);
+    for (const a of early) outer.released.push(a);
+  }
   return got;
 }
 
@@ -188,10 +257,7 @@ export function cacheStats(): CacheStats {
 
 /** Drops every cached array (for the garbage collector to free), as torch.cuda.empty_cache(). */
 export function emptyCache(): void {
-  for (const m of Object.values(free)) {
-    for (const list of m.values()) for (const a of list) inCache.delete(a);
-    m.clear();
-  }
+  for (const m of Object.values(free)) m.clear();
   cachedBytes = 0;
 }
 

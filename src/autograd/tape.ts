@@ -105,12 +105,13 @@ function checkVersions(node: Node, inputs: readonly Tensor[], output: Tensor): v
   for (let k = 0; k <= inputs.length; k++) {
     const t = k < inputs.length ? inputs[k] : output;
     const now = t.version;
-    if (now === node.versions[k]) continue;
+    const then = node.versions === null ? 0 : node.versions[k];
+    if (now === then) continue;
     const what = k < inputs.length ? `input ${k}` : 'the output';
     throw new Error(
       `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
         `${what} of ${node.op} (a ${t.dtype} tensor of shape ${fmtShape(t.shape)}) is at version ${now}; expected version ` +
-        `${node.versions[k]} instead. Hint: run the forward pass again after changing it (e.g. after optimizer.step() or ` +
+        `${then} instead. Hint: run the forward pass again after changing it (e.g. after optimizer.step() or ` +
         `loadStateDict), or use a clone() of it in the graph`,
     );
   }

@@ -28,8 +28,11 @@ export interface NodeOf<K extends OpName> {
   readonly attrs: OpAttrs[K];
   output: Tensor | null;
   readonly id: number;
-  /** The version of each input's storage, then the output's, when the op was recorded (see version.ts). */
-  readonly versions: readonly number[];
+  /**
+   * The version of each input's storage, then the output's, when the op was recorded (see version.ts); null when
+   * all were 0 (storage never written in place: nearly every node, which then allocates no array for them).
+   */
+  readonly versions: readonly number[] | null;
 }
 
 /** A recorded operation, typed by its op: checking `node.op === 'sum'` narrows `node.attrs` to the sum's axes. */
@@ -59,13 +62,15 @@ export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[
   const out = new Tensor(value, record);
   if (record) {
     // the node keeps its inputs (and any labels or indices in attrs) until backward frees it: dispose leaves them be
-    const versions = new Array<number>(n + 1);
+    let versions: number[] | null = null;
     for (let i = 0; i < n; i++) {
       const x = xs[i];
-      versions[i] = storageVersion(x.value.data);
       x._tapeRefs++;
+      const v = storageVersion(x.value.data);
+      if (v !== 0) (versions ??= new Array<number>(n + 1).fill(0))[i] = v;
     }
-    versions[n] = storageVersion(value.data);
+    const v = storageVersion(value.data);
+    if (v !== 0) (versions ??= new Array<number>(n + 1).fill(0))[n] = v;
     const node: NodeOf<K> = { op, inputs: xs, attrs, output: out, id: nextNodeId++, versions };
     for (const a of savedArrays(node as Node)) pin(a);
     // NodeOf<K> is one member of the Node union; TypeScript cannot see that for a generic K (the one cast

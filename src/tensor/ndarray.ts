@@ -2,7 +2,7 @@
 // View operations (reshape, permute, expand, slice, squeeze, unsqueeze) are O(ndim) and copy nothing.
 
 import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.js';
-import { claim, type StorageNote } from './storage.js';
+import { claim } from './storage.js';
 import {
   checkShape,
   contiguousStrides,
@@ -35,10 +35,12 @@ export class NDArray {
   /** The number of elements (the product of the shape). */
   readonly size: number;
   /**
-   * @internal The caching allocator's note on `data` (src/tensor/storage.ts): whether it was issued there and who
-   * else can see it. Views made by the methods below share it.
+   * @internal The caching allocator's bits on `data` (src/tensor/storage.ts): issued there, held by a tensor,
+   * shared. A view's are its root's.
    */
-  _storage: StorageNote;
+  _state: number;
+  /** @internal For a view made by the methods below: the array whose `_state` speaks for the storage. */
+  _root: NDArray | null = null;
 
   /**
    * A view of `data`. Throws a RangeError unless the shape has non-negative integer dims, the strides (one per dim,
@@ -51,13 +53,13 @@ export class NDArray {
     this.offset = offset;
     this.size = sizeOf(shape);
     checkView(shape, this.strides, offset, data.length, 'NDArray');
-    this._storage = claim(data);
+    this._state = claim(data);
   }
 
-  /** A view of this array's storage, sharing its allocator note (a tensor on each makes the storage shared). */
+  /** A view of this array's storage, sharing its allocator bits (a tensor on each makes the storage shared). */
   private view(shape: Shape, strides: Shape | undefined, offset: number): NDArray {
     const out = new NDArray(this.data, shape, strides, offset);
-    out._storage = this._storage;
+    out._root = this._root ?? this;
     return out;
   }
 

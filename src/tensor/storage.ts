@@ -17,15 +17,17 @@
  * still see it. Arrays wrapped from user memory (`new tg.Tensor(new tg.NDArray(float32Array, shape))`) were not
  * issued here and are never taken.
  *
- * The bookkeeping for that rule is a small object per issued array, a `StorageNote`, that the NDArray wrapping the
- * array first gets from `claim` and hands on to every view made through its methods (reshape, permute, expand,
- * slice, squeeze, unsqueeze), as PyTorch's views share one Storage. Tensors note themselves on it as they are
- * made (a second one marks it shared), `markShared` notes a caller who can see the elements (toNdarray), and
- * `pin` the graph nodes that keep the array outside their inputs. No weak collection keyed on arrays: a WeakSet
- * entry per array cost about 1 µs of the garbage collector's time, and keying on `.buffer` makes V8 move every
- * small on-heap array out of the heap (about 4 µs), which together tripled the tape's cost per scalar op
- * (docs/performance.md, issue 11). So only views made through NDArray's methods are seen: a second NDArray built
- * by hand on another's `data` is not, and must not outlive a `dispose` of the first.
+ * The bookkeeping for that rule is a few bits on the NDArray that wraps the array first (its `_state`, from
+ * `claim`); views made through NDArray's methods (reshape, permute, expand, slice, squeeze, unsqueeze) point to
+ * that NDArray (`_root`) and share its bits, as PyTorch's views share one Storage. Tensors note themselves there
+ * as they are made (a second one marks the array shared), `markShared` notes a caller who can see the elements
+ * (toNdarray), and `pin` the graph nodes that keep an array outside their inputs. No weak collection keyed on
+ * arrays, and nothing allocated per array: a WeakSet entry cost about 1 µs of the garbage collector's time,
+ * keying on `.buffer` makes V8 move every small on-heap array out of the heap (about 4 µs), and each object
+ * that lives as long as the graph makes every young-generation collection copy it; together they had tripled
+ * the tape's cost per scalar op (docs/performance.md, issue 11). So only views made through NDArray's methods
+ * are seen: a second NDArray built by hand on another's `data` is not, and must not outlive a `dispose` of
+ * the first.
  */
 
 import type { DType, TypedArray } from './dtype.js';
@@ -48,23 +50,18 @@ export interface CacheStats {
   limitBytes: number;
 }
 
-/** What the allocator knows about one array it issued, shared by every NDArray that views the array. */
-export class StorageNote {
-  /** A tensor holds the array (through some NDArray on this note). */
-  held = false;
-  /** A second tensor, or the caller, can also see the elements: dispose must leave the array alone. */
-  shared = false;
-  /** True while the array is out of the cache under this note: `giveBack` clears it, so it is given back once. */
-  constructor(public issued: boolean) {}
-}
+/** `_state` bit: this allocator issued the array, it is still out, and this NDArray wrapped it first. */
+export const ISSUED = 1;
+/** `_state` bit: a tensor holds the array. */
+const HELD = 2;
+/** `_state` bit: a second tensor, or the caller, can also see the elements: dispose must leave the array alone. */
+const SHARED = 4;
 
-/** The note of every array this allocator did not issue (the caller's memory, and any second wrapping): never recycled. */
-export const FOREIGN: StorageNote = Object.freeze(new StorageNote(false)) as StorageNote;
-
-/** Anything that carries an array and its note: an NDArray. */
+/** Anything that carries an array and the allocator's bits on it: an NDArray (`_root` set on views). */
 export interface Owned {
   readonly data: TypedArray;
-  readonly _storage: StorageNote;
+  _state: number;
+  readonly _root: Owned | null;
 }
 
 /** Free arrays by dtype, then by length. */
@@ -114,18 +111,18 @@ export function acquire(dtype: DType, n: number, zero = true): TypedArray {
 }
 
 /**
- * The note for an NDArray about to wrap `a`: a new one when `acquire` just handed `a` out and no NDArray has
- * wrapped it yet (kernels wrap their result right after acquiring it, after at most a few scratch arrays), else
- * FOREIGN (the caller's memory, an array already claimed).
+ * The `_state` of an NDArray about to wrap `a`: ISSUED when `acquire` just handed `a` out and no NDArray has
+ * wrapped it yet (kernels wrap their result right after acquiring it, after at most a few scratch arrays), else 0
+ * (the caller's memory, an array already claimed: never recycled).
  */
-export function claim(a: TypedArray): StorageNote {
+export function claim(a: TypedArray): number {
   for (let i = 0; i < 4; i++) {
     if (unclaimed[i] === a) {
       unclaimed[i] = null;
-      return new StorageNote(true);
+      return ISSUED;
     }
   }
-  return FOREIGN;
+  return 0;
 }
 
 /**
@@ -152,15 +149,13 @@ export function release(a: TypedArray): void {
  * they are made, views included, so `isSoleOwner` can tell whether a tensor is the only one that can see it.
  */
 export function noteHolder(v: Owned): void {
-  const s = v._storage;
-  if (!s.issued) return;
-  if (s.held) s.shared = true;
-  else s.held = true;
+  const o = v._root ?? v;
+  if (o._state & ISSUED) o._state |= o._state & HELD ? SHARED : HELD;
 }
 
 /** Marks `v`'s array as seen by code outside the tensors (a scijs view handed to the caller). */
 export function markShared(v: Owned): void {
-  if (v._storage.issued) v._storage.shared = true;
+  (v._root ?? v)._state |= SHARED;
 }
 
 /**
@@ -168,13 +163,12 @@ export function markShared(v: Owned): void {
  * seen by no other tensor or the caller, and kept by no live graph node (`pin`).
  */
 export function isSoleOwner(v: Owned): boolean {
-  const s = v._storage;
-  return s.issued && !s.shared && !pins.has(v.data);
+  return ((v._root ?? v)._state & (ISSUED | SHARED)) === ISSUED && !pins.has(v.data);
 }
 
-/** Gives the array under `v` back (see `release`) and marks its note, so no view or stale tensor gives it back again. */
+/** Gives the array under `v` back (see `release`) and clears its ISSUED bit, so no view or stale tensor gives it back again. */
 export function giveBack(v: Owned): void {
-  if (v._storage !== FOREIGN) v._storage.issued = false;
+  (v._root ?? v)._state &= ~ISSUED;
   release(v.data);
 }
 

@@ -102,12 +102,21 @@ describe('chunked im2col', () => {
     }
   });
 
-  it('with threads on (the gradients of 32+ output channels take the threaded chunked path) gives the one-thread results up to summation order', async () => {
-    // the second: products of 32·144·1024 multiply-adds, above the threaded matmul's threshold
-    const run = () => ([[2, 8, 12, 12, 16], [4, 16, 16, 16, 32]] as const).flatMap(([n, c, h, w, o], i) => {
-      const x = tg.randn([n, c, h, w], { dtype: 'float64', generator: new tg.Generator(30 + i) }).requiresGrad_();
-      const k = tg.randn([o, c, 3, 3], { dtype: 'float64', generator: new tg.Generator(40 + i) }).requiresGrad_();
-      const y = F.conv2d(x, k, null, { padding: 1 });
+  it('with threads on (units of the implicit GEMM shared out) gives bitwise the one-thread results, float32 and float64', async () => {
+    // each case has at least 2^21 multiply-adds, so its three kernels run on the threads
+    const cases = [
+      // [x shape, weight shape, options, dtype, x transposed in H and W (a non-contiguous view)]
+      [[4, 16, 16, 16], [32, 16, 3, 3], { padding: 1 }, 'float64', false],
+      [[24, 1, 28, 28], [8, 1, 5, 5], {}, 'float32', false], // LeNet's first layer: Og = 8, K = 25
+      [[48, 8, 12, 12], [16, 8, 5, 5], {}, 'float32', true], // its second, on a transposed view
+      [[12, 8, 20, 19], [16, 4, 3, 3], { padding: 2, dilation: 2, stride: [1, 2], groups: 2 }, 'float64', false],
+    ] as const;
+    const run = () => cases.flatMap(([xs, ws, opts, dtype, transposed], i) => {
+      let x = tg.randn([...xs], { dtype, generator: new tg.Generator(30 + i) });
+      if (transposed) x = x.transpose(2, 3).contiguous().transpose(2, 3);
+      x.requiresGrad_();
+      const k = tg.randn([...ws], { dtype, generator: new tg.Generator(40 + i) }).requiresGrad_();
+      const y = F.conv2d(x, k, null, opts);
       y.mul(y).sum().backward();
       return [y, x.grad!, k.grad!];
     });
@@ -115,7 +124,10 @@ describe('chunked im2col', () => {
     await tg.setNumThreads(2);
     try {
       const threaded = run();
-      threaded.forEach((t, i) => close(t, single[i], 1e-12));
+      threaded.forEach((t, i) => {
+        expect(t.shape).toEqual(single[i].shape);
+        expect(Array.from(t.dataSync())).toEqual(Array.from(single[i].dataSync()));
+      });
     } finally {
       await tg.setNumThreads(1);
     }

@@ -247,6 +247,48 @@ describe('saving and loading models that contain models', () => {
     close(fromDir.predict([xa, xb]).score, want.score, 0);
   });
 
+  it('uses a model with two inputs and two outputs as a layer: a list in, a list out; trains, summarises, saves and loads', async () => {
+    tg.manualSeed(7);
+    const p = tg.input({ shape: [4], name: 'p' });
+    const q = tg.input({ shape: [3], name: 'q' });
+    const both = tg.layers.concatenate().apply([p, q]);
+    const twoHeads = tg.model({ inputs: [p, q], outputs: [tg.layers.dense({ units: 5, name: 'wide' }).apply(both), tg.layers.dense({ units: 2, name: 'narrow' }).apply(both)], name: 'two_heads' });
+    const x = tg.input({ shape: [4], name: 'x' });
+    const y = tg.input({ shape: [3], name: 'y' });
+    const outs = twoHeads.apply([x, y]) as unknown as tg.SymbolicTensor[];
+    expect(outs.map((t) => t.shape)).toEqual([[null, 5], [null, 2]]);
+    const top = tg.layers.dense({ units: 1, name: 'top' }).apply(tg.layers.concatenate().apply(outs));
+    const net = tg.model({ inputs: [x, y], outputs: [top, outs[1]], name: 'outer' });
+    expect(net.parameters().length).toBe(6); // wide, narrow and top: a kernel and a bias each
+    expect(net.summary(() => undefined)).toMatch(/two_heads \(Functional\)\s+\[\(None, 5\), \(None, 2\)\]/);
+
+    // on tensors the nested model gives what it gives alone
+    const xa = tg.randn([6, 4]);
+    const ya = tg.randn([6, 3]);
+    const [w, n] = twoHeads.predict([xa, ya]) as tg.Tensor[];
+    const [t, n2] = net.predict([xa, ya]) as tg.Tensor[];
+    close(n2, n, 0);
+    close(t, (net.getLayer('top') as { call(x: tg.Tensor): tg.Tensor }).call(tg.concat([w, n], 1)), 1e-6);
+    expect(net.getLayer(0)).toBe(twoHeads);
+    expect(() => net.getLayer('nope')).toThrow(/outer.getLayer: no layer named "nope"; the layers are .*two_heads/);
+
+    // training the outer model moves the nested one's weights; saving and loading keeps every output
+    net.compile({ optimizer: { name: 'sgd', learningRate: 0.1 }, loss: ['mse', 'mse'] });
+    const before = twoHeads.parameters()[0].detach().clone();
+    await net.fit([xa, ya], [tg.ones([6, 1]), tg.zeros([6, 2])], { epochs: 2, verbose: 0 });
+    expect(twoHeads.parameters()[0].sub(before).abs().max().item()).toBeGreaterThan(0);
+    const back = tg.fromBytes(net.toBytes()) as unknown as typeof net;
+    const want = net.predict([xa, ya]) as tg.Tensor[];
+    const got = back.predict([xa, ya]) as tg.Tensor[];
+    close(got[0], want[0], 0);
+    close(got[1], want[1], 0);
+    expect(back.parameters().length).toBe(6);
+
+    // wrong arity and shapes name the model and the input
+    expect(() => twoHeads.apply(x)).toThrow(/two_heads \(Functional\): used as a layer it takes 2 input\(s\) \(p, q\), got 1/);
+    expect(() => twoHeads.apply([y, x])).toThrow(/input 0 \(p\) must have shape \[null,4\], received \[null,3\]/);
+  });
+
   it('refuses malformed nested configs with typed errors', () => {
     const { config, weights } = nestedModel().toBytes();
     const edit = (f: (c: any) => void) => {
@@ -264,7 +306,7 @@ describe('saving and loading models that contain models', () => {
     expect(edit((c) => { head(c).graph.calls[1].inputs = ['a']; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringContaining('dangling') });
     expect(edit((c) => { head(c).graph.calls[1].layer = 'ghost'; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringContaining('dangling') });
     // the shape a nested model was saved with must be the shape it is called on
-    expect(edit((c) => { c.layers[0].config.inputShape = [7]; c.layers[0].config.layers[0].config.inputShape = [7]; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringMatching(/"encoder" takes inputs of shape \[null,7\]/) });
+    expect(edit((c) => { c.layers[0].config.inputShape = [7]; c.layers[0].config.layers[0].config.inputShape = [7]; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringMatching(/"encoder" takes input 0 of shape \[null,7\]/) });
     // a nested layer whose config no longer matches the weights file
     expect(edit((c) => { c.layers[0].config.layers[2].config.units = 5; })).toMatchObject({ code: 'BAD_VALUE' }); // concatenate then feeds head [10], not [8]
     expect(edit((c) => { head(c).layers[1].config.units = 3; c.layers[3].config.units = 1; })).toMatchObject({ code: 'SHAPE_MISMATCH' });
@@ -272,7 +314,10 @@ describe('saving and loading models that contain models', () => {
     expect(edit((c) => { delete c.layers[0].config.inputShape; })).toMatchObject({ code: 'MISSING_FIELD' });
     expect(edit((c) => { c.layers[0].config.compile = null; })).toMatchObject({ code: 'UNKNOWN_FIELD' });
     expect(edit((c) => { c.layers[0].config.name = 'score'; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringContaining('unique') });
-    expect(edit((c) => { head(c).graph.outputs = [0, 1]; head(c).graph.single = false; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringContaining('one input and one output') });
+    // a nested model called with more inputs than it has, and an output it does not make
+    const headCall = (c: any) => c.graph.calls.find((k: any) => k.layer === 'head');
+    expect(edit((c) => { const k = headCall(c); k.inputs = [k.inputs[0], k.inputs[0]]; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringContaining('takes 2 inputs; the model "head" takes 1') });
+    expect(edit((c) => { const i = c.graph.calls.indexOf(headCall(c)); c.graph.outputs = [[i, 1]]; c.graph.outputKeys = null; c.graph.single = true; })).toMatchObject({ code: 'BAD_VALUE', message: expect.stringContaining('makes 1 output') });
     expect(edit((c) => { c.layers[0].config.layers = 'x'; })).toMatchObject({ code: 'BAD_VALUE' });
     // nesting deeper than the loader allows, and more layers in total than maxLayers
     expect(edit((c) => {

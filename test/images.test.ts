@@ -155,6 +155,36 @@ describe('modules', () => {
   });
 });
 
+describe('max pooling 2×2 at stride 2 (its unrolled kernel)', () => {
+  it('takes each window\'s first maximum in scan order (the first NaN wins), its gradient goes there; on a transposed view too', () => {
+    // values from {0, 1, 2, NaN}: many ties and NaNs; the reference scans the four taps in order
+    const g = new tg.Generator(7);
+    const raw = g.fillUniform(new Float64Array(2 * 3 * 6 * 7), 0, 4).map((v) => (v >= 3 ? Number.NaN : Math.floor(v)));
+    for (const transposed of [false, true]) {
+      let x = tg.tensor(Array.from(raw), { shape: [2, 3, 6, 7], dtype: 'float64' });
+      if (transposed) x = x.transpose(2, 3);
+      const [, , H, W] = x.shape;
+      const xg = x.requiresGrad_();
+      const y = F.maxPool2d(xg, 2);
+      y.sum().backward();
+      const xv = x.contiguous().dataSync();
+      const values: number[] = [];
+      const grad = new Array<number>(xv.length).fill(0);
+      for (let p = 0; p < 6; p++) for (let oy = 0; oy < H >> 1; oy++) for (let ox = 0; ox < W >> 1; ox++) {
+        let best = 0, at = -1;
+        for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+          const i = (p * H + 2 * oy + dy) * W + 2 * ox + dx;
+          if (at < 0 || xv[i] > best || (Number.isNaN(xv[i]) && !Number.isNaN(best))) { best = xv[i]; at = i; }
+        }
+        values.push(best);
+        grad[at] += 1;
+      }
+      expect(Array.from(y.dataSync())).toEqual(values);
+      expect(Array.from(xg.grad!.contiguous().dataSync())).toEqual(grad);
+    }
+  });
+});
+
 describe('fast-check properties', () => {
   const RUNS = { numRuns: 30, seed: 1313 };
   it('pooling a constant image gives the constant (max, and average without counting padding)', () => {

@@ -224,6 +224,15 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   return apply('concat', tensors.map((t) => t.to(dtype)), { axis: a });
 }
 
+/**
+ * torch.cat's name for {@link concat}: joins tensors along an existing axis.
+ * @example
+ * ```ts
+ * tg.cat([tg.ones([2, 3]), tg.zeros([1, 3])]).shape; // [3, 3]
+ * ```
+ */
+export const cat = concat;
+
 /** Joins same-shape tensors along a new axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new RangeError('stack: expected at least one tensor');

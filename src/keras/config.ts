@@ -252,7 +252,7 @@ function planBody(kind: 'sequential' | 'functional', top: Obj, limits: LoadLimit
 
 /**
  * Plans a model saved as a layer of a functional model: `{ name, inputShape, layers }` (Sequential) or
- * `{ name, layers, graph }` (Functional, with one input and one output). Its errors say which model they are in.
+ * `{ name, layers, graph }` (Functional, with any number of inputs and outputs). Its errors say which model they are in.
  */
 function planNested(cls: NestedClass, raw: unknown, where: string, limits: LoadLimits, depth: number, state: PlanState): NestedPlan {
   if (depth > MAX_NESTING) fail('TOO_LARGE', `${where}: models are nested more than ${MAX_NESTING} deep`);
@@ -267,12 +267,10 @@ function planNested(cls: NestedClass, raw: unknown, where: string, limits: LoadL
     if (e instanceof ModelLoadError && typeof e.message === 'string') throw new ModelLoadError(e.code, e.message.replace(/^loadModel: /, `loadModel: ${where} "${name}": `));
     throw e;
   }
-  if (body.functional) {
-    const g = body.functional.graph;
-    if (g.inputs.length !== 1 || g.outputs.length !== 1) fail('BAD_VALUE', `${where} "${name}": a model used as a layer must have one input and one output, this one has ${g.inputs.length} and ${g.outputs.length}`);
-  }
-  const inputShape = body.functional ? body.functional.graph.inputs[0].shape : body.inputShape!;
-  return { className: cls, name, inputShape, outputShape: body.outputShape!, expected: body.expected, totalParams: body.totalParams, layers: body.layers, functional: body.functional };
+  const fn = body.functional;
+  const inputShapes = fn ? fn.graph.inputs.map((x) => x.shape) : [body.inputShape!];
+  const outputShapes = fn ? fn.outputShapes : [body.outputShape!];
+  return { className: cls, name, inputShapes, outputShapes, expected: body.expected, totalParams: body.totalParams, layers: body.layers, functional: body.functional };
 }
 
 /** Validates every field of a parsed config and works out the tensors the weights file must hold, allocating nothing. */

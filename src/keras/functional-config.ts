@@ -73,9 +73,9 @@ export type NestedClass = (typeof NESTED_CLASSES)[number];
 export interface NestedPlan {
   className: NestedClass;
   name: string;
-  /** The one input's row shape, and the one output's (without the batch dim). */
-  inputShape: number[];
-  outputShape: number[];
+  /** Each input's row shape, and each output's (without the batch dim): one each for a sequential model. */
+  inputShapes: number[][];
+  outputShapes: number[][];
   /** The tensors its weights need, keyed inside the nested model ('0.kernel', 'dense.kernel'). */
   expected: Map<string, ExpectedTensor>;
   totalParams: number;
@@ -191,17 +191,20 @@ export function planFunctional(rawLayers: unknown[], rawGraph: unknown, limits: 
     if (layer instanceof Merge) {
       out = [checked(() => layer.buildFor(inShapes))]; // merge layers have no weights
     } else if (!(layer instanceof Layer)) {
-      // a nested model: one input of the shape it was saved with; its weights are listed once, under its name
+      // a nested model: one input per model input, each of the shape it was saved with; its weights are listed once, under its name
       const sub = layer!;
-      if (inShapes.length !== 1) fail('BAD_VALUE', `${where} takes ${inShapes.length} inputs; a model used as a layer takes one`);
-      if (inShapes[0].join() !== sub.inputShape.join()) fail('BAD_VALUE', `${where}: the model ${JSON.stringify(sub.name)} takes inputs of shape [null,${sub.inputShape.join(',')}], but this call gives it [null,${inShapes[0].join(',')}]`);
+      if (inShapes.length !== sub.inputShapes.length) fail('BAD_VALUE', `${where} takes ${inShapes.length} input${inShapes.length === 1 ? '' : 's'}; the model ${JSON.stringify(sub.name)} takes ${sub.inputShapes.length}`);
+      inShapes.forEach((s, k) => {
+        const want = sub.inputShapes[k];
+        if (s.join() !== want.join()) fail('BAD_VALUE', `${where}: the model ${JSON.stringify(sub.name)} takes input ${k} of shape [null,${want.join(',')}], but this call gives it [null,${s.join(',')}]`);
+      });
       if (!builtFor.has(sub.name)) {
-        builtFor.set(sub.name, inShapes[0].join(','));
+        builtFor.set(sub.name, inShapes.map((s) => s.join(',')).join(' '));
         total += sub.totalParams;
         if (total > limits.maxParams) fail('TOO_LARGE', `the model would have over ${limits.maxParams} parameters (at ${where})`);
         for (const [k, w] of sub.expected) expected.set(`${sub.name}.${k}`, { ...w, label: `${where} ${w.label}` });
       }
-      out = [[...sub.outputShape]];
+      out = sub.outputShapes.map((o) => [...o]);
     } else {
       const [lo, hi] = [layer!.minInputs, layer!.maxInputs];
       if (inShapes.length < lo || inShapes.length > hi) fail('BAD_VALUE', `${where} takes ${inShapes.length} inputs; ${layer!.className} takes ${lo === hi ? lo : `${lo} to ${hi}`}`);

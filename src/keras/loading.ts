@@ -62,7 +62,7 @@ function planOf(config: unknown, limits: LoadLimits): ModelPlan {
 function buildNested(plan: NestedPlan): AnyModel {
   return plan.functional
     ? buildFunctional(plan.functional, plan.name, functionalModel, buildNested)
-    : sequential(plan.layers, { name: plan.name, inputShape: plan.inputShape }) as AnyModel;
+    : sequential(plan.layers, { name: plan.name, inputShape: plan.inputShapes[0] }) as AnyModel;
 }
 
 /** The model a plan describes, its layers built (weights allocated) and compiled as saved, with `weights` loaded. */

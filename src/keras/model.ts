@@ -17,7 +17,7 @@ import { checkName, checkShapeArg } from './schema.js';
 import { renderSummary } from './summary.js';
 import { Graph, type LayerGraph, type LayerGraphNode } from './functional.js';
 import { compileOutputs, type OutputCompile, type PerOutput } from './outputs.js';
-import { applySymbolic, SymbolicTensor } from './symbolic.js';
+import { applySymbolic, applySymbolicAll, SymbolicTensor } from './symbolic.js';
 
 const isSymbolicTensor = (v: unknown): v is SymbolicTensor => v instanceof SymbolicTensor;
 import { evaluateModel, type EvaluateArgs, fitModel, type FitArgs, type ModelData, modelFacts, predictModel } from './training.js';
@@ -179,6 +179,27 @@ export class Model<P extends PredictResult = Tensor> extends Module {
     return this;
   }
 
+  /**
+   * A layer by name, or by its position (as Keras' `get_layer` and TF.js's `getLayer`): a functional model's
+   * layers (and models used as layers) in the order they were first applied, inputs not counted, or a
+   * sequential model's layers.
+   * @example
+   * ```ts
+   * const net = tg.sequential([tg.layers.dense({ units: 2, inputShape: [3], name: 'first' })]);
+   * net.getLayer('first') === net.getLayer(0);   // true
+   * ```
+   */
+  getLayer(nameOrIndex: string | number): Layer | AnyModel {
+    const all = (this.graph ? this.graph.callables : this.layers) as readonly (Layer | AnyModel)[];
+    if (typeof nameOrIndex === 'number') {
+      if (!Number.isInteger(nameOrIndex) || nameOrIndex < 0 || nameOrIndex >= all.length) throw new RangeError(`${this.name}.getLayer: index ${nameOrIndex} is out of range; the model has ${all.length} layer(s)`);
+      return all[nameOrIndex];
+    }
+    const found = all.find((l) => l.name === nameOrIndex);
+    if (!found) throw new RangeError(`${this.name}.getLayer: no layer named ${JSON.stringify(nameOrIndex)}; the layers are ${all.map((l) => l.name).join(', ') || '(none)'}`);
+    return found;
+  }
+
   /** The dtype of the parameters (float32 when there are none). */
   get dtype(): DType {
     return this.parameters()[0]?.dtype ?? 'float32';
@@ -253,31 +274,61 @@ export class Model<P extends PredictResult = Tensor> extends Module {
   }
 
   /**
-   * Applies this model as a layer inside another functional model (one input and one output), sharing its
-   * weights; on a tensor it runs forward.
+   * Applies this model as a layer inside another functional model, sharing its weights, as Keras' `model(x)`:
+   * a functional model with several inputs takes a list of symbolic tensors, and one with several outputs
+   * returns a list of them (in output order). On a tensor it runs forward.
+   * @example
+   * ```ts
+   * const a = tg.input({ shape: [4] }), b = tg.input({ shape: [4] });
+   * const sum = tg.layers.add().apply([a, b]);
+   * const twoHeads = tg.model({ inputs: [a, b], outputs: [tg.layers.dense({ units: 3 }).apply(sum), tg.layers.dense({ units: 1 }).apply(sum)] });
+   * const x = tg.input({ shape: [4] }), y = tg.input({ shape: [4] });
+   * const [h3, h1] = twoHeads.apply([x, y]) as tg.SymbolicTensor[];   // symbolic [null, 3] and [null, 1]
+   * ```
    */
   apply(x: Tensor): Tensor;
   apply(x: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
   apply(x: Tensor | SymbolicTensor | SymbolicTensor[]): Tensor | SymbolicTensor {
     if (x instanceof Tensor) return this.call(x);
+    if (this.returnsList) return applySymbolicAll(this, Array.isArray(x) ? x : [x]) as unknown as SymbolicTensor;
     return applySymbolic(this, x);
   }
 
-  /** The functional API's build when this model is used as a layer: one input of its input shape. */
-  buildFor(inputShapes: readonly (readonly number[])[]): number[] {
-    const ins = this.graph ? this.graph.inputs.length : 1;
-    const outs = this.graph ? this.graph.outputs.length : 1;
-    if (inputShapes.length !== ins || outs !== 1) throw new RangeError(`${this.name} (${this.className}): used as a layer it must have one input and one output, got ${inputShapes.length} input(s) for a model with ${ins} input(s) and ${outs} output(s)`);
-    if (!this.built) this.build(inputShapes[0]);
-    if (inputShapes[0].join() !== this.#inputShape!.join()) {
-      throw new RangeError(`${this.name} (${this.className}): expected an input of shape [null,${this.#inputShape!.join(',')}], received [null,${inputShapes[0].join(',')}]`);
-    }
-    return [...this.#outputShape!];
+  /** Whether, used as a layer, it makes several outputs (a functional model with several outputs). */
+  get returnsList(): boolean {
+    return this.graph !== null && this.graph.outputs.length > 1;
   }
 
-  /** Runs the model on concrete inputs when used as a layer. */
-  callOn(inputs: readonly Tensor[]): Tensor {
-    return this.forward(...inputs);
+  /**
+   * The functional API's build when this model is used as a layer: one input per model input, each of the
+   * shape it was built for; returns the first output's shape.
+   */
+  buildFor(inputShapes: readonly (readonly number[])[]): number[] {
+    return this.outputShapesFor(inputShapes)[0];
+  }
+
+  /** Every output's shape (without the batch dim) for these input shapes, checking them as buildFor does. */
+  outputShapesFor(inputShapes: readonly (readonly number[])[]): number[][] {
+    const where = `${this.name} (${this.className})`;
+    if (this.graph) {
+      const want = this.graph.inputs.map((t) => t.rowShape);
+      if (inputShapes.length !== want.length) throw new RangeError(`${where}: used as a layer it takes ${want.length} input(s) (${this.inputNames.join(', ')}), got ${inputShapes.length}`);
+      inputShapes.forEach((s, i) => {
+        if (s.join() !== want[i].join()) throw new RangeError(`${where}: input ${i} (${this.inputNames[i]}) must have shape [null,${want[i].join(',')}], received [null,${s.join(',')}]`);
+      });
+      return this.graph.outputs.map((t) => [...t.rowShape]);
+    }
+    if (inputShapes.length !== 1) throw new RangeError(`${where}: used as a layer it takes one input, got ${inputShapes.length}`);
+    if (!this.built) this.build(inputShapes[0]);
+    if (inputShapes[0].join() !== this.#inputShape!.join()) {
+      throw new RangeError(`${where}: expected an input of shape [null,${this.#inputShape!.join(',')}], received [null,${inputShapes[0].join(',')}]`);
+    }
+    return [[...this.#outputShape!]];
+  }
+
+  /** Runs the model on concrete inputs when used as a layer: one tensor, or every output when it makes several. */
+  callOn(inputs: readonly Tensor[]): Tensor | Tensor[] {
+    return this.returnsList ? this.forwardAll(inputs) : this.forward(...inputs);
   }
 
   /**

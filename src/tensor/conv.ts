@@ -5,7 +5,8 @@ import { allocate, promote, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { fmtShape } from './shape.js';
 import { GEMM_MC, GEMM_NC, GEMM_PACK_A, GEMM_PACK_B, GEMM_TILE, gemmPackA, gemmTile, sliceDepth } from './matmul.js';
-import { getNumThreads, matmul } from './threads.js';
+import { acquire } from './storage.js';
+import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer } from './threads.js';
 
 /*
  * Layout: x [N, C, H, W], weight [O, C/groups, kh, kw], y [N, O, Ho, Wo] with
@@ -27,10 +28,10 @@ import { getNumThreads, matmul } from './threads.js';
  * positions j of the whole batch) is the one the panels stream, and each 4×4 tile is stored
  * straight into y's [N, O, Ho, Wo] layout: no product buffer, no transposing copy. The input
  * gradient adds each tile of Wᵀ·ȳ straight into x̄ (col2im tile by tile). Workspace: the fixed
- * packed panels (1.1 MB) and, for the weight gradient, one float64 [Og × K] sum. With threads on,
- * the two gradients take the chunked im2col + threaded matmul instead (the workers only run
- * matmul's units), except a weight gradient of fewer than 32 output channels per group, which the
- * threaded matmul would not split; the forward stays implicit on the calling thread.
+ * packed panels (1.1 MB) and, for the weight gradient, at most 16 float64 [O × K] partial sums.
+ * With threads on, the three kernels' units (below) are shared out between the threads, which
+ * run conv's packing themselves (threads.ts, runSharedUnits). The chunked im2col + matmul path is
+ * kept for an explicit chunk size (the tests compare the two).
  */
 
 /** The geometry of a 2-D convolution: [height, width] pairs, padding as [top, bottom, left, right]. */
@@ -270,35 +271,81 @@ function packColumnsWgt(
   }
 }
 
-/**
- * y = conv2d(x, w) as an implicit GEMM on one thread: for each k-slice of the column rows and each
- * panel of output positions, y[o, j] = Σ_r W[o, r] · col[r, j], every 4×4 tile stored (or, after
- * the first k-slice, added) straight into y [N, O, Ho, Wo].
+/*
+ * The implicit GEMM in units of work, so that threads can share it (threads.ts, runSharedUnits).
+ * A unit is a fixed piece of the result, the same whatever the number of threads, and each
+ * element's sums happen in the same order inside its unit: results are bitwise the same with one
+ * thread or several. Units (per call):
+ *   forward      a panel of GEMM_NC output positions j (over the batch): y's columns are disjoint;
+ *   inputGrad    a run of whole images (⌊GEMM_NC / (Ho·Wo)⌋, at least one): x̄'s images are disjoint;
+ *   weightGrad   a run of output positions (the product's depth): each unit sums its own float64
+ *                [O × K] partial, and the partials are added in unit order at the end.
+ * With threads on and enough work, the operands are copied into the threads' shared buffer behind a
+ * header of the job's parameters, and every thread runs units there; otherwise this thread runs them
+ * all on the arrays themselves.
  */
-function conv2dForwardImplicit(x: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, y: NDArray): void {
+
+/** What a unit reads and writes: the plan, the geometry, and the raw operands. */
+interface ConvJob {
+  p: ConvPlan;
+  geo: ConvGeometry;
+  /** x (forward, weight gradient) or ȳ (input gradient): data, offset, strides. */
+  a: TypedArray; aOff: number; aN: number; aC: number; aH: number; aW: number;
+  /** w, dense (forward, input gradient), or ȳ (weight gradient): data, offset, strides. */
+  b: TypedArray; bOff: number; bN: number; bC: number; bH: number; bW: number;
+  /** y or x̄ (dense), or the weight gradient's float64 partial sums, one [O × K] block per unit. */
+  out: TypedArray; outOff: number;
+  /** Output positions per unit (forward, weight gradient) or images per unit (input gradient). */
+  per: number;
+  /** Input gradient: zero the unit's images of x̄ first (x̄ in the shared buffer is not zeroed). */
+  zero: boolean;
+}
+
+function makeJob(
+  p: ConvPlan, geo: ConvGeometry, a: NDArray, b: NDArray, out: TypedArray, outOff: number, per: number, zero: boolean,
+): ConvJob {
+  const [aN, aC, aH, aW] = a.strides, [bN, bC, bH, bW] = b.strides;
+  return { p, geo, a: a.data, aOff: a.offset, aN, aC, aH, aW, b: b.data, bOff: b.offset, bN, bC, bH, bW, out, outOff, per, zero };
+}
+
+/** Kinds of the three kernels' units in threads.ts's registry. */
+const KIND_FORWARD = 1, KIND_INPUT_GRAD = 2, KIND_WEIGHT_GRAD = 3;
+/**
+ * Convolutions of fewer multiply-adds than this run on the calling thread with threads on: below it
+ * waking the workers and copying the operands cost more than the second thread saves.
+ */
+export const CONV_PARALLEL_MIN_WORK = 1 << 21;
+/** Units of the weight gradient, at most (a fixed count, so the partials do not depend on the threads). */
+const WEIGHT_GRAD_UNITS = 16;
+
+/**
+ * y = conv2d(x, w) for the output positions of unit u: for each k-slice of the column rows,
+ * y[o, j] = Σ_r W[o, r] · col[r, j], every 4×4 tile stored (or, after the first k-slice, added)
+ * straight into y [N, O, Ho, Wo].
+ */
+function forwardUnit(job: ConvJob, u: number): void {
+  const { p, geo } = job;
   const { N, O, Og, K, Ho, Wo } = p;
   const L = Ho * Wo, J = N * L;
-  const [sN, sC, sH, sW] = x.strides;
-  const yd = y.data, tile = GEMM_TILE;
+  const yd = job.out, tile = GEMM_TILE;
   const kc0 = sliceDepth(K);
-  const oneBlock = Og <= GEMM_MC;
-  for (let g = 0; g < geo.groups; g++) {
-    for (let pc = 0; pc < K; pc += kc0) {
-      const kc = Math.min(kc0, K - pc);
-      const add = pc > 0;
-      // A = group g's weights [Og × K] (w dense): A(o, r) at w[(g·Og + o)·K + r]
-      if (oneBlock) gemmPackA(w.data, w.offset + g * Og * K + pc, K, 1, Og, kc);
-      for (let jc = 0; jc < J; jc += GEMM_NC) {
-        const nc = Math.min(GEMM_NC, J - jc);
-        packColumnsFwd(p, geo, g, jc, nc, pc, kc, x.data, x.offset, sN, sC, sH, sW);
+  const j0 = u * job.per, j1 = Math.min(J, j0 + job.per);
+  for (let jc = j0; jc < j1; jc += GEMM_NC) {
+    const nc = Math.min(GEMM_NC, j1 - jc);
+    for (let g = 0; g < geo.groups; g++) {
+      for (let pc = 0; pc < K; pc += kc0) {
+        const kc = Math.min(kc0, K - pc);
+        const add = pc > 0;
+        packColumnsFwd(p, geo, g, jc, nc, pc, kc, job.a, job.aOff, job.aN, job.aC, job.aH, job.aW);
         for (let ic = 0; ic < Og; ic += GEMM_MC) {
           const mc = Math.min(GEMM_MC, Og - ic);
-          if (!oneBlock) gemmPackA(w.data, w.offset + (g * Og + ic) * K + pc, K, 1, mc, kc);
-          const rowBase = (g * Og + ic) * L;
+          // A = group g's weights [Og × K] (w dense): A(o, r) at w[(g·Og + o)·K + r]
+          gemmPackA(job.b, job.bOff + (g * Og + ic) * K + pc, K, 1, mc, kc);
+          const rowBase = job.outOff + (g * Og + ic) * L;
           for (let jr = 0; jr < nc; jr += 4) {
             // where positions j .. j + 3 start in y (n·O·L + l), and how many exist
             const j = jc + jr;
-            const cols = Math.min(4, J - j);
+            const cols = Math.min(4, nc - jr);
             let n = (j / L) | 0;
             const b0 = n * O * L + (j - n * L);
             n = ((j + 1) / L) | 0;
@@ -319,8 +366,10 @@ function conv2dForwardImplicit(x: NDArray, w: NDArray, geo: ConvGeometry, p: Con
                     yd[d + b0] = tile[t]; yd[d + b1] = tile[t + 1]; yd[d + b2] = tile[t + 2]; yd[d + b3] = tile[t + 3];
                   }
                 } else {
-                  const bs = [b0, b1, b2];
-                  for (let q = 0; q < cols; q++) yd[d + bs[q]] = (add ? yd[d + bs[q]] : 0) + tile[t + q];
+                  for (let q = 0; q < cols; q++) {
+                    const bq = q === 0 ? b0 : q === 1 ? b1 : b2;
+                    yd[d + bq] = (add ? yd[d + bq] : 0) + tile[t + q];
+                  }
                 }
               }
             }
@@ -335,16 +384,17 @@ function conv2dForwardImplicit(x: NDArray, w: NDArray, geo: ConvGeometry, p: Con
  * PACK_A[strip s][jj][q] = ȳ[n, g·Og + o0 + 4s + q, oy, ox] for the positions j0 + jj (jj < nj) and
  * output channels o0 .. o0 + mc − 1, zero-padded to whole strips: the weight gradient's A panel.
  */
-function packGradA(gy: NDArray, p: ConvPlan, g: number, o0: number, mc: number, j0: number, nj: number): void {
+function packGradA(
+  src: TypedArray, off: number, sN: number, sC: number, sH: number, sW: number,
+  p: ConvPlan, g: number, o0: number, mc: number, j0: number, nj: number,
+): void {
   const pa = GEMM_PACK_A;
   const { Ho, Wo, Og } = p;
   const L = Ho * Wo;
-  const [sN, sC, sH, sW] = gy.strides;
-  const src = gy.data;
   const S = 4 * nj;
   for (let oo = 0; oo < mc; oo++) {
     const base = (oo >> 2) * S + (oo & 3);
-    const cOff = gy.offset + (g * Og + o0 + oo) * sC;
+    const cOff = off + (g * Og + o0 + oo) * sC;
     for (let jj = 0; jj < nj;) {
       const j = j0 + jj;
       const n = (j / L) | 0;
@@ -358,35 +408,35 @@ function packGradA(gy: NDArray, p: ConvPlan, g: number, o0: number, mc: number, 
 }
 
 /**
- * W̄ = ȳ · col(x)ᵀ as an implicit GEMM on one thread: the product's depth is the output positions,
- * k-sliced; per slice, ȳ's rows go into the A panel and the columns, transposed, into the B panel;
- * the 4×4 tiles are summed in float64 and written to dw once.
+ * The weight gradient's partial sum over unit u's output positions, W̄_u = ȳ · col(x)ᵀ: the
+ * product's depth is the positions, k-sliced; per slice, ȳ's rows go into the A panel and the
+ * columns, transposed, into the B panel; the 4×4 tiles are summed into unit u's float64 [O × K] block.
  */
-function conv2dWeightGradImplicit(x: NDArray, gy: NDArray, geo: ConvGeometry, p: ConvPlan, dw: NDArray): void {
-  const { N, Og, K, Ho, Wo } = p;
+function weightGradUnit(job: ConvJob, u: number): void {
+  const { p, geo } = job;
+  const { N, O, Og, K, Ho, Wo } = p;
   const J = N * Ho * Wo;
-  const [sN, sC, sH, sW] = x.strides;
   const tile = GEMM_TILE;
-  const acc = new Float64Array(Og * K);
+  const acc = job.out, accOff = job.outOff + u * O * K;
+  acc.fill(0, accOff, accOff + O * K);
   const kc0 = sliceDepth(J);
-  const dwd = dw.data;
+  const s0 = u * job.per, s1 = Math.min(J, s0 + job.per);
   for (let g = 0; g < geo.groups; g++) {
-    acc.fill(0);
-    for (let pc = 0; pc < J; pc += kc0) {
-      const kc = Math.min(kc0, J - pc);
+    for (let pc = s0; pc < s1; pc += kc0) {
+      const kc = Math.min(kc0, s1 - pc);
       for (let jc = 0; jc < K; jc += GEMM_NC) {
         const nc = Math.min(GEMM_NC, K - jc);
-        packColumnsWgt(p, geo, g, pc, kc, jc, nc, x.data, x.offset, sN, sC, sH, sW);
+        packColumnsWgt(p, geo, g, pc, kc, jc, nc, job.a, job.aOff, job.aN, job.aC, job.aH, job.aW);
         for (let ic = 0; ic < Og; ic += GEMM_MC) {
           const mc = Math.min(GEMM_MC, Og - ic);
-          packGradA(gy, p, g, ic, mc, pc, kc);
+          packGradA(job.b, job.bOff, job.bN, job.bC, job.bH, job.bW, p, g, ic, mc, pc, kc);
           for (let jr = 0; jr < nc; jr += 4) {
             const cols = Math.min(4, nc - jr);
             for (let ir = 0; ir < mc; ir += 4) {
               gemmTile(kc, ir * kc, jr * kc);
               const rows = Math.min(4, mc - ir);
               for (let r = 0; r < rows; r++) {
-                const d = (ic + ir + r) * K + jc + jr;
+                const d = accOff + (g * Og + ic + ir + r) * K + jc + jr;
                 for (let q = 0; q < cols; q++) acc[d + q] += tile[r * 4 + q];
               }
             }
@@ -394,8 +444,6 @@ function conv2dWeightGradImplicit(x: NDArray, gy: NDArray, geo: ConvGeometry, p:
         }
       }
     }
-    const base = g * Og * K;
-    for (let i = 0; i < Og * K; i++) dwd[base + i] = acc[i];
   }
 }
 
@@ -403,15 +451,16 @@ function conv2dWeightGradImplicit(x: NDArray, gy: NDArray, geo: ConvGeometry, p:
  * PACK_B[strip s][o][q] = ȳ[n, g·Og + o0 + o, oy, ox] for the positions j0 + 4s + q (j < j0 + nj) and
  * the output channels o0 .. o0 + ko − 1 of group g, zero-padded to whole strips: the input gradient's B panel.
  */
-function packGradB(gy: NDArray, p: ConvPlan, g: number, o0: number, ko: number, j0: number, nj: number): void {
+function packGradB(
+  src: TypedArray, off: number, sN: number, sC: number, sH: number, sW: number,
+  p: ConvPlan, g: number, o0: number, ko: number, j0: number, nj: number,
+): void {
   const pb = GEMM_PACK_B;
   const { Ho, Wo, Og } = p;
   const L = Ho * Wo;
-  const [sN, sC, sH, sW] = gy.strides;
-  const src = gy.data;
   const S = 4 * ko;
   for (let o = 0; o < ko; o++) {
-    const cOff = gy.offset + (g * Og + o0 + o) * sC;
+    const cOff = off + (g * Og + o0 + o) * sC;
     for (let jj = 0; jj < nj;) {
       const j = j0 + jj;
       const n = (j / L) | 0;
@@ -424,24 +473,34 @@ function packGradB(gy: NDArray, p: ConvPlan, g: number, o0: number, ko: number, 
   for (let jj = nj; jj & 3; jj++) for (let o = 0; o < ko; o++) pb[(jj >> 2) * S + o * 4 + (jj & 3)] = 0;
 }
 
+/** Per column row r = (c, ky, kx) of the input gradient: its offset in one image of x̄ and its tap's displacement (grown as needed). */
+let TAP_OFF = new Int32Array(256), TAP_DY = new Int32Array(256), TAP_DX = new Int32Array(256);
+/** Per-strip position data of inputGradUnit (module scratch: no allocation per call). */
+const POS_BASE = new Int32Array(4), POS_Y = new Int32Array(4), POS_X = new Int32Array(4);
+
 /**
- * x̄ = col2im(Wᵀ · ȳ) as an implicit GEMM on one thread: cols[r, j] = Σ_o W[o, r] · ȳ[o, j] is made a
- * 4×4 tile at a time (A = Wᵀ, B = ȳ, both packed from their arrays; the depth is Og, one k-slice
- * when Og ≤ 256) and each tile is added straight into x̄ at the pixels its taps read, skipping
+ * x̄ = col2im(Wᵀ · ȳ) for unit u's images: cols[r, j] = Σ_o W[o, r] · ȳ[o, j] is made a 4×4 tile
+ * at a time (A = Wᵀ, B = ȳ, both packed from their arrays; the depth is Og, one k-slice when
+ * Og ≤ 256) and each tile is added straight into x̄ (dense) at the pixels its taps read, skipping
  * the taps that fall in the padding. No column buffer.
  */
-function conv2dInputGradImplicit(gy: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, dx: NDArray): void {
+function inputGradUnit(job: ConvJob, u: number): void {
+  const { p, geo } = job;
   const { N, C, H, W, Og, K, Ho, Wo, kh, kw, Cg } = p;
-  const L = Ho * Wo, J = N * L;
+  const L = Ho * Wo;
   const [sh, sw] = geo.stride;
   const pt = geo.padding[0], pl = geo.padding[2];
   const [dh, dw] = geo.dilation;
-  const dxd = dx.data, tile = GEMM_TILE;
+  const dxd = job.out, tile = GEMM_TILE;
   const HW = H * W;
+  const n0 = u * job.per, n1 = Math.min(N, n0 + job.per);
+  const dBase = job.outOff + n0 * C * HW;
+  if (job.zero) dxd.fill(0, dBase, job.outOff + n1 * C * HW);
+  const jA = n0 * L, jB = n1 * L;
   const spanY = (kh - 1) * dh, spanX = (kw - 1) * dw;
   const kc0 = sliceDepth(Og);
-  // per column row r = (c, ky, kx): its offset in one image of x̄ and its tap's displacement
-  const rOff = new Int32Array(K), rDy = new Int32Array(K), rDx = new Int32Array(K);
+  if (TAP_OFF.length < K) [TAP_OFF, TAP_DY, TAP_DX] = [new Int32Array(K), new Int32Array(K), new Int32Array(K)];
+  const rOff = TAP_OFF, rDy = TAP_DY, rDx = TAP_DX;
   for (let g = 0; g < geo.groups; g++) {
     for (let r = 0; r < K; r++) {
       const c = (r / (kh * kw)) | 0;
@@ -453,13 +512,13 @@ function conv2dInputGradImplicit(gy: NDArray, w: NDArray, geo: ConvGeometry, p: 
     }
     for (let pc = 0; pc < Og; pc += kc0) {
       const kc = Math.min(kc0, Og - pc);
-      for (let jc = 0; jc < J; jc += GEMM_NC) {
-        const nc = Math.min(GEMM_NC, J - jc);
-        packGradB(gy, p, g, pc, kc, jc, nc);
+      for (let jc = jA; jc < jB; jc += GEMM_NC) {
+        const nc = Math.min(GEMM_NC, jB - jc);
+        packGradB(job.a, job.aOff, job.aN, job.aC, job.aH, job.aW, p, g, pc, kc, jc, nc);
         for (let ic = 0; ic < K; ic += GEMM_MC) {
           const mc = Math.min(GEMM_MC, K - ic);
           // A(r, o) = W[g·Og + o, r] = w[(g·Og + o)·K + r]: rows r, depth o
-          gemmPackA(w.data, w.offset + (g * Og + pc) * K + ic, 1, K, mc, kc);
+          gemmPackA(job.b, job.bOff + (g * Og + pc) * K + ic, 1, K, mc, kc);
           for (let jr = 0; jr < nc; jr += 4) {
             const cols = Math.min(4, nc - jr);
             for (let q = 0; q < cols; q++) {
@@ -468,7 +527,7 @@ function conv2dInputGradImplicit(gy: NDArray, w: NDArray, geo: ConvGeometry, p: 
               const n = (j / L) | 0;
               const oy = ((j - n * L) / Wo) | 0;
               const ox = j - n * L - oy * Wo;
-              POS_BASE[q] = n * C * HW + (oy * sh - pt) * W + (ox * sw - pl);
+              POS_BASE[q] = job.outOff + n * C * HW + (oy * sh - pt) * W + (ox * sw - pl);
               POS_Y[q] = oy * sh - pt;
               POS_X[q] = ox * sw - pl;
             }
@@ -502,8 +561,156 @@ function conv2dInputGradImplicit(gy: NDArray, w: NDArray, geo: ConvGeometry, p: 
     }
   }
 }
-/** Per-strip position data of conv2dInputGradImplicit (module scratch: no allocation per call). */
-const POS_BASE = new Int32Array(4), POS_Y = new Int32Array(4), POS_X = new Int32Array(4);
+
+/*
+ * The shared buffer of a threaded job: a header of HEADER_DOUBLES float64 parameters, then (weight
+ * gradient) the float64 partials, then a's and b's storage spans and the result, as the dtype.
+ */
+const HEADER_DOUBLES = 40;
+const HD = {
+  float64: 0, N: 1, C: 2, H: 3, W: 4, O: 5, kh: 6, kw: 7, Ho: 8, Wo: 9, groups: 10,
+  sh: 11, sw: 12, pt: 13, pb: 14, pl: 15, pr: 16, dh: 17, dw: 18,
+  aOff: 19, aN: 20, aC: 21, aH: 22, aW: 23, bOff: 24, bN: 25, bC: 26, bH: 27, bW: 28,
+  outOff: 29, per: 30, zero: 31, outF64: 32,
+} as const;
+
+/** Element range [lo, hi) of x's storage that the (non-empty) view reads; a negative stride reaches below the offset. */
+function spanOf(x: NDArray): [number, number] {
+  let lo = x.offset, hi = x.offset;
+  for (let d = 0; d < x.ndim; d++) {
+    const reach = (x.shape[d] - 1) * x.strides[d];
+    if (reach > 0) hi += reach;
+    else lo += reach;
+  }
+  return [lo, hi + 1];
+}
+
+/** True when this convolution should run its units on the threads. */
+function useThreads(dtype: string, macs: number, units: number): boolean {
+  return getNumThreads() > 1 && units >= 2 && macs >= CONV_PARALLEL_MIN_WORK && (dtype === 'float32' || dtype === 'float64');
+}
+
+/**
+ * Runs the job's units on the threads: copies a's and b's storage spans into the shared buffer
+ * (behind the header and `partials` float64 values), leaves room for `outLen` result elements of the
+ * dtype, and runs the units. Returns the buffer as the result's array and where the result starts
+ * there (the partials' view and offset when partials > 0), or null when the buffer is unavailable.
+ */
+function runShared(kind: number, job: ConvJob, a: NDArray, b: NDArray, units: number, outLen: number, partials: number): { out: TypedArray; off: number } | null {
+  const float64 = a.dtype === 'float64';
+  const bpe = float64 ? 8 : 4;
+  const [aLo, aHi] = spanOf(a), [bLo, bHi] = spanOf(b);
+  const base = ((HEADER_DOUBLES + partials) * 8) / bpe; // in dtype elements
+  const bBase = base + (aHi - aLo), oBase = bBase + (bHi - bLo);
+  const bytes = (oBase + outLen) * bpe;
+  if (oBase + outLen > 0x7fffffff) return null;
+  const sh = sharedBuffer(bytes);
+  if (sh === null) return null;
+  const v = float64 ? sh.f64 : sh.f32;
+  v.set(a.data.subarray(aLo, aHi), base);
+  v.set(b.data.subarray(bLo, bHi), bBase);
+  const hd = sh.f64, { p, geo } = job;
+  hd[HD.float64] = float64 ? 1 : 0;
+  hd[HD.N] = p.N; hd[HD.C] = p.C; hd[HD.H] = p.H; hd[HD.W] = p.W; hd[HD.O] = p.O; hd[HD.kh] = p.kh; hd[HD.kw] = p.kw;
+  hd[HD.Ho] = p.Ho; hd[HD.Wo] = p.Wo; hd[HD.groups] = geo.groups;
+  hd[HD.sh] = geo.stride[0]; hd[HD.sw] = geo.stride[1];
+  hd[HD.pt] = geo.padding[0]; hd[HD.pb] = geo.padding[1]; hd[HD.pl] = geo.padding[2]; hd[HD.pr] = geo.padding[3];
+  hd[HD.dh] = geo.dilation[0]; hd[HD.dw] = geo.dilation[1];
+  hd[HD.aOff] = base + a.offset - aLo; hd[HD.aN] = job.aN; hd[HD.aC] = job.aC; hd[HD.aH] = job.aH; hd[HD.aW] = job.aW;
+  hd[HD.bOff] = bBase + b.offset - bLo; hd[HD.bN] = job.bN; hd[HD.bC] = job.bC; hd[HD.bH] = job.bH; hd[HD.bW] = job.bW;
+  hd[HD.outF64] = partials > 0 ? 1 : 0;
+  hd[HD.outOff] = partials > 0 ? HEADER_DOUBLES : oBase;
+  hd[HD.per] = job.per;
+  hd[HD.zero] = job.zero ? 1 : 0;
+  runSharedUnits(kind, units);
+  return partials > 0 ? { out: sh.f64, off: HEADER_DOUBLES } : { out: v, off: oBase };
+}
+
+/** The job a worker's unit runs, read back from the shared buffer's header. */
+function sharedJob(f32: Float32Array, f64: Float64Array): ConvJob {
+  const hd = f64, v = hd[HD.float64] === 1 ? f64 : f32;
+  const geo: ConvGeometry = {
+    stride: [hd[HD.sh], hd[HD.sw]], padding: [hd[HD.pt], hd[HD.pb], hd[HD.pl], hd[HD.pr]],
+    dilation: [hd[HD.dh], hd[HD.dw]], groups: hd[HD.groups],
+  };
+  const groups = geo.groups;
+  const p = planConv([hd[HD.N], hd[HD.C], hd[HD.H], hd[HD.W]], [hd[HD.O], hd[HD.C] / groups, hd[HD.kh], hd[HD.kw]], [hd[HD.Ho], hd[HD.Wo]], geo);
+  return {
+    p, geo,
+    a: v, aOff: hd[HD.aOff], aN: hd[HD.aN], aC: hd[HD.aC], aH: hd[HD.aH], aW: hd[HD.aW],
+    b: v, bOff: hd[HD.bOff], bN: hd[HD.bN], bC: hd[HD.bC], bH: hd[HD.bH], bW: hd[HD.bW],
+    out: hd[HD.outF64] === 1 ? f64 : v, outOff: hd[HD.outOff], per: hd[HD.per], zero: hd[HD.zero] === 1,
+  };
+}
+
+registerUnitKernel(KIND_FORWARD, (u, f32, f64) => forwardUnit(sharedJob(f32, f64), u));
+registerUnitKernel(KIND_INPUT_GRAD, (u, f32, f64) => inputGradUnit(sharedJob(f32, f64), u));
+registerUnitKernel(KIND_WEIGHT_GRAD, (u, f32, f64) => weightGradUnit(sharedJob(f32, f64), u));
+
+/** y = conv2d(x, w) as the implicit GEMM, on the threads when they are on and the work is large enough. */
+function conv2dForwardImplicit(x: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan): NDArray {
+  const J = p.N * p.Ho * p.Wo;
+  const units = Math.ceil(J / GEMM_NC);
+  const size = p.N * p.O * p.Ho * p.Wo;
+  if (useThreads(x.dtype, J * p.K * p.O, units)) {
+    const job = makeJob(p, geo, x, w, x.data, 0, GEMM_NC, false);
+    const r = runShared(KIND_FORWARD, job, x, w, units, size, 0);
+    if (r !== null) {
+      const y = new NDArray(acquire(x.dtype, size, false), [p.N, p.O, p.Ho, p.Wo]);
+      y.data.set(r.out.subarray(r.off, r.off + size));
+      return y;
+    }
+  }
+  // every element is stored by the first k-slice's tiles
+  const y = new NDArray(acquire(x.dtype, size, false), [p.N, p.O, p.Ho, p.Wo]);
+  const job = makeJob(p, geo, x, w, y.data, 0, GEMM_NC, false);
+  for (let u = 0; u < units; u++) forwardUnit(job, u);
+  return y;
+}
+
+/** The weight gradient's partial sums on one thread (module scratch, grown as needed). */
+let PARTIALS = new Float64Array(0);
+
+/** W̄ = Σ_units W̄_u as the implicit GEMM, on the threads when they are on and the work is large enough. */
+function conv2dWeightGradImplicit(x: NDArray, gy: NDArray, geo: ConvGeometry, p: ConvPlan, dw: NDArray): void {
+  const J = p.N * p.Ho * p.Wo, OK = p.O * p.K;
+  const kc0 = sliceDepth(J);
+  const per = kc0 * Math.ceil(Math.ceil(J / kc0) / WEIGHT_GRAD_UNITS);
+  const units = Math.ceil(J / per);
+  let acc: TypedArray | null = null, off = 0;
+  if (useThreads(x.dtype, J * p.K * p.O, units)) {
+    const r = runShared(KIND_WEIGHT_GRAD, makeJob(p, geo, x, gy, x.data, 0, per, false), x, gy, units, 0, units * OK);
+    if (r !== null) ({ out: acc, off } = r);
+  }
+  if (acc === null) {
+    if (PARTIALS.length < units * OK) PARTIALS = new Float64Array(units * OK);
+    const job = makeJob(p, geo, x, gy, PARTIALS, 0, per, false);
+    for (let u = 0; u < units; u++) weightGradUnit(job, u);
+    acc = PARTIALS;
+  }
+  const dwd = dw.data;
+  for (let i = 0; i < OK; i++) {
+    let s = acc[off + i];
+    for (let u = 1, k = off + OK + i; u < units; u++, k += OK) s += acc[k];
+    dwd[i] = s;
+  }
+}
+
+/** x̄ = col2im(Wᵀ · ȳ) as the implicit GEMM, on the threads when they are on and the work is large enough. */
+function conv2dInputGradImplicit(gy: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, dx: NDArray): void {
+  const L = p.Ho * p.Wo;
+  const per = Math.max(1, Math.floor(GEMM_NC / L));
+  const units = Math.ceil(p.N / per);
+  if (useThreads(gy.dtype, p.N * L * p.K * p.O, units)) {
+    const r = runShared(KIND_INPUT_GRAD, makeJob(p, geo, gy, w, gy.data, 0, per, true), gy, w, units, dx.size, 0);
+    if (r !== null) {
+      dx.data.set(r.out.subarray(r.off, r.off + dx.size));
+      return;
+    }
+  }
+  const job = makeJob(p, geo, gy, w, dx.data, 0, per, false);
+  for (let u = 0; u < units; u++) inputGradUnit(job, u);
+}
 
 /** The [K × Og] transposed view of group g's weights [Og × K] (w dense [O, Cg, kh, kw]). */
 function weightT(w: NDArray, p: ConvPlan, g: number): NDArray {
@@ -545,15 +752,12 @@ export function conv2dForward(x: NDArray, w: NDArray, geo: ConvGeometry, chunkEl
   const Ho = convOutSize(H, kh, geo.stride[0], pd[0], pd[1], geo.dilation[0]);
   const Wo = convOutSize(W, kw, geo.stride[1], pd[2], pd[3], geo.dilation[1]);
   const p = planConv(x.shape, w.shape, [Ho, Wo], geo, 8, chunkElements);
-  const y = NDArray.zeros([p.N, p.O, Ho, Wo], dtype);
-  if (y.size === 0) return y;
   // the implicit GEMM, threads or not: on the layer of the conv bench it ran at ~97% of matmul's
   // speed against ~67% for the chunked path, whose serial im2col and copies left two threads only
   // ~1.2× (docs/performance.md); an explicit chunk size asks for the chunked path
-  if (chunkElements === CHUNK_ELEMENTS) {
-    conv2dForwardImplicit(x, w, geo, p, y);
-    return y;
-  }
+  if (chunkElements === CHUNK_ELEMENTS && p.N * p.O * Ho * Wo > 0 && p.K > 0) return conv2dForwardImplicit(x, w, geo, p);
+  const y = NDArray.zeros([p.N, p.O, Ho, Wo], dtype);
+  if (y.size === 0) return y;
   const L = Ho * Wo;
   const col = allocate(dtype, p.K * p.rowsPerChunk * Wo);
   const [sN, sC, sH, sW] = x.strides;
@@ -591,7 +795,7 @@ export function conv2dInputGrad(gy: NDArray, w: NDArray, geo: ConvGeometry, inpu
   const p = planConv([N, C, inputHW[0], inputHW[1]], w.shape, [Ho, Wo], geo, 8, chunkElements);
   const dx = NDArray.zeros([N, C, inputHW[0], inputHW[1]], dtype);
   if (dx.size === 0 || gy.size === 0) return dx;
-  if (getNumThreads() === 1 && chunkElements === CHUNK_ELEMENTS) {
+  if (chunkElements === CHUNK_ELEMENTS) {
     conv2dInputGradImplicit(gy, w, geo, p, dx);
     return dx;
   }
@@ -627,9 +831,7 @@ export function conv2dWeightGrad(x: NDArray, gy: NDArray, geo: ConvGeometry, ker
   const p = planConv(x.shape, wShape, [Ho, Wo], geo, 8, chunkElements);
   const dw = NDArray.zeros(wShape, dtype);
   if (dw.size === 0 || gy.size === 0) return dw;
-  // with threads on, the chunked path only pays where the threaded matmul splits its [Og × K]
-  // product, which takes at least 32 rows (threads.ts); below that it would run on this thread too
-  if (chunkElements === CHUNK_ELEMENTS && (getNumThreads() === 1 || p.Og < 32)) {
+  if (chunkElements === CHUNK_ELEMENTS) {
     conv2dWeightGradImplicit(x, gy, geo, p, dw);
     return dw;
   }

@@ -69,10 +69,39 @@ function walkGather(
   }
 }
 
+/**
+ * The number of rows when gather / scatterAdd runs along the last axis with an index whose other
+ * dimensions equal the array's (each row of the index then reads one row of the array); −1 otherwise.
+ */
+function lastAxisRows(shape: readonly number[], axis: number, index: NDArray): number {
+  const nd = shape.length;
+  if (axis !== nd - 1 || index.ndim !== nd) return -1;
+  let rows = 1;
+  for (let d = 0; d < nd - 1; d++) {
+    if (index.shape[d] !== shape[d]) return -1;
+    rows *= shape[d];
+  }
+  return rows;
+}
+
+/** checkedIndex, with the common case (an integer in range) tested inline. */
+function lastAxisIndex(v: number, size: number, op: string, axis: number): number {
+  return v >= 0 && v < size && (v | 0) === v ? v : checkedIndex(v, size, op, axis);
+}
+
 /** out[i][j] = x[index[i][j]][j] for axis 0 (and likewise for other axes), like torch.gather. */
 export function gatherKernel(x: NDArray, axis: number, index: NDArray): NDArray {
   const xv = x.values();
   const out = allocate(x.dtype, index.size);
+  const rows = lastAxisRows(x.shape, axis, index);
+  if (rows >= 0) {
+    // along the last axis, row by row (max pooling's gather): no callback per element
+    const w = x.shape[axis], m = index.shape[axis], iv = index.values();
+    for (let r = 0, p = 0; r < rows; r++) {
+      for (let t = 0, b = r * w; t < m; t++, p++) out[p] = xv[b + lastAxisIndex(iv[p], w, 'gather', axis)];
+    }
+    return new NDArray(out, index.shape);
+  }
   walkGather('gather', x.shape, axis, index, (pos, off) => { out[pos] = xv[off]; });
   return new NDArray(out, index.shape);
 }
@@ -81,6 +110,14 @@ export function gatherKernel(x: NDArray, axis: number, index: NDArray): NDArray 
 export function scatterAddKernel(shape: readonly number[], axis: number, index: NDArray, src: NDArray): NDArray {
   const sv = src.values();
   const out = allocate(src.dtype, sizeOf(shape));
+  const rows = lastAxisRows(shape, axis, index);
+  if (rows >= 0) {
+    const w = shape[axis], m = index.shape[axis], iv = index.values();
+    for (let r = 0, p = 0; r < rows; r++) {
+      for (let t = 0, b = r * w; t < m; t++, p++) out[b + lastAxisIndex(iv[p], w, 'scatterAdd', axis)] += sv[p];
+    }
+    return new NDArray(out, shape);
+  }
   walkGather('scatterAdd', shape, axis, index, (pos, off) => { out[off] += sv[pos]; });
   return new NDArray(out, shape);
 }

@@ -27,6 +27,10 @@ export function maxPoolIndices(x: NDArray, g: PoolGeometry): NDArray {
   const [sN, sC, sH, sW] = x.strides;
   const xd = x.data;
   const out = new Float64Array(N * C * Ho * Wo);
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0 && dh === 1 && dw === 1 && 2 * Ho <= H && 2 * Wo <= W) {
+    maxPool2x2(x, Ho, Wo, out);
+    return new NDArray(out, [N, C, Ho * Wo]);
+  }
   let q = 0;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
@@ -52,4 +56,31 @@ export function maxPoolIndices(x: NDArray, g: PoolGeometry): NDArray {
     }
   }
   return new NDArray(out, [N, C, Ho * Wo]);
+}
+
+/** maxPoolIndices for 2×2 windows at stride 2 that all lie inside the image (the common case), the four taps unrolled. */
+function maxPool2x2(x: NDArray, Ho: number, Wo: number, out: Float64Array): void {
+  const [N, C, , W] = x.shape;
+  const [sN, sC, sH, sW] = x.strides;
+  const xd = x.data;
+  let q = 0;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const plane = x.offset + n * sN + c * sC;
+      for (let oy = 0; oy < Ho; oy++) {
+        const row = 2 * oy * W;
+        for (let ox = 0, s = plane + 2 * oy * sH; ox < Wo; ox++, q++, s += 2 * sW) {
+          // the first maximum in scan order; a NaN replaces a number (and then stays)
+          let best = xd[s], at = row + 2 * ox;
+          let v = xd[s + sW];
+          if (v > best || (v !== v && best === best)) { best = v; at = row + 2 * ox + 1; }
+          v = xd[s + sH];
+          if (v > best || (v !== v && best === best)) { best = v; at = row + W + 2 * ox; }
+          v = xd[s + sH + sW];
+          if (v > best || (v !== v && best === best)) at = row + W + 2 * ox + 1;
+          out[q] = at;
+        }
+      }
+    }
+  }
 }

@@ -211,7 +211,8 @@ export class Tensor {
    * graph that backward has not freed yet saved it (then backward still works, and recycles it when it frees that
    * graph), and for parameters: disposing a Parameter marks it disposed, so a forward that uses it throws, but its
    * storage is never recycled, as the module, its optimizer and state dicts still refer to it. Dispose a tensor only
-   * once no object you passed it to keeps it (your own caches, a module's state).
+   * once no object you passed it to keeps it (your own caches, a module's state, an NDArray you built by hand on its
+   * `value.data`: views made with the tensor's or the NDArray's methods are seen, a hand-built one is not).
    * @example
    * ```ts
    * const w = tg.randn([3, 2], { requiresGrad: true });

@@ -74,10 +74,15 @@ const pins = new WeakMap<ArrayBufferView, number>();
 let cachedBytes = 0;
 let limitBytes = 256 * 1024 * 1024;
 let allocations = 0, allocatedBytes = 0, reuses = 0, reusedBytes = 0, releases = 0;
-/** What a capture saw: the arrays handed out while it was open, and those given back meanwhile. */
+/**
+ * What a capture saw: the arrays handed out while it was open, in order, and those given back meanwhile, each with
+ * how many arrays had been handed out when it came back (an array is handed out, given back, maybe handed out
+ * again: only the order says whether it is out at the end).
+ */
 export interface Capture {
   made: TypedArray[];
   released: TypedArray[];
+  releasedAt: number[];
 }
 /** The innermost open capture (the tape's backward pass, nn.Sequential's forward, a Keras batch). */
 let capture: Capture | null = null;
@@ -133,7 +138,10 @@ export function claim(a: TypedArray): number {
  * will read or write the array again; when the cache is full it is simply dropped for the garbage collector.
  */
 export function release(a: TypedArray): void {
-  if (capture !== null) capture.released.push(a);
+  if (capture !== null) {
+    capture.released.push(a);
+    capture.releasedAt.push(capture.made.length);
+  }
   if (cachedBytes + a.byteLength > limitBytes) return;
   for (let i = 0; i < 4; i++) if (unclaimed[i] === a) unclaimed[i] = null;
   const dtype: DType = a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'float32';
@@ -190,47 +198,49 @@ export function unpin(a: ArrayBufferView): void {
  */
 export function beginCapture(): Capture | null {
   const outer = capture;
-  capture = { made: [], released: [] };
+  capture = { made: [], released: [], releasedAt: [] };
   return outer;
-}
-
-/** How many times `a` was handed out minus given back since the innermost open capture began. */
-function outstandingCount(c: Capture, a: TypedArray): number {
-  let n = 0;
-  for (const x of c.made) if (x === a) n++;
-  for (const x of c.released) if (x === a) n--;
-  return n;
 }
 
 /** True when `a` was handed out since the innermost open capture began and is not back in the cache. */
 export function capturedSinceBegin(a: TypedArray): boolean {
-  return capture !== null && outstandingCount(capture, a) > 0;
+  if (capture === null) return false;
+  const made = capture.made.lastIndexOf(a);
+  const back = capture.released.lastIndexOf(a);
+  return made >= 0 && (back < 0 || made >= capture.releasedAt[back]);
 }
 
 /**
  * Ends the innermost capture and returns the arrays it handed out that are still out (each once: a kernel's
- * scratch given back meanwhile is not among them, even when it was handed out again); the outer capture (if any)
- * also gets them, and the give-backs of arrays the outer capture handed out.
+ * scratch given back meanwhile is not among them, unless it was handed out again after); the outer capture
+ * (if any) also gets them, after the give-backs of arrays that were out before this capture began.
  */
 export function endCapture(outer: Capture | null): TypedArray[] {
-  const c = capture ?? { made: [], released: [] };
+  const c = capture ?? { made: [], released: [], releasedAt: [] };
   capture = outer;
   let got = c.made;
   const early: TypedArray[] = [];
   if (c.released.length > 0) {
-    const count = new Map<TypedArray, number>();
-    for (const a of c.made) count.set(a, (count.get(a) ?? 0) + 1);
-    for (const a of c.released) {
-      const n = count.get(a);
-      if (n === undefined) early.push(a); // handed out before this capture began
-      else count.set(a, n - 1);
-    }
+    const firstMade = new Map<TypedArray, number>(), lastMade = new Map<TypedArray, number>();
+    c.made.forEach((a, i) => {
+      if (!firstMade.has(a)) firstMade.set(a, i);
+      lastMade.set(a, i);
+    });
+    const lastBack = new Map<TypedArray, number>();
+    c.released.forEach((a, j) => {
+      const at = c.releasedAt[j];
+      if (!((firstMade.get(a) ?? Infinity) < at) && !lastBack.has(a)) early.push(a); // out before this capture
+      lastBack.set(a, at);
+    });
     got = [];
-    for (const [a, n] of count) if (n > 0) got.push(a);
+    for (const [a, i] of lastMade) if (i >= (lastBack.get(a) ?? -1)) got.push(a);
   }
   if (outer !== null) {
+    for (const a of early) {
+      outer.released.push(a);
+      outer.releasedAt.push(outer.made.length);
+    }
     for (const a of got) outer.made.push(a);
-    for (const a of early) outer.released.push(a);
   }
   return got;
 }

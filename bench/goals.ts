@@ -3,6 +3,7 @@
 //   load      the same step with a second CPU-bound process running, as a share of its quiet speed   ≥ 0.85
 //   spread    matmul 512³ and the MLP step over 10 fresh processes: slowest ÷ fastest − 1            ≤ 15%
 //   threads   setNumThreads(2) against one thread: the MLP step (batch 64), matmul 512³              ≥ 1.8, ≥ 1.85
+//             (and, as info, the step split into the products threads share and the rest, 1 and 2 threads)
 //   alloc     typed arrays (and bytes) made new per warm training step (PyTorch-style loop, Keras fit), GC events  0
 //   memory    heap + ArrayBuffer growth over 10,000 steps (bench/memory.ts)                           < 2 MB
 //   large     a 784-1024-1024-10 step at batch 256 against matmul on the same products (GFLOP/s)    ≥ 0.85
@@ -135,7 +136,7 @@ async function child({ task, root, quick }: ChildArgs): Promise<Figures> {
     obs.disconnect();
     return { gcPer1000Steps: (1000 * gcs) / steps, gcShare: gcMs / elapsed };
   }
-  if (task === 'threads') return threadsChild(m, window);
+  if (task === 'threads') return threadsChild(m, window, root);
   if (task === 'large') return largeChild(m, quick);
   throw new Error(`goals: unknown task ${task}`);
 }
@@ -214,23 +215,33 @@ async function kerasFitArrays(m: Modules, start: () => void, stop: () => { array
   return { arrays: got.arrays / counted, bytes: got.bytes / counted };
 }
 
-/** setNumThreads(2) against one thread: the MLP step and a 512³ product, in blocks of one then two threads. */
-async function threadsChild(m: Modules, window: number): Promise<Figures> {
+/**
+ * setNumThreads(2) against one thread: the MLP step and a 512³ product, in blocks of one then two threads.
+ * Inside the step it also times the products large enough to share (threads.ts's threadTuning timer), so
+ * the step splits into those products and the rest, with one thread and with two: the products' share p of
+ * the one-thread step bounds two threads' speedup at 1 / ((1 − p) + p/2) (Amdahl), and the split shows
+ * where two threads' time goes. A checkout without the timer gets p from the products timed alone.
+ */
+async function threadsChild(m: Modules, window: number, root: string): Promise<Figures> {
   const { tg } = m;
+  const threads = await import(join(root, 'src/tensor/threads.ts')) as { threadTuning?: { timing: boolean; sharedMs: number } };
+  const timer = threads.threadTuning;
+  if (timer) timer.timing = true;
   const state = await mlpState(m);
   const { MLP } = m.common;
   const data = state.data;
   const a = tg.rand([512, 512]), b = tg.rand([512, 512]);
-  const stepTimes = (ms: number) => {
-    const ts: number[] = [];
+  const stepTimes = (ms: number, into?: { step: number[]; shared: number[] }) => {
     const end = performance.now() + ms;
     while (performance.now() < end) {
       const k = state.i++ % MLP.numBatches;
+      const s0 = timer?.sharedMs ?? 0;
       const t0 = performance.now();
       state.tape.step(state.xs[k] as never, data.labels[k]);
-      ts.push(performance.now() - t0);
+      const t = performance.now() - t0;
+      into?.step.push(t);
+      into?.shared.push((timer?.sharedMs ?? 0) - s0);
     }
-    return ts;
   };
   const mmTimes = (reps: number) => {
     const ts: number[] = [];
@@ -241,30 +252,45 @@ async function threadsChild(m: Modules, window: number): Promise<Figures> {
     }
     return ts;
   };
-  const one = { step: [] as number[], mm: [] as number[] }, two = { step: [] as number[], mm: [] as number[] };
+  const one = { step: [] as number[], shared: [] as number[], mm: [] as number[] };
+  const two = { step: [] as number[], shared: [] as number[], mm: [] as number[] };
   for (let round = 0; round < 2; round++) {
     await tg.setNumThreads(1);
     stepTimes(200); mmTimes(1);
-    one.step.push(...stepTimes(window / 2)); one.mm.push(...mmTimes(8));
+    stepTimes(window / 2, one); one.mm.push(...mmTimes(8));
     await tg.setNumThreads(2);
     stepTimes(200); mmTimes(1);
-    two.step.push(...stepTimes(window / 2)); two.mm.push(...mmTimes(8));
+    stepTimes(window / 2, two); two.mm.push(...mmTimes(8));
   }
   await tg.setNumThreads(1);
-  // The step's products that threads share (m·n·k ≥ 2^21): layer 1's x·W1ᵀ and G1ᵀ·x. Their one-thread time
-  // as a share p of the step bounds two threads' speedup at 1 / ((1 − p) + p/2) (Amdahl).
-  const [d0, d1] = MLP.sizes;
-  const x = tg.rand([MLP.batch, d0]), W = tg.rand([d1, d0]), G = tg.rand([MLP.batch, d1]);
-  const big: number[] = [];
-  for (let r = 0; r < 30; r++) {
-    const t0 = performance.now();
-    x.matmul(W.mT);
-    G.mT.matmul(x);
-    if (r >= 5) big.push(performance.now() - t0);
-  }
   const s1 = median(one.step), s2 = median(two.step), m1 = median(one.mm), m2 = median(two.mm);
-  const p = Math.min(1, median(big) / s1);
-  return { stepMs1: s1, stepMs2: s2, stepSpeedup: s1 / s2, matmulMs1: m1, matmulMs2: m2, matmulSpeedup: m1 / m2, sharedFraction: p, amdahl: 1 / (1 - p + p / 2) };
+  const rest = (x: typeof one) => median(x.step.map((t, i) => t - x.shared[i]));
+  let p: number, shared1: number, shared2: number;
+  if (timer) {
+    timer.timing = false;
+    shared1 = median(one.shared);
+    shared2 = median(two.shared);
+    p = median(one.step.map((t, i) => one.shared[i] / t));
+  } else {
+    // The step's products that threads share (m·n·k ≥ 2^21): layer 1's x·W1ᵀ and G1ᵀ·x, timed alone.
+    const [d0, d1] = MLP.sizes;
+    const x = tg.rand([MLP.batch, d0]), W = tg.rand([d1, d0]), G = tg.rand([MLP.batch, d1]);
+    const big: number[] = [];
+    for (let r = 0; r < 30; r++) {
+      const t0 = performance.now();
+      x.matmul(W.mT);
+      G.mT.matmul(x);
+      if (r >= 5) big.push(performance.now() - t0);
+    }
+    shared1 = median(big);
+    shared2 = NaN;
+    p = Math.min(1, shared1 / s1);
+  }
+  return {
+    stepMs1: s1, stepMs2: s2, stepSpeedup: s1 / s2, matmulMs1: m1, matmulMs2: m2, matmulSpeedup: m1 / m2,
+    sharedFraction: p, amdahl: 1 / (1 - p + p / 2), sharedMs1: shared1, sharedMs2: shared2,
+    restMs1: timer ? rest(one) : s1 - shared1, restMs2: timer ? rest(two) : NaN,
+  };
 }
 
 /**
@@ -405,6 +431,10 @@ async function main(): Promise<void> {
     all.threads = c;
     rows.push({ goal: 'setNumThreads(2): MLP step (batch 64) speedup', target: '≥ 1.8×', measured: `${f2(c.stepSpeedup)}× (${f2(c.stepMs1)} → ${f2(c.stepMs2)} ms)`, holds: c.stepSpeedup >= 1.8 });
     rows.push({ goal: '(info) share of the 1-thread step in products threads share', target: '', measured: `${pct(c.sharedFraction)}: at most ${f2(c.amdahl)}× with 2 threads`, holds: true });
+    if (!Number.isNaN(c.sharedMs2)) {
+      rows.push({ goal: '(info) in the step, 1 → 2 threads: the shared products', target: '', measured: `${f2(c.sharedMs1)} → ${f2(c.sharedMs2)} ms (${f2(c.sharedMs1 / c.sharedMs2)}×)`, holds: true });
+      rows.push({ goal: '(info) in the step, 1 → 2 threads: the rest', target: '', measured: `${f2(c.restMs1)} → ${f2(c.restMs2)} ms`, holds: true });
+    }
     rows.push({ goal: 'setNumThreads(2): matmul 512³ speedup', target: '≥ 1.85×', measured: `${f2(c.matmulSpeedup)}× (${f2(c.matmulMs1)} → ${f2(c.matmulMs2)} ms)`, holds: c.matmulSpeedup >= 1.85 });
   }
   if (only.has('alloc')) {

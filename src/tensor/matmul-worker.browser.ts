@@ -5,7 +5,7 @@
 
 import type { TypedArray } from './dtype.js';
 import type { WorkerStart } from './thread-host.js';
-import { DONE_BYTE_OFFSET, JOB, PARAMS_BYTE_OFFSET, PARAMS_LENGTH, runUnits } from './threads.js';
+import { DONE_BYTE_OFFSET, PARAMS_BYTE_OFFSET, PARAMS_LENGTH, workerLoop } from './threads.js';
 // registers the convolution's units (threads.ts, registerUnitKernel), so this thread can run them too
 import './conv.js';
 
@@ -25,10 +25,5 @@ scope.onmessage = (e: MessageEvent) => {
     return float64 ? f64 : f32;
   };
   scope.postMessage('ready');
-  for (let seen = 0; ;) {
-    Atomics.wait(flags, JOB, seen);
-    seen = Atomics.load(flags, JOB);
-    if (seen < 0) break;
-    runUnits(flags, done, params, viewOf);
-  }
+  workerLoop(flags, done, params, viewOf);
 };

@@ -3,7 +3,7 @@
 
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { TypedArray } from './dtype.js';
-import { DONE_BYTE_OFFSET, JOB, PARAMS_BYTE_OFFSET, PARAMS_LENGTH, runUnits } from './threads.js';
+import { DONE_BYTE_OFFSET, PARAMS_BYTE_OFFSET, PARAMS_LENGTH, workerLoop } from './threads.js';
 // registers the convolution's units (threads.ts, registerUnitKernel), so this thread can run them too
 import './conv.js';
 
@@ -37,9 +37,4 @@ function viewOf(want: number, float64: boolean): TypedArray {
 
 port.postMessage('ready');
 // The thread blocks here between products and never returns to its event loop; terminate() still stops it.
-for (let seen = 0; ;) {
-  Atomics.wait(flags, JOB, seen);
-  seen = Atomics.load(flags, JOB);
-  if (seen < 0) break;
-  runUnits(flags, done, params, viewOf);
-}
+workerLoop(flags, done, params, viewOf);

@@ -37,6 +37,7 @@ import { acquire } from './storage.js';
  *   NEXT       unit count << 16 | next unit: a thread owns a unit by advancing the index with
  *              compareExchange, so nobody takes a unit of a product that is over;
  *   FAILED     set if a unit threw.
+ *   SPIN       how long (µs) a thread polls before it sleeps in Atomics.wait (see spinWait).
  * Then the Float64 parameters (P) of the product, in elements of the data buffer viewed as the
  * dtype: written before NEXT opens the units, they hold until every unit is done. Then DONE, one
  * Int32 counter per cell: k-slices finished; the main thread copies a row block of C out as soon as
@@ -48,6 +49,8 @@ import { acquire } from './storage.js';
 export const JOB = 0;
 export const NEXT = 1;
 export const FAILED = 2;
+/** Microseconds a thread polls for the next product (or a unit's completion) before it sleeps. */
+export const SPIN = 3;
 export const PARAMS_BYTE_OFFSET = 16;
 export const P = {
   generation: 0, float64: 1, product: 2, m: 3, n: 4, k: 5, blockRows: 6, blocks: 7, sliceDepth: 8, slices: 9,
@@ -63,6 +66,46 @@ export const MAX_THREADS = 64;
 
 /** Products with m·n·k below this run on the calling thread: waking workers costs more than it saves. */
 export const PARALLEL_MIN_WORK = 1 << 21;
+/** Default SPIN: polling this long (µs) before sleeping. */
+const SPIN_MICROS = 0;
+
+/**
+ * The threaded matmul's settings and a timer, for the benchmarks (bench/mlp-threads.ts, bench/goals.ts);
+ * not part of the package's API. `minWork`: the least m·n·k that is shared; `spinMicros`: how long a thread
+ * polls before sleeping (SPIN). With `timing` on, every product large enough to share (with threads on or
+ * off) adds its wall time to `sharedMs` and counts in `shared`: what a training step spends in them.
+ */
+export const threadTuning = { minWork: PARALLEL_MIN_WORK, spinMicros: SPIN_MICROS, timing: false, sharedMs: 0, shared: 0 };
+
+/**
+ * Returns once arr[i] is no longer `value`: polls for up to `micros` µs (a wake-up from Atomics.wait
+ * costs tens of µs, as long as a small unit of work), then sleeps in Atomics.wait.
+ */
+function waitWhile(arr: Int32Array, i: number, value: number, micros: number): void {
+  if (micros > 0) {
+    const until = performance.now() + micros / 1000;
+    for (let polls = 1; Atomics.load(arr, i) === value; polls++) {
+      if ((polls & 63) === 0 && performance.now() >= until) break;
+    }
+  }
+  if (Atomics.load(arr, i) === value) Atomics.wait(arr, i, value);
+}
+
+/**
+ * A worker thread's life: wait for a product (JOB changes), take its units, again, until JOB is −1.
+ * `viewOf` as for runUnits.
+ */
+export function workerLoop(
+  flags: Int32Array, done: Int32Array, q: Float64Array,
+  viewOf: (generation: number, float64: boolean) => TypedArray,
+): void {
+  for (let seen = 0; ;) {
+    waitWhile(flags, JOB, seen, Atomics.load(flags, SPIN));
+    seen = Atomics.load(flags, JOB);
+    if (seen < 0) return;
+    runUnits(flags, done, q, viewOf);
+  }
+}
 /**
  * Row blocks are at most gemm's MC (64) rows, so a unit packs one block of A, and at least 16 (a
  * multiple of 4, the kernel's tile height). Smaller blocks cost no extra packing of B, only more
@@ -95,6 +138,7 @@ export function runUnits(
 ): void {
   // the panel of B in this thread's packing buffer; a call can run into the next product's units
   let packedProduct = -1, packedPhase = -1;
+  const spin = Atomics.load(flags, SPIN);
   for (;;) {
     const v = Atomics.load(flags, NEXT);
     const count = v >>> 16;
@@ -129,7 +173,7 @@ export function runUnits(
     const cell = col * blocks + block;
     const r0 = block * rows, j0 = col * GEMM_NC, p0 = slice * kc0;
     try {
-      for (let d = Atomics.load(done, cell); d < slice; d = Atomics.load(done, cell)) Atomics.wait(done, cell, d);
+      for (let d = Atomics.load(done, cell); d < slice; d = Atomics.load(done, cell)) waitWhile(done, cell, d, spin);
       const view = viewOf(q[P.generation], q[P.float64] === 1);
       const nc = Math.min(GEMM_NC, n - j0), kc = Math.min(kc0, k - p0);
       if (q[P.product] !== packedProduct || phase !== packedPhase) {
@@ -238,14 +282,24 @@ async function stopPool(p: Pool): Promise<void> {
  * 2-D product, whose blocks are then shared out between this thread and the workers.
  */
 export function matmul(a: NDArray, b: NDArray): NDArray {
-  const p = pool;
-  if (p === null || a.ndim !== 2 || b.ndim !== 2 || a.dtype !== b.dtype) return matmulSingle(a, b);
+  if (!threadTuning.timing || !shareable(a, b)) return pool !== null && shareable(a, b) ? parallelMatmul(pool, a, b) : matmulSingle(a, b);
+  const t0 = performance.now();
+  const c = pool !== null ? parallelMatmul(pool, a, b) : matmulSingle(a, b);
+  threadTuning.sharedMs += performance.now() - t0;
+  threadTuning.shared++;
+  return c;
+}
+
+/**
+ * Whether threads share a product: 2-D operands of one dtype, m·n·k at least minWork. Mismatched shapes
+ * go to the kernel, which raises the usual error; so do products gemm does not pack (fewer than 4
+ * columns), whose sums it adds in another order.
+ */
+function shareable(a: NDArray, b: NDArray): boolean {
+  if (a.ndim !== 2 || b.ndim !== 2 || a.dtype !== b.dtype) return false;
   const [m, k] = a.shape;
   const [kb, n] = b.shape;
-  // Mismatched shapes go to the kernel, which raises the usual error; so do products gemm does not
-  // pack (fewer than 4 columns), whose sums it adds in another order.
-  if (k !== kb || m * n * k < PARALLEL_MIN_WORK || m < 2 * MIN_BLOCK_ROWS || n < 4) return matmulSingle(a, b);
-  return parallelMatmul(p, a, b, m, n, k);
+  return k === kb && m * n * k >= threadTuning.minWork && m >= 2 * MIN_BLOCK_ROWS && n >= 4;
 }
 
 /** Element range [lo, hi) of x's storage that the (non-empty) view reads; a negative stride reaches below the offset. */
@@ -260,7 +314,9 @@ function span(x: NDArray): [number, number] {
   return [lo, hi + 1];
 }
 
-function parallelMatmul(p: Pool, a: NDArray, b: NDArray, m: number, n: number, k: number): NDArray {
+function parallelMatmul(p: Pool, a: NDArray, b: NDArray): NDArray {
+  const [m, k] = a.shape;
+  const n = b.shape[1];
   const threads = p.workers.length + 1;
   const cols = Math.ceil(n / GEMM_NC);
   const kc0 = sliceDepth(k);
@@ -308,6 +364,8 @@ function parallelMatmul(p: Pool, a: NDArray, b: NDArray, m: number, n: number, k
   q[P.cOff] = cBase;
   q[P.ldc] = n;
   const done = p.done;
+  const spin = threadTuning.spinMicros;
+  Atomics.store(p.flags, SPIN, spin);
   done.fill(0, 0, cols * blocks);
   Atomics.store(p.flags, FAILED, 0);
   Atomics.store(p.flags, NEXT, units << 16);
@@ -320,7 +378,7 @@ function parallelMatmul(p: Pool, a: NDArray, b: NDArray, m: number, n: number, k
   const out = acquire(a.dtype, m * n, false); // every row block is copied in below
   for (let block = 0; block < blocks; block++) {
     for (let cell = block; cell < cols * blocks; cell += blocks) {
-      for (let d = Atomics.load(done, cell); d < slices; d = Atomics.load(done, cell)) Atomics.wait(done, cell, d);
+      for (let d = Atomics.load(done, cell); d < slices; d = Atomics.load(done, cell)) waitWhile(done, cell, d, spin);
     }
     const r0 = block * blockRows * n, r1 = Math.min(m, (block + 1) * blockRows) * n;
     out.set(view.subarray(cBase + r0, cBase + r1), r0);

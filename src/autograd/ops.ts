@@ -124,7 +124,7 @@ export interface UnsliceSpec extends SliceSpec {
  * @property indexAdd.__type.axis The axis to add along.
  * @property indexAdd.__type.indices The slice indices.
  * @property indexAdd.__type.shape The output shape.
- * @property conv2d 2-D cross-correlation of x [N,C,H,W] with w [O,C/groups,kh,kw] (F.conv2d without the bias).
+ * @property conv2d 2-D cross-correlation of x [N,C,H,W] with w [O,C/groups,kh,kw], plus an optional bias [O] as a third input (F.conv2d).
  * @property convTranspose2d The adjoint of conv2d in x: g [N,O,Ho,Wo] and w [O,C/groups,kh,kw] → [N,C,H,W].
  * @property convTranspose2d.__type.inputSize [H, W] of the result (the conv2d input it is the adjoint for).
  * @property conv2dWeight The adjoint of conv2d in w: x [N,C,H,W] and g [N,O,Ho,Wo] → [O,C/groups,kh,kw].
@@ -535,12 +535,14 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   },
 
   // Convolution: y = conv(x, w) is bilinear, and its three maps are each other's adjoints (one kernel family):
-  // d conv(x, w) = conv(dx, w) + conv(x, dw)  →  gx = convT(g, w), gw = convWeight(x, g)
+  // d conv(x, w) = conv(dx, w) + conv(x, dw)  →  gx = convT(g, w), gw = convWeight(x, g); with a bias b
+  // (a third input, y[n, o] += b[o], added in place by the kernel): gb = Σ_{n, h, w} g
   conv2d: {
-    forward: ([x, w], geo) => conv2dForward(x, w, geo),
+    forward: ([x, w, b], geo) => conv2dForward(x, w, geo, undefined, b ?? null),
     vjp: (g, { inputs: [x, w], attrs, needs, apply }) => [
       needs[0] ? apply('convTranspose2d', [g, w], { ...geoOf(attrs), inputSize: x.shape.slice(2) }) : null,
       needs[1] ? apply('conv2dWeight', [x, g], { ...geoOf(attrs), kernelSize: w.shape.slice(2) }) : null,
+      ...(needs.length > 2 ? [needs[2] ? g.sum([0, 2, 3]) : null] : []),
     ],
   },
   // ⟨convT(y, w), G⟩ = ⟨y, conv(G, w)⟩  →  gy = conv(G, w), gw = convWeight(G, y)

@@ -183,8 +183,11 @@ function convNdRun(op: string, nd: number, input: Tensor, weight: Tensor, bias: 
       );
     }
   });
-  const y = apply('conv2d', [x, w], geometry2d(nd, stride, pads, dilation, groups));
-  return finish(op, nd, y, prep, O);
+  // the bias goes into the conv2d op, which adds it in place (no broadcast sum the size of y)
+  const { bias: b } = prep;
+  if (b && (b.ndim !== 1 || b.shape[0] !== O)) throw new RangeError(`${op}: expected a bias of shape [${O}], got ${fmtShape(b.shape)}`);
+  const y = apply('conv2d', b ? [x, w, b] : [x, w], geometry2d(nd, stride, pads, dilation, groups));
+  return finish(op, nd, y, { ...prep, bias: null }, O);
 }
 
 /** A transposed convolution's sizes from its options, checked. */

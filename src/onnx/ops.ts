@@ -209,7 +209,7 @@ export const PRIMITIVE_EMITTERS: { [K in OpName]?: Emit<OpAttrs[K]> } = {
     e.final('GatherElements', [e.input(0), e.tmp('Reshape', [e.ints(Array.from(idx)), e.ints(index.shape)])], { axis: { int: axis } });
   },
   // cross-correlation as ONNX Conv (1-D convolutions reach here as 2-D with a height of 1)
-  conv2d: (e, geo) => e.final('Conv', [e.input(0), e.input(1)], convAttrs(geo, e.inputShape(1).slice(2))),
+  conv2d: (e, geo) => e.final('Conv', [e.input(0), e.input(1), ...(e.inputCount > 2 ? [e.input(2)] : [])], convAttrs(geo, e.inputShape(1).slice(2))),
   convTranspose2d: convTranspose,
   indexSelect: (e, { axis, indices }) => e.final('Gather', [e.input(0), e.ints(Array.from(indices))], { axis: { int: axis } }),
 };

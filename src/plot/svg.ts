@@ -79,7 +79,7 @@ export function niceTicks(lo: number, hi: number, count = 5, minStep = 0): numbe
   const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * p;
   // k counts whole steps; step ≥ 4 ulp keeps |k| below 2^51, so k + 1 is always exact and the loop ends
   const first = Math.ceil(lo / step - 1e-9);
-  const n = Math.min(Math.floor(hi / step + 1e-9) - first, count + 1);
+  const n = Math.min(Math.floor(hi / step + 1e-9) - first, count); // n steps make n + 1 ticks: at most count + 1, even when rounding (subnormal ranges) adds a step
   const out: number[] = [];
   for (let i = 0; i <= n; i++) {
     const v = Number(((first + i) * step).toPrecision(12));

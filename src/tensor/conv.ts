@@ -740,8 +740,36 @@ function checkRank4(op: string, a: NDArray, b: NDArray): void {
   }
 }
 
-/** y = conv2d(x, w): x [N,C,H,W], w [O,C/groups,kh,kw] → [N,O,Ho,Wo]. */
-export function conv2dForward(x: NDArray, w: NDArray, geo: ConvGeometry, chunkElements = CHUNK_ELEMENTS): NDArray {
+/**
+ * Adds bias[o] to every element of channel o of y [N, O, Ho, Wo] (dense), in place: the bias of
+ * conv2d, added to the GEMM's result instead of making a broadcast sum (an array the size of y).
+ */
+function addChannelBias(y: NDArray, bias: NDArray): void {
+  const [N, O, Ho, Wo] = y.shape;
+  const L = Ho * Wo, yd = y.data, bd = bias.data, bs = bias.strides[0];
+  for (let n = 0, i = 0; n < N; n++) {
+    for (let o = 0; o < O; o++) {
+      const v = bd[bias.offset + o * bs];
+      for (const e = i + L; i < e; i++) yd[i] += v;
+    }
+  }
+}
+
+/**
+ * y = conv2d(x, w) (+ bias): x [N,C,H,W], w [O,C/groups,kh,kw], bias [O] or null → [N,O,Ho,Wo].
+ */
+export function conv2dForward(x: NDArray, w: NDArray, geo: ConvGeometry, chunkElements = CHUNK_ELEMENTS, bias: NDArray | null = null): NDArray {
+  const y = conv2dNoBias(x, w, geo, chunkElements);
+  if (bias !== null) {
+    if (bias.ndim !== 1 || bias.shape[0] !== y.shape[1]) {
+      throw new RangeError(`conv2d: expected a bias of shape [${y.shape[1]}], got ${fmtShape(bias.shape)}`);
+    }
+    addChannelBias(y, bias.dtype !== y.dtype ? bias.astype(y.dtype) : bias);
+  }
+  return y;
+}
+
+function conv2dNoBias(x: NDArray, w: NDArray, geo: ConvGeometry, chunkElements: number): NDArray {
   checkRank4('conv2d', x, w);
   const dtype = promote(x.dtype, w.dtype);
   if (x.dtype !== dtype) x = x.astype(dtype);

@@ -1,0 +1,81 @@
+// One thread against two on the convolution, in one process by wall clock (CPU time would add the
+// worker's time): the conv suite's layer (forward, weight and input gradients, and F.conv2d forward +
+// backward as the suite times it) and the LeNet training step. The thread count alternates in
+// blocks (1, 2, 1, 2, ...: `setNumThreads` starts and stops the worker), each block timing every
+// workload a few times, so both counts see the same machine. Two threads need a free core: run it
+// when `uptime`'s load is low, and report the load with the figures.
+// Run: npx tsx bench/conv-threads.ts [blocks = 6] [reps per block = 5]
+
+import * as tg from '../src/index.js';
+import { conv2dForward, conv2dInputGrad, conv2dWeightGrad } from '../src/tensor/conv.js';
+import { opInput } from './common.js';
+import { CONV_LAYER as L, LENET, lenetData, lenetInit } from './conv-common.js';
+
+const blocks = Number(process.argv[2] ?? 6);
+const reps = Number(process.argv[3] ?? 5);
+const F = tg.nn.functional;
+const ten = (n: number, seed: number, shape: number[]) => tg.tensor(opInput(n, seed), { shape });
+const tx = ten(L.n * L.c * L.h * L.w, 21, [L.n, L.c, L.h, L.w]);
+const tw = ten(L.o * L.c * L.k * L.k, 22, [L.o, L.c, L.k, L.k]);
+const tgy = ten(L.n * L.o * L.h * L.w, 23, [L.n, L.o, L.h, L.w]);
+const same = { stride: [1, 1], padding: [L.pad, L.pad, L.pad, L.pad], dilation: [1, 1], groups: 1 };
+const [xg, wg] = [tx.clone().requiresGrad_(), tw.clone().requiresGrad_()];
+
+/** The LeNet step of the conv suite (bench/tapegrad-conv.ts), on its shared init and data. */
+function lenetStepper(): () => number {
+  const init = lenetInit();
+  const p = (d: Float32Array, shape: number[]) => new tg.nn.Parameter(tg.tensor(d.slice(), { shape }));
+  const [w1, b1, w2, b2, w3, b3] = [p(init.w1, [8, 1, 5, 5]), p(init.b1, [8]), p(init.w2, [16, 8, 5, 5]), p(init.b2, [16]), p(init.w3, [10, 256]), p(init.b3, [10])];
+  const opt = new tg.optim.Adam([w1, b1, w2, b2, w3, b3], { lr: 1e-3 });
+  const data = lenetData();
+  const xs = data.x.map((a) => tg.tensor(a, { shape: [LENET.batch, 1, 28, 28] }));
+  const ys = data.labels.map((l) => tg.tensor(l));
+  let i = 0;
+  return () => {
+    const h1 = F.maxPool2d(F.conv2d(xs[i % xs.length], w1, b1).relu(), 2);
+    const h2 = F.maxPool2d(F.conv2d(h1, w2, b2).relu(), 2);
+    const loss = F.crossEntropy(F.linear(h2.flatten(1), w3, b3), ys[i % ys.length]);
+    i++;
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    return loss.item();
+  };
+}
+const lenet = lenetStepper();
+
+const work: Record<string, [number, () => unknown]> = {
+  // name → [steps per rep, one step]
+  'layer forward': [1, () => conv2dForward(tx.value, tw.value, same)],
+  'layer weight grad': [1, () => conv2dWeightGrad(tx.value, tgy.value, same, [L.k, L.k])],
+  'layer input grad': [1, () => conv2dInputGrad(tgy.value, tw.value, same, [L.h, L.w])],
+  'layer F.conv2d fwd+bwd': [1, () => {
+    xg.grad = null;
+    wg.grad = null;
+    F.conv2d(xg, wg, null, { padding: L.pad }).backward(tgy);
+  }],
+  'LeNet step': [5, lenet],
+};
+const times = new Map<string, number[]>();
+for (let b = -2; b < blocks; b++) {
+  // blocks −2 and −1 warm both thread counts up
+  const threads = 1 + (((b % 2) + 2) % 2);
+  await tg.setNumThreads(threads);
+  for (const [name, [steps, fn]] of Object.entries(work)) {
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      for (let s = 0; s < steps; s++) fn();
+      const ms = (performance.now() - t0) / steps;
+      if (b >= 0) times.set(`${name}|${threads}`, [...(times.get(`${name}|${threads}`) ?? []), ms]);
+    }
+  }
+}
+await tg.setNumThreads(1);
+const med = (v: number[]) => [...v].sort((p, q) => p - q)[v.length >> 1];
+console.log(`wall-clock medians over ${blocks / 2} blocks of each thread count × ${reps} reps`);
+console.log('workload'.padEnd(26) + '1 thread ms  2 threads ms  speed-up');
+for (const name of Object.keys(work)) {
+  const t1 = med(times.get(`${name}|1`)!), t2 = med(times.get(`${name}|2`)!);
+  const extra = name === 'LeNet step' ? `   (${((1000 * LENET.batch) / t1).toFixed(0)} → ${((1000 * LENET.batch) / t2).toFixed(0)} samples/s)` : '';
+  console.log(`${name.padEnd(26)}${t1.toFixed(2).padStart(10)}${t2.toFixed(2).padStart(13)}${(t1 / t2).toFixed(2).padStart(9)}×${extra}`);
+}

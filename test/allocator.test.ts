@@ -3,6 +3,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
+import { acquire, beginCapture, capturedSinceBegin, endCapture, release } from '../src/tensor/storage.js';
 
 const F = tg.nn.functional;
 
@@ -122,5 +123,35 @@ describe('the caching allocator', () => {
     tg.setCacheLimit(1024);
     tg.emptyCache();
     expect(tg.cacheStats()).toMatchObject({ cachedBytes: 0, limitBytes: 1024 });
+  });
+
+  it('a capture lists what is still out: an array given back then handed out again is, one handed out then given back is not', () => {
+    const n = 4099; // a length nothing else in this file uses
+    const before = acquire('float32', n);
+    const outer = beginCapture();
+    const scratch = acquire('float32', n);
+    release(scratch); // a kernel's scratch, back within the capture
+    release(before); // out before the capture began
+    const again = acquire('float32', n); // handed out again after coming back
+    const kept = acquire('float32', n);
+    expect(capturedSinceBegin(again)).toBe(true);
+    expect(capturedSinceBegin(kept)).toBe(true);
+    const got = endCapture(outer);
+    expect(new Set(got)).toEqual(new Set([again, kept]));
+    expect(got.length).toBe(2);
+    for (const a of got) release(a);
+  });
+
+  it('dispose leaves an array that a tensor on an NDArray view shares (the view methods share the allocator\'s note)', () => {
+    const a = tg.randn([3, 4], { generator: new tg.Generator(21) });
+    const want = a.toArray();
+    const b = new tg.Tensor(a.value.reshape([4, 3]));
+    const c = new tg.Tensor(a.value.transpose(0, 1));
+    const { releases } = tg.cacheStats();
+    a.dispose();
+    expect(tg.cacheStats().releases).toBe(releases);
+    tg.full([3, 4], 7);
+    expect(b.reshape([3, 4]).toArray()).toEqual(want);
+    expect(c.transpose(0, 1).toArray()).toEqual(want);
   });
 });

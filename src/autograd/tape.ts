@@ -6,7 +6,7 @@ import { asBackward, withGradMode } from './mode.js';
 import { type ApplyFn, type OpAttrs, type OpName, OPS, savedArrays, type VjpContext } from './ops.js';
 import type { Node, NodeOf, Tensor } from './tensor.js';
 import { checkOptions } from '../tensor/validate.js';
-import { beginCapture, endCapture, release, unpin } from '../tensor/storage.js';
+import { beginCapture, endCapture, giveBack, release, unpin } from '../tensor/storage.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { bumpVersion } from './version.js';
 
@@ -105,12 +105,13 @@ function checkVersions(node: Node, inputs: readonly Tensor[], output: Tensor): v
   for (let k = 0; k <= inputs.length; k++) {
     const t = k < inputs.length ? inputs[k] : output;
     const now = t.version;
-    if (now === node.versions[k]) continue;
+    const then = node.versions === null ? 0 : node.versions[k];
+    if (now === then) continue;
     const what = k < inputs.length ? `input ${k}` : 'the output';
     throw new Error(
       `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
         `${what} of ${node.op} (a ${t.dtype} tensor of shape ${fmtShape(t.shape)}) is at version ${now}; expected version ` +
-        `${node.versions[k]} instead. Hint: run the forward pass again after changing it (e.g. after optimizer.step() or ` +
+        `${then} instead. Hint: run the forward pass again after changing it (e.g. after optimizer.step() or ` +
         `loadStateDict), or use a clone() of it in the graph`,
     );
   }
@@ -128,12 +129,13 @@ function checkVersions(node: Node, inputs: readonly Tensor[], output: Tensor): v
  * flight or a kernel's scratch, seen only by the tape, so all of them except the kept gradients go back to
  * the caching allocator at the end. Intermediate results that library code marked `releasable` (nn.Sequential's)
  * go back too once their node is freed. Nothing is recycled when a custom function (user code) runs in the pass.
- * Returns the buffers of kept gradients that the pass made and that no other kept gradient shares.
+ * Returns the arrays of kept gradients that the pass made and that no other kept gradient shares (a view shares
+ * its base's typed array, so identity is enough).
  */
 export function runBackward(
   roots: readonly Tensor[], makeSeeds: () => readonly Tensor[], options: BackwardOptions,
   collect: (t: Tensor, g: Tensor) => Tensor | null, apply: ApplyFn, targets?: ReadonlySet<Tensor>,
-): Set<ArrayBufferLike> {
+): Set<TypedArray> {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   const order = graphOrder(roots);
@@ -192,20 +194,21 @@ export function runBackward(
   } finally {
     made = endCapture(outer);
   }
-  // Buffers still in use: the kept gradients'. A buffer two kept gradients share (add's VJP hands the same
+  // Arrays still in use: the kept gradients'. An array two kept gradients share (add's VJP hands the same
   // gradient to both inputs) is owned by neither.
-  const keptCount = new Map<ArrayBufferLike, number>();
-  for (const k of kept) keptCount.set(k.value.data.buffer, (keptCount.get(k.value.data.buffer) ?? 0) + 1);
-  const owned = new Set<ArrayBufferLike>();
+  const keptCount = new Map<TypedArray, number>();
+  for (const k of kept) keptCount.set(k.value.data, (keptCount.get(k.value.data) ?? 0) + 1);
+  const owned = new Set<TypedArray>();
   if (!recycle) return owned;
   for (const a of made) {
-    const n = keptCount.get(a.buffer);
+    const n = keptCount.get(a);
     if (n === undefined) release(a);
-    else if (n === 1) owned.add(a.buffer);
+    else if (n === 1) owned.add(a);
   }
   for (const t of freedForward) {
     const a = t.value.data;
-    if (!keptCount.has(a.buffer)) release(a);
+    // a disposed one was handled by its own _releaseIfUnseen above (released at most once)
+    if (!t._disposed && !keptCount.has(a)) giveBack(t.value);
   }
   return owned;
 }
@@ -238,16 +241,16 @@ export function backward(root: Tensor, gradient: Tensor | number | undefined, op
     holders.push(t);
     return t._peekGrad();
   }, apply);
-  // a gradient in a buffer this pass made, shared with no other gradient, belongs to the tape until read
+  // a gradient in an array this pass made, shared with no other gradient, belongs to the tape until read
   for (const t of holders) {
     const g = t._peekGrad()!;
-    if (t._ownsGrad() || owned.has(g.value.data.buffer)) t._setGrad(g, true);
+    if (t._ownsGrad() || owned.has(g.value.data)) t._setGrad(g, true);
   }
 }
 
 /**
  * Clears a tensor's .grad (optimizer.zeroGrad, module.zeroGrad): to null, or to zeros when `setToNone` is false.
- * A gradient buffer the tape owns goes back to the caching allocator, or is zeroed in place.
+ * A gradient array the tape owns goes back to the caching allocator, or is zeroed in place.
  */
 export function clearGrad(t: Tensor, setToNone: boolean): void {
   const g = t._peekGrad();
@@ -255,7 +258,7 @@ export function clearGrad(t: Tensor, setToNone: boolean): void {
   if (t._ownsGrad()) {
     if (setToNone) {
       t._setGrad(null, false);
-      release(g.value.data);
+      giveBack(g.value);
     } else {
       g.value.data.fill(0);
       bumpVersion(g.value.data);

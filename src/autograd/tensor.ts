@@ -12,7 +12,7 @@ import { NDArray } from '../tensor/ndarray.js';
 import { argReduce } from '../tensor/reduce.js';
 import { sortIndices } from '../tensor/scan.js';
 import { broadcastShapes, fmtShape, inferShape, normAxes, normAxis, shapesEqual } from '../tensor/shape.js';
-import { isIssued, isPinned, isShared, markShared, noteHolder, pin, release } from '../tensor/storage.js';
+import { giveBack, isSoleOwner, markShared, noteHolder, pin, release } from '../tensor/storage.js';
 import { checkDims, checkInt } from '../tensor/validate.js';
 import { inBackward, isGradEnabled } from './mode.js';
 import { storageVersion } from './version.js';
@@ -28,8 +28,11 @@ export interface NodeOf<K extends OpName> {
   readonly attrs: OpAttrs[K];
   output: Tensor | null;
   readonly id: number;
-  /** The version of each input's storage, then the output's, when the op was recorded (see version.ts). */
-  readonly versions: readonly number[];
+  /**
+   * The version of each input's storage, then the output's, when the op was recorded (see version.ts); null when
+   * all were 0 (storage never written in place: nearly every node, which then allocates no array for them).
+   */
+  readonly versions: readonly number[] | null;
 }
 
 /** A recorded operation, typed by its op: checking `node.op === 'sum'` narrows `node.attrs` to the sum's axes. */
@@ -37,21 +40,37 @@ export type Node = { [K in OpName]: NodeOf<K> }[OpName];
 
 let nextNodeId = 0;
 
-/** Runs primitive `op` and, when recording and some input requires grad, records it on the tape. */
+/**
+ * Runs primitive `op` and, when recording and some input requires grad, records it on the tape. Plain loops, no
+ * closures: every op of a training step passes here, and for small tensors this bookkeeping is most of an op's cost.
+ */
 export function apply<K extends OpName>(op: K, inputs: Tensor[], attrs: OpAttrs[K]): Tensor {
-  for (let i = 0; i < inputs.length; i++) if (inputs[i]._disposed) inputs[i]._checkUsable(op);
+  const n = inputs.length;
+  let wantsGrad = false;
+  for (let i = 0; i < n; i++) {
+    const t = inputs[i];
+    if (t._disposed) t._checkUsable(op);
+    if (t.requiresGrad) wantsGrad = true;
+  }
   // int32 inputs of exp, log, division... are computed in float32, as PyTorch does
   const xs = FLOAT_ONLY.has(op) ? inputs.map((t) => (isFloating(t.dtype) ? t : t.to('float32'))) : inputs;
-  const value = OPS[op].forward(xs.map((t) => t.value), attrs);
-  let record = false;
+  const values = new Array<NDArray>(n);
+  for (let i = 0; i < n; i++) values[i] = xs[i].value;
+  const value = OPS[op].forward(values, attrs);
   // no gradient flows into an integer result (a cast to int32, an int32 sum...)
-  if (isGradEnabled() && isFloating(value.dtype)) for (const t of inputs) if (t.requiresGrad) record = true;
+  const record = wantsGrad && isGradEnabled() && isFloating(value.dtype);
   const out = new Tensor(value, record);
   if (record) {
-    const versions = xs.map((t) => storageVersion(t.value.data));
-    versions.push(storageVersion(value.data));
     // the node keeps its inputs (and any labels or indices in attrs) until backward frees it: dispose leaves them be
-    for (const t of xs) t._tapeRefs++;
+    let versions: number[] | null = null;
+    for (let i = 0; i < n; i++) {
+      const x = xs[i];
+      x._tapeRefs++;
+      const v = storageVersion(x.value.data);
+      if (v !== 0) (versions ??= new Array<number>(n + 1).fill(0))[i] = v;
+    }
+    const v = storageVersion(value.data);
+    if (v !== 0) (versions ??= new Array<number>(n + 1).fill(0))[n] = v;
     const node: NodeOf<K> = { op, inputs: xs, attrs, output: out, id: nextNodeId++, versions };
     for (const a of savedArrays(node as Node)) pin(a);
     // NodeOf<K> is one member of the Node union; TypeScript cannot see that for a generic K (the one cast
@@ -173,7 +192,7 @@ export class Tensor {
     if (requiresGrad && !isFloating(value.dtype)) throw intGradError('Tensor');
     this.value = value;
     this.requiresGrad = requiresGrad;
-    noteHolder(value.data); // a second tensor on the same storage (a view, a detach) marks it shared
+    noteHolder(value); // a second tensor on the same storage (a view, a detach) marks it shared
   }
 
   /** True once {@link Tensor.dispose} was called on this tensor (TF.js's isDisposed). */
@@ -192,7 +211,8 @@ export class Tensor {
    * graph that backward has not freed yet saved it (then backward still works, and recycles it when it frees that
    * graph), and for parameters: disposing a Parameter marks it disposed, so a forward that uses it throws, but its
    * storage is never recycled, as the module, its optimizer and state dicts still refer to it. Dispose a tensor only
-   * once no object you passed it to keeps it (your own caches, a module's state).
+   * once no object you passed it to keeps it (your own caches, a module's state, an NDArray you built by hand on its
+   * `value.data`: views made with the tensor's or the NDArray's methods are seen, a hand-built one is not).
    * @example
    * ```ts
    * const w = tg.randn([3, 2], { requiresGrad: true });
@@ -219,10 +239,8 @@ export class Tensor {
    * kept a disposed tensor.
    */
   _releaseIfUnseen(): void {
-    const data = this.value.data;
     if (!this._disposed || this.isParameter || this._tapeRefs > 0 || (this.node !== null && this.node.inputs !== null)) return;
-    if (!isIssued(data) || isShared(data) || isPinned(data)) return;
-    release(data);
+    if (isSoleOwner(this.value)) giveBack(this.value); // once: the note then says so, for the tape's later call
   }
 
   /** @internal A new untracked tensor holding `value` (for the op table, which imports no values from this file). */
@@ -914,14 +932,14 @@ export class Tensor {
   /** The elements in row-major order as a new typed array. */
   dataSync(): TypedArray {
     this._checkUsable('dataSync');
-    const out = this.value.clone().data;
-    markShared(out); // the caller keeps it: a tensor that later wraps it must never hand it back to the cache
-    return out;
+    // a copy the caller keeps: its NDArray claimed it from the allocator, so a tensor that later wraps it does
+    // not own it (storage.ts's claim) and never hands it back to the cache
+    return this.value.clone().data;
   }
   /** A scijs ndarray sharing this tensor's storage, strides and offset (no copy). */
   toNdarray(): ReturnType<typeof ndarrayToScijs> {
     this._checkUsable('toNdarray');
-    markShared(this.value.data); // the scijs view shares the storage: dispose must not recycle it
+    markShared(this.value); // the scijs view shares the storage: dispose must not recycle it
     return ndarrayToScijs(this.value);
   }
   /** A readable, PyTorch-style printout of the values, noting `gradFn` or `requiresGrad` when set. */

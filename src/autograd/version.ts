@@ -1,15 +1,20 @@
 // Version counters, as PyTorch keeps them: every write into a tensor's storage after it was made (an optimizer
 // step, loadStateDict, an in-place init) bumps the storage's counter. The tape notes the counters of each op's
 // inputs and output when it records the op, and backward refuses a VJP whose saved tensors have changed since.
+// A storage is the typed array under a tensor, shared by its views (NDArray's view methods keep `data`).
 
-/** Anything backed by a buffer: the typed array under a tensor (views of one storage share its buffer). */
-type Storage = { readonly buffer: ArrayBufferLike };
+import type { TypedArray } from '../tensor/dtype.js';
 
-const versions = new WeakMap<ArrayBufferLike, number>();
+/**
+ * The counts of storages written in place at least once. Keyed on the typed array itself, never on its
+ * `.buffer` (reading that moves a small array out of V8's heap), and only written by `bumpVersion`: the
+ * arrays that ops make fresh, nearly all of them, are never entered, so recording an op costs one lookup.
+ */
+const versions = new WeakMap<TypedArray, number>();
 
 /** How many in-place writes the storage has had (0 for storage never written in place). */
-export function storageVersion(data: Storage): number {
-  return versions.get(data.buffer) ?? 0;
+export function storageVersion(data: TypedArray): number {
+  return versions.get(data) ?? 0;
 }
 
 /**
@@ -17,7 +22,7 @@ export function storageVersion(data: Storage): number {
  * (a strided parameter made dense, loadStateDict's fresh copy), pass the storage it replaces as `previous`: the
  * new one then continues its count, so the tensor's version still goes up.
  */
-export function bumpVersion(data: Storage, previous?: Storage): void {
+export function bumpVersion(data: TypedArray, previous?: TypedArray): void {
   const before = Math.max(storageVersion(data), previous ? storageVersion(previous) : 0);
-  versions.set(data.buffer, before + 1);
+  versions.set(data, before + 1);
 }

@@ -4,7 +4,7 @@
 import { isGradEnabled } from '../autograd/mode.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { isTracing } from '../autograd/trace.js';
-import { beginCapture, capturedSinceBegin, endCapture, isShared, release } from '../tensor/storage.js';
+import { beginCapture, capturedSinceBegin, endCapture, giveBack, isSoleOwner } from '../tensor/storage.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { ReLU } from './activations.js';
 import { Linear } from './layers.js';
@@ -117,7 +117,9 @@ export function runChain(modules: readonly Module[], x: Tensor, finish?: (m: Mod
       ys = fused ? [(items[i] as Linear).forwardWith(prev, 'relu')] : step(i, prev);
       if (i > 0 && isPure(items[i - 1]) && isPure(items[i])) {
         if (grad) mids.push(prev);
-        else if (ys.every((y) => prev.value.data.buffer !== y.value.data.buffer) && capturedSinceBegin(prev.value.data)) release(prev.value.data);
+        else if (ys.every((y) => prev.value.data !== y.value.data) && capturedSinceBegin(prev.value.data)) {
+          giveBack(prev.value);
+        }
       }
       if (fused) i++; // the ReLU ran inside the Linear's op
     }
@@ -125,9 +127,9 @@ export function runChain(modules: readonly Module[], x: Tensor, finish?: (m: Mod
     made = endCapture(outer);
   }
   if (grad) {
-    const outs = new Set(ys.map((y) => y.value.data.buffer));
+    const outs = new Set(ys.map((y) => y.value.data));
     const fresh = new Set<TypedArray>(made);
-    for (const t of mids) if (t.node !== null && !outs.has(t.value.data.buffer) && fresh.has(t.value.data)) t.releasable = true;
+    for (const t of mids) if (t.node !== null && !outs.has(t.value.data) && fresh.has(t.value.data)) t.releasable = true;
   }
   return ys;
 }
@@ -151,7 +153,9 @@ export class ModuleList extends ModuleSequence {
  */
 export function recycleIntermediate(t: Tensor, result: Tensor): void {
   const data = t.value.data;
-  if (isTracing() || data.buffer === result.value.data.buffer || isShared(data)) return;
-  if (!isGradEnabled()) release(data);
+  if (isTracing() || data === result.value.data || !isSoleOwner(t.value)) return;
+  if (!isGradEnabled()) {
+    giveBack(t.value);
+  }
   else if (t.node !== null) t.releasable = true;
 }

@@ -2,6 +2,7 @@
 // View operations (reshape, permute, expand, slice, squeeze, unsqueeze) are O(ndim) and copy nothing.
 
 import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { claim } from './storage.js';
 import {
   checkShape,
   contiguousStrides,
@@ -33,6 +34,13 @@ export class NDArray {
   readonly offset: number;
   /** The number of elements (the product of the shape). */
   readonly size: number;
+  /**
+   * @internal The caching allocator's bits on `data` (src/tensor/storage.ts): issued there, held by a tensor,
+   * shared. A view's are its root's.
+   */
+  _state: number;
+  /** @internal For a view made by the methods below: the array whose `_state` speaks for the storage. */
+  _root: NDArray | null = null;
 
   /**
    * A view of `data`. Throws a RangeError unless the shape has non-negative integer dims, the strides (one per dim,
@@ -45,6 +53,14 @@ export class NDArray {
     this.offset = offset;
     this.size = sizeOf(shape);
     checkView(shape, this.strides, offset, data.length, 'NDArray');
+    this._state = claim(data);
+  }
+
+  /** A view of this array's storage, sharing its allocator bits (a tensor on each makes the storage shared). */
+  private view(shape: Shape, strides: Shape | undefined, offset: number): NDArray {
+    const out = new NDArray(this.data, shape, strides, offset);
+    out._root = this._root ?? this;
+    return out;
   }
 
   /** 'float32' or 'float64', from the storage's type. */
@@ -124,9 +140,9 @@ export class NDArray {
   /** A view when the strides allow it (always for contiguous arrays, squeeze and unsqueeze), else a copy. */
   reshape(shape: Shape): NDArray {
     const target = inferShape(shape, this.size, 'reshape', this.shape);
-    if (this.isContiguous()) return new NDArray(this.data, target, undefined, this.offset);
+    if (this.isContiguous()) return this.view(target, undefined, this.offset);
     const strides = viewStrides(this.shape, this.strides, target);
-    if (strides) return new NDArray(this.data, target, strides, this.offset);
+    if (strides) return this.view(target, strides, this.offset);
     return this.contiguous().reshape(target);
   }
 
@@ -146,7 +162,7 @@ export class NDArray {
       shape[i] = this.shape[d];
       strides[i] = this.strides[d];
     }
-    return new NDArray(this.data, shape, strides, this.offset);
+    return this.view(shape, strides, this.offset);
   }
 
   /** A view with two dims swapped. */
@@ -189,7 +205,7 @@ export class NDArray {
         throw new RangeError(`expand: cannot expand shape ${fmtShape(this.shape)} to ${fmtShape(shape)}`);
       }
     }
-    return new NDArray(this.data, out, strides, this.offset);
+    return this.view(out, strides, this.offset);
   }
 
   /** Basic slicing per axis: start (inclusive), end (exclusive), step > 0; already-normalised values. */
@@ -203,7 +219,7 @@ export class NDArray {
       strides[i] = this.strides[i] * steps[i];
       if (len > 0) offset += starts[i] * this.strides[i];
     }
-    return new NDArray(this.data, shape, strides, offset);
+    return this.view(shape, strides, offset);
   }
 
   /** A view without size-1 dims (only the listed ones, when `axes` is given). */
@@ -217,7 +233,7 @@ export class NDArray {
         strides.push(this.strides[i]);
       }
     }
-    return new NDArray(this.data, shape, strides, this.offset);
+    return this.view(shape, strides, this.offset);
   }
 
   /** A view with a size-1 dim inserted at `axis`. */
@@ -227,7 +243,7 @@ export class NDArray {
     const strides = [...this.strides];
     shape.splice(a, 0, 1);
     strides.splice(a, 0, a < this.ndim ? this.strides[a] * this.shape[a] : 1);
-    return new NDArray(this.data, shape, strides, this.offset);
+    return this.view(shape, strides, this.offset);
   }
 
   /** Nested JS arrays (a number for a 0-d array). */

@@ -14,9 +14,20 @@
  * gradient that `zeroGrad` clears and that user code never read, and for a module's intermediate
  * results that nobody else can see (nn.Sequential marks them); and `Tensor.dispose` (the caller's promise that
  * it is done with a tensor), which gives an array back only when no other tensor, view or saved graph node can
- * still see it: for that the tensors note here which arrays they hold (`noteHolder`: a second holder marks the
- * array shared) and the tape pins arrays that recorded nodes keep outside their inputs (`pin`). Arrays wrapped
- * from user memory (`new tg.Tensor(new tg.NDArray(float32Array, shape))`) were not issued here and are never taken.
+ * still see it. Arrays wrapped from user memory (`new tg.Tensor(new tg.NDArray(float32Array, shape))`) were not
+ * issued here and are never taken.
+ *
+ * The bookkeeping for that rule is a few bits on the NDArray that wraps the array first (its `_state`, from
+ * `claim`); views made through NDArray's methods (reshape, permute, expand, slice, squeeze, unsqueeze) point to
+ * that NDArray (`_root`) and share its bits, as PyTorch's views share one Storage. Tensors note themselves there
+ * as they are made (a second one marks the array shared), `markShared` notes a caller who can see the elements
+ * (toNdarray), and `pin` the graph nodes that keep an array outside their inputs. No weak collection keyed on
+ * arrays, and nothing allocated per array: a WeakSet entry cost about 1 µs of the garbage collector's time,
+ * keying on `.buffer` makes V8 move every small on-heap array out of the heap (about 4 µs), and each object
+ * that lives as long as the graph makes every young-generation collection copy it; together they had tripled
+ * the tape's cost per scalar op (docs/performance.md, issue 11). So only views made through NDArray's methods
+ * are seen: a second NDArray built by hand on another's `data` is not, and must not outlive a `dispose` of
+ * the first.
  */
 
 import type { DType, TypedArray } from './dtype.js';
@@ -39,23 +50,42 @@ export interface CacheStats {
   limitBytes: number;
 }
 
+/** `_state` bit: this allocator issued the array, it is still out, and this NDArray wrapped it first. */
+export const ISSUED = 1;
+/** `_state` bit: a tensor holds the array. */
+const HELD = 2;
+/** `_state` bit: a second tensor, or the caller, can also see the elements: dispose must leave the array alone. */
+const SHARED = 4;
+
+/** Anything that carries an array and the allocator's bits on it: an NDArray (`_root` set on views). */
+export interface Owned {
+  readonly data: TypedArray;
+  _state: number;
+  readonly _root: Owned | null;
+}
+
 /** Free arrays by dtype, then by length. */
 const free: Record<DType, Map<number, TypedArray[]>> = { float32: new Map(), float64: new Map(), int32: new Map() };
-/** Arrays this allocator made (only those can come back). */
-const issued = new WeakSet<TypedArray>();
-/** Arrays now sitting in a free list (a second release of one is ignored). */
-const inCache = new WeakSet<TypedArray>();
-/** Buffers some tensor holds (noted when the tensor is made). */
-const held = new WeakSet<ArrayBufferLike>();
-/** Buffers more than one tensor (a view, a detach, an alias the caller holds) can see: dispose never recycles them. */
-const shared = new WeakSet<ArrayBufferLike>();
-/** Buffers recorded graph nodes keep outside their input tensors (labels, indices), with how many live nodes do. */
-const pins = new WeakMap<ArrayBufferLike, number>();
+/** The last arrays handed out that no NDArray has wrapped yet (see `claim`), oldest overwritten first. */
+const unclaimed: (TypedArray | null)[] = [null, null, null, null];
+let nextUnclaimed = 0;
+/** Arrays recorded graph nodes keep outside their input tensors (labels, indices), with how many live nodes do. */
+const pins = new WeakMap<ArrayBufferView, number>();
 let cachedBytes = 0;
 let limitBytes = 256 * 1024 * 1024;
 let allocations = 0, allocatedBytes = 0, reuses = 0, reusedBytes = 0, releases = 0;
-/** Arrays handed out while a capture is open (the tape's backward pass), newest last. */
-let capture: TypedArray[] | null = null;
+/**
+ * What a capture saw: the arrays handed out while it was open, in order, and those given back meanwhile, each with
+ * how many arrays had been handed out when it came back (an array is handed out, given back, maybe handed out
+ * again: only the order says whether it is out at the end).
+ */
+export interface Capture {
+  made: TypedArray[];
+  released: TypedArray[];
+  releasedAt: number[];
+}
+/** The innermost open capture (the tape's backward pass, nn.Sequential's forward, a Keras batch). */
+let capture: Capture | null = null;
 
 function make(dtype: DType, n: number): TypedArray {
   return dtype === 'float64' ? new Float64Array(n) : dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
@@ -70,105 +100,148 @@ export function acquire(dtype: DType, n: number, zero = true): TypedArray {
   let out: TypedArray;
   if (list !== undefined && list.length > 0) {
     out = list.pop()!;
-    inCache.delete(out);
     cachedBytes -= out.byteLength;
     reuses++;
     reusedBytes += out.byteLength;
     if (zero) out.fill(0);
   } else {
     out = make(dtype, n);
-    issued.add(out);
     allocations++;
     allocatedBytes += out.byteLength;
   }
-  if (capture !== null) capture.push(out);
+  unclaimed[nextUnclaimed] = out;
+  nextUnclaimed = (nextUnclaimed + 1) & 3;
+  if (capture !== null) capture.made.push(out);
   return out;
 }
 
 /**
- * Gives an array back for reuse. The caller promises that nothing will read or write it again. Arrays not
- * issued here (or views into part of one) are ignored, as is an array already in the cache; when the cache
- * is full the array is simply dropped for the garbage collector.
+ * The `_state` of an NDArray about to wrap `a`: ISSUED when `acquire` just handed `a` out and no NDArray has
+ * wrapped it yet (kernels wrap their result right after acquiring it, after at most a few scratch arrays), else 0
+ * (the caller's memory, an array already claimed: never recycled).
+ */
+export function claim(a: TypedArray): number {
+  for (let i = 0; i < 4; i++) {
+    if (unclaimed[i] === a) {
+      unclaimed[i] = null;
+      return ISSUED;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Gives an array back for reuse. Only for arrays `acquire` handed out, whole, and only once per hand-out: the
+ * tape's own (a capture's list nets out those a kernel gave back early), a kernel's scratch, or an owner that
+ * `isSoleOwner` approved (through `giveBack`, so it stops being one). Nothing checks this here: a set of the cached arrays
+ * cost a third of a microsecond per array, more than the rest of the allocator. The holder promises that nothing
+ * will read or write the array again; when the cache is full it is simply dropped for the garbage collector.
  */
 export function release(a: TypedArray): void {
-  if (!issued.has(a) || inCache.has(a)) return;
+  if (capture !== null) {
+    capture.released.push(a);
+    capture.releasedAt.push(capture.made.length);
+  }
   if (cachedBytes + a.byteLength > limitBytes) return;
-  // whoever held it is done with it: the next holder starts afresh
-  held.delete(a.buffer);
-  shared.delete(a.buffer);
+  for (let i = 0; i < 4; i++) if (unclaimed[i] === a) unclaimed[i] = null;
   const dtype: DType = a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'float32';
   let list = free[dtype].get(a.length);
   if (list === undefined) free[dtype].set(a.length, (list = []));
   list.push(a);
-  inCache.add(a);
   cachedBytes += a.byteLength;
   releases++;
 }
 
-/** True for an array this allocator issued (so `release` would take it). */
-export function isIssued(a: TypedArray): boolean {
-  return issued.has(a);
+/**
+ * Notes that one more tensor holds `v`'s array; from the second on, the array is shared. Tensors call it when
+ * they are made, views included, so `isSoleOwner` can tell whether a tensor is the only one that can see it.
+ */
+export function noteHolder(v: Owned): void {
+  const o = v._root ?? v;
+  if (o._state & ISSUED) o._state |= o._state & HELD ? SHARED : HELD;
+}
+
+/** Marks `v`'s array as seen by code outside the tensors (a scijs view handed to the caller). */
+export function markShared(v: Owned): void {
+  (v._root ?? v)._state |= SHARED;
 }
 
 /**
- * Notes that one more tensor (or other long-lived reader) holds `a`'s buffer; from the second holder on, the
- * buffer is shared. Tensors call it when they are made, views included, so `isShared` tells whether a tensor
- * is the only one that can see its array.
+ * True when the array under `v` may go back to the cache once its tensor is done: issued here and still out,
+ * seen by no other tensor or the caller, and kept by no live graph node (`pin`).
  */
-export function noteHolder(a: TypedArray): void {
-  const b = a.buffer;
-  if (held.has(b)) shared.add(b);
-  else held.add(b);
+export function isSoleOwner(v: Owned): boolean {
+  return ((v._root ?? v)._state & (ISSUED | SHARED)) === ISSUED && !pins.has(v.data);
 }
 
-/** Marks `a`'s buffer as seen by code outside the tensors (a typed array handed to the caller, a scijs view). */
-export function markShared(a: TypedArray): void {
-  held.add(a.buffer);
-  shared.add(a.buffer);
-}
-
-/** True when more than one tensor (or the caller, directly) can see `a`'s buffer. */
-export function isShared(a: TypedArray): boolean {
-  return shared.has(a.buffer);
+/** Gives the array under `v` back (see `release`) and clears its ISSUED bit, so no view or stale tensor gives it back again. */
+export function giveBack(v: Owned): void {
+  (v._root ?? v)._state &= ~ISSUED;
+  release(v.data);
 }
 
 /** A recorded graph node keeps `a` (not as an input tensor): it must not be recycled until `unpin`. */
 export function pin(a: ArrayBufferView): void {
-  pins.set(a.buffer, (pins.get(a.buffer) ?? 0) + 1);
+  pins.set(a, (pins.get(a) ?? 0) + 1);
 }
 
 /** The node that pinned `a` was freed. */
 export function unpin(a: ArrayBufferView): void {
-  const n = pins.get(a.buffer) ?? 0;
-  if (n <= 1) pins.delete(a.buffer);
-  else pins.set(a.buffer, n - 1);
-}
-
-/** True while some live graph node keeps `a` outside its input tensors. */
-export function isPinned(a: TypedArray): boolean {
-  return pins.has(a.buffer);
+  const n = pins.get(a) ?? 0;
+  if (n <= 1) pins.delete(a);
+  else pins.set(a, n - 1);
 }
 
 /**
  * Starts recording the arrays handed out until `endCapture`, returning what was open before (captures
  * nest: pass it back to endCapture).
  */
-export function beginCapture(): TypedArray[] | null {
+export function beginCapture(): Capture | null {
   const outer = capture;
-  capture = [];
+  capture = { made: [], released: [], releasedAt: [] };
   return outer;
 }
 
-/** True when `a` was handed out since the innermost open capture began. */
+/** True when `a` was handed out since the innermost open capture began and is not back in the cache. */
 export function capturedSinceBegin(a: TypedArray): boolean {
-  return capture !== null && capture.includes(a);
+  if (capture === null) return false;
+  const made = capture.made.lastIndexOf(a);
+  const back = capture.released.lastIndexOf(a);
+  return made >= 0 && (back < 0 || made >= capture.releasedAt[back]);
 }
 
-/** Ends the innermost capture and returns its arrays; the outer capture (if any) also gets them. */
-export function endCapture(outer: TypedArray[] | null): TypedArray[] {
-  const got = capture ?? [];
+/**
+ * Ends the innermost capture and returns the arrays it handed out that are still out (each once: a kernel's
+ * scratch given back meanwhile is not among them, unless it was handed out again after); the outer capture
+ * (if any) also gets them, after the give-backs of arrays that were out before this capture began.
+ */
+export function endCapture(outer: Capture | null): TypedArray[] {
+  const c = capture ?? { made: [], released: [], releasedAt: [] };
   capture = outer;
-  if (outer !== null) for (const a of got) outer.push(a);
+  let got = c.made;
+  const early: TypedArray[] = [];
+  if (c.released.length > 0) {
+    const firstMade = new Map<TypedArray, number>(), lastMade = new Map<TypedArray, number>();
+    c.made.forEach((a, i) => {
+      if (!firstMade.has(a)) firstMade.set(a, i);
+      lastMade.set(a, i);
+    });
+    const lastBack = new Map<TypedArray, number>();
+    c.released.forEach((a, j) => {
+      const at = c.releasedAt[j];
+      if (!((firstMade.get(a) ?? Infinity) < at) && !lastBack.has(a)) early.push(a); // out before this capture
+      lastBack.set(a, at);
+    });
+    got = [];
+    for (const [a, i] of lastMade) if (i >= (lastBack.get(a) ?? -1)) got.push(a);
+  }
+  if (outer !== null) {
+    for (const a of early) {
+      outer.released.push(a);
+      outer.releasedAt.push(outer.made.length);
+    }
+    for (const a of got) outer.made.push(a);
+  }
   return got;
 }
 
@@ -188,10 +261,7 @@ export function cacheStats(): CacheStats {
 
 /** Drops every cached array (for the garbage collector to free), as torch.cuda.empty_cache(). */
 export function emptyCache(): void {
-  for (const m of Object.values(free)) {
-    for (const list of m.values()) for (const a of list) inCache.delete(a);
-    m.clear();
-  }
+  for (const m of Object.values(free)) m.clear();
   cachedBytes = 0;
 }
 

@@ -542,8 +542,7 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
     vjp: (g, { inputs: [x, w], attrs, needs, apply }) => [
       needs[0] ? apply('convTranspose2d', [g, w], { ...geoOf(attrs), inputSize: x.shape.slice(2) }) : null,
       needs[1] ? apply('conv2dWeight', [x, g], { ...geoOf(attrs), kernelSize: w.shape.slice(2) }) : null,
-      // (over h, w first, then n: each sum's axes are adjacent, which the reduction reads without a permuted copy)
-      ...(needs.length > 2 ? [needs[2] ? g.sum([2, 3]).sum(0) : null] : []),
+      ...(needs.length > 2 ? [needs[2] ? g.sum([0, 2, 3]) : null] : []),
     ],
   },
   // ⟨convT(y, w), G⟩ = ⟨y, conv(G, w)⟩  →  gy = conv(G, w), gw = convWeight(G, y)

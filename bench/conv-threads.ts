@@ -4,6 +4,8 @@
 // blocks (1, 2, 1, 2, ...: `setNumThreads` starts and stops the worker), each block timing every
 // workload a few times, so both counts see the same machine. Two threads need a free core: run it
 // when `uptime`'s load is low, and report the load with the figures.
+// Also prints the process's CPU time per run (every thread's): two threads cost more CPU in all than
+// one (the workers' kernel runs slower), and a wall time near the CPU time means the worker got no core.
 // Run: npx tsx bench/conv-threads.ts [blocks = 6] [reps per block = 5]
 
 import * as tg from '../src/index.js';
@@ -57,25 +59,31 @@ const work: Record<string, [number, () => unknown]> = {
   'LeNet step': [5, lenet],
 };
 const times = new Map<string, number[]>();
+const cpus = new Map<string, number[]>();
 for (let b = -2; b < blocks; b++) {
   // blocks −2 and −1 warm both thread counts up
   const threads = 1 + (((b % 2) + 2) % 2);
   await tg.setNumThreads(threads);
   for (const [name, [steps, fn]] of Object.entries(work)) {
     for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
+      const t0 = performance.now(), c0 = process.cpuUsage();
       for (let s = 0; s < steps; s++) fn();
-      const ms = (performance.now() - t0) / steps;
-      if (b >= 0) times.set(`${name}|${threads}`, [...(times.get(`${name}|${threads}`) ?? []), ms]);
+      const ms = (performance.now() - t0) / steps, c = process.cpuUsage(c0);
+      const key = `${name}|${threads}`;
+      if (b >= 0) {
+        times.set(key, [...(times.get(key) ?? []), ms]);
+        cpus.set(key, [...(cpus.get(key) ?? []), (c.user + c.system) / 1000 / steps]);
+      }
     }
   }
 }
 await tg.setNumThreads(1);
 const med = (v: number[]) => [...v].sort((p, q) => p - q)[v.length >> 1];
 console.log(`wall-clock medians over ${blocks / 2} blocks of each thread count × ${reps} reps`);
-console.log('workload'.padEnd(26) + '1 thread ms  2 threads ms  speed-up');
+console.log('workload'.padEnd(26) + '1 thread ms  2 threads ms  speed-up   CPU ms, 1 thread  2 threads');
 for (const name of Object.keys(work)) {
   const t1 = med(times.get(`${name}|1`)!), t2 = med(times.get(`${name}|2`)!);
+  const c1 = med(cpus.get(`${name}|1`)!), c2 = med(cpus.get(`${name}|2`)!);
   const extra = name === 'LeNet step' ? `   (${((1000 * LENET.batch) / t1).toFixed(0)} → ${((1000 * LENET.batch) / t2).toFixed(0)} samples/s)` : '';
-  console.log(`${name.padEnd(26)}${t1.toFixed(2).padStart(10)}${t2.toFixed(2).padStart(13)}${(t1 / t2).toFixed(2).padStart(9)}×${extra}`);
+  console.log(`${name.padEnd(26)}${t1.toFixed(2).padStart(10)}${t2.toFixed(2).padStart(13)}${(t1 / t2).toFixed(2).padStart(9)}×${c1.toFixed(1).padStart(15)}${c2.toFixed(1).padStart(11)}${extra}`);
 }

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
+import { threadTuning } from '../src/tensor/threads.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const gen = () => new tg.Generator(11);
@@ -119,6 +120,32 @@ describe('setNumThreads', () => {
     await tg.setNumThreads(2);
     const threaded = run();
     single.forEach((s, i) => expectBitwiseEqual(s, threaded[i]));
+  });
+
+  it('gives the same results when threads poll before sleeping and smaller products are shared', async () => {
+    // threadTuning (not public): spinMicros makes the threads poll for the next product and for unfinished
+    // row blocks (waitWhile) instead of sleeping at once; a lower minWork shares an MLP's second layer too
+    const g5 = gen();
+    const pairs: [tg.Tensor, tg.Tensor][] = [
+      [tg.randn([64, 784], { generator: g5 }), tg.randn([128, 784], { generator: g5 }).T],
+      [tg.randn([64, 128], { generator: g5 }), tg.randn([64, 128], { generator: g5 }).T],
+      [tg.randn([64, 64], { generator: g5 }).T, tg.randn([64, 128], { generator: g5 })],
+      [tg.randn([520, 700], { generator: g5 }), tg.randn([700, 90], { generator: g5 })],
+    ];
+    await tg.setNumThreads(1);
+    const singles = pairs.map(([a, b]) => a.matmul(b));
+    const saved = { ...threadTuning };
+    try {
+      await tg.setNumThreads(2);
+      for (const [spinMicros, minWork] of [[500, 1 << 19], [5, 1 << 19], [0, 1 << 19]]) {
+        Object.assign(threadTuning, { spinMicros, minWork, timing: true });
+        const shared = threadTuning.shared;
+        pairs.forEach(([a, b], i) => expectBitwiseEqual(singles[i], a.matmul(b)));
+        expect(threadTuning.shared - shared).toBe(pairs.length); // all four were shared
+      }
+    } finally {
+      Object.assign(threadTuning, saved);
+    }
   });
 
   it('raises the usual shape error with threads on', async () => {

@@ -2,6 +2,7 @@
 // then a gather at those positions (so its gradient is a scatter-add there, as in PyTorch).
 
 import { NDArray } from './ndarray.js';
+import { acquire } from './storage.js';
 
 /** Window geometry per axis [height, width]; padding counts on both sides, dilation spaces the taps. */
 export interface PoolGeometry {
@@ -18,7 +19,7 @@ export interface PoolGeometry {
 }
 
 /**
- * x [N, C, H, W] (any strides) → indices [N, C, Ho·Wo] into each H·W plane: the first maximum of
+ * x [N, C, H, W] (any strides) → int32 indices [N, C, Ho·Wo] into each H·W plane: the first maximum of
  * each window in scan order, or the first NaN (which then propagates), as PyTorch picks.
  */
 export function maxPoolIndices(x: NDArray, g: PoolGeometry): NDArray {
@@ -26,7 +27,8 @@ export function maxPoolIndices(x: NDArray, g: PoolGeometry): NDArray {
   const [kh, kw] = g.kernel, [sh, sw] = g.stride, [ph, pw] = g.padding, [dh, dw] = g.dilation, [Ho, Wo] = g.out;
   const [sN, sC, sH, sW] = x.strides;
   const xd = x.data;
-  const out = new Float64Array(N * C * Ho * Wo);
+  // int32 from the caching allocator; every element is written below
+  const out = acquire('int32', N * C * Ho * Wo, false) as Int32Array;
   if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0 && dh === 1 && dw === 1 && 2 * Ho <= H && 2 * Wo <= W) {
     maxPool2x2(x, Ho, Wo, out);
     return new NDArray(out, [N, C, Ho * Wo]);
@@ -59,7 +61,7 @@ export function maxPoolIndices(x: NDArray, g: PoolGeometry): NDArray {
 }
 
 /** maxPoolIndices for 2×2 windows at stride 2 that all lie inside the image (the common case), the four taps unrolled. */
-function maxPool2x2(x: NDArray, Ho: number, Wo: number, out: Float64Array): void {
+function maxPool2x2(x: NDArray, Ho: number, Wo: number, out: Int32Array): void {
   const [N, C, , W] = x.shape;
   const [sN, sC, sH, sW] = x.strides;
   const xd = x.data;

@@ -74,8 +74,9 @@ const SPIN_MICROS = 0;
  * not part of the package's API. `minWork`: the least m·n·k that is shared; `spinMicros`: how long a thread
  * polls before sleeping (SPIN). With `timing` on, every product large enough to share (with threads on or
  * off) adds its wall time to `sharedMs` and counts in `shared`: what a training step spends in them.
+ * `paused`: every product runs on the calling thread, the workers idle (one thread, without restarting them).
  */
-export const threadTuning = { minWork: PARALLEL_MIN_WORK, spinMicros: SPIN_MICROS, timing: false, sharedMs: 0, shared: 0 };
+export const threadTuning = { minWork: PARALLEL_MIN_WORK, spinMicros: SPIN_MICROS, paused: false, timing: false, sharedMs: 0, shared: 0 };
 
 /**
  * Returns once arr[i] is no longer `value`: polls for up to `micros` µs (a wake-up from Atomics.wait
@@ -282,9 +283,10 @@ async function stopPool(p: Pool): Promise<void> {
  * 2-D product, whose blocks are then shared out between this thread and the workers.
  */
 export function matmul(a: NDArray, b: NDArray): NDArray {
-  if (!threadTuning.timing || !shareable(a, b)) return pool !== null && shareable(a, b) ? parallelMatmul(pool, a, b) : matmulSingle(a, b);
+  const p = threadTuning.paused ? null : pool;
+  if (!threadTuning.timing || !shareable(a, b)) return p !== null && shareable(a, b) ? parallelMatmul(p, a, b) : matmulSingle(a, b);
   const t0 = performance.now();
-  const c = pool !== null ? parallelMatmul(pool, a, b) : matmulSingle(a, b);
+  const c = p !== null ? parallelMatmul(p, a, b) : matmulSingle(a, b);
   threadTuning.sharedMs += performance.now() - t0;
   threadTuning.shared++;
   return c;
@@ -416,15 +418,15 @@ export function runSharedUnits(kind: number, units: number): void {
   const done = p.done;
   done.fill(0, 0, units);
   const f32 = new Float32Array(p.data), f64 = new Float64Array(p.data);
+  const spin = threadTuning.spinMicros;
   try {
+    Atomics.store(p.flags, SPIN, spin);
     Atomics.store(p.flags, FAILED, 0);
     Atomics.store(p.flags, NEXT, units << 16);
     Atomics.store(p.flags, JOB, (Atomics.load(p.flags, JOB) + 1) & 0x3fffffff);
     Atomics.notify(p.flags, JOB);
     runUnits(p.flags, done, q, (_g, float64) => (float64 ? f64 : f32));
-    for (let u = 0; u < units; u++) {
-      while (Atomics.load(done, u) === 0) Atomics.wait(done, u, 0);
-    }
+    for (let u = 0; u < units; u++) waitWhile(done, u, 0, spin);
   } finally {
     q[P.kind] = 0; // every unit is done: the next product (a matmul's) reads kind 0
   }

@@ -1,0 +1,12 @@
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+const root = resolve(process.argv[2] ?? '.');
+const tg = await import(pathToFileURL(join(root, 'src', 'index.ts')).href);
+const w = tg.tensor(0.999, { requiresGrad: true }), b = tg.tensor(0.001, { requiresGrad: true }), x = tg.tensor(1.5, { requiresGrad: true });
+const c = () => { let y = x; for (let i = 0; i < 5000; i++) y = y.mul(w).add(b); y.backward(); x.grad = w.grad = b.grad = null; };
+for (let r = 0; r < 10; r++) c();
+const reps = 60;
+const c0 = process.cpuUsage(), t0 = performance.now();
+for (let r = 0; r < reps; r++) c();
+const d = process.cpuUsage(c0);
+console.log(root.padEnd(16), 'mean wall', ((performance.now() - t0) * 1000 / reps / 10000).toFixed(2), 'cpu', ((d.user + d.system) / reps / 10000).toFixed(2), 'µs/op');

@@ -1,8 +1,9 @@
 // Before and after, op by op: runs each checkout's own bench/tapegrad.ts (--json) in fresh processes, the two
 // sides alternating (the first side swapped every round, so a burst of load or a warming machine hits both
 // alike), and prints a markdown table of the medians over the rounds with after's speed ÷ before's (higher is
-// faster; times are inverted, throughputs divided; memory rows, before's ÷ after's), flagging rows under 0.95. Issue 11 asks that `npm run bench`
-// show nothing slower than before: docs/performance.md's "before and after" table comes from this script.
+// faster; times are inverted, throughputs divided; memory rows read before's ÷ after's), flagging rows under
+// 0.95. Issue 11 asks that `npm run bench` show nothing slower than before: this reruns docs/performance.md's
+// "before and after, op by op" table.
 // Run: npx tsx bench/before-after.ts /path/to/old-checkout [/path/to/new-checkout (default: this one)]
 //        [--rounds 3] [--suites matmul,elementwise,reduce,tape,mlp] [--threads 1] [--quick]
 // e.g. git worktree add --detach /tmp/before 9fc5c7f && ln -s "$PWD/node_modules" /tmp/before/

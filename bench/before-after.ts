@@ -1,8 +1,9 @@
 // Before and after, op by op: runs each checkout's own bench/tapegrad.ts (--json) in fresh processes, the two
 // sides alternating (the first side swapped every round, so a burst of load or a warming machine hits both
 // alike), and prints a markdown table of the medians over the rounds with after's speed ÷ before's (higher is
-// faster; times are inverted, throughputs divided), flagging rows under 0.95. Issue 11 asks that `npm run bench`
-// show nothing slower than before: docs/performance.md's "before and after" table comes from this script.
+// faster; times are inverted, throughputs divided; memory rows read before's ÷ after's), flagging rows under
+// 0.95. Issue 11 asks that `npm run bench` show nothing slower than before: this reruns docs/performance.md's
+// "before and after, op by op" table.
 // Run: npx tsx bench/before-after.ts /path/to/old-checkout [/path/to/new-checkout (default: this one)]
 //        [--rounds 3] [--suites matmul,elementwise,reduce,tape,mlp] [--threads 1] [--quick]
 // e.g. git worktree add --detach /tmp/before 9fc5c7f && ln -s "$PWD/node_modules" /tmp/before/
@@ -111,7 +112,11 @@ function main(): void {
       continue;
     }
     const [b, a] = [median(values[0]), median(values[1])];
-    const speed = metric.higherIsBetter ? a / b : b / a; // after's speed ÷ before's
+    if (a <= 0 || b <= 0) { // a ratio of a zero (memory growth, say) says nothing
+      rows.push(`| ${key} (${metric.unit}) | ${fmt(b)} | ${fmt(a)} | |`);
+      continue;
+    }
+    const speed = metric.higherIsBetter ? a / b : b / a; // after's speed ÷ before's (for memory: before's ÷ after's)
     const flag = speed < 0.95 ? ' **slower**' : '';
     if (flag) slower.push(key);
     rows.push(`| ${key} (${metric.unit}) | ${fmt(b)} | ${fmt(a)} | ${speed.toFixed(2)}${flag} |`);
@@ -120,7 +125,7 @@ function main(): void {
   console.log(`Before: ${before} (${revision(before)}); after: ${after} (${revision(after)}).`);
   console.log(`bench/tapegrad.ts ${args.join(' ')}, ${rounds} round(s) of fresh processes alternating the sides; medians.`);
   console.log(`${t0.toISOString().slice(11, 16)}–${t1.toISOString().slice(11, 16)} UTC, load average ${load0.toFixed(2)} at the start, ${load1.toFixed(2)} at the end (${os.availableParallelism()} cores).\n`);
-  console.log("| workload (unit) | before | after | after's speed ÷ before's |");
+  console.log("| workload (unit) | before | after | after's speed ÷ before's (memory: before's ÷ after's) |");
   console.log('| --- | ---: | ---: | ---: |');
   for (const row of rows) console.log(row);
   console.log(`\n${slower.length === 0 ? 'No row under 0.95.' : `Under 0.95: ${slower.join(', ')}.`}`);

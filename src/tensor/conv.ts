@@ -626,20 +626,25 @@ function runShared(kind: number, job: ConvJob, a: NDArray, b: NDArray, units: nu
   return partials > 0 ? { out: sh.f64, off: HEADER_DOUBLES } : { out: v, off: oBase };
 }
 
-/** The job a worker's unit runs, read back from the shared buffer's header. */
+/**
+ * The job a worker's unit runs, read back from the shared buffer's header. Every value is read as an
+ * int32 (`| 0`), as threads.ts reads its parameters: doubles would make the units' index arithmetic
+ * floating-point, in this thread's calls and, through shared type feedback, in its one-thread calls.
+ */
 function sharedJob(f32: Float32Array, f64: Float64Array): ConvJob {
   const hd = f64, v = hd[HD.float64] === 1 ? f64 : f32;
+  const I = (k: number): number => hd[k] | 0;
   const geo: ConvGeometry = {
-    stride: [hd[HD.sh], hd[HD.sw]], padding: [hd[HD.pt], hd[HD.pb], hd[HD.pl], hd[HD.pr]],
-    dilation: [hd[HD.dh], hd[HD.dw]], groups: hd[HD.groups],
+    stride: [I(HD.sh), I(HD.sw)], padding: [I(HD.pt), I(HD.pb), I(HD.pl), I(HD.pr)],
+    dilation: [I(HD.dh), I(HD.dw)], groups: I(HD.groups),
   };
   const groups = geo.groups;
-  const p = planConv([hd[HD.N], hd[HD.C], hd[HD.H], hd[HD.W]], [hd[HD.O], hd[HD.C] / groups, hd[HD.kh], hd[HD.kw]], [hd[HD.Ho], hd[HD.Wo]], geo);
+  const p = planConv([I(HD.N), I(HD.C), I(HD.H), I(HD.W)], [I(HD.O), (I(HD.C) / groups) | 0, I(HD.kh), I(HD.kw)], [I(HD.Ho), I(HD.Wo)], geo);
   return {
     p, geo,
-    a: v, aOff: hd[HD.aOff], aN: hd[HD.aN], aC: hd[HD.aC], aH: hd[HD.aH], aW: hd[HD.aW],
-    b: v, bOff: hd[HD.bOff], bN: hd[HD.bN], bC: hd[HD.bC], bH: hd[HD.bH], bW: hd[HD.bW],
-    out: hd[HD.outF64] === 1 ? f64 : v, outOff: hd[HD.outOff], per: hd[HD.per], zero: hd[HD.zero] === 1,
+    a: v, aOff: I(HD.aOff), aN: I(HD.aN), aC: I(HD.aC), aH: I(HD.aH), aW: I(HD.aW),
+    b: v, bOff: I(HD.bOff), bN: I(HD.bN), bC: I(HD.bC), bH: I(HD.bH), bW: I(HD.bW),
+    out: hd[HD.outF64] === 1 ? f64 : v, outOff: I(HD.outOff), per: I(HD.per), zero: hd[HD.zero] === 1,
   };
 }
 

@@ -22,12 +22,13 @@
  * that NDArray (`_root`) and share its bits, as PyTorch's views share one Storage. Tensors note themselves there
  * as they are made (a second one marks the array shared), `markShared` notes a caller who can see the elements
  * (toNdarray), and `pin` the graph nodes that keep an array outside their inputs. No weak collection keyed on
- * arrays, and nothing allocated per array: a WeakSet entry cost about 1 µs of the garbage collector's time,
- * keying on `.buffer` makes V8 move every small on-heap array out of the heap (about 4 µs), and each object
- * that lives as long as the graph makes every young-generation collection copy it; together they had tripled
- * the tape's cost per scalar op (docs/performance.md, issue 11). So only views made through NDArray's methods
- * are seen: a second NDArray built by hand on another's `data` is not, and must not outlive a `dispose` of
- * the first.
+ * arrays, and nothing allocated per array: a WeakSet entry costs 0.3–1.4 µs (mostly the garbage collector's
+ * time), keying on `.buffer` makes V8 move every small on-heap array out of the heap (2–4 µs; measured by
+ * bench/storage-bookkeeping.mjs), and each object that lives as long as the graph makes every young-generation
+ * collection copy it; together they had tripled the tape's cost per scalar op (docs/performance.md, issue 11).
+ * So only views made through NDArray's methods are seen: a second NDArray built by hand on another's `data` is
+ * not, and must not outlive a `dispose` of the first. Version counters (src/autograd/version.ts) are kept apart,
+ * in a WeakMap keyed on the typed array that only in-place writes enter.
  */
 
 import type { DType, TypedArray } from './dtype.js';
@@ -133,8 +134,8 @@ export function claim(a: TypedArray): number {
 /**
  * Gives an array back for reuse. Only for arrays `acquire` handed out, whole, and only once per hand-out: the
  * tape's own (a capture's list nets out those a kernel gave back early), a kernel's scratch, or an owner that
- * `isSoleOwner` approved (through `giveBack`, so it stops being one). Nothing checks this here: a set of the cached arrays
- * cost a third of a microsecond per array, more than the rest of the allocator. The holder promises that nothing
+ * `isSoleOwner` approved (through `giveBack`, so it stops being one). Nothing checks this here: a Set of the cached
+ * arrays cost about 0.4 µs per array, ten times the rest of the allocator (bench/storage-bookkeeping.mjs). The holder promises that nothing
  * will read or write the array again; when the cache is full it is simply dropped for the garbage collector.
  */
 export function release(a: TypedArray): void {

@@ -37,7 +37,7 @@ import { acquire } from './storage.js';
  *   NEXT       unit count << 16 | next unit: a thread owns a unit by advancing the index with
  *              compareExchange, so nobody takes a unit of a product that is over;
  *   FAILED     set if a unit threw.
- *   SPIN       how long (µs) a thread polls before it sleeps in Atomics.wait (see spinWait).
+ *   SPIN       how long (µs) a thread polls before it sleeps in Atomics.wait (see waitWhile).
  * Then the Float64 parameters (P) of the product, in elements of the data buffer viewed as the
  * dtype: written before NEXT opens the units, they hold until every unit is done. Then DONE, one
  * Int32 counter per cell: k-slices finished; the main thread copies a row block of C out as soon as
@@ -284,7 +284,8 @@ async function stopPool(p: Pool): Promise<void> {
  */
 export function matmul(a: NDArray, b: NDArray): NDArray {
   const p = threadTuning.paused ? null : pool;
-  if (!threadTuning.timing || !shareable(a, b)) return p !== null && shareable(a, b) ? parallelMatmul(p, a, b) : matmulSingle(a, b);
+  if ((p === null && !threadTuning.timing) || !shareable(a, b)) return matmulSingle(a, b);
+  if (!threadTuning.timing) return parallelMatmul(p!, a, b);
   const t0 = performance.now();
   const c = p !== null ? parallelMatmul(p, a, b) : matmulSingle(a, b);
   threadTuning.sharedMs += performance.now() - t0;

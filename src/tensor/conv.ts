@@ -258,12 +258,23 @@ function packColumnsWgt(
           }
         }
       } else {
-        // the last, partial strip of taps: the missing ones are zeros
+        // the last, partial strip of 1–3 taps (K = 25 for one input channel and a 5×5 kernel): the
+        // missing ones are zeros; positions whose taps all land inside are copied without checks
+        const rem = nrs - r4;
+        const o0 = R_OFF[r4], o1 = R_OFF[r4 + (rem > 1 ? 1 : 0)], o2 = R_OFF[r4 + (rem > 2 ? 2 : 0)];
         for (let jj = 0; jj < nj; jj++, d += 4) {
+          const b = P_BASE[jj];
+          if (P_IN[jj] === 1) {
+            pb[d] = img[b + o0];
+            pb[d + 1] = rem > 1 ? img[b + o1] : 0;
+            pb[d + 2] = rem > 2 ? img[b + o2] : 0;
+            pb[d + 3] = 0;
+            continue;
+          }
           for (let q = 0; q < 4; q++) {
             const rr = r4 + q;
             const y = P_IY[jj] + R_DY[rr], x = P_IX[jj] + R_DX[rr];
-            pb[d + q] = rr < nrs && y >= 0 && y < H && x >= 0 && x < W ? img[P_BASE[jj] + R_OFF[rr]] : 0;
+            pb[d + q] = rr < nrs && y >= 0 && y < H && x >= 0 && x < W ? img[b + R_OFF[rr]] : 0;
           }
         }
       }

@@ -149,6 +149,8 @@ export interface SortResult {
 
 /** Bits of Tensor's `flags` field. */
 const FLAG_RETAINS_GRAD = 1, FLAG_RELEASABLE = 2, FLAG_DISPOSED = 4, FLAG_GRAD_OWNED = 8;
+/** `flags` with `bit` set or cleared. */
+const withBit = (flags: number, bit: number, on: boolean): number => (on ? flags | bit : flags & ~bit);
 
 const intGradError = (op: string) =>
   new TypeError(`${op}: only floating-point tensors can require gradients, got an int32 tensor (convert it with .float() first)`);
@@ -195,22 +197,19 @@ export class Tensor {
 
   /** Keep .grad on this non-leaf tensor during backward (see retainGrad()). */
   get retainsGrad(): boolean { return (this.flags & FLAG_RETAINS_GRAD) !== 0; }
-  set retainsGrad(on: boolean) { this.setFlag(FLAG_RETAINS_GRAD, on); }
+  set retainsGrad(on: boolean) { this.flags = withBit(this.flags, FLAG_RETAINS_GRAD, on); }
   /**
    * @internal Set by library code (nn.Sequential) on an intermediate result that no user code can reach:
    * once backward has freed the graph, its buffer goes back to the caching allocator (src/tensor/storage.ts).
    */
   get releasable(): boolean { return (this.flags & FLAG_RELEASABLE) !== 0; }
-  set releasable(on: boolean) { this.setFlag(FLAG_RELEASABLE, on); }
+  set releasable(on: boolean) { this.flags = withBit(this.flags, FLAG_RELEASABLE, on); }
   /** @internal True once dispose() ran: every use throws (see _checkUsable). */
   get _disposed(): boolean { return (this.flags & FLAG_DISPOSED) !== 0; }
-  set _disposed(on: boolean) { this.setFlag(FLAG_DISPOSED, on); }
+  set _disposed(on: boolean) { this.flags = withBit(this.flags, FLAG_DISPOSED, on); }
   /** True while .grad is a buffer the tape made and no code outside the library has read (see _ownsGrad). */
   private get gradOwned(): boolean { return (this.flags & FLAG_GRAD_OWNED) !== 0; }
-  private set gradOwned(on: boolean) { this.setFlag(FLAG_GRAD_OWNED, on); }
-  private setFlag(bit: number, on: boolean): void {
-    this.flags = on ? this.flags | bit : this.flags & ~bit;
-  }
+  private set gradOwned(on: boolean) { this.flags = withBit(this.flags, FLAG_GRAD_OWNED, on); }
 
   /** True once {@link Tensor.dispose} was called on this tensor (TF.js's isDisposed). */
   get isDisposed(): boolean {

@@ -1,11 +1,12 @@
 // One thread against two on the convolution, in one process by wall clock (CPU time would add the
 // worker's time): the conv suite's layer (forward, weight and input gradients, and F.conv2d forward +
-// backward as the suite times it) and the LeNet training step. The thread count alternates in
-// blocks (1, 2, 1, 2, ...: `setNumThreads` starts and stops the worker), each block timing every
-// workload a few times, so both counts see the same machine. Two threads need a free core: run it
-// when `uptime`'s load is low, and report the load with the figures.
-// Also prints the process's CPU time per run (every thread's): two threads cost more CPU in all than
-// one (the workers' kernel runs slower), and a wall time near the CPU time means the worker got no core.
+// backward as the suite times it), the LeNet training step, and a 512³ matmul as the control (what
+// two threads give the threaded matmul at that moment). The thread count alternates in blocks (1, 2,
+// 1, 2, ...: `setNumThreads` starts and stops the worker), each block timing every workload a few
+// times, so both counts see the same machine. Two threads need a free core: run it when `uptime`'s
+// load is low, and report the load with the figures. Also prints the process's CPU time per run
+// (every thread's): two threads cost more CPU in all than one (the workers' kernel runs slower), and
+// a wall time near the CPU time means the worker got no core of its own.
 // Run: npx tsx bench/conv-threads.ts [blocks = 6] [reps per block = 5]
 
 import * as tg from '../src/index.js';
@@ -45,6 +46,7 @@ function lenetStepper(): () => number {
   };
 }
 const lenet = lenetStepper();
+const ma = ten(512 * 512, 26, [512, 512]), mb = ten(512 * 512, 27, [512, 512]);
 
 const work: Record<string, [number, () => unknown]> = {
   // name → [steps per rep, one step]
@@ -57,6 +59,8 @@ const work: Record<string, [number, () => unknown]> = {
     F.conv2d(xg, wg, null, { padding: L.pad }).backward(tgy);
   }],
   'LeNet step': [5, lenet],
+  // the control: the threaded matmul's speed-up at the same moment (≈ 1.9× when a core is free)
+  'matmul 512³ (control)': [1, () => ma.matmul(mb)],
 };
 const times = new Map<string, number[]>();
 const cpus = new Map<string, number[]>();

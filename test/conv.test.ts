@@ -85,6 +85,8 @@ describe('chunked im2col', () => {
       [[2, 2, 6, 5], [300, 2, 3, 3], geo({ stride: [2, 1], padding: [2, 1, 0, 2], dilation: [2, 1] })],
       [[5, 3, 3, 4], [4, 3, 3, 3], geo({ padding: [0, 0, 0, 0] })], // one output row of 2 per image: strips span images
       [[4, 8, 12, 12], [16, 8, 5, 5], geo({ padding: [0, 0, 0, 0] })], // LeNet's second layer: every tap inside
+      [[3, 1, 12, 11], [8, 1, 5, 5], geo({ padding: [0, 0, 0, 0] })], // LeNet's first: K = 25, a last strip of one tap
+      [[2, 1, 9, 8], [4, 1, 5, 5], geo({ padding: [2, 1, 2, 0] })], // the same with edges
     ];
     for (const [xs, ws, g] of cases) {
       const x = randArr(xs, 11), w = randArr(ws, 12);

@@ -147,6 +147,11 @@ export interface SortResult {
   indices: Tensor;
 }
 
+/** Bits of Tensor's `flags` field. */
+const FLAG_RETAINS_GRAD = 1, FLAG_RELEASABLE = 2, FLAG_DISPOSED = 4, FLAG_GRAD_OWNED = 8;
+/** `flags` with `bit` set or cleared. */
+const withBit = (flags: number, bit: number, on: boolean): number => (on ? flags | bit : flags & ~bit);
+
 const intGradError = (op: string) =>
   new TypeError(`${op}: only floating-point tensors can require gradients, got an int32 tensor (convert it with .float() first)`);
 
@@ -171,20 +176,15 @@ export class Tensor {
   requiresGrad: boolean;
   /** The recorded operation that produced this tensor; null for leaves and untracked results. */
   node: Node | null = null;
-  /** Keep .grad on this non-leaf tensor during backward (see retainGrad()). */
-  retainsGrad = false;
-  /**
-   * @internal Set by library code (nn.Sequential) on an intermediate result that no user code can reach:
-   * once backward has freed the graph, its buffer goes back to the caching allocator (src/tensor/storage.ts).
-   */
-  releasable = false;
   private gradValue: Tensor | null = null;
-  /** True while .grad is a buffer the tape made and no code outside the library has read (see ownedGrad). */
-  private gradOwned = false;
   /** An optional label (parameters get their stateDict key); shown by toDot. */
   name: string | undefined;
-  /** @internal True once dispose() ran: every use throws (see _checkUsable). */
-  _disposed = false;
+  /**
+   * Four booleans in one field (the FLAG_ bits: retainsGrad, releasable, _disposed, and whether the tape owns
+   * .grad), read through the accessors below. Every op makes a Tensor and the graph keeps it alive until backward,
+   * so each field is memory the garbage collector copies again and again (docs/performance.md, issue 11).
+   */
+  private flags = 0;
   /** @internal How many recorded nodes not yet freed by backward keep this tensor as an input. */
   _tapeRefs = 0;
 
@@ -194,6 +194,22 @@ export class Tensor {
     this.requiresGrad = requiresGrad;
     noteHolder(value); // a second tensor on the same storage (a view, a detach) marks it shared
   }
+
+  /** Keep .grad on this non-leaf tensor during backward (see retainGrad()). */
+  get retainsGrad(): boolean { return (this.flags & FLAG_RETAINS_GRAD) !== 0; }
+  set retainsGrad(on: boolean) { this.flags = withBit(this.flags, FLAG_RETAINS_GRAD, on); }
+  /**
+   * @internal Set by library code (nn.Sequential) on an intermediate result that no user code can reach:
+   * once backward has freed the graph, its buffer goes back to the caching allocator (src/tensor/storage.ts).
+   */
+  get releasable(): boolean { return (this.flags & FLAG_RELEASABLE) !== 0; }
+  set releasable(on: boolean) { this.flags = withBit(this.flags, FLAG_RELEASABLE, on); }
+  /** @internal True once dispose() ran: every use throws (see _checkUsable). */
+  get _disposed(): boolean { return (this.flags & FLAG_DISPOSED) !== 0; }
+  set _disposed(on: boolean) { this.flags = withBit(this.flags, FLAG_DISPOSED, on); }
+  /** True while .grad is a buffer the tape made and no code outside the library has read (see _ownsGrad). */
+  private get gradOwned(): boolean { return (this.flags & FLAG_GRAD_OWNED) !== 0; }
+  private set gradOwned(on: boolean) { this.flags = withBit(this.flags, FLAG_GRAD_OWNED, on); }
 
   /** True once {@link Tensor.dispose} was called on this tensor (TF.js's isDisposed). */
   get isDisposed(): boolean {

@@ -258,12 +258,23 @@ function packColumnsWgt(
           }
         }
       } else {
-        // the last, partial strip of taps: the missing ones are zeros
+        // the last, partial strip of 1–3 taps (K = 25 for one input channel and a 5×5 kernel): the
+        // missing ones are zeros; positions whose taps all land inside are copied without checks
+        const rem = nrs - r4;
+        const o0 = R_OFF[r4], o1 = R_OFF[r4 + (rem > 1 ? 1 : 0)], o2 = R_OFF[r4 + (rem > 2 ? 2 : 0)];
         for (let jj = 0; jj < nj; jj++, d += 4) {
+          const b = P_BASE[jj];
+          if (P_IN[jj] === 1) {
+            pb[d] = img[b + o0];
+            pb[d + 1] = rem > 1 ? img[b + o1] : 0;
+            pb[d + 2] = rem > 2 ? img[b + o2] : 0;
+            pb[d + 3] = 0;
+            continue;
+          }
           for (let q = 0; q < 4; q++) {
             const rr = r4 + q;
             const y = P_IY[jj] + R_DY[rr], x = P_IX[jj] + R_DX[rr];
-            pb[d + q] = rr < nrs && y >= 0 && y < H && x >= 0 && x < W ? img[P_BASE[jj] + R_OFF[rr]] : 0;
+            pb[d + q] = rr < nrs && y >= 0 && y < H && x >= 0 && x < W ? img[b + R_OFF[rr]] : 0;
           }
         }
       }
@@ -626,20 +637,25 @@ function runShared(kind: number, job: ConvJob, a: NDArray, b: NDArray, units: nu
   return partials > 0 ? { out: sh.f64, off: HEADER_DOUBLES } : { out: v, off: oBase };
 }
 
-/** The job a worker's unit runs, read back from the shared buffer's header. */
+/**
+ * The job a worker's unit runs, read back from the shared buffer's header. Every value is read as an
+ * int32 (`| 0`), as threads.ts reads its parameters: doubles would make the units' index arithmetic
+ * floating-point, in this thread's calls and, through shared type feedback, in its one-thread calls.
+ */
 function sharedJob(f32: Float32Array, f64: Float64Array): ConvJob {
   const hd = f64, v = hd[HD.float64] === 1 ? f64 : f32;
+  const I = (k: number): number => hd[k] | 0;
   const geo: ConvGeometry = {
-    stride: [hd[HD.sh], hd[HD.sw]], padding: [hd[HD.pt], hd[HD.pb], hd[HD.pl], hd[HD.pr]],
-    dilation: [hd[HD.dh], hd[HD.dw]], groups: hd[HD.groups],
+    stride: [I(HD.sh), I(HD.sw)], padding: [I(HD.pt), I(HD.pb), I(HD.pl), I(HD.pr)],
+    dilation: [I(HD.dh), I(HD.dw)], groups: I(HD.groups),
   };
   const groups = geo.groups;
-  const p = planConv([hd[HD.N], hd[HD.C], hd[HD.H], hd[HD.W]], [hd[HD.O], hd[HD.C] / groups, hd[HD.kh], hd[HD.kw]], [hd[HD.Ho], hd[HD.Wo]], geo);
+  const p = planConv([I(HD.N), I(HD.C), I(HD.H), I(HD.W)], [I(HD.O), (I(HD.C) / groups) | 0, I(HD.kh), I(HD.kw)], [I(HD.Ho), I(HD.Wo)], geo);
   return {
     p, geo,
-    a: v, aOff: hd[HD.aOff], aN: hd[HD.aN], aC: hd[HD.aC], aH: hd[HD.aH], aW: hd[HD.aW],
-    b: v, bOff: hd[HD.bOff], bN: hd[HD.bN], bC: hd[HD.bC], bH: hd[HD.bH], bW: hd[HD.bW],
-    out: hd[HD.outF64] === 1 ? f64 : v, outOff: hd[HD.outOff], per: hd[HD.per], zero: hd[HD.zero] === 1,
+    a: v, aOff: I(HD.aOff), aN: I(HD.aN), aC: I(HD.aC), aH: I(HD.aH), aW: I(HD.aW),
+    b: v, bOff: I(HD.bOff), bN: I(HD.bN), bC: I(HD.bC), bH: I(HD.bH), bW: I(HD.bW),
+    out: hd[HD.outF64] === 1 ? f64 : v, outOff: I(HD.outOff), per: I(HD.per), zero: hd[HD.zero] === 1,
   };
 }
 

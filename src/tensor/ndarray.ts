@@ -35,12 +35,10 @@ export class NDArray {
   /** The number of elements (the product of the shape). */
   readonly size: number;
   /**
-   * @internal The caching allocator's bits on `data` (src/tensor/storage.ts): issued there, held by a tensor,
-   * shared. A view's are its root's.
+   * @internal The caching allocator's note on `data` (src/tensor/storage.ts): its bits (issued there, held by a
+   * tensor, shared) on the array that wrapped `data` first; on a view made by the methods below, that array.
    */
-  _state: number;
-  /** @internal For a view made by the methods below: the array whose `_state` speaks for the storage. */
-  _root: NDArray | null = null;
+  _own: number | NDArray;
 
   /**
    * A view of `data`. Throws a RangeError unless the shape has non-negative integer dims, the strides (one per dim,
@@ -53,13 +51,13 @@ export class NDArray {
     this.offset = offset;
     this.size = sizeOf(shape);
     checkView(shape, this.strides, offset, data.length, 'NDArray');
-    this._state = claim(data);
+    this._own = claim(data);
   }
 
   /** A view of this array's storage, sharing its allocator bits (a tensor on each makes the storage shared). */
   private view(shape: Shape, strides: Shape | undefined, offset: number): NDArray {
     const out = new NDArray(this.data, shape, strides, offset);
-    out._root = this._root ?? this;
+    out._own = typeof this._own === 'number' ? this : this._own;
     return out;
   }
 

@@ -17,9 +17,9 @@
  * still see it. Arrays wrapped from user memory (`new tg.Tensor(new tg.NDArray(float32Array, shape))`) were not
  * issued here and are never taken.
  *
- * The bookkeeping for that rule is a few bits on the NDArray that wraps the array first (its `_state`, from
- * `claim`); views made through NDArray's methods (reshape, permute, expand, slice, squeeze, unsqueeze) point to
- * that NDArray (`_root`) and share its bits, as PyTorch's views share one Storage. Tensors note themselves there
+ * The bookkeeping for that rule is a few bits on the NDArray that wraps the array first (its `_own`, a number
+ * from `claim`); views made through NDArray's methods (reshape, permute, expand, slice, squeeze, unsqueeze) hold
+ * that NDArray in their `_own` instead and share its bits, as PyTorch's views share one Storage. Tensors note themselves there
  * as they are made (a second one marks the array shared), `markShared` notes a caller who can see the elements
  * (toNdarray), and `pin` the graph nodes that keep an array outside their inputs. No weak collection keyed on
  * arrays, and nothing allocated per array: a WeakSet entry costs 0.3–1.4 µs (mostly the garbage collector's
@@ -51,18 +51,26 @@ export interface CacheStats {
   limitBytes: number;
 }
 
-/** `_state` bit: this allocator issued the array, it is still out, and this NDArray wrapped it first. */
-export const ISSUED = 1;
-/** `_state` bit: a tensor holds the array. */
+/** `_own` bit: this allocator issued the array, it is still out, and this NDArray wrapped it first. */
+const ISSUED = 1;
+/** `_own` bit: a tensor holds the array. */
 const HELD = 2;
-/** `_state` bit: a second tensor, or the caller, can also see the elements: dispose must leave the array alone. */
+/** `_own` bit: a second tensor, or the caller, can also see the elements: dispose must leave the array alone. */
 const SHARED = 4;
 
-/** Anything that carries an array and the allocator's bits on it: an NDArray (`_root` set on views). */
+/**
+ * Anything that carries an array and the allocator's bits on it: an NDArray. `_own` is the bits (a number) on the
+ * NDArray that wrapped the array first, and that NDArray on its views: one field, as every field of an object
+ * made per op costs the garbage collector.
+ */
 export interface Owned {
   readonly data: TypedArray;
-  _state: number;
-  readonly _root: Owned | null;
+  _own: number | Owned;
+}
+
+/** The NDArray whose `_own` holds the bits for `v`'s array: `v` itself, or the one `v` is a view of. */
+function rootOf(v: Owned): Owned & { _own: number } {
+  return (typeof v._own === 'number' ? v : v._own) as Owned & { _own: number };
 }
 
 /** Free arrays by dtype, then by length. */
@@ -117,7 +125,7 @@ export function acquire(dtype: DType, n: number, zero = true): TypedArray {
 }
 
 /**
- * The `_state` of an NDArray about to wrap `a`: ISSUED when `acquire` just handed `a` out and no NDArray has
+ * The `_own` of an NDArray about to wrap `a`: ISSUED when `acquire` just handed `a` out and no NDArray has
  * wrapped it yet (kernels wrap their result right after acquiring it, after at most a few scratch arrays), else 0
  * (the caller's memory, an array already claimed: never recycled).
  */
@@ -158,13 +166,13 @@ export function release(a: TypedArray): void {
  * they are made, views included, so `isSoleOwner` can tell whether a tensor is the only one that can see it.
  */
 export function noteHolder(v: Owned): void {
-  const o = v._root ?? v;
-  if (o._state & ISSUED) o._state |= o._state & HELD ? SHARED : HELD;
+  const o = rootOf(v);
+  if (o._own & ISSUED) o._own |= o._own & HELD ? SHARED : HELD;
 }
 
 /** Marks `v`'s array as seen by code outside the tensors (a scijs view handed to the caller). */
 export function markShared(v: Owned): void {
-  (v._root ?? v)._state |= SHARED;
+  rootOf(v)._own |= SHARED;
 }
 
 /**
@@ -172,12 +180,12 @@ export function markShared(v: Owned): void {
  * seen by no other tensor or the caller, and kept by no live graph node (`pin`).
  */
 export function isSoleOwner(v: Owned): boolean {
-  return ((v._root ?? v)._state & (ISSUED | SHARED)) === ISSUED && !pins.has(v.data);
+  return (rootOf(v)._own & (ISSUED | SHARED)) === ISSUED && !pins.has(v.data);
 }
 
 /** Gives the array under `v` back (see `release`) and clears its ISSUED bit, so no view or stale tensor gives it back again. */
 export function giveBack(v: Owned): void {
-  (v._root ?? v)._state &= ~ISSUED;
+  rootOf(v)._own &= ~ISSUED;
   release(v.data);
 }
 

@@ -1,6 +1,6 @@
 // The MLP 784-128-64-10 Adam step (batch 64) under different settings of the threaded matmul, interleaved
 // a few steps at a time in one process so that load from other jobs falls on all of them alike: one
-// thread (threadTuning.paused: the worker idles; its shared-products time is that of the products ≥ 2^21), and two threads with each sharing threshold
+// thread (threadTuning.paused: the worker idles; its shared-products time is that of the products the default threshold shares), and two threads with each sharing threshold
 // (m·n·k ≥ 2^e) and each spin time (how long a thread polls for work before sleeping). For each setting:
 // the median ms per step, its speedup over one thread, the median ms per step inside the shared products
 // (threadTuning's timer), the process's CPU time ÷ wall time (2 when both threads ran all along), and the
@@ -12,7 +12,7 @@
 
 import { parseArgs } from 'node:util';
 import * as tg from '../src/index.js';
-import { threadTuning } from '../src/tensor/threads.js';
+import { PARALLEL_MIN_WORK, threadTuning } from '../src/tensor/threads.js';
 import { MLP, mlpData, mlpInit, summarize } from './common.js';
 import { makeTorchStyle } from './tapegrad.js';
 
@@ -30,15 +30,15 @@ const step = () => {
 
 interface Setting { name: string; minWork: number; spin: number; paused: boolean; step: number[]; shared: number[]; cpu: number; wall: number; free: number[] }
 const setting = (name: string, minWork: number, spin: number, paused = false): Setting => ({ name, minWork, spin, paused, step: [], shared: [], cpu: 0, wall: 0, free: [] });
-const settings: Setting[] = [setting('1 thread', 2 ** 21, 0, true)];
+const settings: Setting[] = [setting('1 thread', PARALLEL_MIN_WORK, 0, true)];
 for (const e of values.min.split(',').map(Number)) {
   for (const spin of values.spin.split(',').map(Number)) settings.push(setting(`2 threads, ≥ 2^${e}, spin ${spin} µs`, 2 ** e, spin));
 }
 /*
  * First, where the one-thread step's time goes, for the Amdahl bound: the same network built here (nn.Sequential
  * of Linear/ReLU, crossEntropy, Adam) with each phase timed, and the products timed by threadTuning's timer at
- * two thresholds in alternate steps: layer 1's two products (m·n·k ≥ 2^21, shared today) and with them
- * layer 2's three (≥ 2^19). Skipped with --no-split.
+ * two thresholds in alternate steps: layer 1's two products (m·n·k ≥ 2^21) and with them layer 2's three
+ * (≥ 2^19, the default threshold since layer 2's products were measured to pay). Skipped with --no-split.
  */
 if (!values['no-split']) {
   const g = new tg.Generator(0);
@@ -69,7 +69,7 @@ if (!values['no-split']) {
     (r % 2 === 0 ? phase.p21 : phase.p19).push(threadTuning.sharedMs - sh0);
   }
   threadTuning.timing = false;
-  threadTuning.minWork = 2 ** 21;
+  threadTuning.minWork = PARALLEL_MIN_WORK;
   const [tot, adam, p21, p19] = [phase.total, phase.adam, phase.p21, phase.p19].map((v) => summarize(v).median);
   const pct = (x: number) => `${((100 * x) / tot).toFixed(1)}%`;
   const cap = (p: number) => (1 / (1 - p / tot + p / tot / 2)).toFixed(2);

@@ -47,7 +47,8 @@ describe('setNumThreads', () => {
 
   const g = gen();
   const cases: [string, () => [tg.Tensor, tg.Tensor]][] = [
-    ['square 128 (exactly the threshold)', () => [tg.randn([128, 128], { generator: g }), tg.randn([128, 128], { generator: g })]],
+    ['square 128', () => [tg.randn([128, 128], { generator: g }), tg.randn([128, 128], { generator: g })]],
+    ['exactly the threshold (an MLP\'s second layer, 64·128·64)', () => [tg.randn([64, 128], { generator: g }), tg.randn([128, 64], { generator: g })]],
     ['rows not a multiple of 4', () => [tg.randn([131, 200], { generator: g }), tg.randn([200, 97], { generator: g })]],
     ['k over several blocks', () => [tg.randn([64, 784], { generator: g }), tg.randn([784, 128], { generator: g })]],
     ['transposed A (xᵀ·g)', () => [tg.randn([64, 784], { generator: g }).T, tg.randn([64, 128], { generator: g })]],

@@ -77,6 +77,24 @@ export function asBackward<T>(fn: () => T): T {
   }
 }
 
+/**
+ * @internal Starts a backward pass (as asBackward) with recording set to `record` (as withGradMode), without a
+ * callback: the tape's loop stays free of closures. Returns what {@link exitBackward} restores; pair them in
+ * try/finally.
+ */
+export function enterBackward(record: boolean): boolean {
+  const prev = enabled;
+  backwardDepth++;
+  enabled = record;
+  return prev;
+}
+
+/** @internal Ends the backward pass {@link enterBackward} started, restoring the recording mode it returned. */
+export function exitBackward(previous: boolean): void {
+  enabled = previous;
+  backwardDepth--;
+}
+
 /** @internal True inside a backward pass (see {@link asBackward}). */
 export function inBackward(): boolean {
   return backwardDepth > 0;

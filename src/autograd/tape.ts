@@ -2,7 +2,7 @@
 // Iterative topological sort, VJPs in reverse order, `+=` accumulation, a shape check on every gradient.
 
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
-import { asBackward, withGradMode } from './mode.js';
+import { enterBackward, exitBackward } from './mode.js';
 import { type ApplyFn, type OpAttrs, type OpName, OPS, savedArrays, type VjpContext } from './ops.js';
 import type { Node, NodeOf, Tensor } from './tensor.js';
 import { checkOptions } from '../tensor/validate.js';
@@ -117,6 +117,12 @@ function checkVersions(node: Node, inputs: readonly Tensor[], output: Tensor): v
   }
 }
 
+/** Adds `g` to the gradient collected so far for `t` (backward's `+=`). */
+function addGrad(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
+  const prev = grads.get(t);
+  grads.set(t, prev ? prev.add(g) : g);
+}
+
 /**
  * Runs the VJPs from `roots` down to the leaves. `collect(t, g)` receives each tensor's full gradient
  * once all contributions are summed, and returns the tensor it keeps (or null); nodes are freed
@@ -141,57 +147,57 @@ export function runBackward(
   const order = graphOrder(roots);
   const wanted = targets ? reaching(order, targets) : null;
   const grads = new Map<Tensor, Tensor>();
-  const addGrad = (t: Tensor, g: Tensor) => {
-    const prev = grads.get(t);
-    grads.set(t, prev ? prev.add(g) : g);
-  };
   const kept: Tensor[] = [];
   const freedForward: Tensor[] = [];
   let recycle = !createGraph;
   const outer = beginCapture();
   let made: TypedArray[];
+  // No closure in this function: V8 keeps a closure's whole context (order: the graph) alive for as long as it
+  // keeps the closure (an optimization job can), and a graph kept into the next step's forward is copied by every
+  // young-generation collection. So the pass sets its modes itself rather than through asBackward/withGradMode.
+  const before = enterBackward(createGraph);
   try {
     const seeds = makeSeeds();
-    roots.forEach((r, i) => addGrad(r, seeds[i]));
-    asBackward(() => withGradMode(createGraph, () => {
-      for (let i = order.length - 1; i >= 0; i--) {
-        const t = order[i];
-        const g = grads.get(t);
-        if (g === undefined || (wanted !== null && !wanted.has(t))) continue;
-        grads.delete(t);
-        const keep = collect(t, g);
-        if (keep !== null) kept.push(keep);
-        const node = t.node;
-        if (!node) continue;
-        const inputs = node.inputs;
-        if (inputs === null) throw new Error(FREED);
-        if (node.op === 'custom') recycle = false;
-        if (!READS_NO_VALUES.has(node.op)) checkVersions(node, inputs, t);
-        const needs = inputs.map((x) => x.requiresGrad && (wanted === null || wanted.has(x)));
-        const inGrads = runVjp(node, g, inputs, t, needs, apply);
-        for (let k = 0; k < inputs.length; k++) {
-          const gi = inGrads[k];
-          if (!needs[k] || !gi) continue;
-          if (!shapesEqual(gi.shape, inputs[k].shape)) {
-            throw new Error(`backward: the gradient of ${node.op}'s input ${k} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(inputs[k].shape)}`);
-          }
-          addGrad(inputs[k], gi.dtype === inputs[k].dtype ? gi : gi.to(inputs[k].dtype));
+    for (let i = 0; i < roots.length; i++) addGrad(grads, roots[i], seeds[i]);
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = grads.get(t);
+      if (g === undefined || (wanted !== null && !wanted.has(t))) continue;
+      grads.delete(t);
+      const keep = collect(t, g);
+      if (keep !== null) kept.push(keep);
+      const node = t.node;
+      if (!node) continue;
+      const inputs = node.inputs;
+      if (inputs === null) throw new Error(FREED);
+      if (node.op === 'custom') recycle = false;
+      if (!READS_NO_VALUES.has(node.op)) checkVersions(node, inputs, t);
+      const needs = new Array<boolean>(inputs.length);
+      for (let k = 0; k < inputs.length; k++) needs[k] = inputs[k].requiresGrad && (wanted === null || wanted.has(inputs[k]));
+      const inGrads = runVjp(node, g, inputs, t, needs, apply);
+      for (let k = 0; k < inputs.length; k++) {
+        const gi = inGrads[k];
+        if (!needs[k] || !gi) continue;
+        if (!shapesEqual(gi.shape, inputs[k].shape)) {
+          throw new Error(`backward: the gradient of ${node.op}'s input ${k} has shape ${fmtShape(gi.shape)}, expected ${fmtShape(inputs[k].shape)}`);
         }
-        if (!retainGraph) {
-          node.inputs = null; // drop saved tensors: memory is released, and a second pass is caught
-          node.output = null;
-          if (t.releasable && wanted === null) freedForward.push(t);
-          // tensors the caller disposed while this node kept them can go back to the cache now
-          for (const x of inputs) {
-            x._tapeRefs--;
-            if (x._disposed) x._releaseIfUnseen();
-          }
-          for (const a of savedArrays(node)) unpin(a);
-          if (t._disposed) t._releaseIfUnseen();
-        }
+        addGrad(grads, inputs[k], gi.dtype === inputs[k].dtype ? gi : gi.to(inputs[k].dtype));
       }
-    }));
+      if (!retainGraph) {
+        node.inputs = null; // drop saved tensors: memory is released, and a second pass is caught
+        node.output = null;
+        if (t.releasable && wanted === null) freedForward.push(t);
+        // tensors the caller disposed while this node kept them can go back to the cache now
+        for (const x of inputs) {
+          x._tapeRefs--;
+          if (x._disposed) x._releaseIfUnseen();
+        }
+        for (const a of savedArrays(node)) unpin(a);
+        if (t._disposed) t._releaseIfUnseen();
+      }
+    }
   } finally {
+    exitBackward(before);
     made = endCapture(outer);
   }
   // Arrays still in use: the kept gradients'. An array two kept gradients share (add's VJP hands the same

@@ -64,8 +64,12 @@ const MAX_UNITS = 0x7fff;
 const CONTROL_BYTES = DONE_BYTE_OFFSET + MAX_UNITS * 4;
 export const MAX_THREADS = 64;
 
-/** Products with m·n·k below this run on the calling thread: waking workers costs more than it saves. */
-export const PARALLEL_MIN_WORK = 1 << 21;
+/**
+ * Products with m·n·k below this run on the calling thread: waking workers costs more than it saves.
+ * 2¹⁹ shares an MLP's 64×128·128×64 products (batch 64): with it the 784-128-64-10 Adam step took 3.62–3.94
+ * ms with two threads against 3.82–4.00 at 2²¹ (bench/mlp-threads.ts, three quiet runs, docs/performance.md).
+ */
+export const PARALLEL_MIN_WORK = 1 << 19;
 /** Default SPIN: polling this long (µs) before sleeping. */
 const SPIN_MICROS = 0;
 
@@ -226,7 +230,7 @@ export function getNumThreads(): number {
 }
 
 /**
- * Lets large matrix products (m·n·k ≥ 2²¹, 2-D operands of one dtype) use n threads: the calling
+ * Lets large matrix products (m·n·k ≥ 2¹⁹, 2-D operands of one dtype) use n threads: the calling
  * thread and n - 1 workers take blocks of the product until all are done. Results are bitwise
  * the same as with one thread. `await setNumThreads(1)` stops the workers. In Node the workers are
  * worker_threads and do not keep the process alive. In a browser they are Web Workers, which need

@@ -4,6 +4,7 @@
 import { allocate } from './dtype.js';
 import { acquire, release } from './storage.js';
 import { NDArray } from './ndarray.js';
+import type { TypedArray } from './dtype.js';
 import { fmtShape, reducedShape, sizeOf } from './shape.js';
 
 export type ReduceKind = 'sum' | 'max' | 'min';
@@ -35,6 +36,11 @@ export function reduce(x: NDArray, axes: readonly number[], keepdims: boolean, k
   const outShape = reducedShape(x.shape, axes, keepdims);
   if (axes.length === 0) return x.clone();
   const out = allocate(x.dtype, sizeOf(outShape));
+  const adjacent = axes.every((a, i) => i === 0 || a === axes[i - 1] + 1);
+  if (!(adjacent && x.isContiguous()) && sizeOf(axes.map((a) => x.shape[a])) > 0) {
+    reduceStrided(x, axes, kind, out);
+    return new NDArray(out, outShape);
+  }
   const { data, outer, r, inner } = asOuterRInner(x, axes);
   if (r === 0) {
     if (kind !== 'sum') {
@@ -78,6 +84,77 @@ export function reduce(x: NDArray, axes: readonly number[], keepdims: boolean, k
   }
   release(acc);
   return new NDArray(out, outShape);
+}
+
+/**
+ * reduce's other case (reduced axes not adjacent, or x not contiguous, e.g. a bias gradient summed over
+ * n, h and w of [N, C, H, W]): each kept position's reduced elements are read through the strides, in
+ * the row-major order of the reduced axes — the order a permuted contiguous copy would hold them in,
+ * with the same float64 running value, so the result is bitwise that of the copy, without making it.
+ * Reduced axes that form one evenly strided run (h and w of a dense array) are walked as one loop.
+ */
+function reduceStrided(x: NDArray, axes: readonly number[], kind: ReduceKind, out: TypedArray): void {
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  // the reduced axes, merged where the next one continues this one's stride: dims and strides, outer first
+  const rs: number[] = [], rt: number[] = [];
+  for (const a of axes) {
+    const n = x.shape[a], t = x.strides[a];
+    if (n === 1) continue;
+    const last = rs.length - 1;
+    if (last >= 0 && rt[last] === n * t) {
+      rs[last] *= n;
+      rt[last] = t;
+    } else {
+      rs.push(n);
+      rt.push(t);
+    }
+  }
+  if (rs.length === 0) { rs.push(1); rt.push(0); }
+  const depth = rs.length - 1;
+  const runLen = rs[depth], runStride = rt[depth];
+  const runs = sizeOf(rs) / runLen;
+  const d = x.data;
+  const ks = kept.map((a) => x.shape[a]), kt = kept.map((a) => x.strides[a]);
+  const kIdx = new Array<number>(kept.length).fill(0);
+  const rIdx = new Array<number>(depth).fill(0);
+  const outer = sizeOf(ks);
+  let kBase = x.offset;
+  for (let o = 0; o < outer; o++) {
+    let acc = d[kBase];
+    let first = true;
+    let rBase = kBase;
+    rIdx.fill(0);
+    for (let run = 0; run < runs; run++) {
+      // the first element of all is acc's start value; a counted loop, as a stride may be 0 (a broadcast view)
+      let i = rBase, c = 0;
+      if (first) {
+        i += runStride;
+        c = 1;
+        first = false;
+      }
+      if (kind === 'sum') {
+        for (; c < runLen; c++, i += runStride) acc += d[i];
+      } else if (kind === 'max') {
+        for (; c < runLen; c++, i += runStride) { const v = d[i]; if (v > acc || v !== v) acc = v; }
+      } else {
+        for (; c < runLen; c++, i += runStride) { const v = d[i]; if (v < acc || v !== v) acc = v; }
+      }
+      // the next run: odometer over the outer reduced axes
+      for (let k = depth - 1; k >= 0; k--) {
+        rBase += rt[k];
+        if (++rIdx[k] < rs[k]) break;
+        rBase -= rs[k] * rt[k];
+        rIdx[k] = 0;
+      }
+    }
+    out[o] = acc;
+    for (let k = kept.length - 1; k >= 0; k--) {
+      kBase += kt[k];
+      if (++kIdx[k] < ks[k]) break;
+      kBase -= ks[k] * kt[k];
+      kIdx[k] = 0;
+    }
+  }
 }
 
 /** Index of the first maximum along one axis (NaN counts as the maximum, as in NumPy). int32 indices. */

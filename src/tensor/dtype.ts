@@ -19,11 +19,12 @@ export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 /**
  * Allocates a zero-filled typed array of the given dtype, through the caching allocator (storage.ts), so a
  * buffer the tape gave back is reused. A last line of defence: ops check their result's size (naming
- * themselves) before they get here, but no request over MAX_TENSOR_ELEMENTS reaches the engine.
+ * themselves) before they get here, but no request over MAX_TENSOR_ELEMENTS reaches the engine. `zero`
+ * false skips the fill of a reused buffer, for kernels that write every element of their result.
  */
-export function allocate(dtype: DType, n: number): TypedArray {
+export function allocate(dtype: DType, n: number, zero = true): TypedArray {
   checkTensorSize('allocate', n);
-  return acquire(dtype, n);
+  return acquire(dtype, n, zero);
 }
 
 /** The dtype of a typed array. */

@@ -41,7 +41,7 @@ function coalesce(shape: readonly number[], stridesList: (readonly number[])[]):
 /** Applies a unary row function; the result is a fresh dense array. */
 export function mapUnary(x: NDArray, row: UnaryRow, p = 0, q = 0, dtype: DType = x.dtype): NDArray {
   const n = x.size;
-  const out = allocate(dtype, n);
+  const out = allocate(dtype, n, false); // every element is written below
   if (n === 0) return new NDArray(out, x.shape);
   if (x.isContiguous()) {
     row(out, 0, x.data, x.offset, 1, n, p, q);
@@ -73,7 +73,7 @@ export function mapBinary(op: string, a: NDArray, b: NDArray, row: BinaryRow, dt
     throw new RangeError(`${op}: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} must match here`);
   }
   const n = a.size;
-  const out = allocate(dtype, n);
+  const out = allocate(dtype, n, false); // every element is written below
   if (n === 0) return new NDArray(out, a.shape);
   if (a.isContiguous() && b.isContiguous()) {
     row(out, 0, a.data, a.offset, 1, b.data, b.offset, 1, n);

@@ -92,7 +92,7 @@ function lastAxisIndex(v: number, size: number, op: string, axis: number): numbe
 /** out[i][j] = x[index[i][j]][j] for axis 0 (and likewise for other axes), like torch.gather. */
 export function gatherKernel(x: NDArray, axis: number, index: NDArray): NDArray {
   const xv = x.values();
-  const out = allocate(x.dtype, index.size);
+  const out = allocate(x.dtype, index.size, false); // every element is written below (an index error throws first)
   const rows = lastAxisRows(x.shape, axis, index);
   if (rows >= 0) {
     // along the last axis, row by row (max pooling's gather): no callback per element

@@ -1,6 +1,8 @@
-// Reductions and softmax on a 1024×1024 float32 matrix (bench/tapegrad.ts's 'reduce' rows: sum and softmax over
-// each axis), several checkouts alternated in one process call by call, 40 timed calls each after 5: the medians of
-// the process's CPU time per call (all threads), and the last checkout's ÷ the first's (above 1: slower).
+// bench/tapegrad.ts's 'elementwise' and 'reduce' rows on a 1024×1024 float32 matrix (add, relu, exp, add of a
+// broadcast row; sum and softmax over each axis) and its 256³ matmul, several checkouts alternated in one process
+// call by call, 40 timed calls each after 5: the medians of the process's CPU time per call (all threads), and the
+// last checkout's ÷ the first's (above 1: slower). The results are dropped, as that bench drops them, so fresh
+// arrays (and their page faults) fall on every checkout alike.
 // Run: npx tsx bench/reduce-ab.ts /path/to/old-checkout /path/to/new-checkout
 
 import { join, resolve } from 'node:path';
@@ -25,10 +27,17 @@ function input(n: number): Float32Array {
 }
 
 const data = input(1024 * 1024);
-const ops: Record<string, (m: T) => unknown> = {
-  'sum axis 0': (m) => m.sum(0), 'sum axis 1': (m) => m.sum(1), 'softmax axis 0': (m) => m.softmax(0), 'softmax axis 1': (m) => m.softmax(1),
+/** Each checkout's inputs: the matrix, a row to broadcast, and two 256×256 matrices. */
+interface Inputs { m: T; row: T; a: T; b: T }
+const ops: Record<string, (x: Inputs) => unknown> = {
+  'add': ({ m }) => m.add(m), 'relu': ({ m }) => m.relu(), 'exp': ({ m }) => m.exp(), 'add row': ({ m, row }) => m.add(row),
+  'matmul 256³': ({ a, b }) => a.matmul(b),
+  'sum axis 0': ({ m }) => m.sum(0), 'sum axis 1': ({ m }) => m.sum(1), 'softmax axis 0': ({ m }) => m.softmax(0), 'softmax axis 1': ({ m }) => m.softmax(1),
 };
-const matrices = libs.map((tg) => tg.tensor(Float32Array.from(data), { shape: [1024, 1024] }));
+const matrices: Inputs[] = libs.map((tg) => ({
+  m: tg.tensor(Float32Array.from(data), { shape: [1024, 1024] }), row: tg.tensor(data.slice(0, 1024)),
+  a: tg.tensor(data.slice(0, 65536), { shape: [256, 256] }), b: tg.tensor(data.slice(65536, 131072), { shape: [256, 256] }),
+}));
 const ms: Record<string, number[][]> = {};
 for (const k of Object.keys(ops)) ms[k] = roots.map(() => []);
 for (let r = 0; r < 45; r++) {

@@ -70,3 +70,39 @@ export function lenetData(): { x: Float32Array[]; labels: Int32Array[] } {
   }
   return { x, labels };
 }
+
+/** A tapegrad module: this checkout's, or another's (the A/B benches load an older src/ beside it). */
+type Tapegrad = typeof import('../src/index.js');
+
+/**
+ * tapegrad's LeNet step as a PyTorch user writes it (nn.functional calls, Adam over the six parameters from
+ * lenetInit()), over lenetData()'s batches in turn, for any checkout's module. `step()` trains on the next
+ * batch and returns the loss; with `dispose` it then hands the forward's intermediates back to the caching
+ * allocator, as tf.tidy does for tfjs's step.
+ */
+export function tapegradLenet(tg: Tapegrad, { dispose = false } = {}): { step: () => number } {
+  const F = tg.nn.functional;
+  const init = lenetInit();
+  const p = (d: Float32Array, shape: number[]) => new tg.nn.Parameter(tg.tensor(d.slice(), { shape }));
+  const [w1, b1, w2, b2, w3, b3] = [p(init.w1, [8, 1, 5, 5]), p(init.b1, [8]), p(init.w2, [16, 8, 5, 5]), p(init.b2, [16]), p(init.w3, [10, 256]), p(init.b3, [10])];
+  const opt = new tg.optim.Adam([w1, b1, w2, b2, w3, b3], { lr: 1e-3 });
+  const data = lenetData();
+  const xs = data.x.map((a) => tg.tensor(a, { shape: [LENET.batch, 1, 28, 28] }));
+  const ys = data.labels.map((l) => tg.tensor(l));
+  let i = 0;
+  return {
+    step(): number {
+      const c1 = F.conv2d(xs[i % xs.length], w1, b1), r1 = c1.relu(), h1 = F.maxPool2d(r1, 2);
+      const c2 = F.conv2d(h1, w2, b2), r2 = c2.relu(), h2 = F.maxPool2d(r2, 2);
+      const logits = F.linear(h2.flatten(1), w3, b3);
+      const loss = F.crossEntropy(logits, ys[i % ys.length]);
+      i++;
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      const value = loss.item();
+      if (dispose) for (const t of [c1, r1, h1, c2, r2, h2, logits, loss]) t.dispose();
+      return value;
+    },
+  };
+}

@@ -12,7 +12,7 @@
 import * as tg from '../src/index.js';
 import { conv2dForward, conv2dInputGrad, conv2dWeightGrad } from '../src/tensor/conv.js';
 import { opInput } from './common.js';
-import { CONV_LAYER as L, LENET, lenetData, lenetInit } from './conv-common.js';
+import { CONV_LAYER as L, LENET, tapegradLenet } from './conv-common.js';
 
 const blocks = Number(process.argv[2] ?? 6);
 const reps = Number(process.argv[3] ?? 5);
@@ -24,28 +24,7 @@ const tgy = ten(L.n * L.o * L.h * L.w, 23, [L.n, L.o, L.h, L.w]);
 const same = { stride: [1, 1], padding: [L.pad, L.pad, L.pad, L.pad], dilation: [1, 1], groups: 1 };
 const [xg, wg] = [tx.clone().requiresGrad_(), tw.clone().requiresGrad_()];
 
-/** The LeNet step of the conv suite (bench/tapegrad-conv.ts), on its shared init and data. */
-function lenetStepper(): () => number {
-  const init = lenetInit();
-  const p = (d: Float32Array, shape: number[]) => new tg.nn.Parameter(tg.tensor(d.slice(), { shape }));
-  const [w1, b1, w2, b2, w3, b3] = [p(init.w1, [8, 1, 5, 5]), p(init.b1, [8]), p(init.w2, [16, 8, 5, 5]), p(init.b2, [16]), p(init.w3, [10, 256]), p(init.b3, [10])];
-  const opt = new tg.optim.Adam([w1, b1, w2, b2, w3, b3], { lr: 1e-3 });
-  const data = lenetData();
-  const xs = data.x.map((a) => tg.tensor(a, { shape: [LENET.batch, 1, 28, 28] }));
-  const ys = data.labels.map((l) => tg.tensor(l));
-  let i = 0;
-  return () => {
-    const h1 = F.maxPool2d(F.conv2d(xs[i % xs.length], w1, b1).relu(), 2);
-    const h2 = F.maxPool2d(F.conv2d(h1, w2, b2).relu(), 2);
-    const loss = F.crossEntropy(F.linear(h2.flatten(1), w3, b3), ys[i % ys.length]);
-    i++;
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    return loss.item();
-  };
-}
-const lenet = lenetStepper();
+const lenet = tapegradLenet(tg).step; // the conv suite's LeNet step (conv-common.ts)
 const ma = ten(512 * 512, 26, [512, 512]), mb = ten(512 * 512, 27, [512, 512]);
 
 const work: Record<string, [number, () => unknown]> = {

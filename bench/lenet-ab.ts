@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tgNew from '../src/index.js';
-import { LENET, lenetData, lenetInit } from './conv-common.js';
+import { LENET, tapegradLenet } from './conv-common.js';
 
 type TG = typeof tgNew;
 const [oldDir, stepsArg = '40', threadsArg = '1'] = process.argv.slice(2);
@@ -19,29 +19,7 @@ const steps = Number(stepsArg);
 const threads = Number(threadsArg);
 if (threads > 1) await Promise.all([tgOld.setNumThreads(threads), tgNew.setNumThreads(threads)]);
 
-function stepper(tg: TG): () => number {
-  const F = tg.nn.functional;
-  const init = lenetInit();
-  const p = (d: Float32Array, shape: number[]) => new tg.nn.Parameter(tg.tensor(d.slice(), { shape }));
-  const [w1, b1, w2, b2, w3, b3] = [p(init.w1, [8, 1, 5, 5]), p(init.b1, [8]), p(init.w2, [16, 8, 5, 5]), p(init.b2, [16]), p(init.w3, [10, 256]), p(init.b3, [10])];
-  const opt = new tg.optim.Adam([w1, b1, w2, b2, w3, b3], { lr: 1e-3 });
-  const data = lenetData();
-  const xs = data.x.map((a) => tg.tensor(a, { shape: [LENET.batch, 1, 28, 28] }));
-  const ys = data.labels.map((l) => tg.tensor(l));
-  let i = 0;
-  return () => {
-    const h1 = F.maxPool2d(F.conv2d(xs[i % xs.length], w1, b1).relu(), 2);
-    const h2 = F.maxPool2d(F.conv2d(h1, w2, b2).relu(), 2);
-    const loss = F.crossEntropy(F.linear(h2.flatten(1), w3, b3), ys[i % ys.length]);
-    i++;
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    return loss.item();
-  };
-}
-
-const sides = { old: stepper(tgOld), new: stepper(tgNew) };
+const sides = { old: tapegradLenet(tgOld).step, new: tapegradLenet(tgNew).step }; // the conv suite's LeNet step (conv-common.ts)
 const times = { old: [] as number[], new: [] as number[] };
 const losses = { old: [] as number[], new: [] as number[] };
 for (let s = 0; s < steps; s++) {

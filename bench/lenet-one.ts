@@ -8,33 +8,18 @@
 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LENET, lenetData, lenetInit } from './conv-common.js';
+import { LENET, tapegradLenet } from './conv-common.js';
 
 const [dir, mode = 'keep', stepsArg = '80'] = process.argv.slice(2);
 if (!dir || (mode !== 'keep' && mode !== 'dispose')) throw new Error('usage: npx tsx bench/lenet-one.ts SRC_DIR [keep | dispose] [steps]');
 const tg = (await import(pathToFileURL(resolve(dir, 'index.ts')).href)) as typeof import('../src/index.js');
-const F = tg.nn.functional;
-const init = lenetInit();
-const p = (d: Float32Array, shape: number[]) => new tg.nn.Parameter(tg.tensor(d.slice(), { shape }));
-const [w1, b1, w2, b2, w3, b3] = [p(init.w1, [8, 1, 5, 5]), p(init.b1, [8]), p(init.w2, [16, 8, 5, 5]), p(init.b2, [16]), p(init.w3, [10, 256]), p(init.b3, [10])];
-const opt = new tg.optim.Adam([w1, b1, w2, b2, w3, b3], { lr: 1e-3 });
-const data = lenetData();
-const xs = data.x.map((a) => tg.tensor(a, { shape: [LENET.batch, 1, 28, 28] }));
-const ys = data.labels.map((l) => tg.tensor(l));
+const lenet = tapegradLenet(tg, { dispose: mode === 'dispose' }); // the conv suite's LeNet step (conv-common.ts)
 const steps = Number(stepsArg);
 const times: number[] = [];
 let last = 0;
 for (let i = 0; i < steps; i++) {
   const c0 = process.cpuUsage();
-  const c1 = F.conv2d(xs[i % xs.length], w1, b1), r1 = c1.relu(), h1 = F.maxPool2d(r1, 2);
-  const c2 = F.conv2d(h1, w2, b2), r2 = c2.relu(), h2 = F.maxPool2d(r2, 2);
-  const logits = F.linear(h2.flatten(1), w3, b3);
-  const loss = F.crossEntropy(logits, ys[i % ys.length]);
-  opt.zeroGrad();
-  loss.backward();
-  opt.step();
-  last = loss.item();
-  if (mode === 'dispose') for (const t of [c1, r1, h1, c2, r2, h2, logits, loss]) t.dispose();
+  last = lenet.step();
   const c = process.cpuUsage(c0);
   if (i >= 5) times.push((c.user + c.system) / 1000);
 }

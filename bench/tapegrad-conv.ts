@@ -3,38 +3,18 @@
 
 import * as tg from '../src/index.js';
 import { type BenchConfig, type LibResult, latency, log, opInput, summarize, throughput, timeInterleaved } from './common.js';
-import { CONV_FWD_FLOPS, CONV_LAYER, LENET, lenetData, lenetInit } from './conv-common.js';
+import { CONV_FWD_FLOPS, CONV_LAYER, LENET, tapegradLenet } from './conv-common.js';
 
 const F = tg.nn.functional;
 
-/** The LeNet step as tensors and nn.functional calls, Adam over the six parameters. */
-function lenetStepper() {
-  const init = lenetInit();
-  const p = (d: Float32Array, shape: number[]) => new tg.nn.Parameter(tg.tensor(d.slice(), { shape }));
-  const [w1, b1, w2, b2, w3, b3] = [p(init.w1, [8, 1, 5, 5]), p(init.b1, [8]), p(init.w2, [16, 8, 5, 5]), p(init.b2, [16]), p(init.w3, [10, 256]), p(init.b3, [10])];
-  const opt = new tg.optim.Adam([w1, b1, w2, b2, w3, b3], { lr: 1e-3 });
-  return (x: tg.Tensor, y: tg.Tensor): number => {
-    const h1 = F.maxPool2d(F.conv2d(x, w1, b1).relu(), 2);
-    const h2 = F.maxPool2d(F.conv2d(h1, w2, b2).relu(), 2);
-    const loss = F.crossEntropy(F.linear(h2.flatten(1), w3, b3), y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    return loss.item();
-  };
-}
-
-/** Trains `steps` steps from the shared init; returns the per-step times (after 3 warm-up steps) and losses. */
+/** Trains `steps` LeNet steps from the shared init (conv-common.ts's tapegradLenet); returns the per-step times (after 3 warm-up steps) and losses. */
 function trainLenet(steps: number): { times: number[]; losses: number[] } {
-  const data = lenetData();
-  const xs = data.x.map((a) => tg.tensor(a, { shape: [LENET.batch, 1, 28, 28] }));
-  const ys = data.labels.map((l) => tg.tensor(l));
-  const step = lenetStepper();
+  const lenet = tapegradLenet(tg);
   const times: number[] = [];
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = process.hrtime.bigint();
-    losses.push(step(xs[i % xs.length], ys[i % ys.length]));
+    losses.push(lenet.step());
     if (i >= 3) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return { times, losses };

@@ -6,7 +6,7 @@ import { NDArray } from './ndarray.js';
 import { fmtShape } from './shape.js';
 import { GEMM_MC, GEMM_NC, GEMM_PACK_A, GEMM_PACK_B, GEMM_TILE, gemmPackA, gemmTile, sliceDepth } from './matmul.js';
 import { acquire } from './storage.js';
-import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer } from './threads.js';
+import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer, span } from './threads.js';
 
 /*
  * Layout: x [N, C, H, W], weight [O, C/groups, kh, kw], y [N, O, Ho, Wo] with
@@ -585,17 +585,6 @@ const HD = {
   outOff: 29, per: 30, zero: 31, outF64: 32,
 } as const;
 
-/** Element range [lo, hi) of x's storage that the (non-empty) view reads; a negative stride reaches below the offset. */
-function spanOf(x: NDArray): [number, number] {
-  let lo = x.offset, hi = x.offset;
-  for (let d = 0; d < x.ndim; d++) {
-    const reach = (x.shape[d] - 1) * x.strides[d];
-    if (reach > 0) hi += reach;
-    else lo += reach;
-  }
-  return [lo, hi + 1];
-}
-
 /** True when this convolution should run its units on the threads. */
 function useThreads(dtype: string, macs: number, units: number): boolean {
   return getNumThreads() > 1 && units >= 2 && macs >= CONV_PARALLEL_MIN_WORK && (dtype === 'float32' || dtype === 'float64');
@@ -610,7 +599,7 @@ function useThreads(dtype: string, macs: number, units: number): boolean {
 function runShared(kind: number, job: ConvJob, a: NDArray, b: NDArray, units: number, outLen: number, partials: number): { out: TypedArray; off: number } | null {
   const float64 = a.dtype === 'float64';
   const bpe = float64 ? 8 : 4;
-  const [aLo, aHi] = spanOf(a), [bLo, bHi] = spanOf(b);
+  const [aLo, aHi] = span(a), [bLo, bHi] = span(b);
   const base = ((HEADER_DOUBLES + partials) * 8) / bpe; // in dtype elements
   const bBase = base + (aHi - aLo), oBase = bBase + (bHi - bLo);
   const bytes = (oBase + outLen) * bpe;

@@ -310,7 +310,7 @@ function shareable(a: NDArray, b: NDArray): boolean {
 }
 
 /** Element range [lo, hi) of x's storage that the (non-empty) view reads; a negative stride reaches below the offset. */
-function span(x: NDArray): [number, number] {
+export function span(x: NDArray): [number, number] {
   let lo = x.offset;
   let hi = x.offset;
   for (let d = 0; d < x.ndim; d++) {

@@ -230,12 +230,23 @@ function drawNetwork(s: Snapshot): void {
     paintGrid(c, grid, s.res, (v) => v / m);
   });
   host.querySelectorAll<SVGGElement>('.neuron').forEach((g) => {
-    const show = () => { hovered = [Number(g.dataset.layer), Number(g.dataset.unit)]; if (last) drawBoundary(last); };
-    const hide = () => { hovered = null; if (last) drawBoundary(last); };
-    g.addEventListener('mouseenter', show); g.addEventListener('focus', show);
-    g.addEventListener('mouseleave', hide); g.addEventListener('blur', hide);
+    g.addEventListener('focus', () => showNeuron(g));
+    g.addEventListener('blur', () => showNeuron(null));
   });
 }
+
+/** Shows a hidden neuron's map in the big canvas (null: the output again), redrawing only on a change. */
+function showNeuron(g: Element | null): void {
+  const next: [number, number] | null = g instanceof SVGGElement ? [Number(g.dataset.layer), Number(g.dataset.unit)] : null;
+  if (next?.[0] === hovered?.[0] && next?.[1] === hovered?.[1]) return;
+  hovered = next;
+  if (last) drawBoundary(last);
+}
+
+// The mouse is followed on the network's host, which outlives the SVG each snapshot rebuilds: a neuron's own
+// mouseleave never fires when a snapshot replaces it under the pointer, so the map would stick.
+$('network').addEventListener('mousemove', (e) => showNeuron((e.target as Element).closest('.neuron')));
+$('network').addEventListener('mouseleave', () => showNeuron(null));
 
 sendConfig();
 

@@ -298,6 +298,16 @@ describe('e) fast-check properties', () => {
     }), RUNS);
   });
 
+  it('sum, max and min over non-adjacent axes read through the strides with the sums of a permuted copy, bitwise', () => {
+    // the kernel walks the kept axes, then the reduced ones, in the order a copy permuted to [1, 0, 2] holds them
+    const rank3 = arbShape({ minRank: 3, maxRank: 3 }).chain((s) => tensorOf(s));
+    fc.assert(fc.property(rank3, fc.constantFrom('sum', 'max', 'min'), (x, kind) => {
+      const copied = tg.tensor(x.permute([1, 0, 2]));
+      expectBitwise(x[kind]([0, 2]), copied[kind]([1, 2]));
+      expectBitwise(x[kind]([0, 2], true), copied[kind]([1, 2]).reshape([1, x.shape[1], 1]));
+    }), RUNS);
+  });
+
   it('ops on randomly permuted (non-contiguous) views equal the same ops on contiguous copies, bitwise', () => {
     const ops: ((x: Tensor) => Tensor)[] = [
       (x) => x.exp().mul(x), (x) => x.sum(-1), (x) => x.logSoftmax(0), (x) => x.max(-1, true), (x) => x.add(x.sum(0, true)),

@@ -60,6 +60,8 @@ export interface ConvPlan {
   O: number; kh: number; kw: number; Ho: number; Wo: number;
   /** Channels per group in and out, and the column height K = Cg·kh·kw. */
   Cg: number; Og: number; K: number;
+  /** Output positions per image (Ho·Wo), and how far a dilated window reaches past its first tap, down and across. */
+  L: number; spanY: number; spanX: number;
   /** Output rows (flattened n, oy) per chunk. */
   rowsPerChunk: number;
   /** Bytes of workspace (column buffer + GEMM result + gathered gradient) per chunk at this dtype. */
@@ -79,7 +81,8 @@ export function planConv(
   const rowsPerChunk = Math.max(1, Math.min(N * Ho, Math.floor(chunkElements / Math.max(1, K * Wo))));
   const J = rowsPerChunk * Wo;
   const workspaceBytes = bytesPerElement * (K * J + 2 * J * Math.max(Og, K));
-  return { N, C, H, W, O, kh, kw, Ho, Wo, Cg, Og, K, rowsPerChunk, workspaceBytes };
+  const spanY = (kh - 1) * geo.dilation[0], spanX = (kw - 1) * geo.dilation[1];
+  return { N, C, H, W, O, kh, kw, Ho, Wo, Cg, Og, K, L: Ho * Wo, spanY, spanX, rowsPerChunk, workspaceBytes };
 }
 
 /**
@@ -166,11 +169,9 @@ function packColumnsFwd(
   img: TypedArray, off: number, sN: number, sC: number, sH: number, sW: number,
 ): void {
   const pb = GEMM_PACK_B;
-  const { H, W, Ho, Wo, kh, kw } = p;
-  const L = Ho * Wo;
+  const { H, W, Wo, L, spanY, spanX } = p;
   const [sh, sw] = geo.stride;
   const pt = geo.padding[0], pl = geo.padding[2];
-  const spanY = (kh - 1) * geo.dilation[0], spanX = (kw - 1) * geo.dilation[1];
   const step = sw * sW;
   rowTaps(p, geo, g, r0, nr, sC, sH, sW);
   for (let jj = 0; jj < nj; jj += 4) {
@@ -221,11 +222,9 @@ function packColumnsWgt(
   img: TypedArray, off: number, sN: number, sC: number, sH: number, sW: number,
 ): void {
   const pb = GEMM_PACK_B;
-  const { H, W, Ho, Wo, kh, kw } = p;
-  const L = Ho * Wo;
+  const { H, W, Wo, L, spanY, spanX } = p;
   const [sh, sw] = geo.stride;
   const pt = geo.padding[0], pl = geo.padding[2];
-  const spanY = (kh - 1) * geo.dilation[0], spanX = (kw - 1) * geo.dilation[1];
   for (let jj = 0; jj < nj; jj++) {
     const j = j0 + jj;
     const n = (j / L) | 0;
@@ -336,8 +335,8 @@ const WEIGHT_GRAD_UNITS = 16;
  */
 function forwardUnit(job: ConvJob, u: number): void {
   const { p, geo } = job;
-  const { N, O, Og, K, Ho, Wo } = p;
-  const L = Ho * Wo, J = N * L;
+  const { N, O, Og, K, L } = p;
+  const J = N * L;
   const yd = job.out, tile = GEMM_TILE;
   const kc0 = sliceDepth(K);
   const j0 = u * job.per, j1 = Math.min(J, j0 + job.per);
@@ -400,8 +399,7 @@ function packGradA(
   p: ConvPlan, g: number, o0: number, mc: number, j0: number, nj: number,
 ): void {
   const pa = GEMM_PACK_A;
-  const { Ho, Wo, Og } = p;
-  const L = Ho * Wo;
+  const { Wo, Og, L } = p;
   const S = 4 * nj;
   for (let oo = 0; oo < mc; oo++) {
     const base = (oo >> 2) * S + (oo & 3);
@@ -425,8 +423,8 @@ function packGradA(
  */
 function weightGradUnit(job: ConvJob, u: number): void {
   const { p, geo } = job;
-  const { N, O, Og, K, Ho, Wo } = p;
-  const J = N * Ho * Wo;
+  const { N, O, Og, K, L } = p;
+  const J = N * L;
   const tile = GEMM_TILE;
   const acc = job.out, accOff = job.outOff + u * O * K;
   acc.fill(0, accOff, accOff + O * K);
@@ -467,8 +465,7 @@ function packGradB(
   p: ConvPlan, g: number, o0: number, ko: number, j0: number, nj: number,
 ): void {
   const pb = GEMM_PACK_B;
-  const { Ho, Wo, Og } = p;
-  const L = Ho * Wo;
+  const { Wo, Og, L } = p;
   const S = 4 * ko;
   for (let o = 0; o < ko; o++) {
     const cOff = off + (g * Og + o0 + o) * sC;
@@ -497,8 +494,7 @@ const POS_BASE = new Int32Array(4), POS_Y = new Int32Array(4), POS_X = new Int32
  */
 function inputGradUnit(job: ConvJob, u: number): void {
   const { p, geo } = job;
-  const { N, C, H, W, Og, K, Ho, Wo, kh, kw, Cg } = p;
-  const L = Ho * Wo;
+  const { N, C, H, W, Og, K, Wo, kh, kw, Cg, L, spanY, spanX } = p;
   const [sh, sw] = geo.stride;
   const pt = geo.padding[0], pl = geo.padding[2];
   const [dh, dw] = geo.dilation;
@@ -508,7 +504,6 @@ function inputGradUnit(job: ConvJob, u: number): void {
   const dBase = job.outOff + n0 * C * HW;
   if (job.zero) dxd.fill(0, dBase, job.outOff + n1 * C * HW);
   const jA = n0 * L, jB = n1 * L;
-  const spanY = (kh - 1) * dh, spanX = (kw - 1) * dw;
   const kc0 = sliceDepth(Og);
   if (TAP_OFF.length < K) [TAP_OFF, TAP_DY, TAP_DX] = [new Int32Array(K), new Int32Array(K), new Int32Array(K)];
   const rOff = TAP_OFF, rDy = TAP_DY, rDx = TAP_DX;
@@ -791,7 +786,7 @@ function conv2dNoBias(x: NDArray, w: NDArray, geo: ConvGeometry, chunkElements: 
   if (chunkElements === CHUNK_ELEMENTS && p.N * p.O * Ho * Wo > 0 && p.K > 0) return conv2dForwardImplicit(x, w, geo, p);
   const y = NDArray.zeros([p.N, p.O, Ho, Wo], dtype);
   if (y.size === 0) return y;
-  const L = Ho * Wo;
+  const L = p.L;
   const col = allocate(dtype, p.K * p.rowsPerChunk * Wo);
   const [sN, sC, sH, sW] = x.strides;
   const yd = y.data;

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
 import type { Tensor } from 'tapegrad';
-import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry, planConv } from '../src/tensor/conv.js';
+import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, convTuning, type ConvGeometry, planConv } from '../src/tensor/conv.js';
 import { NDArray } from '../src/tensor/ndarray.js';
 
 const F = tg.nn.functional;
@@ -88,7 +88,17 @@ describe('chunked im2col', () => {
       [[3, 1, 12, 11], [8, 1, 5, 5], geo({ padding: [0, 0, 0, 0] })], // LeNet's first: K = 25, a last strip of one tap
       [[2, 1, 9, 8], [4, 1, 5, 5], geo({ padding: [2, 1, 2, 0] })], // the same with edges
     ];
-    for (const [xs, ws, g] of cases) {
+    // stride-1 forwards and input gradients take the direct kernels (test/conv-direct.test.ts) unless
+    // convTuning.direct is off: both ways
+    try {
+      for (const direct of [false, true]) {
+        convTuning.direct = direct;
+        for (const [xs, ws, g] of cases) checkImplicit(xs, ws, g);
+      }
+    } finally {
+      convTuning.direct = true;
+    }
+    function checkImplicit(xs: number[], ws: number[], g: ConvGeometry): void {
       const x = randArr(xs, 11), w = randArr(ws, 12);
       const implicit = conv2dForward(x, w, g);
       const chunked = conv2dForward(x, w, g, 1 << 19);
@@ -122,19 +132,23 @@ describe('chunked im2col', () => {
       y.mul(y).sum().backward();
       return [y, x.grad!, k.grad!];
     });
-    const single = run();
-    await tg.setNumThreads(2);
+    // the implicit GEMM's units: with the direct kernels off (they take the stride-1 cases otherwise)
+    convTuning.direct = false;
     try {
+      const single = run();
+      await tg.setNumThreads(2);
       const threaded = run();
       threaded.forEach((t, i) => {
         expect(t.shape).toEqual(single[i].shape);
         expect(Array.from(t.dataSync())).toEqual(Array.from(single[i].dataSync()));
       });
     } finally {
+      convTuning.direct = true;
       await tg.setNumThreads(1);
     }
   });
   afterAll(async () => {
+    convTuning.direct = true;
     await tg.setNumThreads(1);
   });
 

@@ -1,10 +1,13 @@
 // Direct (packing-free) kernels for stride-1 convolutions. Each image is first copied, with its
 // zero padding, into a fixed float64 scratch; the kernels then read it in place through a table of
 // tap offsets, in 4 × 4 register tiles, with every index masked to the scratch's fixed size, so V8
-// keeps the index arithmetic in int32 and drops the bounds checks. On LeNet's two layers and the
-// conv bench's layer this beat the packed implicit GEMM of conv.ts (1.37×, 1.15×, 1.13× on the
-// forward, scratch/direct-proto.ts at the time), which spends its time packing columns that each
-// 4 × 4 tile then reads only once or twice.
+// keeps the index arithmetic in int32 and drops the bounds checks. Against the packed implicit GEMM
+// of conv.ts, which packs columns that each 4 × 4 tile then reads only a few times, on one thread
+// (`npx tsx bench/conv-direct-ab.ts 15`, CPU-time medians, A and B alternated in one process, load
+// average 4.3–4.6 on 2 cores: noisy): LeNet's first layer's forward 1.25×, its second's 1.01×, the
+// conv bench's layer forward 1.05× and input gradient 1.10×. The GEMM's 4 × 4 kernel runs at the same
+// few GFLOP/s as these tiles, so what is saved is the packing; where small images leave the tiles
+// doing more multiply-adds than the GEMM, conv.ts keeps the GEMM (directWorkRatio).
 
 import type { TypedArray } from './dtype.js';
 
@@ -117,6 +120,32 @@ export interface DirectConv {
  */
 export function directFits(cin: number, hp: number, wp: number, kh: number, kw: number): boolean {
   return cin * hp * wp <= SCRATCH_SIZE && cin * kh * kw <= TAPS_SIZE;
+}
+
+/** Most direct-kernel work accepted, as a multiple of the implicit GEMM's (see directWorkRatio). */
+export const DIRECT_MAX_WORK_RATIO = 1.1;
+
+/**
+ * The direct kernel's multiply-adds ÷ the implicit GEMM's for one pair of channels: the tiles sum,
+ * per output row, the kernel rows that land in the image and, per 4-column tile, the kernel columns
+ * that land in it for any of the four columns (all four computed, even past the row's end), where
+ * the GEMM does ho·wo·kh·kw (the forward or ȳ's positions times every tap). Above 1 when small
+ * images leave tiles half-empty, or (input gradient) when ȳ's padding is mostly zeros the tiles cannot
+ * skip; below 1 when the tiles skip padding the GEMM multiplies. Arguments as in DirectConv, for
+ * the gemm's count `gemmPositions` (the forward's ho·wo, the input gradient's ȳ size).
+ */
+export function directWorkRatio(
+  ho: number, wo: number, kh: number, kw: number, dh: number, dw: number,
+  padTop: number, padLeft: number, hin: number, win: number, gemmPositions: number,
+): number {
+  let rows = 0, cols = 0;
+  for (let oy = 0; oy < ho; oy++) {
+    rows += Math.max(0, Math.min(kh - 1, Math.floor((padTop + hin - 1 - oy) / dh)) - Math.max(0, Math.ceil((padTop - oy) / dh)) + 1);
+  }
+  for (let ox = 0; ox < wo; ox += 4) {
+    cols += 4 * Math.max(0, Math.min(kw - 1, Math.floor((padLeft + win - 1 - ox) / dw)) - Math.max(0, Math.ceil((padLeft - ox - 3) / dw)) + 1);
+  }
+  return (rows * cols) / (gemmPositions * kh * kw);
 }
 
 /**

@@ -6,7 +6,7 @@ import { NDArray } from './ndarray.js';
 import { fmtShape } from './shape.js';
 import { GEMM_MC, GEMM_NC, GEMM_PACK_A, GEMM_PACK_B, GEMM_TILE, gemmPackA, gemmTile, sliceDepth } from './matmul.js';
 import { acquire } from './storage.js';
-import { directConv, directFits, type DirectConv } from './conv-direct.js';
+import { DIRECT_MAX_WORK_RATIO, directConv, directFits, directWorkRatio, type DirectConv } from './conv-direct.js';
 import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer, span } from './threads.js';
 
 /*
@@ -705,14 +705,22 @@ const DIRECT_UNITS = 16;
 
 /**
  * True when the direct kernels take this forward (transposed = false) or input gradient: stride 1,
- * the padded image of one group fits their scratch, and (input gradient) ȳ's padding is not
- * negative, i.e. no padding reaches past the kernel's span.
+ * the padded image of one group fits their scratch, (input gradient) ȳ's padding is not negative,
+ * i.e. no padding reaches past the kernel's span, and the tiles do at most DIRECT_MAX_WORK_RATIO
+ * times the implicit GEMM's multiply-adds. The last rules out small ȳ in wide padding: LeNet's
+ * second layer's input gradient (8 × 8 ȳ padded by 4) made 1.3× the GEMM's work and ran 0.88× as fast
+ * (bench/conv-direct-ab.ts).
  */
 function useDirect(p: ConvPlan, geo: ConvGeometry, transposed: boolean): boolean {
   if (!convTuning.direct || geo.stride[0] !== 1 || geo.stride[1] !== 1 || p.K === 0) return false;
   const { kh, kw, spanY, spanX } = p;
-  if (!transposed) return directFits(p.Cg, p.Ho + spanY, p.Wo + spanX, kh, kw);
-  return spanY >= geo.padding[0] && spanX >= geo.padding[2] && directFits(p.Og, p.H + spanY, p.W + spanX, kh, kw);
+  const [dh, dw] = geo.dilation, pt = geo.padding[0], pl = geo.padding[2];
+  if (!transposed) {
+    return directFits(p.Cg, p.Ho + spanY, p.Wo + spanX, kh, kw) &&
+      directWorkRatio(p.Ho, p.Wo, kh, kw, dh, dw, pt, pl, p.H, p.W, p.L) <= DIRECT_MAX_WORK_RATIO;
+  }
+  return spanY >= pt && spanX >= pl && directFits(p.Og, p.H + spanY, p.W + spanX, kh, kw) &&
+    directWorkRatio(p.H, p.W, kh, kw, dh, dw, spanY - pt, spanX - pl, p.Ho, p.Wo, p.L) <= DIRECT_MAX_WORK_RATIO;
 }
 
 /**

@@ -4,6 +4,7 @@
 import { allocate, promote, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { fmtShape } from './shape.js';
+import { weightGradDirect, weightGradDirectFits } from './conv-direct.js';
 import { GEMM_MC, GEMM_NC, GEMM_PACK_A, GEMM_PACK_B, GEMM_TILE, gemmPackA, gemmTile, sliceDepth } from './matmul.js';
 import { acquire } from './storage.js';
 import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer, span } from './threads.js';
@@ -327,6 +328,8 @@ const KIND_FORWARD = 1, KIND_INPUT_GRAD = 2, KIND_WEIGHT_GRAD = 3;
 export const CONV_PARALLEL_MIN_WORK = 1 << 21;
 /** Units of the weight gradient, at most (a fixed count, so the partials do not depend on the threads). */
 const WEIGHT_GRAD_UNITS = 16;
+/** The direct weight gradient's units (conv-direct.ts): runs of whole images, each summing its own partial. */
+const KIND_WEIGHT_GRAD_DIRECT = 6;
 
 /**
  * y = conv2d(x, w) for the output positions of unit u: for each k-slice of the column rows,
@@ -646,6 +649,7 @@ function sharedJob(f32: Float32Array, f64: Float64Array): ConvJob {
 registerUnitKernel(KIND_FORWARD, (u, f32, f64) => forwardUnit(sharedJob(f32, f64), u));
 registerUnitKernel(KIND_INPUT_GRAD, (u, f32, f64) => inputGradUnit(sharedJob(f32, f64), u));
 registerUnitKernel(KIND_WEIGHT_GRAD, (u, f32, f64) => weightGradUnit(sharedJob(f32, f64), u));
+registerUnitKernel(KIND_WEIGHT_GRAD_DIRECT, (u, f32, f64) => weightGradDirectUnit(sharedJob(f32, f64), u));
 
 /** y = conv2d(x, w) as the implicit GEMM, on the threads when they are on and the work is large enough. */
 function conv2dForwardImplicit(x: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan): NDArray {
@@ -671,21 +675,51 @@ function conv2dForwardImplicit(x: NDArray, w: NDArray, geo: ConvGeometry, p: Con
 /** The weight gradient's partial sums on one thread (module scratch, grown as needed). */
 let PARTIALS = new Float64Array(0);
 
-/** W̄ = Σ_units W̄_u as the implicit GEMM, on the threads when they are on and the work is large enough. */
+/**
+ * The direct weight gradient's partial sum over unit u's images (conv-direct.ts, stride 1): unit u's
+ * float64 [O × K] block is zeroed, then W̄_u = Σ_{n in the unit} Σ_{oy, ox} ȳ[n, o, oy, ox] · xp[n, c, oy + ky·dh, ox + kx·dw].
+ */
+function weightGradDirectUnit(job: ConvJob, u: number): void {
+  const { p, geo } = job;
+  const acc = job.out as Float64Array, accOff = job.outOff + u * p.O * p.K;
+  acc.fill(0, accOff, accOff + p.O * p.K);
+  const n0 = u * job.per, n1 = Math.min(p.N, n0 + job.per);
+  weightGradDirect(
+    p, geo.groups, geo.padding[0], geo.padding[2], geo.dilation[0], geo.dilation[1],
+    job.a, job.aOff, job.aN, job.aC, job.aH, job.aW, job.b, job.bOff, job.bN, job.bC, job.bH, job.bW,
+    n0, n1, acc, accOff,
+  );
+}
+
+/**
+ * W̄ = Σ_units W̄_u, on the threads when they are on and the work is large enough: for stride 1 (and
+ * one group's padded image fitting the scratch) the direct kernel over runs of whole images, otherwise
+ * the implicit GEMM over runs of output positions. Either way a fixed number of units, so the sums
+ * do not depend on the number of threads.
+ */
 function conv2dWeightGradImplicit(x: NDArray, gy: NDArray, geo: ConvGeometry, p: ConvPlan, dw: NDArray): void {
   const J = p.N * p.Ho * p.Wo, OK = p.O * p.K;
-  const kc0 = sliceDepth(J);
-  const per = kc0 * Math.ceil(Math.ceil(J / kc0) / WEIGHT_GRAD_UNITS);
-  const units = Math.ceil(J / per);
+  const direct = geo.stride[0] === 1 && geo.stride[1] === 1 && geo.padding[0] >= 0 && geo.padding[2] >= 0 && weightGradDirectFits(p);
+  let per: number, units: number;
+  if (direct) {
+    per = Math.ceil(p.N / WEIGHT_GRAD_UNITS); // images per unit
+    units = Math.ceil(p.N / per);
+  } else {
+    const kc0 = sliceDepth(J);
+    per = kc0 * Math.ceil(Math.ceil(J / kc0) / WEIGHT_GRAD_UNITS); // output positions per unit
+    units = Math.ceil(J / per);
+  }
   let acc: TypedArray | null = null, off = 0;
   if (useThreads(x.dtype, J * p.K * p.O, units)) {
-    const r = runShared(KIND_WEIGHT_GRAD, makeJob(p, geo, x, gy, x.data, 0, per, false), x, gy, units, 0, units * OK);
+    const kind = direct ? KIND_WEIGHT_GRAD_DIRECT : KIND_WEIGHT_GRAD;
+    const r = runShared(kind, makeJob(p, geo, x, gy, x.data, 0, per, false), x, gy, units, 0, units * OK);
     if (r !== null) ({ out: acc, off } = r);
   }
   if (acc === null) {
     if (PARTIALS.length < units * OK) PARTIALS = new Float64Array(units * OK);
     const job = makeJob(p, geo, x, gy, PARTIALS, 0, per, false);
-    for (let u = 0; u < units; u++) weightGradUnit(job, u);
+    if (direct) for (let u = 0; u < units; u++) weightGradDirectUnit(job, u);
+    else for (let u = 0; u < units; u++) weightGradUnit(job, u);
     acc = PARTIALS;
   }
   const dwd = dw.data;

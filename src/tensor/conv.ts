@@ -32,7 +32,8 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  * packed panels (1.1 MB) and, for the weight gradient, at most 16 float64 [O × K] partial sums.
  * With threads on, the three kernels' units (below) are shared out between the threads, which
  * run conv's packing themselves (threads.ts, runSharedUnits). The chunked im2col + matmul path is
- * kept for an explicit chunk size (the tests compare the two).
+ * kept for an explicit chunk size (the tests compare the two). The weight gradient of a stride-1
+ * convolution skips the panels too: conv-direct.ts reads each zero-padded image in place.
  */
 
 /** The geometry of a 2-D convolution: [height, width] pairs, padding as [top, bottom, left, right]. */
@@ -289,8 +290,9 @@ function packColumnsWgt(
  * thread or several. Units (per call):
  *   forward      a panel of GEMM_NC output positions j (over the batch): y's columns are disjoint;
  *   inputGrad    a run of whole images (⌊GEMM_NC / (Ho·Wo)⌋, at least one): x̄'s images are disjoint;
- *   weightGrad   a run of output positions (the product's depth): each unit sums its own float64
- *                [O × K] partial, and the partials are added in unit order at the end.
+ *   weightGrad   a run of output positions (the product's depth), or for stride 1 (the direct
+ *                kernel) a run of whole images: each unit sums its own float64 [O × K] partial, and
+ *                the partials are added in unit order at the end.
  * With threads on and enough work, the operands are copied into the threads' shared buffer behind a
  * header of the job's parameters, and every thread runs units there; otherwise this thread runs them
  * all on the arrays themselves.

@@ -7,8 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
 import type { Tensor } from 'tapegrad';
-import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry, planConv } from '../src/tensor/conv.js';
-import { weightGradDirectFits } from '../src/tensor/conv-direct.js';
+import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, convTuning, type ConvGeometry, planConv } from '../src/tensor/conv.js';
 import { NDArray } from '../src/tensor/ndarray.js';
 
 const F = tg.nn.functional;
@@ -89,7 +88,17 @@ describe('chunked im2col', () => {
       [[3, 1, 12, 11], [8, 1, 5, 5], geo({ padding: [0, 0, 0, 0] })], // LeNet's first: K = 25, a last strip of one tap
       [[2, 1, 9, 8], [4, 1, 5, 5], geo({ padding: [2, 1, 2, 0] })], // the same with edges
     ];
-    for (const [xs, ws, g] of cases) {
+    // stride-1 forwards and input gradients take the direct kernels (test/conv-direct.test.ts) unless
+    // convTuning.direct is off: both ways
+    try {
+      for (const direct of [false, true]) {
+        convTuning.direct = direct;
+        for (const [xs, ws, g] of cases) checkImplicit(xs, ws, g);
+      }
+    } finally {
+      convTuning.direct = true;
+    }
+    function checkImplicit(xs: number[], ws: number[], g: ConvGeometry): void {
       const x = randArr(xs, 11), w = randArr(ws, 12);
       const implicit = conv2dForward(x, w, g);
       const chunked = conv2dForward(x, w, g, 1 << 19);
@@ -123,19 +132,23 @@ describe('chunked im2col', () => {
       y.mul(y).sum().backward();
       return [y, x.grad!, k.grad!];
     });
-    const single = run();
-    await tg.setNumThreads(2);
+    // the implicit GEMM's units: with the direct kernels off (they take the stride-1 cases otherwise)
+    convTuning.direct = false;
     try {
+      const single = run();
+      await tg.setNumThreads(2);
       const threaded = run();
       threaded.forEach((t, i) => {
         expect(t.shape).toEqual(single[i].shape);
         expect(Array.from(t.dataSync())).toEqual(Array.from(single[i].dataSync()));
       });
     } finally {
+      convTuning.direct = true;
       await tg.setNumThreads(1);
     }
   });
   afterAll(async () => {
+    convTuning.direct = true;
     await tg.setNumThreads(1);
   });
 
@@ -197,9 +210,9 @@ describe('direct weight gradient (stride 1: conv-direct.ts)', () => {
       const yShape = conv2dForward(x, w, g).shape as number[];
       expect(yShape[3] % 4).not.toBe(0);
       const gy = strided(yShape, 51, dtype);
-      const p = planConv(x.shape, w.shape, yShape.slice(2), g);
-      expect(weightGradDirectFits(p)).toBe(true);
+      const runs = convTuning.directWeightGradRuns;
       const direct = conv2dWeightGrad(x, gy, g, k);
+      expect(convTuning.directWeightGradRuns - runs).toBe(1);
       const chunked = conv2dWeightGrad(x, gy, g, k, 1 << 19);
       expect(direct.shape).toEqual(chunked.shape);
       expect(direct.dtype).toBe(dtype);
@@ -214,7 +227,9 @@ describe('direct weight gradient (stride 1: conv-direct.ts)', () => {
       const x = strided([150, 4, 6, 7], 54, dtype);
       const yShape = conv2dForward(x, tg.zeros([6, 2, 3, 3], { dtype }).value, g).shape as number[];
       const gy = strided(yShape, 55, dtype);
+      const runs = convTuning.directWeightGradRuns;
       const direct = conv2dWeightGrad(x, gy, g, [3, 3]);
+      expect(convTuning.directWeightGradRuns - runs).toBe(1);
       const chunked = conv2dWeightGrad(x, gy, g, [3, 3], 1 << 19);
       const tol = dtype === 'float64' ? 1e-12 : 1e-5;
       direct.data.forEach((v, i) => expect(Math.abs(v - chunked.data[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(chunked.data[i]))));
@@ -224,10 +239,10 @@ describe('direct weight gradient (stride 1: conv-direct.ts)', () => {
   it('falls back to the implicit GEMM when one padded image does not fit the scratch, with the same sums', () => {
     const x = randArr([1, 2, 725, 725], 52); // 2 × 727² > 2^20 elements with padding 1
     const g = geo();
-    const p = planConv(x.shape, [1, 2, 3, 3], [725, 725], g);
-    expect(weightGradDirectFits(p)).toBe(false);
     const gy = randArr([1, 1, 725, 725], 53);
+    const runs = convTuning.directWeightGradRuns;
     const dw = conv2dWeightGrad(x, gy, g, [3, 3]);
+    expect(convTuning.directWeightGradRuns).toBe(runs);
     const chunked = conv2dWeightGrad(x, gy, g, [3, 3], 1 << 19);
     dw.data.forEach((v, i) => expect(Math.abs(v - chunked.data[i])).toBeLessThanOrEqual(1e-10 * (1 + Math.abs(chunked.data[i]))));
   });

@@ -156,13 +156,14 @@ describe('modules', () => {
 });
 
 describe('max pooling 2×2 at stride 2 (its unrolled kernel)', () => {
-  it('takes each window\'s first maximum in scan order (the first NaN wins), its gradient goes there; on a transposed view too', () => {
-    // values from {0, 1, 2, NaN}: many ties and NaNs; the reference scans the four taps in order
+  it('takes each window\'s first maximum in scan order (the first NaN wins), its gradient goes there; float32 and float64, on transposed and offset views too', () => {
+    // values from {−0, 0, 1, 2, NaN}: many ties (−0 and 0 among them) and NaNs; the reference scans the four taps in order
     const g = new tg.Generator(7);
-    const raw = g.fillUniform(new Float64Array(2 * 3 * 6 * 7), 0, 4).map((v) => (v >= 3 ? Number.NaN : Math.floor(v)));
-    for (const transposed of [false, true]) {
-      let x = tg.tensor(Array.from(raw), { shape: [2, 3, 6, 7], dtype: 'float64' });
-      if (transposed) x = x.transpose(2, 3);
+    const raw = g.fillUniform(new Float64Array(2 * 3 * 6 * 7), -1, 4).map((v) => (v >= 3 ? Number.NaN : v < 0 ? -0 : Math.floor(v)));
+    for (const [dtype, layout] of [['float64', 'dense'], ['float64', 'transposed'], ['float32', 'dense'], ['float32', 'transposed'], ['float32', 'offset']] as const) {
+      let x = tg.tensor(Array.from(raw), { shape: [2, 3, 6, 7], dtype });
+      if (layout === 'transposed') x = x.transpose(2, 3);
+      if (layout === 'offset') x = x.slice(2, 1).slice(3, 1); // [2, 3, 5, 6], starting one row and one column in
       const [, , H, W] = x.shape;
       const xg = x.requiresGrad_();
       const y = F.maxPool2d(xg, 2);

@@ -60,8 +60,8 @@ export const GRAD4_SIZE = 1 << 17;
 const GRAD4_MASK = GRAD4_SIZE - 1;
 /** ȳ[n0 + b, o0 + q, oy, ox] at GRAD4[((b·Ho + oy)·Wo + ox)·4 + q]: module scratch, one per thread. */
 const GRAD4 = new Float64Array(GRAD4_SIZE);
-/** Per column row k of the kernel, its tap's offset in SCRATCH (module scratch, grown as needed). */
-let TAPS = new Int32Array(256);
+/** Per column row k = (c, ky, kx) of the kernel, its tap's offset in SCRATCH (module scratch, grown as needed). */
+let WGRAD_TAPS = new Int32Array(256);
 /** Images per batch, at most: enough positions for any tile, few enough that a batch stays in cache. */
 const MAX_BATCH = 8;
 
@@ -96,9 +96,9 @@ export function weightGradDirect(
   const Hp = Ho + spanY, Wp = Wo + spanX;
   const imgSize = Cg * Hp * Wp; // one padded image in SCRATCH
   const maxBatch = Math.max(1, Math.min(MAX_BATCH, Math.floor(SCRATCH_SIZE / imgSize), Math.floor(GRAD4_SIZE / (4 * L))));
-  // TAPS[k]: the offset in SCRATCH of column row k = (c, ky, kx) from a position's base
-  if (TAPS.length < K) TAPS = new Int32Array(K);
-  const taps = TAPS;
+  // WGRAD_TAPS[k]: the offset in SCRATCH of column row k = (c, ky, kx) from a position's base
+  if (WGRAD_TAPS.length < K) WGRAD_TAPS = new Int32Array(K);
+  const taps = WGRAD_TAPS;
   for (let c = 0, k = 0; c < Cg; c++) {
     for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++, k++) taps[k] = c * Hp * Wp + ky * dh * Wp + kx * dw;
   }
@@ -194,3 +194,207 @@ function tile4x1(t0: number, nb: number, imgSize: number, Ho: number, Wo: number
 }
 
 // ---- the forward and the input gradient (direct): below this line
+
+/*
+ * With stride 1 the forward and the input gradient are the same computation, a correlation of a
+ * padded image P [Cin][Hp][Wp] (in SCRATCH) with a weight matrix A [M][K], K = kh·kw·Cin:
+ *
+ *   out[m, oy, ox] = bias[m] + Σ_{ky, kx, c} A[m, (ky, kx, c)] · P[c, oy + ky·dh, ox + kx·dw]
+ *
+ *   forward          P = x padded by (pt, pl);  A[o, (ky, kx, c)] = W[o, c, ky, kx]; M = Og.
+ *   input gradient   x̄[c, iy, ix] = Σ_{o, ky, kx} W[o, c, ky, kx] · ȳ[o, iy + pt − ky·dh, ix + pl − kx·dw];
+ *                    with ky → kh − 1 − ky (and kx likewise) the ȳ row is iy + ky·dh − (dh·(kh − 1) − pt):
+ *                    P = ȳ padded by (dh·(kh − 1) − pt, dw·(kw − 1) − pl), its channels o the reduction's,
+ *                    A[c, (ky, kx, o)] = W[o, c, kh − 1 − ky, kw − 1 − kx] (transposed and flipped); M = Cg.
+ *
+ * Hp = Ho + dh·(kh − 1) and Wp = Wo + dw·(kw − 1) are what the output needs: padImage crops or
+ * zero-fills the image to that size. The reduction index k = (ky, kx, c) reads P at TAPS[k] + oy·Wp + ox,
+ * TAPS[k] = c·Hp·Wp + ky·dh·Wp + kx·dw. The weights are packed once per block of output channels as
+ * float64 WPACK[(m >> 2)·K·4 + k·4 + (m & 3)], so a 4 × 4 tile (4 channels × 4 consecutive columns of
+ * one output row) reads 4 weights and 4 pixels per k and does 16 multiply-adds in registers.
+ *
+ * The taps are ordered (ky, kx, c) so that a tile can skip those that read only padding: the taps of
+ * the kernel rows ky that land in P's image rows, and the kernel columns kx that land in its image
+ * columns for any of the tile's four columns, are contiguous runs of k. That matters for the input
+ * gradient, whose ȳ is padded by up to the kernel's span (LeNet's second layer: 8 × 8 ȳ in a 16 × 16 P).
+ */
+
+/** Size of WPACK (a power of two: its indices are masked with 0x3ffff). */
+const WPACK_SIZE = 1 << 18;
+/** The packed weights of one block of output channels (module scratch, one per thread). */
+const WPACK = new Float64Array(WPACK_SIZE);
+/** Size of TAPS (a power of two: its indices are masked with 0xffff); K may not exceed it. */
+export const TAPS_SIZE = 1 << 16;
+/** Per reduction index k = (ky, kx, c): its offset in the padded image. */
+const TAPS = new Int32Array(TAPS_SIZE);
+/** Most output channels in one packed block (BIAS holds their bias). */
+const BLOCK_MAX = 1024;
+/** The bias of the block's channels, as float64 (zeros without a bias). */
+const BIAS = new Float64Array(BLOCK_MAX);
+/** One 4 × 4 tile, for the stores of a tile cut by the last output channel or column. */
+const TILE = new Float64Array(16);
+/** Per tile column (ox = 4·i): the first and last kernel column whose tap lands in the image (grown as needed). */
+let KX_LO = new Int32Array(256), KX_HI = new Int32Array(256);
+
+/**
+ * A stride-1 convolution in the form above, for directConv: where the images, weights, bias and
+ * result are, and the sizes. The forward passes x and M = Og result channels per group; the input
+ * gradient passes ȳ (cin = Og), M = Cg and `transposed`.
+ */
+export interface DirectConv {
+  /** The images read (x or ȳ): element (n, c, y, x) at src[srcOff + n·sN + c·sC + y·sH + x·sW]. */
+  src: TypedArray; srcOff: number; sN: number; sC: number; sH: number; sW: number;
+  /** Channels of src per group (the reduction's channels), and src's height and width. */
+  cin: number; hin: number; win: number;
+  /** Zero rows above and zero columns left of the image in P (≥ 0). */
+  padTop: number; padLeft: number;
+  /** Channel groups, the kernel's size and dilation. */
+  groups: number; kh: number; kw: number; dh: number; dw: number;
+  /** The weights [O, Cg, kh, kw], dense from wOff. */
+  w: TypedArray; wOff: number;
+  /** false: A = W (the forward); true: A = W transposed in its two channel axes and flipped in ky, kx (the input gradient). */
+  transposed: boolean;
+  /** Result channels per group (M), and the result's height and width: out [N][groups·M][ho][wo], dense from outOff. */
+  m: number; ho: number; wo: number; out: TypedArray; outOff: number;
+  /** bias[m] at bias[biasOff + m·biasStride] for the result's channel m (all groups), or null. */
+  bias: TypedArray | null; biasOff: number; biasStride: number;
+}
+
+/**
+ * True when the direct kernels can run a problem: one group's padded image (cin·Hp·Wp elements) fits
+ * SCRATCH and the reduction (K = cin·kh·kw) fits TAPS.
+ */
+export function directFits(cin: number, hp: number, wp: number, kh: number, kw: number): boolean {
+  return cin * hp * wp <= SCRATCH_SIZE && cin * kh * kw <= TAPS_SIZE;
+}
+
+/**
+ * Packs A's rows m0 .. m0 + mc − 1 of group g into WPACK (zero rows up to a multiple of 4) and their
+ * bias into BIAS, k = t·cin + c with t = ky·kw + kx. Forward: A[m, k] = W[g·M + m, c, t];
+ * transposed: A[m, k] = W[g·cin + c, m, khw − 1 − t] (khw − 1 − t flips both ky and kx).
+ */
+function packWeights(d: DirectConv, g: number, m0: number, mc: number): void {
+  const { w, wOff, cin, m: M, transposed, bias } = d;
+  const khw = d.kh * d.kw, K = cin * khw;
+  const wp = WPACK;
+  for (let mm = 0; mm < ((mc + 3) & ~3); mm++) {
+    const base = (mm >> 2) * K * 4 + (mm & 3);
+    if (mm >= mc) {
+      for (let k = 0; k < K; k++) wp[base + 4 * k] = 0;
+      BIAS[mm] = 0;
+      continue;
+    }
+    const m = g * M + m0 + mm; // the result's channel
+    for (let t = 0, k = 0; t < khw; t++) {
+      for (let c = 0; c < cin; c++, k++) {
+        wp[base + 4 * k] = transposed ? w[wOff + ((g * cin + c) * M + m0 + mm) * khw + khw - 1 - t] : w[wOff + (m * cin + c) * khw + t];
+      }
+    }
+    BIAS[mm] = bias === null ? 0 : bias[d.biasOff + m * d.biasStride];
+  }
+}
+
+/**
+ * The tile kernel: for channels 0 .. mc − 1 of the packed block and every output position,
+ * out[o + m·L + oy·wo + ox] = BIAS[m] + Σ_k WPACK[m, k] · SCRATCH[TAPS[k] + oy·Wp + ox] (L = ho·wo),
+ * 4 channels × 4 columns at a time, over the runs of k whose taps reach the image (the rest read
+ * zeros). Every index into the fixed-size arrays is masked (0xfffff for SCRATCH, 0x3ffff for WPACK,
+ * 0xffff for TAPS), so V8 keeps the arithmetic in int32 and drops the bounds checks; a tile's columns
+ * past the row's end read whatever follows (masked: inside SCRATCH) into accumulators never stored.
+ */
+function tiles(d: DirectConv, o: number, mc: number, Wp: number): void {
+  const { out, ho, wo, kh, kw, dh, dw, cin, padTop, padLeft, hin, win } = d;
+  const s = SCRATCH, wp = WPACK, taps = TAPS, L = ho * wo, K = kh * kw * cin;
+  // kernel columns whose tap lands in the image, padLeft ≤ ox + q + kx·dw < padLeft + win, for one of q = 0 .. 3
+  const tilesPerRow = (wo + 3) >> 2;
+  if (KX_LO.length < tilesPerRow) [KX_LO, KX_HI] = [new Int32Array(tilesPerRow), new Int32Array(tilesPerRow)];
+  const kxLoOf = KX_LO, kxHiOf = KX_HI;
+  for (let i = 0; i < tilesPerRow; i++) {
+    kxLoOf[i] = Math.max(0, Math.ceil((padLeft - 4 * i - 3) / dw));
+    kxHiOf[i] = Math.min(kw - 1, Math.floor((padLeft + win - 1 - 4 * i) / dw));
+  }
+  for (let mb = 0; mb < mc; mb += 4) {
+    const rows = Math.min(4, mc - mb);
+    const wb = mb * K; // (mb / 4)·K·4
+    const z0 = BIAS[mb], z1 = BIAS[mb + 1], z2 = BIAS[mb + 2], z3 = BIAS[mb + 3];
+    for (let oy = 0; oy < ho; oy++) {
+      // kernel rows whose tap lands in the image: padTop ≤ oy + ky·dh < padTop + hin
+      const kyLo = Math.max(0, Math.ceil((padTop - oy) / dh)), kyHi = Math.min(kh - 1, Math.floor((padTop + hin - 1 - oy) / dh));
+      const d0 = o + mb * L + oy * wo;
+      for (let ox = 0; ox < wo; ox += 4) {
+        const kxLo = kxLoOf[ox >> 2], kxHi = kxHiOf[ox >> 2];
+        // the taps to sum as runs of k: one run when every kernel column counts, else one per kernel row
+        let k0 = (kyLo * kw + kxLo) * cin, runs = kyHi - kyLo + 1, len = (kxHi - kxLo + 1) * cin;
+        if (kxLo === 0 && kxHi === kw - 1) {
+          len *= runs;
+          runs = 1;
+        }
+        const pb = oy * Wp + ox;
+        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (let r = 0; r < runs; r++, k0 += kw * cin) {
+          for (let k = k0, ia = wb + 4 * k0, k1 = k0 + len; k < k1; k++, ia += 4) {
+            const ib = pb + taps[k & 0xffff];
+            const a0 = wp[ia & 0x3ffff], a1 = wp[(ia + 1) & 0x3ffff], a2 = wp[(ia + 2) & 0x3ffff], a3 = wp[(ia + 3) & 0x3ffff];
+            let b = s[ib & 0xfffff];
+            c00 += a0 * b; c10 += a1 * b; c20 += a2 * b; c30 += a3 * b;
+            b = s[(ib + 1) & 0xfffff];
+            c01 += a0 * b; c11 += a1 * b; c21 += a2 * b; c31 += a3 * b;
+            b = s[(ib + 2) & 0xfffff];
+            c02 += a0 * b; c12 += a1 * b; c22 += a2 * b; c32 += a3 * b;
+            b = s[(ib + 3) & 0xfffff];
+            c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b;
+          }
+        }
+        const e = d0 + ox;
+        if (rows === 4 && ox + 4 <= wo) {
+          out[e] = c00 + z0; out[e + 1] = c01 + z0; out[e + 2] = c02 + z0; out[e + 3] = c03 + z0;
+          const e1 = e + L, e2 = e1 + L, e3 = e2 + L;
+          out[e1] = c10 + z1; out[e1 + 1] = c11 + z1; out[e1 + 2] = c12 + z1; out[e1 + 3] = c13 + z1;
+          out[e2] = c20 + z2; out[e2 + 1] = c21 + z2; out[e2 + 2] = c22 + z2; out[e2 + 3] = c23 + z2;
+          out[e3] = c30 + z3; out[e3 + 1] = c31 + z3; out[e3 + 2] = c32 + z3; out[e3 + 3] = c33 + z3;
+        } else {
+          // the last channels of the block or the last columns of the row: store what exists
+          const t = TILE;
+          t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03; t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
+          t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23; t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+          const cols = Math.min(4, wo - ox);
+          for (let r = 0; r < rows; r++) {
+            const z = BIAS[mb + r];
+            for (let q = 0; q < cols; q++) out[e + r * L + q] = t[r * 4 + q] + z;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Runs the convolution `d` (see DirectConv) for images n0 .. n1 − 1: per group and block of result
+ * channels, packs the weights once, then per image copies the group's channels, padded, into SCRATCH
+ * and runs the tile kernel over them. Every element of those images' result is stored (no zeroing
+ * needed). The caller checks directFits. Each image's result depends on that image alone, in the
+ * same order of sums, however the images are split between calls (or threads).
+ */
+export function directConv(d: DirectConv, n0: number, n1: number): void {
+  const { cin, kh, kw, dh, dw, m: M, ho, wo } = d;
+  const Hp = ho + dh * (kh - 1), Wp = wo + dw * (kw - 1);
+  const K = cin * kh * kw, L = ho * wo, Mall = d.groups * M;
+  for (let ky = 0, k = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      for (let c = 0; c < cin; c++, k++) TAPS[k] = c * Hp * Wp + ky * dh * Wp + kx * dw;
+    }
+  }
+  // channels per packed block: as many whole tiles as WPACK holds (K ≤ TAPS_SIZE, so at least 4)
+  const block = Math.min(BLOCK_MAX, Math.floor(WPACK_SIZE / (4 * K)) * 4);
+  for (let g = 0; g < d.groups; g++) {
+    for (let m0 = 0; m0 < M; m0 += block) {
+      const mc = Math.min(block, M - m0);
+      packWeights(d, g, m0, mc);
+      for (let n = n0; n < n1; n++) {
+        padImage(d.src, d.srcOff + n * d.sN, d.sC, d.sH, d.sW, g * cin, cin, d.hin, d.win, d.padTop, d.padLeft, Hp, Wp, 0);
+        tiles(d, d.outOff + (n * Mall + g * M + m0) * L, mc, Wp);
+      }
+    }
+  }
+}

@@ -4,9 +4,9 @@
 import { allocate, promote, type TypedArray } from './dtype.js';
 import { NDArray } from './ndarray.js';
 import { fmtShape } from './shape.js';
-import { weightGradDirect, weightGradDirectFits } from './conv-direct.js';
 import { GEMM_MC, GEMM_NC, GEMM_PACK_A, GEMM_PACK_B, GEMM_TILE, gemmPackA, gemmTile, sliceDepth } from './matmul.js';
 import { acquire } from './storage.js';
+import { directConv, directFits, type DirectConv, weightGradDirect, weightGradDirectFits } from './conv-direct.js';
 import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer, span } from './threads.js';
 
 /*
@@ -32,9 +32,24 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  * packed panels (1.1 MB) and, for the weight gradient, at most 16 float64 [O × K] partial sums.
  * With threads on, the three kernels' units (below) are shared out between the threads, which
  * run conv's packing themselves (threads.ts, runSharedUnits). The chunked im2col + matmul path is
- * kept for an explicit chunk size (the tests compare the two). The weight gradient of a stride-1
- * convolution skips the panels too: conv-direct.ts reads each zero-padded image in place.
+ * kept for an explicit chunk size (the tests compare the two).
+ *
+ * Stride-1 forwards and input gradients skip the GEMM's packing too: conv-direct.ts copies each
+ * padded image once and multiplies it in place (the input gradient being a stride-1 forward of the
+ * padded ȳ with the weights transposed and flipped); the implicit GEMM remains for other strides,
+ * for images too large for its scratch, and when convTuning.direct is off. The weight gradient of a
+ * stride-1 convolution is direct too (conv-direct.ts, weightGradDirect): it pads each image into the
+ * scratch and sums ȳ times the image's taps over the positions, 4 output channels × 4 taps at a time.
  */
+
+/**
+ * Switches for the benchmarks and tests (not part of the package's API): `direct` lets stride-1
+ * forwards, input gradients and weight gradients take the direct kernels of conv-direct.ts; off,
+ * they take the implicit GEMM (bench/conv-paths.ts times both in one process). `directRuns` counts
+ * the forwards and input gradients that took the direct kernels, `directWeightGradRuns` the weight
+ * gradients (the tests check that the cases meant for them did).
+ */
+export const convTuning = { direct: true, directRuns: 0, directWeightGradRuns: 0 };
 
 /** The geometry of a 2-D convolution: [height, width] pairs, padding as [top, bottom, left, right]. */
 export interface ConvGeometry {
@@ -312,17 +327,21 @@ interface ConvJob {
   per: number;
   /** Input gradient: zero the unit's images of x̄ first (x̄ in the shared buffer is not zeroed). */
   zero: boolean;
+  /** The direct forward's bias (null: none): data, offset, stride. */
+  c: TypedArray | null; cOff: number; cS: number;
 }
 
 function makeJob(
   p: ConvPlan, geo: ConvGeometry, a: NDArray, b: NDArray, out: TypedArray, outOff: number, per: number, zero: boolean,
 ): ConvJob {
   const [aN, aC, aH, aW] = a.strides, [bN, bC, bH, bW] = b.strides;
-  return { p, geo, a: a.data, aOff: a.offset, aN, aC, aH, aW, b: b.data, bOff: b.offset, bN, bC, bH, bW, out, outOff, per, zero };
+  return { p, geo, a: a.data, aOff: a.offset, aN, aC, aH, aW, b: b.data, bOff: b.offset, bN, bC, bH, bW, out, outOff, per, zero, c: null, cOff: 0, cS: 0 };
 }
 
-/** Kinds of the three kernels' units in threads.ts's registry. */
-const KIND_FORWARD = 1, KIND_INPUT_GRAD = 2, KIND_WEIGHT_GRAD = 3;
+/** Kinds of the kernels' units in threads.ts's registry. */
+const KIND_FORWARD = 1, KIND_INPUT_GRAD = 2, KIND_WEIGHT_GRAD = 3, KIND_DIRECT_FORWARD = 5, KIND_DIRECT_INPUT_GRAD = 6;
+/** The direct weight gradient's units (conv-direct.ts): runs of whole images, each summing its own partial. */
+const KIND_WEIGHT_GRAD_DIRECT = 7;
 /**
  * Convolutions of fewer multiply-adds than this run on the calling thread with threads on: below it
  * waking the workers and copying the operands cost more than the second thread saves.
@@ -330,8 +349,6 @@ const KIND_FORWARD = 1, KIND_INPUT_GRAD = 2, KIND_WEIGHT_GRAD = 3;
 export const CONV_PARALLEL_MIN_WORK = 1 << 21;
 /** Units of the weight gradient, at most (a fixed count, so the partials do not depend on the threads). */
 const WEIGHT_GRAD_UNITS = 16;
-/** The direct weight gradient's units (conv-direct.ts): runs of whole images, each summing its own partial. */
-const KIND_WEIGHT_GRAD_DIRECT = 6;
 
 /**
  * y = conv2d(x, w) for the output positions of unit u: for each k-slice of the column rows,
@@ -582,7 +599,7 @@ const HD = {
   float64: 0, N: 1, C: 2, H: 3, W: 4, O: 5, kh: 6, kw: 7, Ho: 8, Wo: 9, groups: 10,
   sh: 11, sw: 12, pt: 13, pb: 14, pl: 15, pr: 16, dh: 17, dw: 18,
   aOff: 19, aN: 20, aC: 21, aH: 22, aW: 23, bOff: 24, bN: 25, bC: 26, bH: 27, bW: 28,
-  outOff: 29, per: 30, zero: 31, outF64: 32,
+  outOff: 29, per: 30, zero: 31, outF64: 32, hasC: 33, cOff: 34, cS: 35,
 } as const;
 
 /** True when this convolution should run its units on the threads. */
@@ -591,17 +608,20 @@ function useThreads(dtype: string, macs: number, units: number): boolean {
 }
 
 /**
- * Runs the job's units on the threads: copies a's and b's storage spans into the shared buffer
- * (behind the header and `partials` float64 values), leaves room for `outLen` result elements of the
- * dtype, and runs the units. Returns the buffer as the result's array and where the result starts
- * there (the partials' view and offset when partials > 0), or null when the buffer is unavailable.
+ * Runs the job's units on the threads: copies a's and b's storage spans (and c's, the direct
+ * forward's bias, when given) into the shared buffer (behind the header and `partials` float64
+ * values), leaves room for `outLen` result elements of the dtype, and runs the units. Returns the
+ * buffer as the result's array and where the result starts there (the partials' view and offset
+ * when partials > 0), or null when the buffer is unavailable.
  */
-function runShared(kind: number, job: ConvJob, a: NDArray, b: NDArray, units: number, outLen: number, partials: number): { out: TypedArray; off: number } | null {
+function runShared(
+  kind: number, job: ConvJob, a: NDArray, b: NDArray, units: number, outLen: number, partials: number, c: NDArray | null = null,
+): { out: TypedArray; off: number } | null {
   const float64 = a.dtype === 'float64';
   const bpe = float64 ? 8 : 4;
-  const [aLo, aHi] = span(a), [bLo, bHi] = span(b);
+  const [aLo, aHi] = span(a), [bLo, bHi] = span(b), [cLo, cHi] = c === null ? [0, 0] : span(c);
   const base = ((HEADER_DOUBLES + partials) * 8) / bpe; // in dtype elements
-  const bBase = base + (aHi - aLo), oBase = bBase + (bHi - bLo);
+  const bBase = base + (aHi - aLo), cBase = bBase + (bHi - bLo), oBase = cBase + (cHi - cLo);
   const bytes = (oBase + outLen) * bpe;
   if (oBase + outLen > 0x7fffffff) return null;
   const sh = sharedBuffer(bytes);
@@ -609,6 +629,7 @@ function runShared(kind: number, job: ConvJob, a: NDArray, b: NDArray, units: nu
   const v = float64 ? sh.f64 : sh.f32;
   v.set(a.data.subarray(aLo, aHi), base);
   v.set(b.data.subarray(bLo, bHi), bBase);
+  if (c !== null) v.set(c.data.subarray(cLo, cHi), cBase);
   const hd = sh.f64, { p, geo } = job;
   hd[HD.float64] = float64 ? 1 : 0;
   hd[HD.N] = p.N; hd[HD.C] = p.C; hd[HD.H] = p.H; hd[HD.W] = p.W; hd[HD.O] = p.O; hd[HD.kh] = p.kh; hd[HD.kw] = p.kw;
@@ -622,6 +643,9 @@ function runShared(kind: number, job: ConvJob, a: NDArray, b: NDArray, units: nu
   hd[HD.outOff] = partials > 0 ? HEADER_DOUBLES : oBase;
   hd[HD.per] = job.per;
   hd[HD.zero] = job.zero ? 1 : 0;
+  hd[HD.hasC] = c === null ? 0 : 1;
+  hd[HD.cOff] = c === null ? 0 : cBase + c.offset - cLo;
+  hd[HD.cS] = c === null ? 0 : c.strides[0];
   runSharedUnits(kind, units);
   return partials > 0 ? { out: sh.f64, off: HEADER_DOUBLES } : { out: v, off: oBase };
 }
@@ -645,6 +669,7 @@ function sharedJob(f32: Float32Array, f64: Float64Array): ConvJob {
     a: v, aOff: I(HD.aOff), aN: I(HD.aN), aC: I(HD.aC), aH: I(HD.aH), aW: I(HD.aW),
     b: v, bOff: I(HD.bOff), bN: I(HD.bN), bC: I(HD.bC), bH: I(HD.bH), bW: I(HD.bW),
     out: hd[HD.outF64] === 1 ? f64 : v, outOff: I(HD.outOff), per: I(HD.per), zero: hd[HD.zero] === 1,
+    c: hd[HD.hasC] === 1 ? v : null, cOff: I(HD.cOff), cS: I(HD.cS),
   };
 }
 
@@ -652,6 +677,74 @@ registerUnitKernel(KIND_FORWARD, (u, f32, f64) => forwardUnit(sharedJob(f32, f64
 registerUnitKernel(KIND_INPUT_GRAD, (u, f32, f64) => inputGradUnit(sharedJob(f32, f64), u));
 registerUnitKernel(KIND_WEIGHT_GRAD, (u, f32, f64) => weightGradUnit(sharedJob(f32, f64), u));
 registerUnitKernel(KIND_WEIGHT_GRAD_DIRECT, (u, f32, f64) => weightGradDirectUnit(sharedJob(f32, f64), u));
+
+/**
+ * The direct kernels' form of a stride-1 job (conv-direct.ts, DirectConv). The forward reads x padded
+ * by (pt, pl) and makes Og channels per group of [Ho, Wo]; the input gradient reads ȳ padded by
+ * (dh·(kh − 1) − pt, dw·(kw − 1) − pl), with the weights transposed and flipped, and makes Cg
+ * channels per group of [H, W].
+ */
+function directOf(job: ConvJob, transposed: boolean): DirectConv {
+  const { p, geo } = job;
+  const [dh, dw] = geo.dilation;
+  const pt = geo.padding[0], pl = geo.padding[2];
+  return {
+    src: job.a, srcOff: job.aOff, sN: job.aN, sC: job.aC, sH: job.aH, sW: job.aW,
+    cin: transposed ? p.Og : p.Cg, hin: transposed ? p.Ho : p.H, win: transposed ? p.Wo : p.W,
+    padTop: transposed ? p.spanY - pt : pt, padLeft: transposed ? p.spanX - pl : pl,
+    groups: geo.groups, kh: p.kh, kw: p.kw, dh, dw, w: job.b, wOff: job.bOff, transposed,
+    m: transposed ? p.Cg : p.Og, ho: transposed ? p.H : p.Ho, wo: transposed ? p.W : p.Wo,
+    out: job.out, outOff: job.outOff, bias: job.c, biasOff: job.cOff, biasStride: job.cS,
+  };
+}
+
+/** Unit u of a direct forward (transposed = false) or input gradient: images u·per .. (u + 1)·per − 1. */
+function directUnit(job: ConvJob, u: number, transposed: boolean): void {
+  const n0 = u * job.per;
+  directConv(directOf(job, transposed), n0, Math.min(job.p.N, n0 + job.per));
+}
+
+registerUnitKernel(KIND_DIRECT_FORWARD, (u, f32, f64) => directUnit(sharedJob(f32, f64), u, false));
+registerUnitKernel(KIND_DIRECT_INPUT_GRAD, (u, f32, f64) => directUnit(sharedJob(f32, f64), u, true));
+
+/** Units of the direct kernels, at most: runs of ⌈N / 16⌉ whole images (fixed by N, not by the threads). */
+const DIRECT_UNITS = 16;
+
+/**
+ * True when the direct kernels take this forward (transposed = false) or input gradient: stride 1,
+ * the padded image of one group fits their scratch, and (input gradient) ȳ's padding is not
+ * negative, i.e. no padding reaches past the kernel's span.
+ */
+function useDirect(p: ConvPlan, geo: ConvGeometry, transposed: boolean): boolean {
+  if (!convTuning.direct || geo.stride[0] !== 1 || geo.stride[1] !== 1 || p.K === 0) return false;
+  const { kh, kw, spanY, spanX } = p;
+  if (!transposed) return directFits(p.Cg, p.Ho + spanY, p.Wo + spanX, kh, kw);
+  return spanY >= geo.padding[0] && spanX >= geo.padding[2] && directFits(p.Og, p.H + spanY, p.W + spanX, kh, kw);
+}
+
+/**
+ * Runs a direct forward or input gradient into a new dense result of `shape` (every element is
+ * stored): on the threads when they are on and the work is large enough, else on this thread.
+ */
+function runDirect(a: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, transposed: boolean, shape: number[], bias: NDArray | null): NDArray {
+  const size = shape[0] * shape[1] * shape[2] * shape[3];
+  const out = new NDArray(acquire(a.dtype, size, false), shape);
+  const per = Math.ceil(p.N / DIRECT_UNITS);
+  const units = Math.ceil(p.N / per);
+  const kind = transposed ? KIND_DIRECT_INPUT_GRAD : KIND_DIRECT_FORWARD;
+  convTuning.directRuns++;
+  if (useThreads(a.dtype, p.N * p.L * p.K * p.O, units)) {
+    const r = runShared(kind, makeJob(p, geo, a, w, a.data, 0, per, false), a, w, units, size, 0, bias);
+    if (r !== null) {
+      out.data.set(r.out.subarray(r.off, r.off + size));
+      return out;
+    }
+  }
+  const job = makeJob(p, geo, a, w, out.data, 0, p.N, false);
+  if (bias !== null) [job.c, job.cOff, job.cS] = [bias.data, bias.offset, bias.strides[0]];
+  directUnit(job, 0, transposed);
+  return out;
+}
 
 /** y = conv2d(x, w) as the implicit GEMM, on the threads when they are on and the work is large enough. */
 function conv2dForwardImplicit(x: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan): NDArray {
@@ -701,7 +794,8 @@ function weightGradDirectUnit(job: ConvJob, u: number): void {
  */
 function conv2dWeightGradImplicit(x: NDArray, gy: NDArray, geo: ConvGeometry, p: ConvPlan, dw: NDArray): void {
   const J = p.N * p.Ho * p.Wo, OK = p.O * p.K;
-  const direct = geo.stride[0] === 1 && geo.stride[1] === 1 && geo.padding[0] >= 0 && geo.padding[2] >= 0 && weightGradDirectFits(p);
+  const direct = convTuning.direct && geo.stride[0] === 1 && geo.stride[1] === 1 && geo.padding[0] >= 0 && geo.padding[2] >= 0 && weightGradDirectFits(p);
+  if (direct) convTuning.directWeightGradRuns++;
   let per: number, units: number;
   if (direct) {
     per = Math.ceil(p.N / WEIGHT_GRAD_UNITS); // images per unit
@@ -795,31 +889,38 @@ function addChannelBias(y: NDArray, bias: NDArray): void {
  * y = conv2d(x, w) (+ bias): x [N,C,H,W], w [O,C/groups,kh,kw], bias [O] or null → [N,O,Ho,Wo].
  */
 export function conv2dForward(x: NDArray, w: NDArray, geo: ConvGeometry, chunkElements = CHUNK_ELEMENTS, bias: NDArray | null = null): NDArray {
-  const y = conv2dNoBias(x, w, geo, chunkElements);
-  if (bias !== null) {
-    if (bias.ndim !== 1 || bias.shape[0] !== y.shape[1]) {
-      throw new RangeError(`conv2d: expected a bias of shape [${y.shape[1]}], got ${fmtShape(bias.shape)}`);
-    }
-    addChannelBias(y, bias.dtype !== y.dtype ? bias.astype(y.dtype) : bias);
-  }
-  return y;
-}
-
-function conv2dNoBias(x: NDArray, w: NDArray, geo: ConvGeometry, chunkElements: number): NDArray {
   checkRank4('conv2d', x, w);
   const dtype = promote(x.dtype, w.dtype);
   if (x.dtype !== dtype) x = x.astype(dtype);
   w = (w.dtype !== dtype ? w.astype(dtype) : w).contiguous();
+  if (bias !== null) {
+    if (bias.ndim !== 1 || bias.shape[0] !== w.shape[0]) {
+      throw new RangeError(`conv2d: expected a bias of shape [${w.shape[0]}], got ${fmtShape(bias.shape)}`);
+    }
+    if (bias.dtype !== dtype) bias = bias.astype(dtype);
+  }
   const [, , H, W] = x.shape;
   const [, , kh, kw] = w.shape;
   const pd = geo.padding;
   const Ho = convOutSize(H, kh, geo.stride[0], pd[0], pd[1], geo.dilation[0]);
   const Wo = convOutSize(W, kw, geo.stride[1], pd[2], pd[3], geo.dilation[1]);
   const p = planConv(x.shape, w.shape, [Ho, Wo], geo, 8, chunkElements);
+  const implicit = chunkElements === CHUNK_ELEMENTS && p.N * p.O * Ho * Wo > 0 && p.K > 0;
+  // stride 1: the direct kernel, which adds the bias as it stores y
+  if (implicit && useDirect(p, geo, false)) return runDirect(x, w, geo, p, false, [p.N, p.O, Ho, Wo], bias);
+  const y = conv2dNoBias(x, w, geo, p, implicit);
+  if (bias !== null) addChannelBias(y, bias);
+  return y;
+}
+
+/** y = conv2d(x, w) by the implicit GEMM, or (implicit = false) by the chunked im2col + GEMM. */
+function conv2dNoBias(x: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, implicit: boolean): NDArray {
+  const dtype = x.dtype;
+  const { Ho, Wo } = p;
   // the implicit GEMM, threads or not: on the layer of the conv bench it ran at ~97% of matmul's
   // speed against ~67% for the chunked path, whose serial im2col and copies left two threads only
   // ~1.2× (docs/performance.md); an explicit chunk size asks for the chunked path
-  if (chunkElements === CHUNK_ELEMENTS && p.N * p.O * Ho * Wo > 0 && p.K > 0) return conv2dForwardImplicit(x, w, geo, p);
+  if (implicit) return conv2dForwardImplicit(x, w, geo, p);
   const y = NDArray.zeros([p.N, p.O, Ho, Wo], dtype);
   if (y.size === 0) return y;
   const L = p.L;
@@ -857,7 +958,10 @@ export function conv2dInputGrad(gy: NDArray, w: NDArray, geo: ConvGeometry, inpu
   const [N, , Ho, Wo] = gy.shape;
   const C = w.shape[1] * geo.groups;
   const p = planConv([N, C, inputHW[0], inputHW[1]], w.shape, [Ho, Wo], geo, 8, chunkElements);
-  const dx = NDArray.zeros([N, C, inputHW[0], inputHW[1]], dtype);
+  const shape = [N, C, inputHW[0], inputHW[1]];
+  // stride 1: the direct kernel, a forward of the padded ȳ with the weights transposed and flipped
+  if (chunkElements === CHUNK_ELEMENTS && gy.size > 0 && N * C * p.H * p.W > 0 && useDirect(p, geo, true)) return runDirect(gy, w, geo, p, true, shape, null);
+  const dx = NDArray.zeros(shape, dtype);
   if (dx.size === 0 || gy.size === 0) return dx;
   if (chunkElements === CHUNK_ELEMENTS) {
     conv2dInputGradImplicit(gy, w, geo, p, dx);

@@ -203,7 +203,14 @@ export const UNARY = {
   // values with no data-dependent branch, which on random signs runs twice as fast (only -∞, where
   // it would give NaN, needs the well-predicted guard; 2v cannot overflow a double).
   relu: (o, j, x, i, s, n) => {
-    if (x instanceof Float32Array) {
+    if (x instanceof Float32Array && j === 0 && i === 0 && s === 1) {
+      // a whole dense array (the common case): plain `k` indices, as for add below
+      for (let k = 0; k < n; k++) {
+        let v = x[k];
+        if (v < -1e38) v = 0;
+        o[k] = (v + Math.abs(v)) * 0.5;
+      }
+    } else if (x instanceof Float32Array) {
       for (let k = 0; k < n; k++, i += s) {
         let v = x[i];
         if (v < -1e38) v = 0;
@@ -342,11 +349,14 @@ export const BINARY = {
   gt: (o, j, a, ia, sa, b, ib, sb, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) o[j + k] = a[ia] > b[ib] ? 1 : 0; },
   ge: (o, j, a, ia, sa, b, ib, sb, n) => { for (let k = 0; k < n; k++, ia += sa, ib += sb) o[j + k] = a[ia] >= b[ib] ? 1 : 0; },
   /**
-   * relu's gradient in one pass: g where x > 0, else g·0 (bitwise g·[x > 0], which the tape computed as two
-   * passes before: a NaN or infinite g still gives NaN where x ≤ 0, and a negative g gives −0).
+   * relu's gradient in one pass: g·[x > 0] (bitwise what the tape computed as two passes before: a NaN or
+   * infinite g still gives NaN where x ≤ 0, and a negative g gives −0). `+(x > 0)` turns the comparison into
+   * 1 or 0 with no branch: on signs that vary at random a branch on x > 0 is mispredicted half the time,
+   * which measured 4× slower on 2^18 random floats.
    */
   reluBackward: (o, j, g, ig, sg, x, ix, sx, n) => {
-    for (let k = 0; k < n; k++, ig += sg, ix += sx) { const v = g[ig]; o[j + k] = x[ix] > 0 ? v : v * 0; }
+    if (j === 0 && ig === 0 && ix === 0 && sg === 1 && sx === 1) for (let k = 0; k < n; k++) o[k] = g[k] * +(x[k] > 0);
+    else for (let k = 0; k < n; k++, ig += sg, ix += sx) o[j + k] = g[ig] * +(x[ix] > 0);
   },
 } satisfies Record<string, BinaryRow>;
 

@@ -1,9 +1,10 @@
 // The direct stride-1 kernels (src/tensor/conv-direct.ts) against the implicit GEMM they replace, in
 // one process, alternating A and B call by call (convTuning.direct off, on): LeNet's two layers
 // (forward, and the second's input gradient: the first's is never needed) and the conv suite's layer
-// (forward, input gradient, and F.conv2d forward and forward + backward as the suite times them; the
-// backward's weight gradient is the same kernel on both sides). One thread: CPU time (less skewed by
-// a shared machine than wall time); threads > 1: wall time, with setNumThreads(threads) (needs free cores).
+// (forward, input gradient, and F.conv2d forward and forward + backward as the suite times them;
+// convTuning.direct switches the direct weight gradient too, so the backward compares all three
+// kernels). One thread: CPU time (less skewed by a shared machine than wall time); threads > 1: wall
+// time, with setNumThreads(threads) (needs free cores).
 // Run: npx tsx bench/conv-direct-ab.ts [rounds = 15] [threads = 1]
 
 import * as tg from '../src/index.js';

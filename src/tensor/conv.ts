@@ -716,7 +716,7 @@ const DIRECT_UNITS = 16;
  * i.e. no padding reaches past the kernel's span, and the tiles do at most DIRECT_MAX_WORK_RATIO
  * times the implicit GEMM's multiply-adds. The last rules out small ȳ in wide padding: LeNet's
  * second layer's input gradient (8 × 8 ȳ padded by 4) made 1.3× the GEMM's work and ran 0.88× as fast
- * (bench/conv-direct-ab.ts).
+ * before this rule (`npx tsx bench/conv-direct-ab.ts 21`, load 3.6–3.9).
  */
 function useDirect(p: ConvPlan, geo: ConvGeometry, transposed: boolean): boolean {
   if (!convTuning.direct || geo.stride[0] !== 1 || geo.stride[1] !== 1 || p.K === 0) return false;

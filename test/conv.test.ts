@@ -180,6 +180,95 @@ describe('chunked im2col', () => {
   });
 });
 
+describe('direct weight gradient (stride 1: conv-direct.ts)', () => {
+  // x [3, 6, 10, 11] and ȳ as non-contiguous views; O = 11, 10, 2·5, 2·7 (the last tile of output channels
+  // holds 3, 2, 1 and 3 of them); K = Cg·3·3 = 54 or 27 and Cg·4·4 (K mod 4 ≠ 0 for the 3 × 3 kernels); Wo = 9, 11, 13, 7
+  const pads: [string, number[], number[] | ((d: number) => number[])][] = [
+    ['0', [3, 3], [0, 0, 0, 0]], ['1', [3, 3], [1, 1, 1, 1]], ['2', [3, 3], [2, 2, 2, 2]],
+    ['asymmetric', [3, 3], [2, 0, 1, 3]],
+    // 'same' with an even kernel: PyTorch puts the odd extra at the end (d·(k − 1) in all)
+    ['same, 4 × 4', [4, 4], (d: number) => [Math.floor((3 * d) / 2), 3 * d - Math.floor((3 * d) / 2), Math.floor((3 * d) / 2), 3 * d - Math.floor((3 * d) / 2)]],
+  ];
+  /** A [n, c, h, w] view whose last two axes are transposed in storage, at an offset into a larger array. */
+  const strided = (shape: number[], seed: number, dtype: 'float32' | 'float64'): NDArray => {
+    const [n, c, h, w] = shape;
+    const t = tg.randn([n, c + 1, w, h], { dtype, generator: new tg.Generator(seed) }).narrow(1, 1, c).transpose(2, 3).value;
+    expect(t.isContiguous()).toBe(false);
+    expect(t.offset).toBeGreaterThan(0);
+    return t;
+  };
+  const cases = pads.flatMap(([name, k, pad]) => [1, 2].flatMap((d) => [1, 2].map((groups) => {
+    const g = geo({ padding: typeof pad === 'function' ? pad(d) : pad, dilation: [d, d], groups });
+    const O = groups === 1 ? (d === 1 ? 11 : 10) : (d === 1 ? 10 : 14);
+    return [`padding ${name}, dilation ${d}, groups ${groups}, ${O} output channels`, k, g, O] as const;
+  })));
+
+  it.each(cases)('%s: equals the chunked im2col path (float64 to 1e-12, float32 to 1e-5, relative)', (_, k, g, O) => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      const x = strided([3, 6, 10, 11], 50, dtype);
+      const w = tg.zeros([O, 6 / g.groups, k[0], k[1]], { dtype }).value;
+      const yShape = conv2dForward(x, w, g).shape as number[];
+      expect(yShape[3] % 4).not.toBe(0);
+      const gy = strided(yShape, 51, dtype);
+      const runs = convTuning.directWeightGradRuns;
+      const direct = conv2dWeightGrad(x, gy, g, k);
+      expect(convTuning.directWeightGradRuns - runs).toBe(1);
+      const chunked = conv2dWeightGrad(x, gy, g, k, 1 << 19);
+      expect(direct.shape).toEqual(chunked.shape);
+      expect(direct.dtype).toBe(dtype);
+      const tol = dtype === 'float64' ? 1e-12 : 1e-5;
+      direct.data.forEach((v, i) => expect(Math.abs(v - chunked.data[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(chunked.data[i]))));
+    }
+  });
+
+  it('sums batches of several images in one tile: 150 images are 15 units of 10, each a batch of 8 and one of 2', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      const g = geo({ padding: [2, 0, 1, 3], dilation: [2, 1], groups: 2 });
+      const x = strided([150, 4, 6, 7], 54, dtype);
+      const yShape = conv2dForward(x, tg.zeros([6, 2, 3, 3], { dtype }).value, g).shape as number[];
+      const gy = strided(yShape, 55, dtype);
+      const runs = convTuning.directWeightGradRuns;
+      const direct = conv2dWeightGrad(x, gy, g, [3, 3]);
+      expect(convTuning.directWeightGradRuns - runs).toBe(1);
+      const chunked = conv2dWeightGrad(x, gy, g, [3, 3], 1 << 19);
+      const tol = dtype === 'float64' ? 1e-12 : 1e-5;
+      direct.data.forEach((v, i) => expect(Math.abs(v - chunked.data[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(chunked.data[i]))));
+    }
+  });
+
+  it('falls back to the implicit GEMM when one padded image does not fit the scratch, with the same sums', () => {
+    const x = randArr([1, 2, 725, 725], 52); // 2 × 727² > 2^20 elements with padding 1
+    const g = geo();
+    const gy = randArr([1, 1, 725, 725], 53);
+    const runs = convTuning.directWeightGradRuns;
+    const dw = conv2dWeightGrad(x, gy, g, [3, 3]);
+    expect(convTuning.directWeightGradRuns).toBe(runs);
+    const chunked = conv2dWeightGrad(x, gy, g, [3, 3], 1 << 19);
+    dw.data.forEach((v, i) => expect(Math.abs(v - chunked.data[i])).toBeLessThanOrEqual(1e-10 * (1 + Math.abs(chunked.data[i]))));
+  });
+
+  it('gives bitwise the same sums with two threads as with one (units are runs of whole images), float32 and float64', async () => {
+    // ≥ 2^21 multiply-adds each, so the units run on the threads; 21 images: 11 units of 2 and 1
+    const cases = [
+      [[21, 6, 20, 18], [14, 3, 3, 3], geo({ padding: [1, 2, 0, 1], dilation: [2, 2], groups: 2 }), 'float64'],
+      [[64, 1, 28, 28], [8, 1, 5, 5], geo({ padding: [0, 0, 0, 0] }), 'float32'], // LeNet's first layer
+    ] as const;
+    const run = () => cases.map(([xs, ws, g, dtype], i) => {
+      const x = strided([...xs], 60 + i, dtype);
+      const yShape = conv2dForward(x, tg.zeros([...ws], { dtype }).value, g).shape as number[];
+      return conv2dWeightGrad(x, strided(yShape, 70 + i, dtype), g, [ws[2], ws[3]]);
+    });
+    const single = run();
+    await tg.setNumThreads(2);
+    try {
+      const threaded = run();
+      threaded.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(single[i].data)));
+    } finally {
+      await tg.setNumThreads(1);
+    }
+  });
+});
+
 // ---- properties --------------------------------------------------------------------------------
 
 /** Random conv problems: shapes, options and float64 data that fit together. */

@@ -6,7 +6,7 @@ import { NDArray } from './ndarray.js';
 import { fmtShape } from './shape.js';
 import { GEMM_MC, GEMM_NC, GEMM_PACK_A, GEMM_PACK_B, GEMM_TILE, gemmPackA, gemmTile, sliceDepth } from './matmul.js';
 import { acquire } from './storage.js';
-import { directConv, directFits, type DirectConv } from './conv-direct.js';
+import { DIRECT_MAX_WORK_RATIO, directConv, directFits, directWorkRatio, type DirectConv, weightGradDirect, weightGradDirectFits } from './conv-direct.js';
 import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer, span } from './threads.js';
 
 /*
@@ -37,16 +37,19 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  * Stride-1 forwards and input gradients skip the GEMM's packing too: conv-direct.ts copies each
  * padded image once and multiplies it in place (the input gradient being a stride-1 forward of the
  * padded ȳ with the weights transposed and flipped); the implicit GEMM remains for other strides,
- * for images too large for its scratch, and when convTuning.direct is off.
+ * for images too large for its scratch, and when convTuning.direct is off. The weight gradient of a
+ * stride-1 convolution is direct too (conv-direct.ts, weightGradDirect): it pads each image into the
+ * scratch and sums ȳ times the image's taps over the positions, 4 output channels × 4 taps at a time.
  */
 
 /**
  * Switches for the benchmarks and tests (not part of the package's API): `direct` lets stride-1
- * forwards and input gradients take the direct kernels of conv-direct.ts; off, they take the
- * implicit GEMM (bench/conv-paths.ts times both in one process). `directRuns` counts the calls that
- * took the direct kernels (the tests check that the cases meant for them did).
+ * forwards, input gradients and weight gradients take the direct kernels of conv-direct.ts; off,
+ * they take the implicit GEMM (bench/conv-paths.ts times both in one process). `directRuns` counts
+ * the forwards and input gradients that took the direct kernels, `directWeightGradRuns` the weight
+ * gradients (the tests check that the cases meant for them did).
  */
-export const convTuning = { direct: true, directRuns: 0 };
+export const convTuning = { direct: true, directRuns: 0, directWeightGradRuns: 0 };
 
 /** The geometry of a 2-D convolution: [height, width] pairs, padding as [top, bottom, left, right]. */
 export interface ConvGeometry {
@@ -302,8 +305,9 @@ function packColumnsWgt(
  * thread or several. Units (per call):
  *   forward      a panel of GEMM_NC output positions j (over the batch): y's columns are disjoint;
  *   inputGrad    a run of whole images (⌊GEMM_NC / (Ho·Wo)⌋, at least one): x̄'s images are disjoint;
- *   weightGrad   a run of output positions (the product's depth): each unit sums its own float64
- *                [O × K] partial, and the partials are added in unit order at the end.
+ *   weightGrad   a run of output positions (the product's depth), or for stride 1 (the direct
+ *                kernel) a run of whole images: each unit sums its own float64 [O × K] partial, and
+ *                the partials are added in unit order at the end.
  * With threads on and enough work, the operands are copied into the threads' shared buffer behind a
  * header of the job's parameters, and every thread runs units there; otherwise this thread runs them
  * all on the arrays themselves.
@@ -336,6 +340,8 @@ function makeJob(
 
 /** Kinds of the kernels' units in threads.ts's registry. */
 const KIND_FORWARD = 1, KIND_INPUT_GRAD = 2, KIND_WEIGHT_GRAD = 3, KIND_DIRECT_FORWARD = 5, KIND_DIRECT_INPUT_GRAD = 6;
+/** The direct weight gradient's units (conv-direct.ts): runs of whole images, each summing its own partial. */
+const KIND_WEIGHT_GRAD_DIRECT = 7;
 /**
  * Convolutions of fewer multiply-adds than this run on the calling thread with threads on: below it
  * waking the workers and copying the operands cost more than the second thread saves.
@@ -670,6 +676,7 @@ function sharedJob(f32: Float32Array, f64: Float64Array): ConvJob {
 registerUnitKernel(KIND_FORWARD, (u, f32, f64) => forwardUnit(sharedJob(f32, f64), u));
 registerUnitKernel(KIND_INPUT_GRAD, (u, f32, f64) => inputGradUnit(sharedJob(f32, f64), u));
 registerUnitKernel(KIND_WEIGHT_GRAD, (u, f32, f64) => weightGradUnit(sharedJob(f32, f64), u));
+registerUnitKernel(KIND_WEIGHT_GRAD_DIRECT, (u, f32, f64) => weightGradDirectUnit(sharedJob(f32, f64), u));
 
 /**
  * The direct kernels' form of a stride-1 job (conv-direct.ts, DirectConv). The forward reads x padded
@@ -705,14 +712,22 @@ const DIRECT_UNITS = 16;
 
 /**
  * True when the direct kernels take this forward (transposed = false) or input gradient: stride 1,
- * the padded image of one group fits their scratch, and (input gradient) ȳ's padding is not
- * negative, i.e. no padding reaches past the kernel's span.
+ * the padded image of one group fits their scratch, (input gradient) ȳ's padding is not negative,
+ * i.e. no padding reaches past the kernel's span, and the tiles do at most DIRECT_MAX_WORK_RATIO
+ * times the implicit GEMM's multiply-adds. The last rules out small ȳ in wide padding: LeNet's
+ * second layer's input gradient (8 × 8 ȳ padded by 4) made 1.3× the GEMM's work and ran 0.88× as fast
+ * before this rule (`npx tsx bench/conv-direct-ab.ts 21`, load 3.6–3.9).
  */
 function useDirect(p: ConvPlan, geo: ConvGeometry, transposed: boolean): boolean {
   if (!convTuning.direct || geo.stride[0] !== 1 || geo.stride[1] !== 1 || p.K === 0) return false;
   const { kh, kw, spanY, spanX } = p;
-  if (!transposed) return directFits(p.Cg, p.Ho + spanY, p.Wo + spanX, kh, kw);
-  return spanY >= geo.padding[0] && spanX >= geo.padding[2] && directFits(p.Og, p.H + spanY, p.W + spanX, kh, kw);
+  const [dh, dw] = geo.dilation, pt = geo.padding[0], pl = geo.padding[2];
+  if (!transposed) {
+    return directFits(p.Cg, p.Ho + spanY, p.Wo + spanX, kh, kw) &&
+      directWorkRatio(p.Ho, p.Wo, kh, kw, dh, dw, pt, pl, p.H, p.W, p.L) <= DIRECT_MAX_WORK_RATIO;
+  }
+  return spanY >= pt && spanX >= pl && directFits(p.Og, p.H + spanY, p.W + spanX, kh, kw) &&
+    directWorkRatio(p.H, p.W, kh, kw, dh, dw, spanY - pt, spanX - pl, p.Ho, p.Wo, p.L) <= DIRECT_MAX_WORK_RATIO;
 }
 
 /**
@@ -763,21 +778,52 @@ function conv2dForwardImplicit(x: NDArray, w: NDArray, geo: ConvGeometry, p: Con
 /** The weight gradient's partial sums on one thread (module scratch, grown as needed). */
 let PARTIALS = new Float64Array(0);
 
-/** W̄ = Σ_units W̄_u as the implicit GEMM, on the threads when they are on and the work is large enough. */
+/**
+ * The direct weight gradient's partial sum over unit u's images (conv-direct.ts, stride 1): unit u's
+ * float64 [O × K] block is zeroed, then W̄_u = Σ_{n in the unit} Σ_{oy, ox} ȳ[n, o, oy, ox] · xp[n, c, oy + ky·dh, ox + kx·dw].
+ */
+function weightGradDirectUnit(job: ConvJob, u: number): void {
+  const { p, geo } = job;
+  const acc = job.out as Float64Array, accOff = job.outOff + u * p.O * p.K;
+  acc.fill(0, accOff, accOff + p.O * p.K);
+  const n0 = u * job.per, n1 = Math.min(p.N, n0 + job.per);
+  weightGradDirect(
+    p, geo.groups, geo.padding[0], geo.padding[2], geo.dilation[0], geo.dilation[1],
+    job.a, job.aOff, job.aN, job.aC, job.aH, job.aW, job.b, job.bOff, job.bN, job.bC, job.bH, job.bW,
+    n0, n1, acc, accOff,
+  );
+}
+
+/**
+ * W̄ = Σ_units W̄_u, on the threads when they are on and the work is large enough: for stride 1 (and
+ * one group's padded image fitting the scratch) the direct kernel over runs of whole images, otherwise
+ * the implicit GEMM over runs of output positions. Either way a fixed number of units, so the sums
+ * do not depend on the number of threads.
+ */
 function conv2dWeightGradImplicit(x: NDArray, gy: NDArray, geo: ConvGeometry, p: ConvPlan, dw: NDArray): void {
   const J = p.N * p.Ho * p.Wo, OK = p.O * p.K;
-  const kc0 = sliceDepth(J);
-  const per = kc0 * Math.ceil(Math.ceil(J / kc0) / WEIGHT_GRAD_UNITS);
-  const units = Math.ceil(J / per);
+  const direct = convTuning.direct && geo.stride[0] === 1 && geo.stride[1] === 1 && geo.padding[0] >= 0 && geo.padding[2] >= 0 && weightGradDirectFits(p);
+  if (direct) convTuning.directWeightGradRuns++;
+  let per: number, units: number;
+  if (direct) {
+    per = Math.ceil(p.N / WEIGHT_GRAD_UNITS); // images per unit
+    units = Math.ceil(p.N / per);
+  } else {
+    const kc0 = sliceDepth(J);
+    per = kc0 * Math.ceil(Math.ceil(J / kc0) / WEIGHT_GRAD_UNITS); // output positions per unit
+    units = Math.ceil(J / per);
+  }
   let acc: TypedArray | null = null, off = 0;
   if (useThreads(x.dtype, J * p.K * p.O, units)) {
-    const r = runShared(KIND_WEIGHT_GRAD, makeJob(p, geo, x, gy, x.data, 0, per, false), x, gy, units, 0, units * OK);
+    const kind = direct ? KIND_WEIGHT_GRAD_DIRECT : KIND_WEIGHT_GRAD;
+    const r = runShared(kind, makeJob(p, geo, x, gy, x.data, 0, per, false), x, gy, units, 0, units * OK);
     if (r !== null) ({ out: acc, off } = r);
   }
   if (acc === null) {
     if (PARTIALS.length < units * OK) PARTIALS = new Float64Array(units * OK);
     const job = makeJob(p, geo, x, gy, PARTIALS, 0, per, false);
-    for (let u = 0; u < units; u++) weightGradUnit(job, u);
+    if (direct) for (let u = 0; u < units; u++) weightGradDirectUnit(job, u);
+    else for (let u = 0; u < units; u++) weightGradUnit(job, u);
     acc = PARTIALS;
   }
   const dwd = dw.data;

@@ -155,7 +155,7 @@ describe('modules', () => {
   });
 });
 
-describe('max pooling 2×2 at stride 2 (its unrolled kernel)', () => {
+describe('max pooling: each window\'s first maximum, where its gradient goes (the maxPool kernel)', () => {
   it('takes each window\'s first maximum in scan order (the first NaN wins), its gradient goes there; float32 and float64, on transposed and offset views too', () => {
     // values from {−0, 0, 1, 2, NaN}: many ties (−0 and 0 among them) and NaNs; the reference scans the four taps in order
     const g = new tg.Generator(7);
@@ -180,6 +180,34 @@ describe('max pooling 2×2 at stride 2 (its unrolled kernel)', () => {
         values.push(best);
         grad[at] += 1;
       }
+      expect(Array.from(y.dataSync())).toEqual(values);
+      expect(Array.from(xg.grad!.contiguous().dataSync())).toEqual(grad);
+    }
+  });
+
+  it('other windows (3×3, stride 2, padding 1; the general kernel) follow the same rule, padding never chosen', () => {
+    const g = new tg.Generator(8);
+    const raw = g.fillUniform(new Float64Array(2 * 2 * 5 * 6), -1, 4).map((v) => (v >= 3 ? Number.NaN : v < 0 ? -0 : Math.floor(v) - 3));
+    for (const dtype of ['float32', 'float64'] as const) {
+      const xg = tg.tensor(Array.from(raw), { shape: [2, 2, 5, 6], dtype }).transpose(2, 3).requiresGrad_(); // [2, 2, 6, 5], strided
+      const y = F.maxPool2d(xg, 3, { stride: 2, padding: 1 });
+      y.sum().backward();
+      const xv = xg.contiguous().dataSync();
+      const [H, W] = [6, 5];
+      const values: number[] = [];
+      const grad = new Array<number>(xv.length).fill(0);
+      for (let p = 0; p < 4; p++) for (let oy = 0; oy < 3; oy++) for (let ox = 0; ox < 3; ox++) {
+        let best = 0, at = -1;
+        for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) {
+          const iy = 2 * oy - 1 + dy, ix = 2 * ox - 1 + dx;
+          if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+          const i = (p * H + iy) * W + ix;
+          if (at < 0 || xv[i] > best || (Number.isNaN(xv[i]) && !Number.isNaN(best))) { best = xv[i]; at = i; }
+        }
+        values.push(best);
+        grad[at] += 1;
+      }
+      expect(y.shape).toEqual([2, 2, 3, 3]);
       expect(Array.from(y.dataSync())).toEqual(values);
       expect(Array.from(xg.grad!.contiguous().dataSync())).toEqual(grad);
     }

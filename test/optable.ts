@@ -819,7 +819,30 @@ const convErrors: ErrorInput[] = [
   { inputs: [Z(1, 2, 5, 5), Z(1, 2, 3, 3), Z(2)], message: /^conv2d: expected a bias of shape \[1\], got \[2\]/ },
 ];
 
+type PoolOpts = tg.nn.functional.MaxPoolOptions;
+/** F.maxPool2d (the `maxPool` primitive) on distinct values (no ties, so finite differences never cross a kink). */
+function maxPool2dEntry(k: number, o: PoolOpts, out: number[], shapes: number[][]): OpInfo {
+  const [sh, sw] = pair(o.stride, k), [ph, pw] = pair(o.padding, 0), [dh, dw] = pair(o.dilation, 1);
+  return {
+    name: `maxPool2d(${k}, ${JSON.stringify(o).replace(/"/g, '')})`, grad: 'second',
+    fn: (x) => F.maxPool2d(x, k, o),
+    ref: (x) => RI.maxPool2d(x, { kernel: [k, k], stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw], out }),
+    samples: sampler((d) => shapes.map((s) => [d.distinct(s)])),
+  };
+}
+
 const images: OpInfo[] = [
+  // 2×2 at stride 2 (its unrolled kernel, an odd width leaving a column out), then the general windows
+  maxPool2dEntry(2, {}, [2, 2], [[2, 3, 4, 5]]),
+  maxPool2dEntry(3, { stride: 2, padding: 1 }, [3, 2], [[1, 2, 5, 4]]),
+  maxPool2dEntry(2, { stride: 1, dilation: 2, ceilMode: true }, [2, 3], [[1, 2, 4, 5]]),
+  maxPool2dEntry(3, { stride: [2, 1], ceilMode: true }, [2, 2], [[1, 1, 4, 4]]),
+  {
+    name: 'maxPool1d(3, {stride: 2, padding: 1})', grad: 'second',
+    fn: (x) => F.maxPool1d(x, 3, { stride: 2, padding: 1 }),
+    ref: (x) => RI.to1d(RI.maxPool2d(RI.to2d(x), { kernel: [1, 3], stride: [1, 2], padding: [0, 1], dilation: [1, 1], out: [1, 3] })),
+    samples: sampler((d) => [[d.distinct([2, 2, 6])]]),
+  },
   conv2dEntry({}, [[[1, 2, 4, 4], [3, 2, 3, 3], [3]], [[2, 1, 3, 3], [2, 1, 1, 1], [2]]], { errors: convErrors }),
   conv2dEntry({ stride: 2, padding: 1 }, [[[1, 2, 5, 5], [2, 2, 3, 3], [2]], [[2, 1, 4, 3], [2, 1, 2, 2], [2]]]),
   conv2dEntry({ stride: [1, 2], padding: [2, 0], dilation: [2, 1] }, [[[1, 2, 4, 5], [2, 2, 2, 3], [2]]]),

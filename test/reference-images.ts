@@ -52,6 +52,26 @@ export function convTranspose2d(
   return arr([N, Cout, Ho, Wo], out);
 }
 
+/**
+ * Max pooling by its definition: each window's largest tap inside the image (padding never wins), for output
+ * size [Ho, Wo] (which the caller works out, ceil mode included).
+ */
+export function maxPool2d(
+  x: Arr, { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw], out: [Ho, Wo] }: { kernel: number[]; stride: number[]; padding: number[]; dilation: number[]; out: number[] },
+): Arr {
+  const [N, C, H, W] = x.shape;
+  const out = new Float64Array(N * C * Ho * Wo);
+  for (let p = 0; p < N * C; p++) for (let oy = 0; oy < Ho; oy++) for (let ox = 0; ox < Wo; ox++) {
+    let best = -Infinity;
+    for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+      const iy = oy * sh - ph + ky * dh, ix = ox * sw - pw + kx * dw;
+      if (iy >= 0 && iy < H && ix >= 0 && ix < W) best = Math.max(best, x.data[(p * H + iy) * W + ix]);
+    }
+    out[(p * Ho + oy) * Wo + ox] = best;
+  }
+  return arr([N, C, Ho, Wo], out);
+}
+
 /** Inserts a height-1 axis at 2 ([N,C,L] → [N,C,1,L]) and removes it again. */
 export const to2d = (a: Arr): Arr => arr([a.shape[0], a.shape[1], 1, a.shape[2]], a.data);
 export const to1d = (a: Arr): Arr => arr([a.shape[0], a.shape[1], a.shape[3]], a.data);

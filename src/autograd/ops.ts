@@ -8,6 +8,7 @@ import {
 } from '../tensor/indexing.js';
 import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, type ConvGeometry } from '../tensor/conv.js';
 import { linearKernel, linearReluGradKernel } from '../tensor/linear.js';
+import { maxPoolKernel, type PoolGeometry } from '../tensor/pool.js';
 import { crossEntropyGradKernel, crossEntropyKernel } from '../tensor/loss.js';
 import { isGradEnabled } from './mode.js';
 import { flipKernel } from '../tensor/movement.js';
@@ -117,6 +118,8 @@ export interface UnsliceSpec extends SliceSpec {
  * @property scatterAdd.__type.axis The axis to scatter along.
  * @property scatterAdd.__type.index The index array.
  * @property scatterAdd.__type.shape The output shape.
+ * @property maxPool Max pooling of [N, C, H, W] over 2-D windows (F.maxPool1d / F.maxPool2d run it).
+ * @property maxPool.__type.index Receives each window's argmax (int32 [N, C, Ho·Wo], positions in its H·W plane).
  * @property indexSelect Select whole slices along an axis (torch.index_select).
  * @property indexSelect.__type.axis The axis to select along.
  * @property indexSelect.__type.indices The slice indices.
@@ -156,6 +159,7 @@ export interface OpAttrs {
   concat: { axis: number };
   gather: { axis: number; index: NDArray };
   scatterAdd: { axis: number; index: NDArray; shape: number[] };
+  maxPool: PoolGeometry & { index: NDArray };
   indexSelect: { axis: number; indices: Int32Array };
   indexAdd: { axis: number; indices: Int32Array; shape: number[] };
   conv2d: ConvGeometry;
@@ -203,7 +207,7 @@ function resultLike(like: Tensor, value: NDArray): Tensor {
 const NO_ARRAYS: readonly ArrayBufferView[] = Object.freeze([]);
 
 /** The ops whose attributes keep arrays (labels, indices) the node reads in its VJP. */
-const ARRAY_ATTRS: ReadonlySet<OpName> = new Set<OpName>(['crossEntropy', 'gather', 'scatterAdd', 'indexSelect', 'indexAdd']);
+const ARRAY_ATTRS: ReadonlySet<OpName> = new Set<OpName>(['crossEntropy', 'gather', 'scatterAdd', 'maxPool', 'indexSelect', 'indexAdd']);
 
 /**
  * The typed arrays a recorded node keeps outside its input tensors (crossEntropy's labels, gather's index...):
@@ -524,6 +528,15 @@ export const OPS: { [K in OpName]: OpDef<OpAttrs[K]> } = {
   scatterAdd: {
     forward: ([src], { axis, index, shape }) => scatterAddKernel(shape, axis, index, src),
     vjp: (g, { attrs: { axis, index }, apply }) => [apply('gather', [g], { axis, index })],
+  },
+  // y = the maximum of each window of x, found by one pass that also writes where it was into `index`;
+  // the gradient goes to those positions: gx = scatterAdd(g) at index (PyTorch's max_pool2d_with_indices rule)
+  maxPool: {
+    forward: ([x], attrs) => maxPoolKernel(x, attrs, attrs.index),
+    vjp: (g, { inputs: [x], attrs: { index }, apply }) => {
+      const [n, c, h, w] = x.shape;
+      return [apply('scatterAdd', [g.reshape([n, c, -1])], { axis: 2, index, shape: [n, c, h * w] }).reshape([n, c, h, w])];
+    },
   },
   indexSelect: {
     forward: ([x], { axis, indices }) => indexSelectKernel(x, axis, indices),

@@ -1,12 +1,13 @@
-// Pooling and resizing as compositions of primitives: max pooling as a gather at each window's maximum
-// (found by a kernel), average pooling as a convolution with a kernel of ones, adaptive average pooling
-// and bilinear resizing as products with small averaging/interpolation matrices, nearest resizing as
-// index selection. No VJPs of their own.
+// Pooling and resizing on top of the primitives: max pooling as the `maxPool` primitive (one kernel pass
+// finds each window's maximum and where it was; the gradient goes there), average pooling as a convolution
+// with a kernel of ones, adaptive average pooling and bilinear resizing as products with small
+// averaging/interpolation matrices, nearest resizing as index selection. No VJPs of their own.
 
 import { stack } from '../autograd/functions.js';
 import { apply, Tensor } from '../autograd/tensor.js';
-import { traceComposite } from '../autograd/trace.js';
-import { maxPoolIndices } from '../tensor/pool.js';
+import { isTracing, traceComposite } from '../autograd/trace.js';
+import { NDArray } from '../tensor/ndarray.js';
+import { acquire, giveBack } from '../tensor/storage.js';
 import { fmtShape } from '../tensor/shape.js';
 import { type SizeArg, sizes } from './conv.js';
 
@@ -71,21 +72,23 @@ function maxPoolNd(op: string, nd: number, x: Tensor, kernelSize: SizeArg, o: Ma
   const g = windowGeometry(op, nd, x, kernelSize, o);
   // for ONNX export: one MaxPool node (the window maxima are found by a kernel, which a trace cannot follow)
   const attrs = { k: g.k, s: g.s, p: g.p, d: g.d, ceilMode: o.ceilMode ?? false, unbatched: x.ndim === nd + 1 };
-  return traceComposite('maxPool', attrs, [x], () => maxPoolGather(nd, x, g));
+  return traceComposite('maxPool', attrs, [x], () => maxPoolRun(nd, x, g));
 }
 
-function maxPoolGather(nd: number, x: Tensor, g: Window): Tensor {
+function maxPoolRun(nd: number, x: Tensor, g: Window): Tensor {
   // as 2-D [N, C, H, W]: 1-D gets a height of 1, unbatched input a batch of 1
   const lead = x.shape.slice(0, x.ndim - nd);
   const spatial = x.shape.slice(x.ndim - nd);
   const [H, W] = nd === 1 ? [1, spatial[0]] : spatial;
   const x4 = x.reshape([lead.length === 2 ? lead[0] : 1, lead[lead.length - 1], H, W]);
   const two = (v: number[], one: number) => (nd === 1 ? [one, v[0]] : v);
-  const index = maxPoolIndices(x4.value, {
-    kernel: two(g.k, 1), stride: two(g.s, 1), padding: two(g.p, 0), dilation: two(g.d, 1), out: two(g.out, 1),
+  const [Ho, Wo] = two(g.out, 1);
+  // where each window's maximum was: the op's kernel writes it, its node keeps it for the gradient
+  const index = new NDArray(acquire('int32', x4.shape[0] * x4.shape[1] * Ho * Wo, false), [x4.shape[0], x4.shape[1], Ho * Wo]);
+  const y = apply('maxPool', [x4], {
+    kernel: two(g.k, 1), stride: two(g.s, 1), padding: two(g.p, 0), dilation: two(g.d, 1), out: [Ho, Wo], index,
   });
-  // the pooled values are a gather at the windows' maxima, so the gradient goes to exactly those positions
-  const y = x4.reshape([x4.shape[0], x4.shape[1], H * W]).gather(2, new Tensor(index));
+  if (y.node === null && !isTracing()) giveBack(index); // nothing will read the positions: back to the cache
   return y.reshape([...lead, ...g.out]);
 }
 

@@ -1,14 +1,14 @@
 // The direct stride-1 kernels (src/tensor/conv-direct.ts) against the implicit GEMM they replace, in
 // one process, alternating A and B call by call (convTuning.direct off, on): LeNet's two layers
-// (forward, and the second's input gradient: the first's is never needed) and the conv suite's layer
-// (forward, input gradient, and F.conv2d forward and forward + backward as the suite times them;
+// (forward, weight gradient, and the second's input gradient: the first's is never needed) and the conv
+// suite's layer (forward, input gradient, weight gradient, and F.conv2d forward and forward + backward as the suite times them;
 // convTuning.direct switches the direct weight gradient too, so the backward compares all three
 // kernels). One thread: CPU time (less skewed by a shared machine than wall time); threads > 1: wall
 // time, with setNumThreads(threads) (needs free cores).
 // Run: npx tsx bench/conv-direct-ab.ts [rounds = 15] [threads = 1]
 
 import * as tg from '../src/index.js';
-import { conv2dForward, conv2dInputGrad, convTuning } from '../src/tensor/conv.js';
+import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, convTuning } from '../src/tensor/conv.js';
 import { opInput } from './common.js';
 import { CONV_FWD_FLOPS, CONV_LAYER as L } from './conv-common.js';
 
@@ -25,7 +25,7 @@ const [x, w, gy] = [tx.value, tw.value, tgy.value];
 const same = { stride: [1, 1], padding: [L.pad, L.pad, L.pad, L.pad], dilation: [1, 1], groups: 1 };
 const valid = { ...same, padding: [0, 0, 0, 0] };
 const r = (shape: number[], seed: number) => tg.randn(shape, { generator: new tg.Generator(seed) }).value;
-const x1 = r([64, 1, 28, 28], 1), w1 = r([8, 1, 5, 5], 2), b1 = r([8], 7);
+const x1 = r([64, 1, 28, 28], 1), w1 = r([8, 1, 5, 5], 2), b1 = r([8], 7), g1 = r([64, 8, 24, 24], 3);
 const x2 = r([64, 8, 12, 12], 4), w2 = r([16, 8, 5, 5], 5), b2 = r([16], 8), g2 = r([64, 16, 8, 8], 6);
 const [xg, wg, bg] = [tx.clone().requiresGrad_(), tw.clone().requiresGrad_(), tb.clone().requiresGrad_()];
 
@@ -33,9 +33,12 @@ const [xg, wg, bg] = [tx.clone().requiresGrad_(), tw.clone().requiresGrad_(), tb
 const cases: Record<string, [number, () => unknown]> = {
   'lenet conv1 forward+bias': [64 * 576 * 8 * 25 * 2, () => conv2dForward(x1, w1, valid, undefined, b1)],
   'lenet conv2 forward+bias': [64 * 64 * 16 * 200 * 2, () => conv2dForward(x2, w2, valid, undefined, b2)],
+  'lenet conv1 weight grad': [64 * 576 * 8 * 25 * 2, () => conv2dWeightGrad(x1, g1, valid, [5, 5])],
   'lenet conv2 input grad': [64 * 64 * 16 * 200 * 2, () => conv2dInputGrad(g2, w2, valid, [12, 12])],
+  'lenet conv2 weight grad': [64 * 64 * 16 * 200 * 2, () => conv2dWeightGrad(x2, g2, valid, [5, 5])],
   'layer forward': [CONV_FWD_FLOPS, () => conv2dForward(x, w, same)],
   'layer input grad': [CONV_FWD_FLOPS, () => conv2dInputGrad(gy, w, same, [L.h, L.w])],
+  'layer weight grad': [CONV_FWD_FLOPS, () => conv2dWeightGrad(x, gy, same, [L.k, L.k])],
   'F.conv2d forward+bias': [CONV_FWD_FLOPS, () => F.conv2d(tx, tw, tb, { padding: L.pad })],
   'F.conv2d forward+backward': [3 * CONV_FWD_FLOPS, () => {
     xg.grad = null;

@@ -181,8 +181,9 @@ describe('chunked im2col', () => {
 });
 
 describe('direct weight gradient (stride 1: conv-direct.ts)', () => {
-  // x [3, 6, 10, 11] and ȳ as non-contiguous views; O = 11, 10, 2·5, 2·7 (the last tile of output channels
-  // holds 3, 2, 1 and 3 of them); K = Cg·3·3 = 54 or 27 and Cg·4·4 (K mod 4 ≠ 0 for the 3 × 3 kernels); Wo = 9, 11, 13, 7
+  // x [3, 6, 10, 11] and ȳ as non-contiguous views; O = 7, 6, 2·5, 2·7 (at most 8 per group, the direct
+  // kernel's domain; the last tile of output channels holds 3, 2, 1 and 3 of them); K = Cg·3·3 = 54 or 27
+  // and Cg·4·4 (K mod 4 ≠ 0 for the 3 × 3 kernels); Wo = 9, 11, 13, 7
   const pads: [string, number[], number[] | ((d: number) => number[])][] = [
     ['0', [3, 3], [0, 0, 0, 0]], ['1', [3, 3], [1, 1, 1, 1]], ['2', [3, 3], [2, 2, 2, 2]],
     ['asymmetric', [3, 3], [2, 0, 1, 3]],
@@ -199,7 +200,7 @@ describe('direct weight gradient (stride 1: conv-direct.ts)', () => {
   };
   const cases = pads.flatMap(([name, k, pad]) => [1, 2].flatMap((d) => [1, 2].map((groups) => {
     const g = geo({ padding: typeof pad === 'function' ? pad(d) : pad, dilation: [d, d], groups });
-    const O = groups === 1 ? (d === 1 ? 11 : 10) : (d === 1 ? 10 : 14);
+    const O = groups === 1 ? (d === 1 ? 7 : 6) : (d === 1 ? 10 : 14);
     return [`padding ${name}, dilation ${d}, groups ${groups}, ${O} output channels`, k, g, O] as const;
   })));
 
@@ -233,6 +234,24 @@ describe('direct weight gradient (stride 1: conv-direct.ts)', () => {
       const chunked = conv2dWeightGrad(x, gy, g, [3, 3], 1 << 19);
       const tol = dtype === 'float64' ? 1e-12 : 1e-5;
       direct.data.forEach((v, i) => expect(Math.abs(v - chunked.data[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(chunked.data[i]))));
+    }
+  });
+
+  it('leaves more than 8 output channels per group to the implicit GEMM (convTuning.weightGradMaxOg), and takes them when told to', () => {
+    const g = geo({ padding: [1, 0, 2, 1] });
+    const x = strided([5, 3, 9, 10], 56, 'float64');
+    const gy = strided(conv2dForward(x, tg.zeros([9, 3, 3, 3], { dtype: 'float64' }).value, g).shape as number[], 57, 'float64');
+    const chunked = conv2dWeightGrad(x, gy, g, [3, 3], 1 << 19);
+    for (const maxOg of [8, 9]) {
+      convTuning.weightGradMaxOg = maxOg;
+      try {
+        const runs = convTuning.directWeightGradRuns;
+        const dw = conv2dWeightGrad(x, gy, g, [3, 3]);
+        expect(convTuning.directWeightGradRuns - runs).toBe(maxOg === 9 ? 1 : 0);
+        dw.data.forEach((v, i) => expect(Math.abs(v - chunked.data[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(chunked.data[i]))));
+      } finally {
+        convTuning.weightGradMaxOg = 8;
+      }
     }
   });
 

@@ -38,8 +38,9 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  * padded image once and multiplies it in place (the input gradient being a stride-1 forward of the
  * padded ȳ with the weights transposed and flipped); the implicit GEMM remains for other strides,
  * for images too large for its scratch, and when convTuning.direct is off. The weight gradient of a
- * stride-1 convolution is direct too (conv-direct.ts, weightGradDirect): it pads each image into the
- * scratch and sums ȳ times the image's taps over the positions, 4 output channels × 4 taps at a time.
+ * stride-1 convolution with few output channels per group is direct too (conv-direct.ts,
+ * weightGradDirect): it pads each image into the scratch and sums ȳ times the image's taps over the
+ * positions, 4 output channels × 4 taps at a time.
  */
 
 /**
@@ -47,9 +48,10 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  * forwards, input gradients and weight gradients take the direct kernels of conv-direct.ts; off,
  * they take the implicit GEMM (bench/conv-paths.ts times both in one process). `directRuns` counts
  * the forwards and input gradients that took the direct kernels, `directWeightGradRuns` the weight
- * gradients (the tests check that the cases meant for them did).
+ * gradients (the tests check that the cases meant for them did). `weightGradMaxOg`: the most output
+ * channels per group the direct weight gradient takes (see useDirectWeightGrad).
  */
-export const convTuning = { direct: true, directRuns: 0, directWeightGradRuns: 0 };
+export const convTuning = { direct: true, directRuns: 0, directWeightGradRuns: 0, weightGradMaxOg: 8 };
 
 /** The geometry of a 2-D convolution: [height, width] pairs, padding as [top, bottom, left, right]. */
 export interface ConvGeometry {
@@ -795,14 +797,30 @@ function weightGradDirectUnit(job: ConvJob, u: number): void {
 }
 
 /**
- * W̄ = Σ_units W̄_u, on the threads when they are on and the work is large enough: for stride 1 (and
- * one group's padded image fitting the scratch) the direct kernel over runs of whole images, otherwise
- * the implicit GEMM over runs of output positions. Either way a fixed number of units, so the sums
+ * True when the direct weight gradient takes this convolution: stride 1, padding not negative, at most
+ * convTuning.weightGradMaxOg (8) output channels per group, and one group's padded image fitting the
+ * scratch. Its tile loop runs a little slower than the GEMM's micro-kernel, so it only wins where the
+ * GEMM's packing costs the most per multiply-add, each packed column of x feeding Og output channels.
+ * Direct ÷ implicit time, `npx tsx bench/conv-wgrad-one.ts implicit|direct SHAPE` (each path in its own
+ * process, alternated twice; 16:08–16:10 UTC, load 4.4–4.7, so noisy): Og = 8: LeNet conv1 0.63–0.85,
+ * x [64, 8, 12, 12] 5 × 5 0.68–0.96, x [32, 16, 32, 32] 3 × 3 0.74–0.78; Og = 16: x [64, 1, 28, 28]
+ * 5 × 5 0.85–1.19, LeNet conv2 1.02–1.61, x [32, 16, 32, 32] 3 × 3 0.85–0.98; Og = 32 (the conv
+ * suite's layer) 0.99–1.03. Og ≤ 8 is the simple rule that wins everywhere measured.
+ */
+function useDirectWeightGrad(p: ConvPlan, geo: ConvGeometry): boolean {
+  return convTuning.direct && geo.stride[0] === 1 && geo.stride[1] === 1 && geo.padding[0] >= 0 && geo.padding[2] >= 0 &&
+    p.Og <= convTuning.weightGradMaxOg && weightGradDirectFits(p);
+}
+
+/**
+ * W̄ = Σ_units W̄_u, on the threads when they are on and the work is large enough: the direct kernel
+ * over runs of whole images where useDirectWeightGrad says so, otherwise the implicit GEMM over runs
+ * of output positions. Either way a fixed number of units, so the sums
  * do not depend on the number of threads.
  */
 function conv2dWeightGradImplicit(x: NDArray, gy: NDArray, geo: ConvGeometry, p: ConvPlan, dw: NDArray): void {
   const J = p.N * p.Ho * p.Wo, OK = p.O * p.K;
-  const direct = convTuning.direct && geo.stride[0] === 1 && geo.stride[1] === 1 && geo.padding[0] >= 0 && geo.padding[2] >= 0 && weightGradDirectFits(p);
+  const direct = useDirectWeightGrad(p, geo);
   if (direct) convTuning.directWeightGradRuns++;
   let per: number, units: number;
   if (direct) {

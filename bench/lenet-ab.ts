@@ -2,8 +2,8 @@
 // timed by CPU time (one thread; less skewed by a shared machine than wall time): the working tree's
 // src/ against an older src/ unpacked inside the worktree (e.g. `mkdir -p scratch/old && git archive 1550866
 // src | tar -x -C scratch/old`, then `npx tsx bench/lenet-ab.ts scratch/old/src [steps = 40] [threads = 1]`;
-// scratch/ is git-ignored). A tree under /tmp ran up to 10 % faster than the same code in the worktree
-// (docs/performance.md, "where the old tree lies"), which would understate the new side.
+// scratch/ is git-ignored). Identical trees have given 0.90–1.00× here on a loaded machine (docs/performance.md,
+// "A/A runs"): run an A/A first, and see bench/profile-summary.ts --by-tree for per-kernel figures.
 // Prints each copy's median ms per step, samples/s and its losses at step 1 and the last step. With
 // threads > 1 both copies call setNumThreads(threads) and the steps are timed by wall clock (CPU
 // time would add the workers' time): such figures need free cores.

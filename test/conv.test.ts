@@ -222,6 +222,25 @@ describe('direct weight gradient (stride 1: conv-direct.ts)', () => {
     }
   });
 
+  it('odd shapes: a 1 × 1 kernel, padding past the kernel reach, dilation in one axis, height-1 (conv1d) and width-1 images', () => {
+    const cases: [number[], number[], ConvGeometry][] = [
+      [[4, 6, 7, 9], [5, 6, 1, 1], geo({ padding: [0, 0, 0, 0] })],
+      [[3, 2, 5, 6], [3, 2, 3, 3], geo({ padding: [3, 4, 3, 1] })],
+      [[3, 4, 9, 8], [6, 2, 3, 2], geo({ padding: [1, 2, 0, 1], dilation: [2, 1], groups: 2 })],
+      [[5, 3, 1, 17], [4, 3, 1, 5], geo({ padding: [0, 0, 2, 2], dilation: [1, 3] })],
+      [[5, 3, 13, 1], [4, 3, 3, 1], geo({ padding: [1, 1, 0, 0] })],
+    ];
+    for (const [xs, ws, g] of cases) {
+      const x = strided(xs, 58, 'float64');
+      const gy = strided(conv2dForward(x, tg.zeros(ws, { dtype: 'float64' }).value, g).shape as number[], 59, 'float64');
+      const runs = convTuning.directWeightGradRuns;
+      const direct = conv2dWeightGrad(x, gy, g, [ws[2], ws[3]]);
+      expect(convTuning.directWeightGradRuns - runs).toBe(1);
+      const chunked = conv2dWeightGrad(x, gy, g, [ws[2], ws[3]], 1 << 19);
+      direct.data.forEach((v, i) => expect(Math.abs(v - chunked.data[i])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(chunked.data[i]))));
+    }
+  });
+
   it('sums batches of several images in one tile: 150 images are 15 units of 10, each a batch of 8 and one of 2', () => {
     for (const dtype of ['float64', 'float32'] as const) {
       const g = geo({ padding: [2, 0, 1, 3], dilation: [2, 1], groups: 2 });

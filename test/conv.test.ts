@@ -222,13 +222,15 @@ describe('direct weight gradient (stride 1: conv-direct.ts)', () => {
     }
   });
 
-  it('odd shapes: a 1 × 1 kernel, padding past the kernel reach, dilation in one axis, height-1 (conv1d) and width-1 images', () => {
+  it('odd shapes: a 1 × 1 kernel, padding past the kernel reach, dilation in one axis, height-1 (conv1d) and width-1 images, depthwise', () => {
     const cases: [number[], number[], ConvGeometry][] = [
       [[4, 6, 7, 9], [5, 6, 1, 1], geo({ padding: [0, 0, 0, 0] })],
       [[3, 2, 5, 6], [3, 2, 3, 3], geo({ padding: [3, 4, 3, 1] })],
       [[3, 4, 9, 8], [6, 2, 3, 2], geo({ padding: [1, 2, 0, 1], dilation: [2, 1], groups: 2 })],
       [[5, 3, 1, 17], [4, 3, 1, 5], geo({ padding: [0, 0, 2, 2], dilation: [1, 3] })],
       [[5, 3, 13, 1], [4, 3, 3, 1], geo({ padding: [1, 1, 0, 0] })],
+      [[3, 6, 8, 9], [6, 1, 3, 3], geo({ padding: [1, 1, 1, 1], groups: 6 })], // depthwise: Og = 1, 1 × 4 tiles
+      [[3, 4, 8, 9], [8, 1, 3, 2], geo({ padding: [2, 0, 1, 1], dilation: [1, 2], groups: 4 })], // Og = 2
     ];
     for (const [xs, ws, g] of cases) {
       const x = strided(xs, 58, 'float64');

@@ -116,8 +116,13 @@ export function weightGradDirect(
         const no = Math.min(4, Og - o0);
         for (let b = 0; b < nb; b++) packGrad4(gy, gyOff + (nb0 + b) * gyN + (g * Og + o0) * gyC, gyC, gyH, gyW, no, Ho, Wo, 4 * b * L);
         const d = accOff + (g * Og + o0) * K;
-        for (let k = 0; k < K4; k += 4) {
-          tile4x4(taps[k], taps[k + 1], taps[k + 2], taps[k + 3], nb, imgSize, Ho, Wo, Wp, acc, d + k, K, no);
+        if (no === 1) {
+          // one output channel (a depthwise convolution's Og = 1): 1 × 4 tiles, not 4 × 4 with three zero rows
+          for (let k = 0; k < K4; k += 4) tile1x4(taps[k], taps[k + 1], taps[k + 2], taps[k + 3], nb, imgSize, Ho, Wo, Wp, acc, d + k);
+        } else {
+          for (let k = 0; k < K4; k += 4) {
+            tile4x4(taps[k], taps[k + 1], taps[k + 2], taps[k + 3], nb, imgSize, Ho, Wo, Wp, acc, d + k, K, no);
+          }
         }
         for (let k = K4; k < K; k++) tile4x1(taps[k], nb, imgSize, Ho, Wo, Wp, acc, d + k, K, no);
       }
@@ -174,6 +179,26 @@ function tile4x4(
   if (no > 1) { d += K; acc[d] += c10; acc[d + 1] += c11; acc[d + 2] += c12; acc[d + 3] += c13; }
   if (no > 2) { d += K; acc[d] += c20; acc[d + 1] += c21; acc[d + 2] += c22; acc[d + 3] += c23; }
   if (no > 3) { d += K; acc[d] += c30; acc[d + 1] += c31; acc[d + 2] += c32; acc[d + 3] += c33; }
+}
+
+/**
+ * One 1 × 4 tile, for a last block of one output channel:
+ * acc[d + t] += Σ_{b, oy, ox} GRAD4[((b·Ho + oy)·Wo + ox)·4] · SCRATCH[b·imgSize + oy·Wp + ox + tap_t] for the four taps t.
+ */
+function tile1x4(t0: number, t1: number, t2: number, t3: number, nb: number, imgSize: number, Ho: number, Wo: number, Wp: number, acc: Float64Array, d: number): void {
+  const s = SCRATCH, G = GRAD4;
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  let ia = 0;
+  for (let b = 0; b < nb; b++) {
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let ib = b * imgSize + oy * Wp, e = ib + Wo; ib < e; ib++, ia += 4) {
+        const a = G[ia & GRAD4_MASK];
+        c0 += a * s[(ib + t0) & SCRATCH_MASK]; c1 += a * s[(ib + t1) & SCRATCH_MASK];
+        c2 += a * s[(ib + t2) & SCRATCH_MASK]; c3 += a * s[(ib + t3) & SCRATCH_MASK];
+      }
+    }
+  }
+  acc[d] += c0; acc[d + 1] += c1; acc[d + 2] += c2; acc[d + 3] += c3;
 }
 
 /**

@@ -73,6 +73,20 @@ export function convOutSize(size: number, k: number, stride: number, padLo: numb
   return Math.floor((size + padLo + padHi - dilation * (k - 1) - 1) / stride) + 1;
 }
 
+/**
+ * The geometry as the kernels take it: one object shape, int32 numbers. Callers pass op attributes
+ * (with extra fields such as inputSize) and arrays that may hold doubles; the kernels read geo in
+ * their loops, and V8 deoptimized them over and over on the differing shapes ("wrong map", a new
+ * one each time), which made LeNet's step 1.3× slower once an unrelated matmul had run before it.
+ */
+function normGeo(geo: ConvGeometry): ConvGeometry {
+  const { stride: s, padding: p, dilation: d } = geo;
+  return {
+    stride: [s[0] | 0, s[1] | 0], padding: [p[0] | 0, p[1] | 0, p[2] | 0, p[3] | 0],
+    dilation: [d[0] | 0, d[1] | 0], groups: geo.groups | 0,
+  };
+}
+
 /** The plan of a convolution: sizes, and how many output rows (n, oy) each im2col chunk holds. */
 export interface ConvPlan {
   N: number; C: number; H: number; W: number;
@@ -92,15 +106,16 @@ export function planConv(
   xShape: readonly number[], wShape: readonly number[], outHW: readonly number[], geo: ConvGeometry,
   bytesPerElement = 4, chunkElements = CHUNK_ELEMENTS,
 ): ConvPlan {
-  const [N, C, H, W] = xShape;
-  const [O, Cg, kh, kw] = wShape;
-  const [Ho, Wo] = outHW;
-  const Og = O / geo.groups;
+  // int32 throughout (| 0): the kernels index with these (see makeJob)
+  const N = xShape[0] | 0, C = xShape[1] | 0, H = xShape[2] | 0, W = xShape[3] | 0;
+  const O = wShape[0] | 0, Cg = wShape[1] | 0, kh = wShape[2] | 0, kw = wShape[3] | 0;
+  const Ho = outHW[0] | 0, Wo = outHW[1] | 0;
+  const Og = (O / geo.groups) | 0;
   const K = Cg * kh * kw;
   const rowsPerChunk = Math.max(1, Math.min(N * Ho, Math.floor(chunkElements / Math.max(1, K * Wo))));
   const J = rowsPerChunk * Wo;
   const workspaceBytes = bytesPerElement * (K * J + 2 * J * Math.max(Og, K));
-  const spanY = (kh - 1) * geo.dilation[0], spanX = (kw - 1) * geo.dilation[1];
+  const spanY = (kh - 1) * (geo.dilation[0] | 0), spanX = (kw - 1) * (geo.dilation[1] | 0);
   return { N, C, H, W, O, kh, kw, Ho, Wo, Cg, Og, K, L: Ho * Wo, spanY, spanX, rowsPerChunk, workspaceBytes };
 }
 
@@ -336,8 +351,15 @@ interface ConvJob {
 function makeJob(
   p: ConvPlan, geo: ConvGeometry, a: NDArray, b: NDArray, out: TypedArray, outOff: number, per: number, zero: boolean,
 ): ConvJob {
-  const [aN, aC, aH, aW] = a.strides, [bN, bC, bH, bW] = b.strides;
-  return { p, geo, a: a.data, aOff: a.offset, aN, aC, aH, aW, b: b.data, bOff: b.offset, bN, bC, bH, bW, out, outOff, per, zero, c: null, cOff: 0, cS: 0 };
+  // every integer read as an int32 (| 0): a shape or stride array that ever held a non-Smi number
+  // (another op's view, say) hands out doubles, and the kernels' index arithmetic would follow them
+  // into floating point (LeNet's step ran 1.3x slower after one unrelated matmul, through deopts)
+  const as = a.strides, bs = b.strides;
+  return {
+    p, geo, a: a.data, aOff: a.offset | 0, aN: as[0] | 0, aC: as[1] | 0, aH: as[2] | 0, aW: as[3] | 0,
+    b: b.data, bOff: b.offset | 0, bN: bs[0] | 0, bC: bs[1] | 0, bH: bs[2] | 0, bW: bs[3] | 0,
+    out, outOff: outOff | 0, per: per | 0, zero, c: null, cOff: 0, cS: 0,
+  };
 }
 
 /** Kinds of the kernels' units in threads.ts's registry. */
@@ -688,13 +710,13 @@ registerUnitKernel(KIND_WEIGHT_GRAD_DIRECT, (u, f32, f64) => weightGradDirectUni
  */
 function directOf(job: ConvJob, transposed: boolean): DirectConv {
   const { p, geo } = job;
-  const [dh, dw] = geo.dilation;
-  const pt = geo.padding[0], pl = geo.padding[2];
+  const dh = geo.dilation[0] | 0, dw = geo.dilation[1] | 0;
+  const pt = geo.padding[0] | 0, pl = geo.padding[2] | 0;
   return {
     src: job.a, srcOff: job.aOff, sN: job.aN, sC: job.aC, sH: job.aH, sW: job.aW,
     cin: transposed ? p.Og : p.Cg, hin: transposed ? p.Ho : p.H, win: transposed ? p.Wo : p.W,
     padTop: transposed ? p.spanY - pt : pt, padLeft: transposed ? p.spanX - pl : pl,
-    groups: geo.groups, kh: p.kh, kw: p.kw, dh, dw, w: job.b, wOff: job.bOff, transposed,
+    groups: geo.groups | 0, kh: p.kh, kw: p.kw, dh, dw, w: job.b, wOff: job.bOff, transposed,
     m: transposed ? p.Cg : p.Og, ho: transposed ? p.H : p.Ho, wo: transposed ? p.W : p.Wo,
     out: job.out, outOff: job.outOff, bias: job.c, biasOff: job.cOff, biasStride: job.cS,
   };
@@ -915,6 +937,7 @@ function addChannelBias(y: NDArray, bias: NDArray): void {
  * y = conv2d(x, w) (+ bias): x [N,C,H,W], w [O,C/groups,kh,kw], bias [O] or null → [N,O,Ho,Wo].
  */
 export function conv2dForward(x: NDArray, w: NDArray, geo: ConvGeometry, chunkElements = CHUNK_ELEMENTS, bias: NDArray | null = null): NDArray {
+  geo = normGeo(geo);
   checkRank4('conv2d', x, w);
   const dtype = promote(x.dtype, w.dtype);
   if (x.dtype !== dtype) x = x.astype(dtype);
@@ -977,6 +1000,7 @@ function conv2dNoBias(x: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, im
  * → [N, C, H, W] for the given input size [H, W].
  */
 export function conv2dInputGrad(gy: NDArray, w: NDArray, geo: ConvGeometry, inputHW: readonly number[], chunkElements = CHUNK_ELEMENTS): NDArray {
+  geo = normGeo(geo);
   checkRank4('convTranspose2d', gy, w);
   const dtype = promote(gy.dtype, w.dtype);
   if (gy.dtype !== dtype) gy = gy.astype(dtype);
@@ -1014,6 +1038,7 @@ export function conv2dInputGrad(gy: NDArray, w: NDArray, geo: ConvGeometry, inpu
  * summed over the batch and every output position.
  */
 export function conv2dWeightGrad(x: NDArray, gy: NDArray, geo: ConvGeometry, kernelHW: readonly number[], chunkElements = CHUNK_ELEMENTS): NDArray {
+  geo = normGeo(geo);
   checkRank4('conv2dWeight', x, gy);
   const dtype = promote(x.dtype, gy.dtype);
   if (x.dtype !== dtype) x = x.astype(dtype);

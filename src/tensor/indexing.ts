@@ -89,6 +89,31 @@ function lastAxisIndex(v: number, size: number, op: string, axis: number): numbe
   return v >= 0 && v < size && (v | 0) === v ? v : checkedIndex(v, size, op, axis);
 }
 
+/*
+ * The last-axis loops of gather and scatterAdd live in their own functions, which end with the
+ * loop. Inline in the kernels, V8 compiled the loop on stack (OSR) during a kernel's first call,
+ * before the `new NDArray(...)` after it had ever run; that code then stopped ("Insufficient type
+ * feedback for construct") at the end of every later call, 48-59 times in a 100-step LeNet run
+ * (node --trace-deopt). The kernels also make a closure over `out` for the general path, which
+ * would put `out` in a context slot read by every iteration.
+ */
+
+/** out[p] = xv[row(p)·w + iv[p]] for rows rows of m indices into rows of w elements. */
+function gatherRows(out: TypedArray, xv: TypedArray, iv: TypedArray, rows: number, w: number, m: number, axis: number): void {
+  rows |= 0; w |= 0; m |= 0;
+  for (let r = 0, p = 0; r < rows; r++) {
+    for (let t = 0, b = r * w; t < m; t++, p++) out[p] = xv[b + lastAxisIndex(iv[p], w, 'gather', axis)];
+  }
+}
+
+/** out[row(p)·w + iv[p]] += sv[p] for rows rows of m indices into rows of w elements. */
+function scatterAddRows(out: TypedArray, sv: TypedArray, iv: TypedArray, rows: number, w: number, m: number, axis: number): void {
+  rows |= 0; w |= 0; m |= 0;
+  for (let r = 0, p = 0; r < rows; r++) {
+    for (let t = 0, b = r * w; t < m; t++, p++) out[b + lastAxisIndex(iv[p], w, 'scatterAdd', axis)] += sv[p];
+  }
+}
+
 /** out[i][j] = x[index[i][j]][j] for axis 0 (and likewise for other axes), like torch.gather. */
 export function gatherKernel(x: NDArray, axis: number, index: NDArray): NDArray {
   const xv = x.values();
@@ -96,10 +121,7 @@ export function gatherKernel(x: NDArray, axis: number, index: NDArray): NDArray 
   const rows = lastAxisRows(x.shape, axis, index);
   if (rows >= 0) {
     // along the last axis, row by row (max pooling's gather): no callback per element
-    const w = x.shape[axis], m = index.shape[axis], iv = index.values();
-    for (let r = 0, p = 0; r < rows; r++) {
-      for (let t = 0, b = r * w; t < m; t++, p++) out[p] = xv[b + lastAxisIndex(iv[p], w, 'gather', axis)];
-    }
+    gatherRows(out, xv, index.values(), rows, x.shape[axis], index.shape[axis], axis);
     return new NDArray(out, index.shape);
   }
   walkGather('gather', x.shape, axis, index, (pos, off) => { out[pos] = xv[off]; });
@@ -112,10 +134,7 @@ export function scatterAddKernel(shape: readonly number[], axis: number, index: 
   const out = allocate(src.dtype, sizeOf(shape));
   const rows = lastAxisRows(shape, axis, index);
   if (rows >= 0) {
-    const w = shape[axis], m = index.shape[axis], iv = index.values();
-    for (let r = 0, p = 0; r < rows; r++) {
-      for (let t = 0, b = r * w; t < m; t++, p++) out[b + lastAxisIndex(iv[p], w, 'scatterAdd', axis)] += sv[p];
-    }
+    scatterAddRows(out, sv, index.values(), rows, shape[axis], index.shape[axis], axis);
     return new NDArray(out, shape);
   }
   walkGather('scatterAdd', shape, axis, index, (pos, off) => { out[off] += sv[pos]; });

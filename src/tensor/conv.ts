@@ -130,9 +130,9 @@ function im2col(
   col: TypedArray, rs: number, js: number, add: boolean,
 ): void {
   const { H, W, Ho, Wo, kh, kw, Cg } = p;
-  const [sh, sw] = geo.stride;
+  const sh = geo.stride[0], sw = geo.stride[1];
   const pt = geo.padding[0], pl = geo.padding[2];
-  const [dh, dw] = geo.dilation;
+  const dh = geo.dilation[0], dw = geo.dilation[1];
   for (let c = 0; c < Cg; c++) {
     const cOff = off + (g * Cg + c) * sC;
     for (let ky = 0; ky < kh; ky++) {
@@ -179,7 +179,7 @@ const P_BASE = new Int32Array(256), P_IY = new Int32Array(256), P_IX = new Int32
 /** Fills R_OFF, R_DY, R_DX for the column rows r0 .. r0 + nr − 1 (nr ≤ 256) of group g. */
 function rowTaps(p: ConvPlan, geo: ConvGeometry, g: number, r0: number, nr: number, sC: number, sH: number, sW: number): void {
   const { kh, kw, Cg } = p;
-  const [dh, dw] = geo.dilation;
+  const dh = geo.dilation[0], dw = geo.dilation[1];
   for (let rr = 0; rr < nr; rr++) {
     const r = r0 + rr;
     const c = (r / (kh * kw)) | 0;
@@ -204,7 +204,7 @@ function packColumnsFwd(
 ): void {
   const pb = GEMM_PACK_B;
   const { H, W, Wo, L, spanY, spanX } = p;
-  const [sh, sw] = geo.stride;
+  const sh = geo.stride[0], sw = geo.stride[1];
   const pt = geo.padding[0], pl = geo.padding[2];
   const step = sw * sW;
   rowTaps(p, geo, g, r0, nr, sC, sH, sW);
@@ -257,7 +257,7 @@ function packColumnsWgt(
 ): void {
   const pb = GEMM_PACK_B;
   const { H, W, Wo, L, spanY, spanX } = p;
-  const [sh, sw] = geo.stride;
+  const sh = geo.stride[0], sw = geo.stride[1];
   const pt = geo.padding[0], pl = geo.padding[2];
   for (let jj = 0; jj < nj; jj++) {
     const j = j0 + jj;
@@ -422,10 +422,7 @@ function forwardUnit(job: ConvJob, u: number): void {
                     yd[d + b0] = tile[t]; yd[d + b1] = tile[t + 1]; yd[d + b2] = tile[t + 2]; yd[d + b3] = tile[t + 3];
                   }
                 } else {
-                  for (let q = 0; q < cols; q++) {
-                    const bq = q === 0 ? b0 : q === 1 ? b1 : b2;
-                    yd[d + bq] = (add ? yd[d + bq] : 0) + tile[t + q];
-                  }
+                  storeTileCols(yd, d, b0, b1, b2, t, cols, add);
                 }
               }
             }
@@ -433,6 +430,21 @@ function forwardUnit(job: ConvJob, u: number): void {
         }
       }
     }
+  }
+}
+
+/**
+ * Row t/4 of GEMM_TILE's first `cols` (< 4) columns stored (or added, `add`) into y at d + b0, b1, b2:
+ * forwardUnit's last, partial strip of positions. A function of its own because it runs only when
+ * the unit's positions are not a multiple of 4: in forwardUnit's hot loop, code that has not run yet
+ * when V8 optimises the loop has no type feedback and stops the optimised code the first time it
+ * does run; as one call it is one such stop at most, and the hot loop stays small.
+ */
+function storeTileCols(yd: TypedArray, d: number, b0: number, b1: number, b2: number, t: number, cols: number, add: boolean): void {
+  const tile = GEMM_TILE;
+  for (let q = 0; q < cols; q++) {
+    const bq = q === 0 ? b0 : q === 1 ? b1 : b2;
+    yd[d + bq] = (add ? yd[d + bq] : 0) + tile[t + q];
   }
 }
 
@@ -447,6 +459,7 @@ function packGradA(
   const pa = GEMM_PACK_A;
   const { Wo, Og, L } = p;
   const S = 4 * nj;
+  zeroRowsA(pa, S, mc, nj); // first, on every call: see zeroRowsA
   for (let oo = 0; oo < mc; oo++) {
     const base = (oo >> 2) * S + (oo & 3);
     const cOff = off + (g * Og + o0 + oo) * sC;
@@ -459,7 +472,26 @@ function packGradA(
       for (let s = cOff + n * sN + oy * sH + ox * sW; ox < e; ox++, jj++, s += sW) pa[base + jj * 4] = src[s];
     }
   }
+}
+
+/*
+ * The zero padding of the last strip of packGradA / packGradB is its own small function, called
+ * before the copy loop on every call. At the end of the packing function, after its hot loop, the
+ * padding loop had not run yet when V8 compiled the hot loop on stack during the first call, and the
+ * compiled code stopped there ("Insufficient type feedback for binary operation": packGradB 2-3
+ * times per 100-step LeNet run, node --trace-deopt). Called first, the call site has run before
+ * the hot loop is ever compiled. It writes other elements than the copy loop, so the order does not
+ * change the panel.
+ */
+
+/** PACK_A rows mc .. (mc rounded up to 4) − 1 of the last strip = 0, for nj depth steps (S = 4·nj). */
+function zeroRowsA(pa: Float64Array, S: number, mc: number, nj: number): void {
   for (let oo = mc; oo & 3; oo++) for (let jj = 0; jj < nj; jj++) pa[(oo >> 2) * S + jj * 4 + (oo & 3)] = 0;
+}
+
+/** PACK_B columns nj .. (nj rounded up to 4) − 1 of the last strip = 0, for ko depth steps (S = 4·ko). */
+function zeroColsB(pb: Float64Array, S: number, ko: number, nj: number): void {
+  for (let jj = nj; jj & 3; jj++) for (let o = 0; o < ko; o++) pb[(jj >> 2) * S + o * 4 + (jj & 3)] = 0;
 }
 
 /**
@@ -513,6 +545,7 @@ function packGradB(
   const pb = GEMM_PACK_B;
   const { Wo, Og, L } = p;
   const S = 4 * ko;
+  zeroColsB(pb, S, ko, nj); // first, on every call: see zeroRowsA
   for (let o = 0; o < ko; o++) {
     const cOff = off + (g * Og + o0 + o) * sC;
     for (let jj = 0; jj < nj;) {
@@ -524,7 +557,6 @@ function packGradB(
       for (let s = cOff + n * sN + oy * sH + ox * sW; ox < e; ox++, jj++, s += sW) pb[(jj >> 2) * S + o * 4 + (jj & 3)] = src[s];
     }
   }
-  for (let jj = nj; jj & 3; jj++) for (let o = 0; o < ko; o++) pb[(jj >> 2) * S + o * 4 + (jj & 3)] = 0;
 }
 
 /** Per column row r = (c, ky, kx) of the input gradient: its offset in one image of x̄ and its tap's displacement (grown as needed). */
@@ -541,9 +573,9 @@ const POS_BASE = new Int32Array(4), POS_Y = new Int32Array(4), POS_X = new Int32
 function inputGradUnit(job: ConvJob, u: number): void {
   const { p, geo } = job;
   const { N, C, H, W, Og, K, Wo, kh, kw, Cg, L, spanY, spanX } = p;
-  const [sh, sw] = geo.stride;
+  const sh = geo.stride[0], sw = geo.stride[1];
   const pt = geo.padding[0], pl = geo.padding[2];
-  const [dh, dw] = geo.dilation;
+  const dh = geo.dilation[0], dw = geo.dilation[1];
   const dxd = job.out, tile = GEMM_TILE;
   const HW = H * W;
   const n0 = u * job.per, n1 = Math.min(N, n0 + job.per);

@@ -73,13 +73,17 @@ export function maxPoolKernel(x: NDArray, g: PoolGeometry, index: NDArray): NDAr
  * with a NaN (rare) takes a branch to its first NaN, which then propagates as PyTorch's does.
  */
 function maxPool2x2(x: NDArray, Ho: number, Wo: number, out: NDArray['data'], at: Int32Array): void {
-  const [N, C, , W] = x.shape;
-  const [sN, sC, sH, sW] = x.strides;
+  // sizes and strides read by index as int32 (| 0), as conv.ts's kernels do: no iterator protocol
+  // at the entry, and integer index arithmetic even if a shape or stride array holds doubles
+  const sh = x.shape, st = x.strides;
+  const N = sh[0] | 0, C = sh[1] | 0, W = sh[3] | 0;
+  const sN = st[0] | 0, sC = st[1] | 0, sH = st[2] | 0, sW = st[3] | 0;
+  Ho |= 0; Wo |= 0;
   const xd = x.data;
   let q = 0;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
-      const plane = x.offset + n * sN + c * sC;
+      const plane = (x.offset | 0) + n * sN + c * sC;
       for (let oy = 0; oy < Ho; oy++) {
         for (let ox = 0, s = plane + 2 * oy * sH, p = 2 * oy * W; ox < Wo; ox++, q++, s += 2 * sW, p += 2) {
           const a = xd[s], b = xd[s + sW], cc = xd[s + sH], d = xd[s + sH + sW];

@@ -115,7 +115,7 @@ export const gemmPackA = (a: TypedArray, off: number, rs: number, cs: number, mc
 
 /** Depth of gemm's k-slices: equal slices of at most KC (784 = 4 × 196, not 3 × 256 + 16), so no pass is a near-empty one. */
 export function sliceDepth(k: number): number {
-  return Math.ceil(k / Math.ceil(k / KC));
+  return Math.ceil(k / Math.ceil(k / KC)) | 0; // an int32 (Math.ceil hands out a double): it sizes the kernels' loops
 }
 
 /**
@@ -128,6 +128,9 @@ export function multiplyPacked(
   c: TypedArray, cOff: number, ldc: number,
   add: boolean,
 ): void {
+  // sizes, offsets and strides read as int32 (| 0): a double among them (a Math.ceil or a division
+  // upstream, a stride array that held one) stopped the optimised loops ("not a Smi", node --trace-deopt)
+  m |= 0; nc |= 0; kc |= 0; aOff |= 0; aRowStride |= 0; aColStride |= 0; cOff |= 0; ldc |= 0;
   for (let ic = 0; ic < m; ic += MC) {
     const mc = Math.min(MC, m - ic);
     packA(a, aOff + ic * aRowStride, aRowStride, aColStride, mc, kc);
@@ -143,45 +146,61 @@ export function multiplyPacked(
 
 /** PACK_A[strip s][p][r] = A(s*MR + r, p), zero-padded to a whole strip. */
 function packA(a: TypedArray, off: number, rs: number, cs: number, mc: number, kc: number): void {
-  for (let i0 = 0; i0 < mc; i0 += MR) {
-    const rows = Math.min(MR, mc - i0);
+  const full = mc - (mc % MR); // rows in whole strips
+  packAPartial(a, off + full * rs, rs, cs, kc, mc - full, full * kc); // first, on every call: see below
+  for (let i0 = 0; i0 < full; i0 += MR) {
     let d = i0 * kc;
     let s = off + i0 * rs;
-    if (rows === MR) {
-      const s1 = rs, s2 = 2 * rs, s3 = 3 * rs;
-      for (let p = 0; p < kc; p++, s += cs, d += MR) {
-        PACK_A[d] = a[s];
-        PACK_A[d + 1] = a[s + s1];
-        PACK_A[d + 2] = a[s + s2];
-        PACK_A[d + 3] = a[s + s3];
-      }
-    } else {
-      for (let p = 0; p < kc; p++, s += cs) {
-        for (let r = 0; r < MR; r++) PACK_A[d++] = r < rows ? a[s + r * rs] : 0;
-      }
+    const s1 = rs, s2 = 2 * rs, s3 = 3 * rs;
+    for (let p = 0; p < kc; p++, s += cs, d += MR) {
+      PACK_A[d] = a[s];
+      PACK_A[d + 1] = a[s + s1];
+      PACK_A[d + 2] = a[s + s2];
+      PACK_A[d + 3] = a[s + s3];
     }
   }
 }
 
 /** PACK_B[strip s][p][q] = B(p, s*NR + q), zero-padded to a whole strip (kc ≤ KC, nc ≤ NC). */
 export function packB(b: TypedArray, off: number, rs: number, cs: number, kc: number, nc: number): void {
-  for (let j0 = 0; j0 < nc; j0 += NR) {
-    const cols = Math.min(NR, nc - j0);
+  const full = nc - (nc % NR); // columns in whole strips
+  packBPartial(b, off + full * cs, rs, cs, kc, nc - full, full * kc); // first, on every call: see below
+  for (let j0 = 0; j0 < full; j0 += NR) {
     let d = j0 * kc;
     let s = off + j0 * cs;
-    if (cols === NR) {
-      const s1 = cs, s2 = 2 * cs, s3 = 3 * cs;
-      for (let p = 0; p < kc; p++, s += rs, d += NR) {
-        PACK_B[d] = b[s];
-        PACK_B[d + 1] = b[s + s1];
-        PACK_B[d + 2] = b[s + s2];
-        PACK_B[d + 3] = b[s + s3];
-      }
-    } else {
-      for (let p = 0; p < kc; p++, s += rs) {
-        for (let q = 0; q < NR; q++) PACK_B[d++] = q < cols ? b[s + q * cs] : 0;
-      }
+    const s1 = cs, s2 = 2 * cs, s3 = 3 * cs;
+    for (let p = 0; p < kc; p++, s += rs, d += NR) {
+      PACK_B[d] = b[s];
+      PACK_B[d + 1] = b[s + s1];
+      PACK_B[d + 2] = b[s + s2];
+      PACK_B[d + 3] = b[s + s3];
     }
+  }
+}
+
+/*
+ * The last strip of packA / packB when fewer than 4 rows / columns are left is packed by a function
+ * of its own, called before the whole strips on every call (it returns at once when there is no
+ * such strip). As a branch inside the packing loop it runs only for sizes that are not a multiple
+ * of 4, so it had no type feedback when V8 first optimised the loop, and its first run stopped the
+ * optimised code ("Insufficient type feedback for compare operation" in packA on every LeNet run,
+ * node --trace-deopt); called first and always, its call site has run before the loop is optimised.
+ * It writes other elements than the whole strips, so the order does not change the panel.
+ */
+
+/** PACK_A strip at d = rows (< MR; none when 0) rows of A from s, zero-padded to MR rows. */
+function packAPartial(a: TypedArray, s: number, rs: number, cs: number, kc: number, rows: number, d: number): void {
+  if (rows === 0) return;
+  for (let p = 0; p < kc; p++, s += cs) {
+    for (let r = 0; r < MR; r++) PACK_A[d++] = r < rows ? a[s + r * rs] : 0;
+  }
+}
+
+/** PACK_B strip at d = cols (< NR; none when 0) columns of B from s, zero-padded to NR columns. */
+function packBPartial(b: TypedArray, s: number, rs: number, cs: number, kc: number, cols: number, d: number): void {
+  if (cols === 0) return;
+  for (let p = 0; p < kc; p++, s += rs) {
+    for (let q = 0; q < NR; q++) PACK_B[d++] = q < cols ? b[s + q * cs] : 0;
   }
 }
 

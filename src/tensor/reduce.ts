@@ -185,6 +185,9 @@ function sum4(
   d: TypedArray, kBase: number, kStep: number, out: TypedArray, o: number,
   rs: readonly number[], rt: readonly number[], rIdx: number[], runs: number, runLen: number, runStride: number,
 ): void {
+  // offsets and counts read as int32 (| 0): `runs` comes from a division and strides from arrays that
+  // may hold doubles, and a double here stopped the optimised loop ("not a Smi", node --trace-deopt)
+  kBase |= 0; kStep |= 0; o |= 0; runs |= 0; runLen |= 0; runStride |= 0;
   const k1 = kStep, k2 = 2 * kStep, k3 = 3 * kStep;
   let a0 = d[kBase], a1 = d[kBase + k1], a2 = d[kBase + k2], a3 = d[kBase + k3];
   let rBase = kBase;

@@ -4,6 +4,9 @@
 // run before the step changes the step's speed through V8's type feedback, as the conv suite's
 // matmul row once did (the conv kernels then deoptimized in a loop on geometry objects of new shapes).
 // Run: npx tsx bench/lenet-after-matmul.ts SRC_DIR none|matmul|layer
+// After each step it also times a fixed loop of plain JS (no tapegrad code): on this shared machine
+// whole processes, or stretches of them, ran 1.3-1.6x slower (LeNet 34-37 ms instead of 26-27, the loop
+// 5.3-5.6 ms instead of 3.3-3.4, in the same processes); a slow loop says the machine, not the step, was slow.
 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,16 +28,36 @@ if (mode === 'matmul') {
   for (let i = 0; i < 15; i++) tg.nn.functional.conv2d(x, w, null, { padding: L.pad }).backward(gy);
 }
 
+/** The machine's speed check: float multiply-adds over a 256 KB array, no tapegrad code, no allocation. */
+const calibData = new Float32Array(1 << 16).map((_, i) => (i % 97) / 97);
+function calibrate(): number {
+  let s = 0;
+  for (let r = 0; r < 60; r++) for (let i = 0; i < calibData.length; i++) s += calibData[i] * calibData[(i * 7) & 0xffff];
+  return s;
+}
+
 const lenet = tapegradLenet(tg);
-const wall: number[] = [];
-let r0 = process.resourceUsage();
+const wall: number[] = [], calib: number[] = [];
+let sink = 0;
+let user = 0, system = 0, faults = 0; // the steps' own, summed step by step (not the speed check's)
 for (let i = 0; i < 100; i++) {
-  if (i === 3) r0 = process.resourceUsage();
+  const r0 = process.resourceUsage();
   const t0 = process.hrtime.bigint();
   lenet.step();
-  if (i >= 3) wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  const t1 = process.hrtime.bigint();
+  const r1 = process.resourceUsage();
+  if (i >= 3) {
+    wall.push(Number(t1 - t0) / 1e6);
+    user += r1.userCPUTime - r0.userCPUTime;
+    system += r1.systemCPUTime - r0.systemCPUTime;
+    faults += r1.minorPageFault - r0.minorPageFault;
+  }
+  const t2 = process.hrtime.bigint();
+  sink += calibrate();
+  if (i >= 3) calib.push(Number(process.hrtime.bigint() - t2) / 1e6);
 }
-const r1 = process.resourceUsage();
+calib.sort((p, q) => p - q);
 wall.sort((p, q) => p - q);
 const ms = wall[wall.length >> 1];
-console.log(`${dir} after ${mode}: ${ms.toFixed(2)} ms/step (wall, median of ${wall.length}), ${((1000 * LENET.batch) / ms).toFixed(0)} samples/s; per step ${((r1.userCPUTime - r0.userCPUTime) / 97000).toFixed(2)} ms user, ${((r1.systemCPUTime - r0.systemCPUTime) / 97000).toFixed(2)} ms system, ${((r1.minorPageFault - r0.minorPageFault) / 97).toFixed(0)} page faults`);
+console.log(`${dir} after ${mode}: ${ms.toFixed(2)} ms/step (wall, median of ${wall.length}), ${((1000 * LENET.batch) / ms).toFixed(0)} samples/s; per step ${(user / 97000).toFixed(2)} ms user, ${(system / 97000).toFixed(2)} ms system, ${(faults / 97).toFixed(0)} page faults`);
+console.log(`machine check: a fixed plain-JS loop ${calib[calib.length >> 1].toFixed(2)} ms (median of ${calib.length}; 3.3-3.4 ms in a normal process on the 2-core dev machine, 5.3-5.6 in a slow one)${sink > 0 ? '' : ' '}`);

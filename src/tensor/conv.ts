@@ -741,14 +741,14 @@ registerUnitKernel(KIND_WEIGHT_GRAD_DIRECT, (u, f32, f64) => weightGradDirectUni
  * channels per group of [H, W].
  */
 function directOf(job: ConvJob, transposed: boolean): DirectConv {
-  const { p, geo } = job;
-  const dh = geo.dilation[0] | 0, dw = geo.dilation[1] | 0;
-  const pt = geo.padding[0] | 0, pl = geo.padding[2] | 0;
+  const { p, geo } = job; // geo's numbers are int32 already (normGeo, or sharedJob's reads)
+  const dh = geo.dilation[0], dw = geo.dilation[1];
+  const pt = geo.padding[0], pl = geo.padding[2];
   return {
     src: job.a, srcOff: job.aOff, sN: job.aN, sC: job.aC, sH: job.aH, sW: job.aW,
     cin: transposed ? p.Og : p.Cg, hin: transposed ? p.Ho : p.H, win: transposed ? p.Wo : p.W,
     padTop: transposed ? p.spanY - pt : pt, padLeft: transposed ? p.spanX - pl : pl,
-    groups: geo.groups | 0, kh: p.kh, kw: p.kw, dh, dw, w: job.b, wOff: job.bOff, transposed,
+    groups: geo.groups, kh: p.kh, kw: p.kw, dh, dw, w: job.b, wOff: job.bOff, transposed,
     m: transposed ? p.Cg : p.Og, ho: transposed ? p.H : p.Ho, wo: transposed ? p.W : p.Wo,
     out: job.out, outOff: job.outOff, bias: job.c, biasOff: job.cOff, biasStride: job.cS,
   };
@@ -805,7 +805,11 @@ function runDirect(a: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, trans
     }
   }
   const job = makeJob(p, geo, a, w, out.data, 0, p.N, false);
-  if (bias !== null) [job.c, job.cOff, job.cS] = [bias.data, bias.offset, bias.strides[0]];
+  if (bias !== null) {
+    job.c = bias.data;
+    job.cOff = bias.offset;
+    job.cS = bias.strides[0];
+  }
   directUnit(job, 0, transposed);
   return out;
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Generator } from '../src/tensor/random.js';
+import { opInput } from './common.js';
 
 /** The layer: x [32, 16, 32, 32] (NCHW) → 32 channels, 3×3, padding 1, stride 1. */
 export const CONV_LAYER = { n: 32, c: 16, h: 32, w: 32, o: 32, k: 3, pad: 1 };
@@ -73,6 +74,31 @@ export function lenetData(): { x: Float32Array[]; labels: Int32Array[] } {
 
 /** A tapegrad module: this checkout's, or another's (the A/B benches load an older src/ beside it). */
 type Tapegrad = typeof import('../src/index.js');
+
+/**
+ * The conv layer (CONV_LAYER) for any checkout's tapegrad: `fwd` is F.conv2d, `fwdBwd` that and its
+ * backward from a fixed ȳ (input and weight gradients), `matmul` the same FLOPs through tapegrad's own
+ * matmul ([n·h·w, c·k²] · [c·k², o], the im2col product).
+ */
+export function tapegradConvLayer(tg: Tapegrad): { fwd: () => unknown; fwdBwd: () => void; matmul: () => unknown } {
+  const L = CONV_LAYER, F = tg.nn.functional;
+  const ten = (n: number, seed: number, shape: number[]) => tg.tensor(opInput(n, seed), { shape });
+  const x = ten(L.n * L.c * L.h * L.w, 21, [L.n, L.c, L.h, L.w]);
+  const w = ten(L.o * L.c * L.k * L.k, 22, [L.o, L.c, L.k, L.k]);
+  const gy = ten(L.n * L.o * L.h * L.w, 23, [L.n, L.o, L.h, L.w]);
+  const xg = x.clone().requiresGrad_(), wg = w.clone().requiresGrad_();
+  const a = ten(L.n * L.h * L.w * L.c * L.k ** 2, 24, [L.n * L.h * L.w, L.c * L.k ** 2]);
+  const b = ten(L.c * L.k ** 2 * L.o, 25, [L.c * L.k ** 2, L.o]);
+  return {
+    fwd: () => F.conv2d(x, w, null, { padding: L.pad }),
+    fwdBwd: () => {
+      xg.grad = null;
+      wg.grad = null;
+      F.conv2d(xg, wg, null, { padding: L.pad }).backward(gy);
+    },
+    matmul: () => a.matmul(b),
+  };
+}
 
 /**
  * tapegrad's LeNet step as a PyTorch user writes it (nn.functional calls, Adam over the six parameters from

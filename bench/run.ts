@@ -10,6 +10,7 @@ import {
   ALL_SUITES, BENCH_DIR, COMMON_SUITES, LOSS_CHECK_STEP, REPO_ROOT, benchConfig, fmt, formatTable, spread, writeResults,
   type LibResult, type LossTrace, type Metric, type Suite,
 } from './common.js';
+import { runPaired } from './conv-paired.js';
 import { runSequenceBench } from './sequence.js';
 
 interface LibSpec {
@@ -263,6 +264,11 @@ function main(): void {
   const conv = convTargets(libs);
   if (conv) console.log(`\n${conv}`);
   if (saved) return;
+  // the same tfjs-wasm targets measured in pairs of fresh processes run seconds apart (bench/conv-paired.ts)
+  if (conv && libs.has('tfjs-wasm')) {
+    process.stderr.write('conv-paired [bench/conv-paired.ts]\n');
+    console.log(`\n${runPaired(quick ? 2 : 5, quick)}`);
+  }
   // the sequence models (transformer encoder layer, LSTM) in the same run: their own table and loss check
   const seq = only ? null : runSequenceBench(quick ? 5 : LOSS_CHECK_STEP);
   if (seq) console.log(`\n${seq.text}`);

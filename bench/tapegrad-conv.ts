@@ -2,10 +2,8 @@
 // forward+backward, and the LeNet-style MNIST training step, single-threaded and with threads.
 
 import * as tg from '../src/index.js';
-import { type BenchConfig, type LibResult, latency, log, opInput, summarize, throughput, timeInterleaved } from './common.js';
-import { CONV_FWD_FLOPS, CONV_LAYER, LENET, tapegradLenet } from './conv-common.js';
-
-const F = tg.nn.functional;
+import { type BenchConfig, type LibResult, latency, log, summarize, throughput, timeInterleaved } from './common.js';
+import { CONV_FWD_FLOPS, LENET, tapegradConvLayer, tapegradLenet } from './conv-common.js';
 
 /** Trains `steps` LeNet steps from the shared init (conv-common.ts's tapegradLenet); returns the per-step times (after 3 warm-up steps) and losses. */
 function trainLenet(steps: number): { times: number[]; losses: number[] } {
@@ -21,22 +19,9 @@ function trainLenet(steps: number): { times: number[]; losses: number[] } {
 }
 
 export async function runConv(cfg: BenchConfig, threads: number, res: LibResult): Promise<void> {
-  const L = CONV_LAYER;
   log('conv2d layer');
-  const x = tg.tensor(opInput(L.n * L.c * L.h * L.w, 21), { shape: [L.n, L.c, L.h, L.w] });
-  const w = tg.tensor(opInput(L.o * L.c * L.k * L.k, 22), { shape: [L.o, L.c, L.k, L.k] });
-  const gy = tg.tensor(opInput(L.n * L.o * L.h * L.w, 23), { shape: [L.n, L.o, L.h, L.w] });
-  const xg = x.clone().requiresGrad_(), wg = w.clone().requiresGrad_();
-  const fwd = () => F.conv2d(x, w, null, { padding: L.pad });
-  const fwdBwd = () => {
-    xg.grad = null;
-    wg.grad = null;
-    F.conv2d(xg, wg, null, { padding: L.pad }).backward(gy);
-  };
-  // the same FLOPs through tapegrad's own matmul: [n·h·w, c·k²] · [c·k², o], the im2col product
-  const a = tg.tensor(opInput(L.n * L.h * L.w * L.c * L.k ** 2, 24), { shape: [L.n * L.h * L.w, L.c * L.k ** 2] });
-  const b = tg.tensor(opInput(L.c * L.k ** 2 * L.o, 25), { shape: [L.c * L.k ** 2, L.o] });
-  const t = timeInterleaved({ fwd, fwdBwd, matmul: () => a.matmul(b) }, cfg.opTiming);
+  const layer = tapegradConvLayer(tg);
+  const t = timeInterleaved({ fwd: layer.fwd, fwdBwd: layer.fwdBwd, matmul: layer.matmul }, cfg.opTiming);
   res.results['conv2d/fwd'] = throughput(t.fwd, CONV_FWD_FLOPS / 1e9, 'GFLOP/s');
   res.results['conv2d/fwd+bwd'] = latency(t.fwdBwd);
   res.results['conv2d/fwd+bwd-gflops'] = throughput(t.fwdBwd, (3 * CONV_FWD_FLOPS) / 1e9, 'GFLOP/s');
@@ -52,7 +37,7 @@ export async function runConv(cfg: BenchConfig, threads: number, res: LibResult)
   await tg.setNumThreads(threads);
   try {
     log(`conv2d layer and LeNet step, ${threads} threads`);
-    const tt = timeInterleaved({ fwdBwd }, cfg.opTiming);
+    const tt = timeInterleaved({ fwdBwd: layer.fwdBwd }, cfg.opTiming);
     res.results[`conv2d/fwd+bwd ×${threads} threads`] = latency(tt.fwdBwd);
     res.results[`lenet/step ×${threads} threads`] = throughput(summarize(trainLenet(steps).times), LENET.batch, 'samples/s');
   } finally {

@@ -138,50 +138,52 @@ function attempt(res: LibResult, what: string, fn: () => void): void {
   }
 }
 
-export function runConvTf(cfg: BenchConfig, backend: string, res: LibResult): void {
+/**
+ * Readies the active backend for the conv workloads: the gradients the graphs need and, on wasm, the
+ * Conv2DBackpropFilter above, checked against tfjs-cpu's before anything is timed (unless `check` is
+ * false: bench/conv-paired.ts's many short processes leave the ~20 s check to the suite).
+ */
+export function setupTfConv(backend: string, res: LibResult, check = true): void {
   registerConvGradients();
   if (registerBackpropFilter(backend)) {
-    res.note = `${res.note ?? ''}; Conv2DBackpropFilter for wasm added by the bench from wasm's Transpose, Conv2D and Slice kernels (bench/tfjs-conv.ts), checked against tfjs-cpu`;
-    checkBackpropFilter(res);
+    res.note = `${res.note ?? ''}; Conv2DBackpropFilter for wasm added by the bench from wasm's Transpose, Conv2D and Slice kernels (bench/tfjs-conv.ts)${check ? ', checked against tfjs-cpu' : ''}`;
+    if (check) checkBackpropFilter(res);
   }
+}
+
+/** The conv layer (CONV_LAYER) with tapegrad's values moved to NHWC / HWIO: forward, and forward + backward (both gradients). */
+export function tfConvLayer(): { fwd: () => void; fwdBwd: () => void; dispose: () => void } {
   const L = CONV_LAYER;
-  log('conv2d layer');
-  // the same values as tapegrad's NCHW inputs, moved to NHWC / HWIO
   const x = tf.tidy(() => tf.transpose(tf.tensor4d(opInput(L.n * L.c * L.h * L.w, 21), [L.n, L.c, L.h, L.w]), [0, 2, 3, 1]));
   const w = tf.tensor4d(toHWIO(opInput(L.o * L.c * L.k * L.k, 22), L.o, L.c, L.k), [L.k, L.k, L.c, L.o]);
   const gy = tf.tidy(() => tf.transpose(tf.tensor4d(opInput(L.n * L.o * L.h * L.w, 23), [L.n, L.o, L.h, L.w]), [0, 2, 3, 1]));
-  attempt(res, 'conv2d/fwd', () => {
-    const t = timeit(() => tf.conv2d(x as tf.Tensor4D, w, 1, 'same').dispose(), cfg.opTiming);
-    res.results['conv2d/fwd'] = throughput(t, CONV_FWD_FLOPS / 1e9, 'GFLOP/s');
-  });
-  attempt(res, 'conv2d/fwd+bwd', () => {
-    const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same');
-    const grads = tf.grads(f);
-    const t = timeit(() => tf.tidy(() => { grads([x, w], gy); }), { ...cfg.opTiming, maxMs: backend === 'cpu' ? 5000 : cfg.opTiming.maxMs });
-    res.results['conv2d/fwd+bwd'] = latency(t);
-    res.results['conv2d/fwd+bwd-gflops'] = throughput(t, (3 * CONV_FWD_FLOPS) / 1e9, 'GFLOP/s');
-  });
-  tf.dispose([x, w, gy]);
+  const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same');
+  const grads = tf.grads(f);
+  return {
+    fwd: () => tf.conv2d(x as tf.Tensor4D, w, 1, 'same').dispose(),
+    fwdBwd: () => tf.tidy(() => { grads([x, w], gy); }),
+    dispose: () => tf.dispose([x, w, gy]),
+  };
+}
 
-  log('LeNet step');
-  attempt(res, 'lenet/step', () => {
-    const init = lenetInit();
-    const v4 = (d: Float32Array, shape: [number, number, number, number]) => tf.tidy(() => tf.variable(tf.tensor4d(d, shape)));
-    const v = (d: Float32Array, shape: number[]) => tf.tidy(() => tf.variable(tf.tensor(d, shape)));
-    const w1 = v4(toHWIO(init.w1, 8, 1, 5), [5, 5, 1, 8]), b1 = v(init.b1, [8]);
-    const w2 = v4(toHWIO(init.w2, 16, 8, 5), [5, 5, 8, 16]), b2 = v(init.b2, [16]);
-    const w3 = v(denseToNHWC(init.w3, 16, 4, 4, 10), [256, 10]), b3 = v(init.b3, [10]);
-    const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
-    const data = lenetData();
-    const xs = data.x.map((a) => tf.tensor4d(a, [LENET.batch, 28, 28, 1]));
-    const ys = data.labels.map((l) => tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(l, 'int32'), 10), 'float32')));
-    // tfjs-cpu runs about one step per few seconds here: it trains 10 steps, the loss compared at step 1
-    const steps = backend === 'cpu' ? Math.min(10, LENET.quickSteps) : cfg.quick ? LENET.quickSteps : LENET.steps;
-    const times: number[] = [];
-    const losses: number[] = [];
-    try {
-    for (let i = 0; i < steps; i++) {
-      const t0 = process.hrtime.bigint();
+/**
+ * tfjs's LeNet step from the shared init (the same model as tapegradLenet in conv-common.ts, NHWC),
+ * over lenetData()'s batches in turn: `step()` trains on the next batch and returns the loss.
+ */
+export function tfLenet(): { step: () => number; dispose: () => void } {
+  const init = lenetInit();
+  const v4 = (d: Float32Array, shape: [number, number, number, number]) => tf.tidy(() => tf.variable(tf.tensor4d(d, shape)));
+  const v = (d: Float32Array, shape: number[]) => tf.tidy(() => tf.variable(tf.tensor(d, shape)));
+  const w1 = v4(toHWIO(init.w1, 8, 1, 5), [5, 5, 1, 8]), b1 = v(init.b1, [8]);
+  const w2 = v4(toHWIO(init.w2, 16, 8, 5), [5, 5, 8, 16]), b2 = v(init.b2, [16]);
+  const w3 = v(denseToNHWC(init.w3, 16, 4, 4, 10), [256, 10]), b3 = v(init.b3, [10]);
+  const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+  const data = lenetData();
+  const xs = data.x.map((a) => tf.tensor4d(a, [LENET.batch, 28, 28, 1]));
+  const ys = data.labels.map((l) => tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(l, 'int32'), 10), 'float32')));
+  let i = 0;
+  return {
+    step(): number {
       const cost = tf.tidy(() => opt.minimize(() => {
         const layer = (h: tf.Tensor4D, wk: tf.Tensor4D, bk: tf.Tensor) =>
           tf.maxPool(tf.relu(tf.add(tf.conv2d(h, wk, 1, 'valid'), bk)) as tf.Tensor4D, 2, 2, 'valid') as tf.Tensor4D;
@@ -189,13 +191,48 @@ export function runConvTf(cfg: BenchConfig, backend: string, res: LibResult): vo
         const logits = tf.add(tf.matMul(tf.reshape(h2, [LENET.batch, 256]), w3), b3);
         return tf.losses.softmaxCrossEntropy(ys[i % ys.length], logits, undefined, undefined, tf.Reduction.MEAN) as tf.Scalar;
       }, true, [w1, b1, w2, b2, w3, b3]) as tf.Scalar);
-      losses.push(cost!.dataSync()[0]);
+      i++;
+      const value = cost!.dataSync()[0];
       cost!.dispose();
-      if (i >= 3) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-    } finally {
+      return value;
+    },
+    dispose(): void {
       opt.dispose();
       tf.dispose([w1, b1, w2, b2, w3, b3, ...xs, ...ys]);
+    },
+  };
+}
+
+export function runConvTf(cfg: BenchConfig, backend: string, res: LibResult): void {
+  setupTfConv(backend, res);
+  log('conv2d layer');
+  const layer = tfConvLayer();
+  attempt(res, 'conv2d/fwd', () => {
+    const t = timeit(layer.fwd, cfg.opTiming);
+    res.results['conv2d/fwd'] = throughput(t, CONV_FWD_FLOPS / 1e9, 'GFLOP/s');
+  });
+  attempt(res, 'conv2d/fwd+bwd', () => {
+    const t = timeit(layer.fwdBwd, { ...cfg.opTiming, maxMs: backend === 'cpu' ? 5000 : cfg.opTiming.maxMs });
+    res.results['conv2d/fwd+bwd'] = latency(t);
+    res.results['conv2d/fwd+bwd-gflops'] = throughput(t, (3 * CONV_FWD_FLOPS) / 1e9, 'GFLOP/s');
+  });
+  layer.dispose();
+
+  log('LeNet step');
+  attempt(res, 'lenet/step', () => {
+    const lenet = tfLenet();
+    // tfjs-cpu runs about one step per few seconds here: it trains 10 steps, the loss compared at step 1
+    const steps = backend === 'cpu' ? Math.min(10, LENET.quickSteps) : cfg.quick ? LENET.quickSteps : LENET.steps;
+    const times: number[] = [];
+    const losses: number[] = [];
+    try {
+      for (let i = 0; i < steps; i++) {
+        const t0 = process.hrtime.bigint();
+        losses.push(lenet.step());
+        if (i >= 3) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    } finally {
+      lenet.dispose();
     }
     res.results['lenet/step'] = throughput(summarize(times), LENET.batch, 'samples/s');
     res.results['lenet/loss@1'] = { value: losses[0], unit: 'loss', higherIsBetter: false };

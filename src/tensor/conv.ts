@@ -7,6 +7,7 @@ import { fmtShape } from './shape.js';
 import { GEMM_MC, GEMM_NC, GEMM_PACK_A, GEMM_PACK_B, GEMM_TILE, gemmPackA, gemmTile, sliceDepth } from './matmul.js';
 import { acquire } from './storage.js';
 import { DIRECT_MAX_WORK_RATIO, directConv, directFits, directWorkRatio, type DirectConv, weightGradDirect, weightGradDirectFits } from './conv-direct.js';
+import { loadWinogradWeights, winogradConv, winogradFits, winogradTile, winogradWeights, winogradWeightScratch, winogradWeightsSize, type WinogradConv } from './conv-winograd.js';
 import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer, span } from './threads.js';
 
 /*
@@ -49,9 +50,11 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  * they take the implicit GEMM (bench/conv-paths.ts times both in one process). `directRuns` counts
  * the forwards and input gradients that took the direct kernels, `directWeightGradRuns` the weight
  * gradients (the tests check that the cases meant for them did). `weightGradMaxOg`: the most output
- * channels per group the direct weight gradient takes (see useDirectWeightGrad).
+ * channels per group the direct weight gradient takes (see useDirectWeightGrad). `winograd` lets
+ * stride-1 3 × 3 and 5 × 5 forwards take the Winograd kernels of conv-winograd.ts (see useWinograd);
+ * off, they take the direct kernels or the implicit GEMM. `winogradRuns` counts the forwards that took them.
  */
-export const convTuning = { direct: true, directRuns: 0, directWeightGradRuns: 0, weightGradMaxOg: 8 };
+export const convTuning = { direct: true, directRuns: 0, directWeightGradRuns: 0, weightGradMaxOg: 8, winograd: true, winogradRuns: 0 };
 
 /** The geometry of a 2-D convolution: [height, width] pairs, padding as [top, bottom, left, right]. */
 export interface ConvGeometry {
@@ -346,6 +349,8 @@ interface ConvJob {
   zero: boolean;
   /** The direct forward's bias (null: none): data, offset, stride. */
   c: TypedArray | null; cOff: number; cS: number;
+  /** The Winograd forward's transformed weights (null: none), float64 from uOff (conv-winograd.ts). */
+  u: Float64Array | null; uOff: number;
 }
 
 function makeJob(
@@ -358,7 +363,7 @@ function makeJob(
   return {
     p, geo, a: a.data, aOff: a.offset | 0, aN: as[0] | 0, aC: as[1] | 0, aH: as[2] | 0, aW: as[3] | 0,
     b: b.data, bOff: b.offset | 0, bN: bs[0] | 0, bC: bs[1] | 0, bH: bs[2] | 0, bW: bs[3] | 0,
-    out, outOff: outOff | 0, per: per | 0, zero, c: null, cOff: 0, cS: 0,
+    out, outOff: outOff | 0, per: per | 0, zero, c: null, cOff: 0, cS: 0, u: null, uOff: 0,
   };
 }
 
@@ -648,14 +653,14 @@ function inputGradUnit(job: ConvJob, u: number): void {
 
 /*
  * The shared buffer of a threaded job: a header of HEADER_DOUBLES float64 parameters, then (weight
- * gradient) the float64 partials, then a's and b's storage spans and the result, as the dtype.
+ * gradient) the float64 partials or (Winograd forward) the float64 transformed weights, then a's and b's storage spans and the result, as the dtype.
  */
 const HEADER_DOUBLES = 40;
 const HD = {
   float64: 0, N: 1, C: 2, H: 3, W: 4, O: 5, kh: 6, kw: 7, Ho: 8, Wo: 9, groups: 10,
   sh: 11, sw: 12, pt: 13, pb: 14, pl: 15, pr: 16, dh: 17, dw: 18,
   aOff: 19, aN: 20, aC: 21, aH: 22, aW: 23, bOff: 24, bN: 25, bC: 26, bH: 27, bW: 28,
-  outOff: 29, per: 30, zero: 31, outF64: 32, hasC: 33, cOff: 34, cS: 35,
+  outOff: 29, per: 30, zero: 31, outF64: 32, hasC: 33, cOff: 34, cS: 35, hasU: 36, uOff: 37,
 } as const;
 
 /** True when this convolution should run its units on the threads. */
@@ -666,17 +671,18 @@ function useThreads(dtype: string, macs: number, units: number): boolean {
 /**
  * Runs the job's units on the threads: copies a's and b's storage spans (and c's, the direct
  * forward's bias, when given) into the shared buffer (behind the header and `partials` float64
- * values), leaves room for `outLen` result elements of the dtype, and runs the units. Returns the
+ * values, or the float64 values of `u`, the Winograd forward's transformed weights, when given), leaves room for `outLen` result elements of the dtype, and runs the units. Returns the
  * buffer as the result's array and where the result starts there (the partials' view and offset
  * when partials > 0), or null when the buffer is unavailable.
  */
 function runShared(
   kind: number, job: ConvJob, a: NDArray, b: NDArray, units: number, outLen: number, partials: number, c: NDArray | null = null,
+  u: Float64Array | null = null,
 ): { out: TypedArray; off: number } | null {
   const float64 = a.dtype === 'float64';
   const bpe = float64 ? 8 : 4;
   const [aLo, aHi] = span(a), [bLo, bHi] = span(b), [cLo, cHi] = c === null ? [0, 0] : span(c);
-  const base = ((HEADER_DOUBLES + partials) * 8) / bpe; // in dtype elements
+  const base = ((HEADER_DOUBLES + partials + (u === null ? 0 : u.length)) * 8) / bpe; // in dtype elements
   const bBase = base + (aHi - aLo), cBase = bBase + (bHi - bLo), oBase = cBase + (cHi - cLo);
   const bytes = (oBase + outLen) * bpe;
   if (oBase + outLen > 0x7fffffff) return null;
@@ -686,6 +692,7 @@ function runShared(
   v.set(a.data.subarray(aLo, aHi), base);
   v.set(b.data.subarray(bLo, bHi), bBase);
   if (c !== null) v.set(c.data.subarray(cLo, cHi), cBase);
+  if (u !== null) sh.f64.set(u, HEADER_DOUBLES + partials);
   const hd = sh.f64, { p, geo } = job;
   hd[HD.float64] = float64 ? 1 : 0;
   hd[HD.N] = p.N; hd[HD.C] = p.C; hd[HD.H] = p.H; hd[HD.W] = p.W; hd[HD.O] = p.O; hd[HD.kh] = p.kh; hd[HD.kw] = p.kw;
@@ -702,6 +709,8 @@ function runShared(
   hd[HD.hasC] = c === null ? 0 : 1;
   hd[HD.cOff] = c === null ? 0 : cBase + c.offset - cLo;
   hd[HD.cS] = c === null ? 0 : c.strides[0];
+  hd[HD.hasU] = u === null ? 0 : 1;
+  hd[HD.uOff] = HEADER_DOUBLES + partials;
   runSharedUnits(kind, units);
   return partials > 0 ? { out: sh.f64, off: HEADER_DOUBLES } : { out: v, off: oBase };
 }
@@ -726,6 +735,7 @@ function sharedJob(f32: Float32Array, f64: Float64Array): ConvJob {
     b: v, bOff: I(HD.bOff), bN: I(HD.bN), bC: I(HD.bC), bH: I(HD.bH), bW: I(HD.bW),
     out: hd[HD.outF64] === 1 ? f64 : v, outOff: I(HD.outOff), per: I(HD.per), zero: hd[HD.zero] === 1,
     c: hd[HD.hasC] === 1 ? v : null, cOff: I(HD.cOff), cS: I(HD.cS),
+    u: hd[HD.hasU] === 1 ? f64 : null, uOff: I(HD.uOff),
   };
 }
 
@@ -811,6 +821,94 @@ function runDirect(a: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, trans
     job.cS = bias.strides[0];
   }
   directUnit(job, 0, transposed);
+  return out;
+}
+
+/*
+ * The Winograd forward (conv-winograd.ts): stride-1 3 × 3 and 5 × 5 kernels with enough channels to
+ * share its transforms out. The weights are transformed once per call, on this thread, into its
+ * UPACK; with threads on they travel to the workers in the shared buffer behind the header (float64)
+ * and each unit copies them into its thread's UPACK. Units are runs of whole images, as the direct
+ * kernels', and an image's outputs do not depend on the run it is in: the same bits on any thread.
+ */
+
+/** The Winograd units' kind in threads.ts's registry. */
+const KIND_WINOGRAD_FORWARD = 8;
+
+/** The Winograd kernels' form of a forward job (conv-winograd.ts, WinogradConv). */
+function winogradOf(job: ConvJob): WinogradConv {
+  const { p, geo } = job;
+  return {
+    src: job.a, srcOff: job.aOff, sN: job.aN, sC: job.aC, sH: job.aH, sW: job.aW,
+    cin: p.Cg, hin: p.H, win: p.W, padTop: geo.padding[0], padLeft: geo.padding[2],
+    groups: geo.groups, r: p.kh, m: p.Og, ho: p.Ho, wo: p.Wo,
+    out: job.out, outOff: job.outOff, bias: job.c, biasOff: job.cOff, biasStride: job.cS,
+  };
+}
+
+/** Unit u of a Winograd forward: images u·per .. (u + 1)·per − 1, with the job's transformed weights. */
+function winogradUnit(job: ConvJob, u: number): void {
+  const { p, geo } = job;
+  loadWinogradWeights(job.u!, job.uOff, winogradWeightsSize(geo.groups, p.Cg, p.Og));
+  const n0 = u * job.per;
+  winogradConv(winogradOf(job), n0, Math.min(p.N, n0 + job.per));
+}
+
+registerUnitKernel(KIND_WINOGRAD_FORWARD, (u, f32, f64) => winogradUnit(sharedJob(f32, f64), u));
+
+/** The fewest input channels per group the Winograd forward takes (see useWinograd). */
+const WINOGRAD_MIN_CG = 4;
+/** The fewest output channels per group the Winograd forward takes (see useWinograd). */
+const WINOGRAD_MIN_OG = 8;
+
+/**
+ * True when the Winograd forward takes this convolution: convTuning.winograd on, stride 1, dilation 1,
+ * a square 3 × 3 or 5 × 5 kernel, padding not negative, the scratch big enough (winogradFits), and
+ * shapes where it was measured to win: at least WINOGRAD_MIN_CG input and WINOGRAD_MIN_OG output
+ * channels per group (the input transform is shared by the Og output channels, the output transform
+ * by the Cg input channels; LeNet's first layer, Cg = 1, stays direct), and whole tiles that cover at
+ * most 1.5 times the output (small outputs in tiles of 4 × 4 waste much of the product).
+ */
+function useWinograd(p: ConvPlan, geo: ConvGeometry): boolean {
+  if (!convTuning.winograd || geo.stride[0] !== 1 || geo.stride[1] !== 1 || geo.dilation[0] !== 1 || geo.dilation[1] !== 1) return false;
+  const { kh, kw, Cg, Og, Ho, Wo } = p;
+  if (kh !== kw || (kh !== 3 && kh !== 5) || geo.padding[0] < 0 || geo.padding[1] < 0 || geo.padding[2] < 0 || geo.padding[3] < 0) return false;
+  if (Cg < WINOGRAD_MIN_CG || Og < WINOGRAD_MIN_OG) return false;
+  const mt = winogradTile(kh);
+  const ty = Math.ceil(Ho / mt), tx = Math.ceil(Wo / mt);
+  return ty * tx * mt * mt <= 1.5 * Ho * Wo && winogradFits(kh, geo.groups, Cg, Og, ty * mt + kh - 1, tx * mt + kw - 1);
+}
+
+/**
+ * Runs a Winograd forward into a new dense y (every element is stored), adding the bias as it stores:
+ * the weights transformed once, then the units on the threads when they are on and the work is large
+ * enough, else on this thread.
+ */
+function runWinograd(x: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, bias: NDArray | null): NDArray {
+  const shape = [p.N, p.O, p.Ho, p.Wo];
+  const size = p.N * p.O * p.L;
+  const out = new NDArray(acquire(x.dtype, size, false), shape);
+  const per = Math.ceil(p.N / DIRECT_UNITS);
+  const units = Math.ceil(p.N / per);
+  const U = winogradWeightScratch();
+  const uLen = winogradWeightsSize(geo.groups, p.Cg, p.Og);
+  winogradWeights(w.data, w.offset, geo.groups, p.Cg, p.Og, p.kh, U, 0);
+  convTuning.winogradRuns++;
+  if (useThreads(x.dtype, p.N * p.L * p.K * p.O, units)) {
+    const r = runShared(KIND_WINOGRAD_FORWARD, makeJob(p, geo, x, w, x.data, 0, per, false), x, w, units, size, 0, bias, U.subarray(0, uLen));
+    if (r !== null) {
+      out.data.set(r.out.subarray(r.off, r.off + size));
+      return out;
+    }
+  }
+  const job = makeJob(p, geo, x, w, out.data, 0, p.N, false);
+  if (bias !== null) {
+    job.c = bias.data;
+    job.cOff = bias.offset;
+    job.cS = bias.strides[0];
+  }
+  job.u = U;
+  winogradUnit(job, 0);
   return out;
 }
 
@@ -991,7 +1089,9 @@ export function conv2dForward(x: NDArray, w: NDArray, geo: ConvGeometry, chunkEl
   const Wo = convOutSize(W, kw, geo.stride[1], pd[2], pd[3], geo.dilation[1]);
   const p = planConv(x.shape, w.shape, [Ho, Wo], geo, 8, chunkElements);
   const implicit = chunkElements === CHUNK_ELEMENTS && p.N * p.O * Ho * Wo > 0 && p.K > 0;
-  // stride 1: the direct kernel, which adds the bias as it stores y
+  // stride 1: the Winograd kernels (3 × 3 and 5 × 5 with enough channels) or the direct kernel, both of
+  // which add the bias as they store y
+  if (implicit && useWinograd(p, geo)) return runWinograd(x, w, geo, p, bias);
   if (implicit && useDirect(p, geo, false)) return runDirect(x, w, geo, p, false, [p.N, p.O, Ho, Wo], bias);
   const y = conv2dNoBias(x, w, geo, p, implicit);
   if (bias !== null) addChannelBias(y, bias);

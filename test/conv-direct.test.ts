@@ -2,8 +2,10 @@
 // the chunked im2col path (an explicit chunk size) and the implicit GEMM (convTuning.direct off), over
 // padding × dilation × groups with ragged output rows (Wo % 4 ≠ 0) and channel blocks (O % 4 ≠ 0),
 // float32 and float64, strided views, with and without bias; the fallbacks; threads 1 vs 2 bitwise.
+// The Winograd forward (test/conv-winograd.test.ts) is switched off here, so the forwards meant for the
+// direct kernels reach them.
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
 import { conv2dForward, conv2dInputGrad, convTuning, type ConvGeometry } from '../src/tensor/conv.js';
 import type { NDArray } from '../src/tensor/ndarray.js';
@@ -48,8 +50,12 @@ const paddings: [string, (d: number) => number[], number[]][] = [
 ];
 
 describe('direct stride-1 convolution', () => {
+  beforeAll(() => {
+    convTuning.winograd = false;
+  });
   afterAll(async () => {
     convTuning.direct = true;
+    convTuning.winograd = true;
     await tg.setNumThreads(1);
   });
 

@@ -1,0 +1,185 @@
+// The Winograd forward (src/tensor/conv-winograd.ts, F(4×4, 3×3) and F(2×2, 5×5)) against the path it
+// replaces (convTuning.winograd off: the direct kernels or the implicit GEMM) and the chunked im2col
+// path: 3×3 and 5×5 kernels, paddings 0, 1, 2, asymmetric and 'same', groups, ragged output sizes and
+// tile blocks, batches of 1 and several, bias or none, strided and channels-last views, float32 and
+// float64; threads 1 vs 2 bitwise; which convolutions useWinograd sends to it; gradients unchanged.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import * as tg from 'tapegrad';
+import { conv2dForward, convTuning, type ConvGeometry } from '../src/tensor/conv.js';
+import type { NDArray } from '../src/tensor/ndarray.js';
+
+const F = tg.nn.functional;
+const CHUNKED = 1 << 19; // an explicit chunk size: the chunked im2col + matmul path
+
+type DType = 'float32' | 'float64';
+const rand = (shape: number[], seed: number, dtype: DType): NDArray => tg.randn(shape, { dtype, generator: new tg.Generator(seed) }).value;
+/** The same values as a strided view: H and W swapped in memory, swapped back in the view. */
+const strided = (a: NDArray): NDArray => a.transpose(2, 3).contiguous().transpose(2, 3);
+/** The same values as a channels-last view: [N, H, W, C] in memory. */
+const channelsLast = (a: NDArray): NDArray => a.permute([0, 2, 3, 1]).contiguous().permute([0, 3, 1, 2]);
+
+/** Largest |a − b| over the largest |b| (at least 1): a relative error that tolerates cancellations. */
+function relErr(a: NDArray, b: NDArray): number {
+  expect(a.shape).toEqual(b.shape);
+  let worst = 0, scale = 1;
+  for (let i = 0; i < b.size; i++) {
+    worst = Math.max(worst, Math.abs(a.data[i] - b.data[i]));
+    scale = Math.max(scale, Math.abs(b.data[i]));
+  }
+  expect(Number.isFinite(worst)).toBe(true);
+  return worst / scale;
+}
+
+/** Calls f and returns its result and how many forwards took the Winograd kernels meanwhile. */
+function counted<T>(f: () => T): [T, number] {
+  const before = convTuning.winogradRuns;
+  const r = f();
+  return [r, convTuning.winogradRuns - before];
+}
+
+/** f with the Winograd kernels switched off (the direct kernels or the implicit GEMM instead). */
+function without<T>(f: () => T): T {
+  convTuning.winograd = false;
+  try {
+    return f();
+  } finally {
+    convTuning.winograd = true;
+  }
+}
+
+const geo = (padding: number[], groups: number): ConvGeometry => ({ stride: [1, 1], padding, dilation: [1, 1], groups });
+
+// [name, padding [top, bottom, left, right]]; x is 11 × 13, so no output size is a multiple of the tile
+const paddings: [string, (k: number) => number[]][] = [
+  ['padding 0', () => [0, 0, 0, 0]],
+  ['padding 1', () => [1, 1, 1, 1]],
+  ['padding 2', () => [2, 2, 2, 2]],
+  ['asymmetric padding', () => [2, 0, 1, 3]],
+  ["'same'", (k) => [(k - 1) / 2, (k - 1) / 2, (k - 1) / 2, (k - 1) / 2]],
+];
+
+describe('Winograd stride-1 forward', () => {
+  afterAll(async () => {
+    convTuning.winograd = true;
+    await tg.setNumThreads(1);
+  });
+
+  describe.each(['float64', 'float32'] as const)('%s', (dtype) => {
+    const tol = dtype === 'float64' ? 1e-12 : 1e-5;
+    it.each(paddings)('%s × 3×3, 5×5 × groups 1, 2 × batch 1, 3 × bias or none × dense, strided, channels-last: matches the path it replaces', (_, pad) => {
+      let seed = 1;
+      for (const k of [3, 5]) {
+        for (const groups of [1, 2]) {
+          for (const n of [1, 3]) {
+            // 4 input and 9 output channels per group (Og % 4 ≠ 0: a partial channel tile)
+            const g = geo(pad(k), groups);
+            const x = rand([n, 4 * groups, 11, 13], seed++, dtype);
+            const w = rand([9 * groups, 4, k, k], seed++, dtype);
+            const bias = rand([9 * groups], seed++, dtype);
+            const ref = without(() => conv2dForward(x, w, g, undefined, bias));
+            const refNoBias = without(() => conv2dForward(x, w, g));
+            expect(relErr(ref, conv2dForward(x, w, g, CHUNKED, bias))).toBeLessThan(tol);
+            expect((ref.shape[2] % (7 - k)) + (ref.shape[3] % (7 - k))).toBeGreaterThan(0); // a ragged tile
+            for (const [xv, b] of [[x, bias], [x, null], [strided(x), bias], [channelsLast(x), null]] as const) {
+              const [y, runs] = counted(() => conv2dForward(xv, w, g, undefined, b));
+              expect(runs).toBe(1);
+              expect(y.dtype).toBe(dtype);
+              expect(relErr(y, b === null ? refNoBias : ref)).toBeLessThan(tol);
+            }
+          }
+        }
+      }
+    });
+
+    it("F.conv2d with padding 'same' and a bias, several tile blocks (81 tiles of 4 × 4, a ragged last block) and many channels", () => {
+      const x = tg.randn([2, 6, 35, 35], { dtype, generator: new tg.Generator(40) });
+      const w = tg.randn([10, 6, 3, 3], { dtype, generator: new tg.Generator(41) });
+      const b = tg.randn([10], { dtype, generator: new tg.Generator(42) });
+      const [y, runs] = counted(() => F.conv2d(x, w, b, { padding: 'same' }));
+      expect(runs).toBe(1);
+      expect(relErr(y.value, without(() => F.conv2d(x, w, b, { padding: 'same' })).value)).toBeLessThan(tol);
+      // 64 input and 68 output channels: blocks of 52 tiles (MBUF holds 36 · 68 per tile), 64 tiles of 2 × 2
+      const x2 = rand([1, 64, 16, 16], 43, dtype), w2 = rand([68, 64, 5, 5], 44, dtype);
+      const g2 = geo([2, 2, 2, 2], 1);
+      const [y2, runs2] = counted(() => conv2dForward(x2, w2, g2));
+      expect(runs2).toBe(1);
+      expect(relErr(y2, without(() => conv2dForward(x2, w2, g2)))).toBeLessThan(tol);
+    });
+  });
+
+  it('float32 agrees with float64 to float32 rounding (the transforms run in float64)', () => {
+    const x = rand([2, 8, 12, 12], 50, 'float64'), w = rand([16, 8, 5, 5], 51, 'float64');
+    const g = geo([0, 0, 0, 0], 1);
+    const y64 = conv2dForward(x, w, g);
+    const [y32, runs] = counted(() => conv2dForward(x.astype('float32'), w.astype('float32'), g));
+    expect(runs).toBe(1);
+    expect(relErr(y32, y64)).toBeLessThan(1e-6);
+  });
+
+  it("sends LeNet's second layer and the conv suite's layer to the Winograd kernels, and not LeNet's first layer, strides, dilations or other kernels", () => {
+    const cases: [number[], number[], ConvGeometry, number][] = [
+      // [x, w, geometry, Winograd forwards]
+      [[64, 8, 12, 12], [16, 8, 5, 5], geo([0, 0, 0, 0], 1), 1], // LeNet's second layer
+      [[32, 16, 32, 32], [32, 16, 3, 3], geo([1, 1, 1, 1], 1), 1], // the conv suite's layer
+      [[4, 1, 28, 28], [8, 1, 5, 5], geo([0, 0, 0, 0], 1), 0], // LeNet's first layer: one input channel
+      [[2, 8, 9, 9], [16, 8, 3, 3], { ...geo([1, 1, 1, 1], 1), stride: [2, 2] }, 0],
+      [[2, 8, 9, 9], [16, 8, 3, 3], { ...geo([2, 2, 2, 2], 1), dilation: [2, 2] }, 0],
+      [[2, 8, 9, 9], [16, 8, 3, 2], geo([1, 1, 1, 1], 1), 0],
+      [[2, 8, 9, 9], [16, 8, 7, 7], geo([3, 3, 3, 3], 1), 0],
+      [[2, 8, 9, 9], [4, 8, 3, 3], geo([1, 1, 1, 1], 1), 0], // 4 output channels
+      [[2, 8, 3, 3], [16, 8, 3, 3], geo([0, 0, 0, 0], 1), 0], // one output: a 4 × 4 tile for 1 × 1
+    ];
+    for (const [xs, ws, g, expected] of cases) {
+      const x = rand(xs, 60, 'float32'), w = rand(ws, 61, 'float32');
+      const [y, runs] = counted(() => conv2dForward(x, w, g));
+      expect(runs).toBe(expected);
+      expect(relErr(y, without(() => conv2dForward(x, w, g)))).toBeLessThan(1e-5);
+    }
+  });
+
+  it('leaves the gradients to their own kernels: x.grad and w.grad are bitwise those with Winograd off', () => {
+    const run = () => {
+      const x = tg.randn([3, 8, 12, 12], { dtype: 'float64', generator: new tg.Generator(70) }).requiresGrad_();
+      const w = tg.randn([16, 8, 5, 5], { dtype: 'float64', generator: new tg.Generator(71) }).requiresGrad_();
+      const y = F.conv2d(x, w, null);
+      y.backward(tg.randn(y.shape, { dtype: 'float64', generator: new tg.Generator(72) }));
+      return [x.grad!, w.grad!];
+    };
+    const [on, runs] = counted(run);
+    expect(runs).toBe(1);
+    const off = without(run);
+    on.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(Array.from(off[i].dataSync())));
+  });
+
+  it('with threads on (runs of whole images shared out, the transformed weights in the shared buffer) gives bitwise the one-thread results', async () => {
+    // each case has at least 2^21 multiply-adds, so it runs on the threads
+    const cases = [
+      // [x shape, weight shape, options, dtype, x as a strided view]
+      [[32, 8, 12, 12], [16, 8, 5, 5], {}, 'float32', false],
+      [[16, 8, 16, 15], [18, 8, 3, 3], { padding: 1 }, 'float32', true],
+      [[16, 16, 14, 13], [36, 4, 3, 3], { padding: [2, 1], groups: 4 }, 'float64', true],
+      [[9, 8, 16, 16], [16, 8, 5, 5], { padding: 2 }, 'float64', false],
+    ] as const;
+    const run = () => cases.map(([xs, ws, opts, dtype, view], i) => {
+      let x = tg.randn([...xs], { dtype, generator: new tg.Generator(80 + i) });
+      if (view) x = x.transpose(2, 3).contiguous().transpose(2, 3);
+      const k = tg.randn([...ws], { dtype, generator: new tg.Generator(90 + i) });
+      const b = tg.randn([ws[0]], { dtype, generator: new tg.Generator(100 + i) });
+      const [y, runs] = counted(() => F.conv2d(x, k, b, opts));
+      expect(runs).toBe(1);
+      return y;
+    });
+    const single = run();
+    await tg.setNumThreads(2);
+    try {
+      const threaded = run();
+      threaded.forEach((t, i) => {
+        expect(t.shape).toEqual(single[i].shape);
+        expect(Array.from(t.dataSync())).toEqual(Array.from(single[i].dataSync()));
+      });
+    } finally {
+      await tg.setNumThreads(1);
+    }
+  });
+});

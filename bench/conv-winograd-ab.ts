@@ -1,7 +1,8 @@
 // The Winograd forward (src/tensor/conv-winograd.ts) against the path it replaces (convTuning.winograd
 // off: the direct kernels or the implicit GEMM), in one process, alternating A and B call by call, the
 // order swapped every other round: LeNet's second layer, the conv suite's layer, and a few other shapes
-// near useWinograd's channel limits (the rule's evidence). One thread: CPU-time medians (less skewed by
+// near useWinograd's channel limits (the rule's evidence). Rows the rule does not send to Winograd
+// ("taken false") run the same path both ways: they show the noise of the A/B. One thread: CPU-time medians (less skewed by
 // a shared machine than wall time); threads > 1: wall time with setNumThreads(threads) (needs free cores).
 // Run: npx tsx --expose-gc bench/conv-winograd-ab.ts [rounds = 15] [threads = 1] (--expose-gc: a collection
 // before each timed call, so that no call pays for another's garbage; without it LeNet's first layer, which
@@ -22,10 +23,14 @@ const shapes: Record<string, [number[], number[], number]> = {
   'lenet conv2 fwd+bias': [[64, 8, 12, 12], [16, 8, 5, 5], 0],
   'layer fwd+bias': [[L.n, L.c, L.h, L.w], [L.o, L.c, L.k, L.k], L.pad],
   'lenet conv1 (Cg 1)': [[64, 1, 28, 28], [8, 1, 5, 5], 0],
+  '3x3 Cg 2 Og 16 24x24': [[32, 2, 24, 24], [16, 2, 3, 3], 1],
+  '5x5 Cg 2 Og 16 12x12': [[64, 2, 12, 12], [16, 2, 5, 5], 0],
   '3x3 Cg 4 Og 8 24x24': [[32, 4, 24, 24], [8, 4, 3, 3], 1],
   '5x5 Cg 4 Og 8 16x16': [[32, 4, 16, 16], [8, 4, 5, 5], 2],
-  '3x3 Cg 8 Og 16 8x8': [[64, 8, 8, 8], [16, 8, 3, 3], 1],
+  '3x3 Cg 16 Og 1 24x24': [[32, 16, 24, 24], [1, 16, 3, 3], 1],
   '3x3 Cg 64 Og 64 16x16': [[8, 64, 16, 16], [64, 64, 3, 3], 1],
+  '3x3 Cg 8 Og 16 9x9': [[64, 8, 9, 9], [16, 8, 3, 3], 1], // 3 × 3 tiles of 4 × 4 for 9 × 9: 1.78× the output
+  '3x3 Cg 8 Og 16 5x5': [[64, 8, 5, 5], [16, 8, 3, 3], 1], // 2 × 2 tiles for 5 × 5: 2.56×
 };
 const cases = Object.entries(shapes).map(([name, [xs, ws, pad]], i) => {
   const x = r(xs, 10 + i), w = r(ws, 20 + i), b = r([ws[0]], 30 + i);

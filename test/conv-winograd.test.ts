@@ -117,7 +117,7 @@ describe('Winograd stride-1 forward', () => {
     expect(relErr(y32, y64)).toBeLessThan(1e-6);
   });
 
-  it("sends LeNet's second layer and the conv suite's layer to the Winograd kernels, and not LeNet's first layer, strides, dilations or other kernels", () => {
+  it("sends LeNet's second layer and the conv suite's layer to the Winograd kernels, and not one input channel per group, small outputs, strides, dilations or other kernels", () => {
     const cases: [number[], number[], ConvGeometry, number][] = [
       // [x, w, geometry, Winograd forwards]
       [[64, 8, 12, 12], [16, 8, 5, 5], geo([0, 0, 0, 0], 1), 1], // LeNet's second layer
@@ -127,8 +127,11 @@ describe('Winograd stride-1 forward', () => {
       [[2, 8, 9, 9], [16, 8, 3, 3], { ...geo([2, 2, 2, 2], 1), dilation: [2, 2] }, 0],
       [[2, 8, 9, 9], [16, 8, 3, 2], geo([1, 1, 1, 1], 1), 0],
       [[2, 8, 9, 9], [16, 8, 7, 7], geo([3, 3, 3, 3], 1), 0],
-      [[2, 8, 9, 9], [4, 8, 3, 3], geo([1, 1, 1, 1], 1), 0], // 4 output channels
+      [[2, 8, 9, 9], [8, 1, 3, 3], geo([1, 1, 1, 1], 8), 0], // depthwise: one input channel per group
+      [[2, 8, 9, 9], [1, 8, 3, 3], geo([1, 1, 1, 1], 1), 1], // one output channel
+      [[2, 2, 9, 9], [3, 2, 5, 5], geo([2, 2, 2, 2], 1), 1], // two input channels
       [[2, 8, 3, 3], [16, 8, 3, 3], geo([0, 0, 0, 0], 1), 0], // one output: a 4 × 4 tile for 1 × 1
+      [[2, 8, 5, 5], [16, 8, 3, 3], geo([1, 1, 1, 1], 1), 0], // 5 × 5 outputs: 8 × 8 in tiles, 2.56 times the area
     ];
     for (const [xs, ws, g, expected] of cases) {
       const x = rand(xs, 60, 'float32'), w = rand(ws, 61, 'float32');

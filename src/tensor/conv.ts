@@ -857,26 +857,31 @@ function winogradUnit(job: ConvJob, u: number): void {
 registerUnitKernel(KIND_WINOGRAD_FORWARD, (u, f32, f64) => winogradUnit(sharedJob(f32, f64), u));
 
 /** The fewest input channels per group the Winograd forward takes (see useWinograd). */
-const WINOGRAD_MIN_CG = 4;
-/** The fewest output channels per group the Winograd forward takes (see useWinograd). */
-const WINOGRAD_MIN_OG = 8;
+const WINOGRAD_MIN_CG = 2;
+/** The most output area its whole tiles may cover, as a multiple of the output's (see useWinograd). */
+const WINOGRAD_MAX_TILE_AREA = 2;
 
 /**
  * True when the Winograd forward takes this convolution: convTuning.winograd on, stride 1, dilation 1,
- * a square 3 × 3 or 5 × 5 kernel, padding not negative, the scratch big enough (winogradFits), and
- * shapes where it was measured to win: at least WINOGRAD_MIN_CG input and WINOGRAD_MIN_OG output
- * channels per group (the input transform is shared by the Og output channels, the output transform
- * by the Cg input channels; LeNet's first layer, Cg = 1, stays direct), and whole tiles that cover at
- * most 1.5 times the output (small outputs in tiles of 4 × 4 waste much of the product).
+ * a square 3 × 3 or 5 × 5 kernel, padding not negative, the scratch big enough (winogradFits), and the
+ * shapes where it was measured to win. Its input transform is shared by a group's output channels and
+ * its output transform by the input channels: with one input channel per group (LeNet's first layer,
+ * depthwise convolutions) the output transform costs about what it saves, so at least WINOGRAD_MIN_CG
+ * input channels; and whole tiles must cover at most WINOGRAD_MAX_TILE_AREA times the output (small
+ * outputs waste most of a 4 × 4 tile). Winograd ÷ direct time, `npx tsx --expose-gc
+ * bench/conv-winograd-ab.ts 15` (one thread, 18:10–18:11 UTC, load 1.2–1.9, the rule opened up for the
+ * measurement): LeNet's first layer (Cg = 1) 0.84× and 0.91× (a slowdown); Cg = 2: 1.14–1.96× over
+ * six shapes; Og = 1, 2, 4 with Cg = 16 or 4: 1.43–1.94×; 3 × 3 outputs of 9 × 9 (tiles 1.78× the
+ * output) 1.39×, 5 × 5 (2.56×) 1.28×, 2 × 2 (4×) 0.35×.
  */
 function useWinograd(p: ConvPlan, geo: ConvGeometry): boolean {
   if (!convTuning.winograd || geo.stride[0] !== 1 || geo.stride[1] !== 1 || geo.dilation[0] !== 1 || geo.dilation[1] !== 1) return false;
   const { kh, kw, Cg, Og, Ho, Wo } = p;
   if (kh !== kw || (kh !== 3 && kh !== 5) || geo.padding[0] < 0 || geo.padding[1] < 0 || geo.padding[2] < 0 || geo.padding[3] < 0) return false;
-  if (Cg < WINOGRAD_MIN_CG || Og < WINOGRAD_MIN_OG) return false;
+  if (Cg < WINOGRAD_MIN_CG) return false;
   const mt = winogradTile(kh);
   const ty = Math.ceil(Ho / mt), tx = Math.ceil(Wo / mt);
-  return ty * tx * mt * mt <= 1.5 * Ho * Wo && winogradFits(kh, geo.groups, Cg, Og, ty * mt + kh - 1, tx * mt + kw - 1);
+  return ty * tx * mt * mt <= WINOGRAD_MAX_TILE_AREA * Ho * Wo && winogradFits(kh, geo.groups, Cg, Og, ty * mt + kh - 1, tx * mt + kw - 1);
 }
 
 /**

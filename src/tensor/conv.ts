@@ -42,6 +42,10 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  * stride-1 convolution with few output channels per group is direct too (conv-direct.ts,
  * weightGradDirect): it pads each image into the scratch and sums ȳ times the image's taps over the
  * positions, 4 output channels × 4 taps at a time.
+ *
+ * Stride-1 forwards with square 3 × 3 and 5 × 5 kernels and at least two input channels per group go
+ * further: conv-winograd.ts's Winograd kernels (F(4 × 4, 3 × 3), F(2 × 2, 5 × 5)) make the same y with
+ * about a quarter (3 × 3) or a third (5 × 5) of the multiplies (useWinograd, runWinograd).
  */
 
 /**

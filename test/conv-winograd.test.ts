@@ -141,6 +141,33 @@ describe('Winograd stride-1 forward', () => {
     }
   });
 
+  it('NaN and ±∞ reach the outputs whose window holds them, and no others (such images and weights leave the Winograd kernels)', () => {
+    const g = geo([1, 1, 1, 1], 1);
+    /** The same non-finite elements in the same places, and the finite ones within 1e-11. */
+    const compare = (y: NDArray, ref: NDArray): void => {
+      for (let i = 0; i < ref.size; i++) {
+        if (Number.isFinite(ref.data[i])) expect(Math.abs(y.data[i] - ref.data[i])).toBeLessThan(1e-11);
+        else expect(Object.is(y.data[i], ref.data[i]) || (Number.isNaN(y.data[i]) && Number.isNaN(ref.data[i]))).toBe(true);
+      }
+    };
+    for (const v of [NaN, Infinity, -Infinity]) {
+      // image 1 of 3 holds v at row 3, column 4 of channel 2: inside the overlap of two tiles' inputs
+      const x = rand([3, 4, 8, 8], 110, 'float64'), w = rand([8, 4, 3, 3], 111, 'float64'), b = rand([8], 112, 'float64');
+      x.data[((1 * 4 + 2) * 8 + 3) * 8 + 4] = v;
+      const [y, runs] = counted(() => conv2dForward(x, w, g, undefined, b));
+      expect(runs).toBe(1);
+      const ref = without(() => conv2dForward(x, w, g, undefined, b));
+      expect(Array.from(ref.data).filter((q) => !Number.isFinite(q)).length).toBe(8 * 9); // 8 channels × a 3 × 3 window
+      compare(y, ref);
+      // in the weights: the forward leaves the Winograd kernels
+      const x2 = rand([2, 4, 8, 8], 113, 'float64'), w2 = w.clone();
+      w2.data[5] = v;
+      const [y2, runs2] = counted(() => conv2dForward(x2, w2, g));
+      expect(runs2).toBe(0);
+      compare(y2, without(() => conv2dForward(x2, w2, g)));
+    }
+  });
+
   it('leaves the gradients to their own kernels: x.grad and w.grad are bitwise those with Winograd off', () => {
     const run = () => {
       const x = tg.randn([3, 8, 12, 12], { dtype: 'float64', generator: new tg.Generator(70) }).requiresGrad_();
@@ -166,6 +193,7 @@ describe('Winograd stride-1 forward', () => {
     ] as const;
     const run = () => cases.map(([xs, ws, opts, dtype, view], i) => {
       let x = tg.randn([...xs], { dtype, generator: new tg.Generator(80 + i) });
+      if (i === 3) x.value.data[5 * 8 * 16 * 16 + 100] = NaN; // image 5 goes to the direct kernel, on whichever thread
       if (view) x = x.transpose(2, 3).contiguous().transpose(2, 3);
       const k = tg.randn([...ws], { dtype, generator: new tg.Generator(90 + i) });
       const b = tg.randn([ws[0]], { dtype, generator: new tg.Generator(100 + i) });

@@ -97,6 +97,25 @@ export function winogradFits(r: number, groups: number, cg: number, og: number, 
     ALPHA * ALPHA * 4 * Math.max(cg, og4(og)) <= VM_SIZE && cg * hp * wp <= SCRATCH_SIZE;
 }
 
+/*
+ * NaN and ±∞. The transforms mix all 36 values of a tile, so a NaN or an infinity in an input tile would
+ * reach every output of the tile (an infinity through ∞ − ∞), not only the outputs whose window holds it;
+ * in the weights, every output of the channel. conv.ts therefore sends an image holding a non-finite
+ * value to the direct kernel instead (winogradUnit), and weights holding one to the other paths.
+ */
+
+/** True when every element (c, y, x) of src[off + c·sC + y·sH + x·sW] (c < nc, y < H, x < W) is finite. */
+export function allFinite(src: TypedArray, off: number, sC: number, sH: number, sW: number, nc: number, H: number, W: number): boolean {
+  let bad = 0;
+  for (let c = 0; c < nc; c++) {
+    for (let y = 0; y < H; y++) {
+      // v − v is 0 for a finite v and NaN for NaN and ±∞
+      for (let x = 0, i = off + c * sC + y * sH; x < W; x++, i += sW) bad += src[i] - src[i];
+    }
+  }
+  return bad === 0;
+}
+
 /** Output tile size m for an r × r kernel: 4 for 3 × 3, 2 for 5 × 5 (both with 6 × 6 input tiles). */
 export function winogradTile(r: number): number {
   return ALPHA + 1 - r;

@@ -7,7 +7,7 @@ import { fmtShape } from './shape.js';
 import { GEMM_MC, GEMM_NC, GEMM_PACK_A, GEMM_PACK_B, GEMM_TILE, gemmPackA, gemmTile, sliceDepth } from './matmul.js';
 import { acquire } from './storage.js';
 import { DIRECT_MAX_WORK_RATIO, directConv, directFits, directWorkRatio, type DirectConv, weightGradDirect, weightGradDirectFits } from './conv-direct.js';
-import { loadWinogradWeights, winogradConv, winogradFits, winogradTile, winogradWeights, winogradWeightScratch, winogradWeightsSize, type WinogradConv } from './conv-winograd.js';
+import { allFinite, loadWinogradWeights, winogradConv, winogradFits, winogradTile, winogradWeights, winogradWeightScratch, winogradWeightsSize, type WinogradConv } from './conv-winograd.js';
 import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer, span } from './threads.js';
 
 /*
@@ -850,12 +850,23 @@ function winogradOf(job: ConvJob): WinogradConv {
   };
 }
 
-/** Unit u of a Winograd forward: images u·per .. (u + 1)·per − 1, with the job's transformed weights. */
+/**
+ * Unit u of a Winograd forward: images u·per .. (u + 1)·per − 1, with the job's transformed weights.
+ * An image holding a NaN or ±∞ goes to the direct kernel instead: the transforms would spread it over
+ * whole tiles (conv-winograd.ts).
+ */
 function winogradUnit(job: ConvJob, u: number): void {
   const { p, geo } = job;
   loadWinogradWeights(job.u!, job.uOff, winogradWeightsSize(geo.groups, p.Cg, p.Og));
-  const n0 = u * job.per;
-  winogradConv(winogradOf(job), n0, Math.min(p.N, n0 + job.per));
+  const d = winogradOf(job);
+  const n0 = u * job.per, n1 = Math.min(p.N, n0 + job.per);
+  for (let n = n0; n < n1;) {
+    let e = n; // images n .. e − 1 are finite
+    while (e < n1 && allFinite(job.a, job.aOff + e * job.aN, job.aC, job.aH, job.aW, p.C, p.H, p.W)) e++;
+    if (e > n) winogradConv(d, n, e);
+    if (e < n1) directConv(directOf(job, false), e, e + 1);
+    n = e + 1;
+  }
 }
 
 registerUnitKernel(KIND_WINOGRAD_FORWARD, (u, f32, f64) => winogradUnit(sharedJob(f32, f64), u));
@@ -1100,7 +1111,9 @@ export function conv2dForward(x: NDArray, w: NDArray, geo: ConvGeometry, chunkEl
   const implicit = chunkElements === CHUNK_ELEMENTS && p.N * p.O * Ho * Wo > 0 && p.K > 0;
   // stride 1: the Winograd kernels (3 × 3 and 5 × 5 with enough channels) or the direct kernel, both of
   // which add the bias as they store y
-  if (implicit && useWinograd(p, geo)) return runWinograd(x, w, geo, p, bias);
+  if (implicit && useWinograd(p, geo) && allFinite(w.data, w.offset, p.Cg * p.kh * p.kw, 0, 1, p.O, 1, p.Cg * p.kh * p.kw)) {
+    return runWinograd(x, w, geo, p, bias);
+  }
   if (implicit && useDirect(p, geo, false)) return runDirect(x, w, geo, p, false, [p.N, p.O, Ho, Wo], bias);
   const y = conv2dNoBias(x, w, geo, p, implicit);
   if (bias !== null) addChannelBias(y, bias);

@@ -200,7 +200,7 @@ export interface WinogradConv {
 /**
  * V[ξ][t / 4][c][t mod 4] = (Bᵀ d B)[ξ] for the tiles t < nt of the block, and zeros for nt ≤ t < 4·nt4:
  * tile t's input d is the 6 × 6 patch of channel c of the padded image in SCRATCH ([cin][Hp][Wp]) at
- * row (t0 + t) / ntx · mt and column ((t0 + t) mod ntx) · mt.
+ * row (t0 + t) / ntx · mt and column ((t0 + t) mod ntx) · mt (SCRATCH indices masked with 0xfffff, SCRATCH_SIZE − 1).
  */
 function inputTransform(cin: number, Hp: number, Wp: number, mt: number, ntx: number, t0: number, nt: number, nt4: number): void {
   const s = SCRATCH, v = VBUF, tmp = TMP;

@@ -395,3 +395,276 @@ export function winogradConv(d: WinogradConv, n0: number, n1: number): void {
     }
   }
 }
+
+// ---- the weight gradient: below this line
+
+/*
+ * The weight gradient by the same transforms. For one tile t of one image, one output channel o and one
+ * input channel c, the forward computes Y_t = Aᵀ [U ⊙ V_t] A with U = G g Gᵀ and V_t = Bᵀ d_t B. Its
+ * adjoint in U (an elementwise product is its own adjoint, and X ↦ Aᵀ X A has the adjoint Ȳ ↦ A Ȳ Aᵀ)
+ * is Ū = (A Ȳ_t Aᵀ) ⊙ V_t, and the adjoint of g ↦ G g Gᵀ is Ū ↦ Gᵀ Ū G. Summed over the images and
+ * tiles (every output belongs to exactly one tile, and ȳ of the ragged tiles' missing outputs is 0):
+ *     ∇g[o][c] = Gᵀ [ Σ_{images, tiles t} (A Ȳ[o]_t Aᵀ) ⊙ (Bᵀ d[c]_t B) ] G,
+ * Ȳ[o]_t the m × m block of ȳ that tile t produced. So, per position ξ of the 6 × 6 domain, one product
+ * over the tiles:  P[ξ][o][c] = Σ_t Ŷ[ξ][o][t] · V[ξ][c][t]  with Ŷ = A Ȳ Aᵀ (the "output-gradient
+ * transform", m × m → 6 × 6) and V the forward's input transform; then ∇g = Gᵀ P[·][o][c] G (6 × 6 → r × r).
+ *
+ * A, the transpose of Aᵀ: (A y)_ξ = Σ_i a_ξ^i y_i for the five points and y_{m−1} for ∞, i.e. for m = 4
+ *     Ŷ: (y0, y0 + y1 + y2 + y3, y0 − y1 + y2 − y3, y0 + 2y1 + 4y2 + 8y3, y0 − 2y1 + 4y2 − 8y3, y3),
+ * and for m = 2 (y0, y0 + y1, y0 − y1, y0 + 2y1, y0 − 2y1, y1).
+ * Gᵀ (r × 6): (Gᵀ p)_k = p0/4·[k = 0] − p1/6 − (−1)^k p2/6 + 2^k p3/24 + (−2)^k p4/24 + [k = r − 1] p5.
+ * test/conv-winograd.test.ts checks the whole against the implicit GEMM's gradient.
+ *
+ * The product is where the time goes: a register tile of 4 output channels × 4 input channels, 16
+ * float64 sums over the block's tiles (the long dimension). Small images are batched (several images'
+ * tiles in one block) so the sums run long. The sums P of a run of images are added into the caller's
+ * float64 partial [g][ξ][Og4][Cg4] (channels rounded up to 4, the padding rows and columns zero); the
+ * caller adds the partials of its fixed units in unit order and transforms once (winogradWeightGradFinish).
+ */
+
+/** Most tiles in one block of the weight gradient (the product's depth). */
+const WG_MAX_BLOCK = 128;
+/**
+ * Padding added to the stride between positions ξ in VBUF and MBUF (one 64-byte cache line). A tile's
+ * transform writes its 36 values ξ apart; with a power-of-two stride (channels × tiles often is) they
+ * all fall in the same few sets of the L1 cache and evict each other (LeNet's second layer ran 2× slower).
+ */
+const XI_PAD = 8;
+/** The output gradient of one tile (at most 4 × 4), zeros where the ragged tile's outputs do not exist. */
+const GY = new Float64Array(16);
+/** One tile's 6 × 6 transform, ξ = ξy·6 + ξx. */
+const TV = new Float64Array(36);
+
+/** A stride-1 weight gradient for winogradWeightGrad: where x and ȳ are, and the sizes. */
+export interface WinogradWeightGrad {
+  /** x: element (n, c, y, x) at src[srcOff + n·sN + c·sC + y·sH + x·sW]. */
+  src: TypedArray; srcOff: number; sN: number; sC: number; sH: number; sW: number;
+  /** ȳ: element (n, o, oy, ox) at gy[gyOff + n·gN + o·gC + oy·gH + ox·gW]. */
+  gy: TypedArray; gyOff: number; gN: number; gC: number; gH: number; gW: number;
+  /** Input channels per group, and x's height and width. */
+  cin: number; hin: number; win: number;
+  /** Zero rows above and zero columns left of the image (≥ 0). */
+  padTop: number; padLeft: number;
+  /** Channel groups and the kernel's size r (3 or 5). */
+  groups: number; r: number;
+  /** Output channels per group, and ȳ's height and width. */
+  m: number; ho: number; wo: number;
+}
+
+/** Elements of one partial of the weight gradient: 36 · groups · Og4 · Cg4 (channels rounded up to 4). */
+export function winogradWeightGradSize(groups: number, cg: number, og: number): number {
+  return ALPHA * ALPHA * groups * og4(og) * og4(cg);
+}
+
+/**
+ * True when winogradWeightGrad can run: an r × r kernel with r = 3 or 5, a block of 4 tiles of V and
+ * Ŷ fitting VBUF and MBUF, and one group's padded image (cin × hp × wp, the whole tiles' reach) fitting SCRATCH.
+ */
+export function winogradWeightGradFits(r: number, cg: number, og: number, hp: number, wp: number): boolean {
+  return (r === 3 || r === 5) && ALPHA * ALPHA * (4 * Math.max(og4(cg), og4(og)) + XI_PAD) <= VM_SIZE && cg * hp * wp <= SCRATCH_SIZE;
+}
+
+/** TV = Bᵀ d B for the 6 × 6 patch of SCRATCH at p (row stride Wp); indices masked as the forward's. */
+function tileB(p: number, Wp: number): void {
+  const s = SCRATCH, tmp = TMP, v = TV;
+  for (let i = 0; i < 6; i++, p += Wp) {
+    const d0 = s[p & 0xfffff], d1 = s[(p + 1) & 0xfffff], d2 = s[(p + 2) & 0xfffff];
+    const d3 = s[(p + 3) & 0xfffff], d4 = s[(p + 4) & 0xfffff], d5 = s[(p + 5) & 0xfffff];
+    const a = d4 - 4 * d2, bb = d3 - 4 * d1, e = d4 - d2, f = 2 * (d3 - d1);
+    const k = i * 6;
+    tmp[k] = 4 * d0 - 5 * d2 + d4;
+    tmp[k + 1] = a + bb;
+    tmp[k + 2] = a - bb;
+    tmp[k + 3] = e + f;
+    tmp[k + 4] = e - f;
+    tmp[k + 5] = 4 * d1 - 5 * d3 + d5;
+  }
+  for (let j = 0; j < 6; j++) {
+    const d0 = tmp[j], d1 = tmp[j + 6], d2 = tmp[j + 12], d3 = tmp[j + 18], d4 = tmp[j + 24], d5 = tmp[j + 30];
+    const a = d4 - 4 * d2, bb = d3 - 4 * d1, e = d4 - d2, f = 2 * (d3 - d1);
+    v[j] = 4 * d0 - 5 * d2 + d4;
+    v[6 + j] = a + bb;
+    v[12 + j] = a - bb;
+    v[18 + j] = e + f;
+    v[24 + j] = e - f;
+    v[30 + j] = 4 * d1 - 5 * d3 + d5;
+  }
+}
+
+/** TV = A GY Aᵀ for the m × m block in GY (row stride m; m = 4 or 2): the output-gradient transform. */
+function tileA(m: number): void {
+  const y = GY, tmp = TMP, v = TV;
+  // along each of the m rows: tmp[i][ξx] = (A applied to row i)[ξx]
+  for (let i = 0; i < m; i++) {
+    const k = i * 6, q = i * m;
+    if (m === 4) {
+      const y0 = y[q], y1 = y[q + 1], y2 = y[q + 2], y3 = y[q + 3];
+      const e1 = y0 + y2, o1 = y1 + y3, e2 = y0 + 4 * y2, o2 = 2 * y1 + 8 * y3;
+      tmp[k] = y0; tmp[k + 1] = e1 + o1; tmp[k + 2] = e1 - o1; tmp[k + 3] = e2 + o2; tmp[k + 4] = e2 - o2; tmp[k + 5] = y3;
+    } else {
+      const y0 = y[q], y1 = y[q + 1];
+      tmp[k] = y0; tmp[k + 1] = y0 + y1; tmp[k + 2] = y0 - y1; tmp[k + 3] = y0 + 2 * y1; tmp[k + 4] = y0 - 2 * y1; tmp[k + 5] = y1;
+    }
+  }
+  // down each of the 6 columns: TV[ξy·6 + ξx] = (A applied to column ξx of tmp)[ξy]
+  for (let j = 0; j < 6; j++) {
+    if (m === 4) {
+      const y0 = tmp[j], y1 = tmp[j + 6], y2 = tmp[j + 12], y3 = tmp[j + 18];
+      const e1 = y0 + y2, o1 = y1 + y3, e2 = y0 + 4 * y2, o2 = 2 * y1 + 8 * y3;
+      v[j] = y0; v[6 + j] = e1 + o1; v[12 + j] = e1 - o1; v[18 + j] = e2 + o2; v[24 + j] = e2 - o2; v[30 + j] = y3;
+    } else {
+      const y0 = tmp[j], y1 = tmp[j + 6];
+      v[j] = y0; v[6 + j] = y0 + y1; v[12 + j] = y0 - y1; v[18 + j] = y0 + 2 * y1; v[24 + j] = y0 - 2 * y1; v[30 + j] = y1;
+    }
+  }
+}
+
+/**
+ * The block's transforms: V[ξ][c / 4][t][c mod 4] (VBUF) = Bᵀ d B of input channel c < cin and
+ * Ŷ[ξ][o / 4][t][o mod 4] (MBUF) = A Ȳ Aᵀ of output channel o < og for the block's tiles t < nt, tile
+ * t being tile tt0 + t of the batch (image b = ⌊tt / T⌋, padded in SCRATCH from b·imgSize, ȳ from gyImg
+ * + b·gN). Padding channels (cin ≤ c < c4, og ≤ o < o4) are zeros.
+ */
+function gradTransforms(d: WinogradWeightGrad, g: number, gyImg: number, Hp: number, Wp: number, mt: number, ntx: number,
+  T: number, imgSize: number, tt0: number, nt: number, c4: number, o4: number): void {
+  const { cin, m: og, ho, wo, gy, gN, gC, gH, gW } = d;
+  const v = VBUF, yb = MBUF, tv = TV, gyb = GY;
+  const VS = c4 * nt + XI_PAD, YS = o4 * nt + XI_PAD; // strides between positions ξ
+  if (cin !== c4) v.fill(0, 0, 36 * VS);
+  if (og !== o4) yb.fill(0, 0, 36 * YS);
+  for (let t = 0; t < nt; t++) {
+    const tt = tt0 + t, b = (tt / T) | 0, ti = tt - b * T;
+    const ty = (ti / ntx) | 0, tx = ti - ty * ntx;
+    const oy0 = ty * mt, ox0 = tx * mt;
+    for (let c = 0; c < cin; c++) {
+      tileB(b * imgSize + c * Hp * Wp + oy0 * Wp + ox0, Wp);
+      const vc = (c >> 2) * 4 * nt + 4 * t + (c & 3);
+      for (let xi = 0; xi < 36; xi++) v[(xi * VS + vc) & VM_MASK] = tv[xi];
+    }
+    // the tile's outputs that exist: rows oy0 .. oy0 + ny − 1, columns ox0 .. ox0 + nx − 1 (the rest of GY stays 0)
+    const ny = Math.min(mt, ho - oy0), nx = Math.min(mt, wo - ox0);
+    if (ny < mt || nx < mt) gyb.fill(0);
+    for (let o = 0; o < og; o++) {
+      const base = gyImg + b * gN + (g * og + o) * gC + oy0 * gH + ox0 * gW;
+      for (let i = 0; i < ny; i++) {
+        for (let j = 0, e = base + i * gH; j < nx; j++, e += gW) gyb[i * mt + j] = gy[e];
+      }
+      tileA(mt);
+      const yo = (o >> 2) * 4 * nt + 4 * t + (o & 3);
+      for (let xi = 0; xi < 36; xi++) yb[(xi * YS + yo) & VM_MASK] = tv[xi];
+    }
+  }
+}
+
+/**
+ * The block's product, added into the partial: acc[aBase + (ξ·o4 + o)·c4 + c] += Σ_{t < nt} Ŷ[ξ][o][t] · V[ξ][c][t]
+ * for every o < o4, c < c4, 4 output channels × 4 input channels at a time.
+ */
+function gradProduct(c4: number, o4: number, nt: number, acc: Float64Array, aBase: number): void {
+  const y = MBUF, v = VBUF;
+  const YS = o4 * nt + XI_PAD, VS = c4 * nt + XI_PAD;
+  for (let xi = 0; xi < 36; xi++) {
+    for (let ob = 0; ob < o4; ob += 4) {
+      const ya = xi * YS + ob * nt;
+      for (let cb = 0; cb < c4; cb += 4) {
+        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (let t = 0, ia = ya, ib = xi * VS + cb * nt; t < nt; t++, ia += 4, ib += 4) {
+          const a0 = y[ia & VM_MASK], a1 = y[(ia + 1) & VM_MASK], a2 = y[(ia + 2) & VM_MASK], a3 = y[(ia + 3) & VM_MASK];
+          let b = v[ib & VM_MASK];
+          c00 += a0 * b; c10 += a1 * b; c20 += a2 * b; c30 += a3 * b;
+          b = v[(ib + 1) & VM_MASK];
+          c01 += a0 * b; c11 += a1 * b; c21 += a2 * b; c31 += a3 * b;
+          b = v[(ib + 2) & VM_MASK];
+          c02 += a0 * b; c12 += a1 * b; c22 += a2 * b; c32 += a3 * b;
+          b = v[(ib + 3) & VM_MASK];
+          c03 += a0 * b; c13 += a1 * b; c23 += a2 * b; c33 += a3 * b;
+        }
+        // rows o = ob .. ob + 3, columns c = cb .. cb + 3 of position ξ
+        const d0 = aBase + (xi * o4 + ob) * c4 + cb, d1 = d0 + c4, d2 = d1 + c4, d3 = d2 + c4;
+        acc[d0] += c00; acc[d0 + 1] += c01; acc[d0 + 2] += c02; acc[d0 + 3] += c03;
+        acc[d1] += c10; acc[d1 + 1] += c11; acc[d1 + 2] += c12; acc[d1 + 3] += c13;
+        acc[d2] += c20; acc[d2 + 1] += c21; acc[d2 + 2] += c22; acc[d2 + 3] += c23;
+        acc[d3] += c30; acc[d3 + 1] += c31; acc[d3 + 2] += c32; acc[d3 + 3] += c33;
+      }
+    }
+  }
+}
+
+/**
+ * Adds the transformed weight gradient P of images n0 .. n1 − 1 into the float64 partial
+ * acc[accOff + ((g·36 + ξ)·Og4 + o)·Cg4 + c] (winogradWeightGradSize elements; the caller zeroes it).
+ * Per group, batches of whole images are padded into SCRATCH, then per block of at most WG_MAX_BLOCK
+ * tiles the two transforms and the product. The sums run in an order fixed by the shapes and n0, n1,
+ * so a caller's fixed units give the same bits on any thread. The caller checks winogradWeightGradFits.
+ */
+export function winogradWeightGrad(d: WinogradWeightGrad, n0: number, n1: number, acc: Float64Array, accOff: number): void {
+  const { cin, r, m: og, ho, wo, groups } = d;
+  const mt = winogradTile(r);
+  const ntx = Math.ceil(wo / mt), nty = Math.ceil(ho / mt), T = ntx * nty;
+  const Hp = nty * mt + r - 1, Wp = ntx * mt + r - 1; // the whole tiles' reach
+  const c4 = og4(cin), o4 = og4(og), imgSize = cin * Hp * Wp;
+  const block = Math.max(1, Math.min(WG_MAX_BLOCK, Math.floor((VM_SIZE / 36 - XI_PAD) / Math.max(c4, o4))));
+  // images per batch: as many as fill a block with tiles, and fit SCRATCH
+  const maxBatch = Math.max(1, Math.min(Math.floor(block / T), Math.floor(SCRATCH_SIZE / imgSize)));
+  for (let g = 0; g < groups; g++) {
+    const aBase = accOff + g * 36 * o4 * c4;
+    for (let nb0 = n0; nb0 < n1; nb0 += maxBatch) {
+      const nb = Math.min(maxBatch, n1 - nb0);
+      for (let b = 0; b < nb; b++) {
+        padImage(d.src, d.srcOff + (nb0 + b) * d.sN, d.sC, d.sH, d.sW, g * cin, cin, d.hin, d.win, d.padTop, d.padLeft, Hp, Wp, b * imgSize);
+      }
+      for (let tt0 = 0; tt0 < nb * T; tt0 += block) {
+        const nt = Math.min(block, nb * T - tt0);
+        gradTransforms(d, g, d.gyOff + nb0 * d.gN, Hp, Wp, mt, ntx, T, imgSize, tt0, nt, c4, o4);
+        gradProduct(c4, o4, nt, acc, aBase);
+      }
+    }
+  }
+}
+
+/** GOUT[k] = (Gᵀ p)_k for p = GMID[0 .. 5] and k < r: the adjoint of transformFilter. */
+function transformFilterT(r: number): void {
+  const p = GMID, o = GOUT;
+  const q0 = p[0] / 4, q1 = -p[1] / 6, q2 = -p[2] / 6, q3 = p[3] / 24, q4 = p[4] / 24;
+  // Σ over the points of a_ξ^k · q_ξ: even and odd parts at ±1 and ±2
+  const e1 = q1 + q2, o1 = q1 - q2, e2 = q3 + q4, o2 = q3 - q4;
+  o[0] = q0 + e1 + e2;
+  o[1] = o1 + 2 * o2;
+  o[2] = e1 + 4 * e2;
+  if (r === 5) {
+    o[3] = o1 + 8 * o2;
+    o[4] = e1 + 16 * e2;
+  }
+  o[r - 1] += p[5];
+}
+
+/**
+ * The weight gradient from the summed transformed partial P (winogradWeightGrad's layout, from
+ * acc[accOff]): dst[dOff + ((g·Og + o)·Cg + c)·r² + ky·r + kx] = (Gᵀ P[·][o][c] G)[ky][kx], dst dense
+ * [O, Cg, r, r] of any float dtype (each element rounded once).
+ */
+export function winogradWeightGradFinish(acc: Float64Array, accOff: number, groups: number, cg: number, og: number, r: number, dst: TypedArray, dOff: number): void {
+  const c4 = og4(cg), o4 = og4(og), rr = r * r;
+  const mid = TMP; // r rows of 6: Gᵀ applied down each column of P
+  for (let g = 0; g < groups; g++) {
+    for (let o = 0; o < og; o++) {
+      for (let c = 0; c < cg; c++) {
+        const src = accOff + (g * 36 * o4 + o) * c4 + c; // P[ξ] at src + ξ·o4·c4
+        // down the columns: mid[ky][ξx] = Σ_ξy G[ξy][ky] · P[ξy][ξx]
+        for (let x = 0; x < ALPHA; x++) {
+          for (let y = 0; y < ALPHA; y++) GMID[y] = acc[src + (y * ALPHA + x) * o4 * c4];
+          transformFilterT(r);
+          for (let ky = 0; ky < r; ky++) mid[ky * ALPHA + x] = GOUT[ky];
+        }
+        // along the rows: ∇g[ky][kx] = Σ_ξx mid[ky][ξx] · G[ξx][kx]
+        const out = dOff + ((g * og + o) * cg + c) * rr;
+        for (let ky = 0; ky < r; ky++) {
+          for (let x = 0; x < ALPHA; x++) GMID[x] = mid[ky * ALPHA + x];
+          transformFilterT(r);
+          for (let kx = 0; kx < r; kx++) dst[out + ky * r + kx] = GOUT[kx];
+        }
+      }
+    }
+  }
+}

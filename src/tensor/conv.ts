@@ -7,7 +7,11 @@ import { fmtShape } from './shape.js';
 import { GEMM_MC, GEMM_NC, GEMM_PACK_A, GEMM_PACK_B, GEMM_TILE, gemmPackA, gemmTile, sliceDepth } from './matmul.js';
 import { acquire } from './storage.js';
 import { DIRECT_MAX_WORK_RATIO, directConv, directFits, directWorkRatio, type DirectConv, weightGradDirect, weightGradDirectFits } from './conv-direct.js';
-import { allFinite, loadWinogradWeights, winogradConv, winogradFits, winogradTile, winogradWeights, winogradWeightScratch, winogradWeightsSize, type WinogradConv } from './conv-winograd.js';
+import {
+  allFinite, loadWinogradWeights, winogradConv, winogradFits, winogradTile, winogradWeightGrad, winogradWeightGradFinish,
+  winogradWeightGradFits, winogradWeightGradSize, winogradWeights, winogradWeightScratch, winogradWeightsSize,
+  type WinogradConv, type WinogradWeightGrad,
+} from './conv-winograd.js';
 import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer, span } from './threads.js';
 
 /*
@@ -57,8 +61,14 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  * channels per group the direct weight gradient takes (see useDirectWeightGrad). `winograd` lets
  * stride-1 3 × 3 and 5 × 5 forwards take the Winograd kernels of conv-winograd.ts (see useWinograd);
  * off, they take the direct kernels or the implicit GEMM. `winogradRuns` counts the forwards that took them.
+ * `winogradGrads` lets weight gradients take conv-winograd.ts's Winograd weight gradient (see
+ * useWinogradWeightGrad; apart from `winograd`, so forward and gradients can be compared separately);
+ * `winogradWeightGradRuns` counts the weight gradients that took it.
  */
-export const convTuning = { direct: true, directRuns: 0, directWeightGradRuns: 0, weightGradMaxOg: 8, winograd: true, winogradRuns: 0 };
+export const convTuning = {
+  direct: true, directRuns: 0, directWeightGradRuns: 0, weightGradMaxOg: 8, winograd: true, winogradRuns: 0,
+  winogradGrads: true, winogradWeightGradRuns: 0,
+};
 
 /** The geometry of a 2-D convolution: [height, width] pairs, padding as [top, bottom, left, right]. */
 export interface ConvGeometry {
@@ -988,6 +998,105 @@ function useDirectWeightGrad(p: ConvPlan, geo: ConvGeometry): boolean {
     p.Og <= convTuning.weightGradMaxOg && weightGradDirectFits(p);
 }
 
+/*
+ * The Winograd weight gradient (conv-winograd.ts, winogradWeightGrad): stride-1 3 × 3 and 5 × 5 kernels.
+ * Units are runs of whole images, WEIGHT_GRAD_UNITS at most (a count fixed by N), each summing its own
+ * float64 partial in the transformed domain ([g][ξ][Og4][Cg4]); the calling thread adds them in unit
+ * order and transforms the sum once (winogradWeightGradFinish): the same bits on any number of threads.
+ */
+
+/** The Winograd weight gradient's units' kind in threads.ts's registry. */
+const KIND_WINOGRAD_WEIGHT_GRAD = 9;
+
+/** The Winograd kernels' form of a weight-gradient job: a is x, b is ȳ. */
+function winogradWeightGradOf(job: ConvJob): WinogradWeightGrad {
+  const { p, geo } = job;
+  return {
+    src: job.a, srcOff: job.aOff, sN: job.aN, sC: job.aC, sH: job.aH, sW: job.aW,
+    gy: job.b, gyOff: job.bOff, gN: job.bN, gC: job.bC, gH: job.bH, gW: job.bW,
+    cin: p.Cg, hin: p.H, win: p.W, padTop: geo.padding[0], padLeft: geo.padding[2],
+    groups: geo.groups, r: p.kh, m: p.Og, ho: p.Ho, wo: p.Wo,
+  };
+}
+
+/** Unit u of a Winograd weight gradient: its partial zeroed, then the sums of images u·per .. (u + 1)·per − 1. */
+function winogradWeightGradUnit(job: ConvJob, u: number): void {
+  const { p, geo } = job;
+  const size = winogradWeightGradSize(geo.groups, p.Cg, p.Og);
+  const acc = job.out as Float64Array, accOff = job.outOff + u * size;
+  acc.fill(0, accOff, accOff + size);
+  const n0 = u * job.per, n1 = Math.min(p.N, n0 + job.per);
+  winogradWeightGrad(winogradWeightGradOf(job), n0, n1, acc, accOff);
+}
+
+registerUnitKernel(KIND_WINOGRAD_WEIGHT_GRAD, (u, f32, f64) => winogradWeightGradUnit(sharedJob(f32, f64), u));
+
+/** True when every element of the 4-D array a is finite (no NaN, no ±∞). */
+function allFinite4(a: NDArray): boolean {
+  const [N, C, H, W] = a.shape, [sN, sC, sH, sW] = a.strides;
+  for (let n = 0; n < N; n++) if (!allFinite(a.data, a.offset + n * sN, sC, sH, sW, C, H, W)) return false;
+  return true;
+}
+
+/** The fewest input and output channels per group the Winograd weight gradient takes (see useWinogradWeightGrad). */
+const WINOGRAD_GRAD_MIN_CG = 3, WINOGRAD_GRAD_MIN_OG = 8;
+
+/**
+ * True when the Winograd weight gradient takes this convolution: convTuning.winogradGrads on, stride 1,
+ * dilation 1, a square 3 × 3 or 5 × 5 kernel, padding not negative, the scratch big enough
+ * (winogradWeightGradFits), whole tiles covering at most WINOGRAD_MAX_TILE_AREA times ȳ (as the
+ * forward), and the channel counts where it was measured to win. Its product pads both channel counts
+ * to multiples of 4 and its transforms are shared out over the other channel count, so at least
+ * WINOGRAD_GRAD_MIN_CG input and WINOGRAD_GRAD_MIN_OG output channels per group. Winograd ÷ the path it
+ * replaces (the direct weight gradient for Og ≤ 8, else the implicit GEMM), `npx tsx --expose-gc
+ * bench/conv-winograd-ab.ts 9` (one thread, 18:27–18:28 UTC, load 1.9–2.2; "forced": the rule opened up):
+ * LeNet's second layer 1.59×, the conv suite's layer 2.59×, 5 × 5 Cg 16 Og 32 2.35×, 3 × 3 Cg 64 Og 64
+ * 2.54×; Og = 8 with Cg = 4 or 8: 1.31–1.64×; Cg = 3: 1.35×; Cg = 4, Og = 16, 5 × 5: 1.39×; and below
+ * the limits LeNet's first layer (Cg = 1) 0.43×, Cg = 2: 1.17× (3 × 3) but 0.85× (5 × 5), Og = 4: 1.00×,
+ * Og = 1: 0.74×.
+ */
+function useWinogradWeightGrad(p: ConvPlan, geo: ConvGeometry): boolean {
+  if (!convTuning.winogradGrads || geo.stride[0] !== 1 || geo.stride[1] !== 1 || geo.dilation[0] !== 1 || geo.dilation[1] !== 1) return false;
+  const { kh, kw, Cg, Og, Ho, Wo } = p;
+  if (kh !== kw || (kh !== 3 && kh !== 5) || geo.padding[0] < 0 || geo.padding[1] < 0 || geo.padding[2] < 0 || geo.padding[3] < 0) return false;
+  if (Cg < WINOGRAD_GRAD_MIN_CG || Og < WINOGRAD_GRAD_MIN_OG) return false;
+  const mt = winogradTile(kh);
+  const ty = Math.ceil(Ho / mt), tx = Math.ceil(Wo / mt);
+  return ty * tx * mt * mt <= WINOGRAD_MAX_TILE_AREA * Ho * Wo && winogradWeightGradFits(kh, Cg, Og, ty * mt + kh - 1, tx * mt + kw - 1);
+}
+
+/** The Winograd weight gradient's summed partial on one thread (module scratch, grown as needed). */
+let WG_PARTIALS = new Float64Array(0);
+
+/**
+ * W̄ by the Winograd weight gradient: the units' transformed partials (on the threads when they are on
+ * and the work is large enough), added in unit order, then transformed once into dw.
+ */
+function runWinogradWeightGrad(x: NDArray, gy: NDArray, geo: ConvGeometry, p: ConvPlan, dw: NDArray): void {
+  const per = Math.ceil(p.N / WEIGHT_GRAD_UNITS); // images per unit
+  const units = Math.ceil(p.N / per);
+  const size = winogradWeightGradSize(geo.groups, p.Cg, p.Og);
+  convTuning.winogradWeightGradRuns++;
+  let acc: Float64Array | null = null, off = 0;
+  if (useThreads(x.dtype, p.N * p.L * p.K * p.O, units)) {
+    const r = runShared(KIND_WINOGRAD_WEIGHT_GRAD, makeJob(p, geo, x, gy, x.data, 0, per, false), x, gy, units, 0, units * size);
+    if (r !== null) ({ out: acc, off } = r as { out: Float64Array; off: number });
+  }
+  if (acc === null) {
+    if (WG_PARTIALS.length < units * size) WG_PARTIALS = new Float64Array(units * size);
+    const job = makeJob(p, geo, x, gy, WG_PARTIALS, 0, per, false);
+    for (let u = 0; u < units; u++) winogradWeightGradUnit(job, u);
+    acc = WG_PARTIALS;
+  }
+  // the partials added in unit order into unit 0's, then one transform
+  for (let i = off; i < off + size; i++) {
+    let s = acc[i];
+    for (let u = 1, k = i + size; u < units; u++, k += size) s += acc[k];
+    acc[i] = s;
+  }
+  winogradWeightGradFinish(acc, off, geo.groups, p.Cg, p.Og, p.kh, dw.data, dw.offset);
+}
+
 /**
  * W̄ = Σ_units W̄_u, on the threads when they are on and the work is large enough: the direct kernel
  * over runs of whole images where useDirectWeightGrad says so, otherwise the implicit GEMM over runs
@@ -996,6 +1105,12 @@ function useDirectWeightGrad(p: ConvPlan, geo: ConvGeometry): boolean {
  */
 function conv2dWeightGradImplicit(x: NDArray, gy: NDArray, geo: ConvGeometry, p: ConvPlan, dw: NDArray): void {
   const J = p.N * p.Ho * p.Wo, OK = p.O * p.K;
+  // the Winograd weight gradient, unless x or ȳ holds a NaN or ±∞: its transforms mix whole tiles, so
+  // one non-finite value would reach weight-gradient entries that the other kernels keep finite
+  if (useWinogradWeightGrad(p, geo) && allFinite4(x) && allFinite4(gy)) {
+    runWinogradWeightGrad(x, gy, geo, p, dw);
+    return;
+  }
   const direct = useDirectWeightGrad(p, geo);
   if (direct) convTuning.directWeightGradRuns++;
   let per: number, units: number;

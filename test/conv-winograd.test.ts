@@ -3,10 +3,12 @@
 // path: 3×3 and 5×5 kernels, paddings 0, 1, 2, asymmetric and 'same', groups, ragged output sizes and
 // tile blocks, batches of 1 and several, bias or none, strided and channels-last views, float32 and
 // float64; threads 1 vs 2 bitwise; which convolutions useWinograd sends to it; gradients unchanged.
+// Then the Winograd weight gradient (winogradWeightGrad, convTuning.winogradGrads) the same way, against
+// the path it replaces (the direct weight gradient or the implicit GEMM) and the chunked path.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
-import { conv2dForward, convTuning, type ConvGeometry } from '../src/tensor/conv.js';
+import { conv2dForward, conv2dWeightGrad, convTuning, type ConvGeometry } from '../src/tensor/conv.js';
 import type { NDArray } from '../src/tensor/ndarray.js';
 
 const F = tg.nn.functional;
@@ -168,7 +170,7 @@ describe('Winograd stride-1 forward', () => {
     }
   });
 
-  it('leaves the gradients to their own kernels: x.grad and w.grad are bitwise those with Winograd off', () => {
+  it('switching the Winograd forward off leaves the gradients alone: x.grad and w.grad are bitwise the same', () => {
     const run = () => {
       const x = tg.randn([3, 8, 12, 12], { dtype: 'float64', generator: new tg.Generator(70) }).requiresGrad_();
       const w = tg.randn([16, 8, 5, 5], { dtype: 'float64', generator: new tg.Generator(71) }).requiresGrad_();
@@ -209,6 +211,169 @@ describe('Winograd stride-1 forward', () => {
         expect(t.shape).toEqual(single[i].shape);
         expect(Array.from(t.dataSync())).toEqual(Array.from(single[i].dataSync()));
       });
+    } finally {
+      await tg.setNumThreads(1);
+    }
+  });
+});
+
+/** Calls f and returns its result and how many weight gradients took the Winograd kernels meanwhile. */
+function countedGrad<T>(f: () => T): [T, number] {
+  const before = convTuning.winogradWeightGradRuns;
+  const r = f();
+  return [r, convTuning.winogradWeightGradRuns - before];
+}
+
+/** f with the Winograd weight gradient switched off (the direct weight gradient or the implicit GEMM instead). */
+function withoutGrads<T>(f: () => T): T {
+  convTuning.winogradGrads = false;
+  try {
+    return f();
+  } finally {
+    convTuning.winogradGrads = true;
+  }
+}
+
+/** ȳ's shape for x and a kernel of size k, output channels o, geometry g. */
+const gyShape = (x: NDArray, o: number, k: number, g: ConvGeometry): number[] =>
+  [x.shape[0], o, x.shape[2] + g.padding[0] + g.padding[1] - k + 1, x.shape[3] + g.padding[2] + g.padding[3] - k + 1];
+
+describe('Winograd stride-1 weight gradient', () => {
+  afterAll(async () => {
+    convTuning.winogradGrads = true;
+    await tg.setNumThreads(1);
+  });
+  const worst32: number[] = [];
+  afterAll(() => {
+    // the float32 figure reported in docs/performance.md
+    console.log(`Winograd weight gradient, float32: worst relative error ${Math.max(...worst32).toExponential(2)}`);
+  });
+
+  describe.each(['float64', 'float32'] as const)('%s', (dtype) => {
+    const tol = dtype === 'float64' ? 1e-12 : 1e-5;
+    const check = (err: number): void => {
+      if (dtype === 'float32') worst32.push(err);
+      expect(err).toBeLessThan(tol);
+    };
+    it.each(paddings)('%s × 3×3, 5×5 × groups 1, 2 × batch 1, 3 × dense, strided, channels-last: matches the path it replaces and the chunked path', (_, pad) => {
+      let seed = 200;
+      for (const k of [3, 5]) {
+        for (const groups of [1, 2]) {
+          for (const n of [1, 3]) {
+            // 4 input and 9 output channels per group (9 % 4 ≠ 0: a partial channel tile); x 11 × 13: ragged tiles
+            const g = geo(pad(k), groups);
+            const x = rand([n, 4 * groups, 11, 13], seed++, dtype);
+            const gy = rand(gyShape(x, 9 * groups, k, g), seed++, dtype);
+            const ref = withoutGrads(() => conv2dWeightGrad(x, gy, g, [k, k]));
+            check(relErr(conv2dWeightGrad(x, gy, g, [k, k], CHUNKED), ref));
+            for (const [xv, gv] of [[x, gy], [strided(x), channelsLast(gy)], [channelsLast(x), strided(gy)]]) {
+              const [dw, runs] = countedGrad(() => conv2dWeightGrad(xv, gv, g, [k, k]));
+              expect(runs).toBe(1);
+              expect(dw.dtype).toBe(dtype);
+              check(relErr(dw, ref));
+            }
+          }
+        }
+      }
+    });
+
+    it("LeNet's second layer with 20 images (blocks of 8 images' tiles), and 81 tiles per image of a 'same' 3 × 3 with 32 output channels (3 input channels: padding channels)", () => {
+      const g0 = geo([0, 0, 0, 0], 1);
+      const x = rand([20, 8, 12, 12], 230, dtype), gy = rand([20, 16, 8, 8], 231, dtype);
+      const [dw, runs] = countedGrad(() => conv2dWeightGrad(x, gy, g0, [5, 5]));
+      expect(runs).toBe(1);
+      check(relErr(dw, withoutGrads(() => conv2dWeightGrad(x, gy, g0, [5, 5]))));
+      const g1 = geo([1, 1, 1, 1], 1);
+      const x2 = rand([2, 3, 35, 35], 232, dtype), gy2 = rand([2, 32, 35, 35], 233, dtype);
+      const [dw2, runs2] = countedGrad(() => conv2dWeightGrad(x2, gy2, g1, [3, 3]));
+      expect(runs2).toBe(1);
+      check(relErr(dw2, withoutGrads(() => conv2dWeightGrad(x2, gy2, g1, [3, 3]))));
+    });
+  });
+
+  it('through autograd: F.conv2d with a bias and groups gives the same w.grad as with the Winograd gradients off', () => {
+    const run = () => {
+      const x = tg.randn([3, 8, 12, 12], { dtype: 'float64', generator: new tg.Generator(240) }).requiresGrad_();
+      const w = tg.randn([24, 4, 3, 3], { dtype: 'float64', generator: new tg.Generator(241) }).requiresGrad_();
+      const b = tg.randn([24], { dtype: 'float64', generator: new tg.Generator(242) }).requiresGrad_();
+      const y = F.conv2d(x, w, b, { padding: 'same', groups: 2 });
+      y.backward(tg.randn(y.shape, { dtype: 'float64', generator: new tg.Generator(243) }));
+      return w.grad!.value;
+    };
+    const [on, runs] = countedGrad(run);
+    expect(runs).toBe(1);
+    expect(relErr(on, withoutGrads(run))).toBeLessThan(1e-12);
+  });
+
+  it("takes LeNet's second layer and the conv suite's layer, and not few channels, small outputs, strides, dilations or other kernels", () => {
+    const cases: [number[], number, number, ConvGeometry, number][] = [
+      // [x, output channels, kernel size, geometry, Winograd weight gradients]
+      [[64, 8, 12, 12], 16, 5, geo([0, 0, 0, 0], 1), 1], // LeNet's second layer
+      [[32, 16, 32, 32], 32, 3, geo([1, 1, 1, 1], 1), 1], // the conv suite's layer
+      [[4, 1, 28, 28], 8, 5, geo([0, 0, 0, 0], 1), 0], // LeNet's first layer: one input channel
+      [[2, 2, 12, 12], 16, 5, geo([0, 0, 0, 0], 1), 0], // two input channels
+      [[2, 3, 12, 12], 16, 3, geo([1, 1, 1, 1], 1), 1], // three
+      [[2, 8, 12, 12], 4, 3, geo([1, 1, 1, 1], 1), 0], // four output channels
+      [[2, 8, 12, 12], 8, 3, geo([1, 1, 1, 1], 1), 1], // eight
+      [[2, 8, 12, 12], 16, 3, { ...geo([1, 1, 1, 1], 1), stride: [2, 2] }, 0],
+      [[2, 8, 12, 12], 16, 3, { ...geo([2, 2, 2, 2], 1), dilation: [2, 2] }, 0],
+      [[2, 8, 12, 12], 16, 7, geo([3, 3, 3, 3], 1), 0],
+      [[2, 8, 5, 5], 16, 3, geo([1, 1, 1, 1], 1), 0], // 5 × 5 outputs: 8 × 8 in tiles, 2.56 times the area
+      [[2, 16, 8, 8], 32, 3, geo([1, 1, 1, 1], 4), 1], // groups: 4 input and 8 output channels per group
+      [[2, 16, 8, 8], 16, 3, geo([1, 1, 1, 1], 4), 0], // 4 input and 4 output channels per group
+    ];
+    for (const [xs, o, k, g, expected] of cases) {
+      const x = rand(xs, 250, 'float32');
+      const gy = rand([xs[0], o, ...conv2dForward(x, rand([o, xs[1] / g.groups, k, k], 251, 'float32'), g).shape.slice(2)], 252, 'float32');
+      const [dw, runs] = countedGrad(() => conv2dWeightGrad(x, gy, g, [k, k]));
+      expect(runs).toBe(expected);
+      expect(relErr(dw, withoutGrads(() => conv2dWeightGrad(x, gy, g, [k, k])))).toBeLessThan(1e-5);
+    }
+  });
+
+  it('NaN and ±∞ in x or ȳ give the same non-finite entries as the path it replaces (such calls leave the Winograd kernels)', () => {
+    const g = geo([1, 1, 1, 1], 1);
+    for (const v of [NaN, Infinity, -Infinity]) {
+      for (const where of ['x', 'gy'] as const) {
+        const x = rand([3, 4, 8, 8], 260, 'float64'), gy = rand([3, 8, 8, 8], 261, 'float64');
+        // image 1, channel 2, row 3, column 4
+        if (where === 'x') x.data[((1 * 4 + 2) * 8 + 3) * 8 + 4] = v;
+        else gy.data[((1 * 8 + 2) * 8 + 3) * 8 + 4] = v;
+        const [dw, runs] = countedGrad(() => conv2dWeightGrad(x, gy, g, [3, 3]));
+        expect(runs).toBe(0);
+        const ref = withoutGrads(() => conv2dWeightGrad(x, gy, g, [3, 3]));
+        const bad = Array.from(ref.data).filter((q) => !Number.isFinite(q)).length;
+        // x's value reaches the 8 output channels × the 9 taps of its channel; ȳ's the 4 input channels × 9 taps of its channel
+        expect(bad).toBe(where === 'x' ? 8 * 9 : 4 * 9);
+        for (let i = 0; i < ref.size; i++) expect(Object.is(dw.data[i], ref.data[i])).toBe(true);
+      }
+    }
+    // and finite values still take them
+    const x = rand([3, 4, 8, 8], 262, 'float64'), gy = rand([3, 8, 8, 8], 263, 'float64');
+    expect(countedGrad(() => conv2dWeightGrad(x, gy, g, [3, 3]))[1]).toBe(1);
+  });
+
+  it('with threads on (runs of whole images, float64 partials in the shared buffer) gives bitwise the one-thread results', async () => {
+    // each case has at least 2^21 multiply-adds, so it runs on the threads
+    const cases = [
+      // [x shape, output channels, kernel size, geometry, dtype, views]
+      [[64, 8, 12, 12], 16, 5, geo([0, 0, 0, 0], 1), 'float32', false], // LeNet's second layer
+      [[16, 8, 16, 15], 18, 3, geo([1, 1, 1, 1], 1), 'float32', true],
+      [[21, 16, 14, 13], 36, 3, geo([2, 1, 1, 0], 2), 'float64', true],
+      [[9, 8, 16, 16], 16, 5, geo([2, 2, 2, 2], 1), 'float64', false],
+    ] as const;
+    const run = () => cases.map(([xs, o, k, g, dtype, view], i) => {
+      const x = rand([...xs], 270 + i, dtype);
+      const gy = rand(gyShape(x, o, k, g), 280 + i, dtype);
+      const [dw, runs] = countedGrad(() => view ? conv2dWeightGrad(strided(x), channelsLast(gy), g, [k, k]) : conv2dWeightGrad(x, gy, g, [k, k]));
+      expect(runs).toBe(1);
+      return dw;
+    });
+    const single = run();
+    await tg.setNumThreads(2);
+    try {
+      const threaded = run();
+      threaded.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(single[i].data)));
     } finally {
       await tg.setNumThreads(1);
     }

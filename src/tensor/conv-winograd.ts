@@ -1,10 +1,11 @@
-// Winograd forward kernels for stride-1 convolutions with square 3 × 3 or 5 × 5 kernels: F(4 × 4, 3 × 3)
-// and F(2 × 2, 5 × 5), both on 6 × 6 input tiles. They make the same y as conv-direct.ts's tiles with
+// Winograd kernels for stride-1 convolutions with square 3 × 3 or 5 × 5 kernels: F(4 × 4, 3 × 3)
+// and F(2 × 2, 5 × 5), both on 6 × 6 input tiles, for the forward and (below its own line) the weight
+// gradient, the forward's adjoint in the weights. The forward makes the same y as conv-direct.ts's tiles with
 // fewer multiplies (a 4 × 4 block of a 3 × 3 convolution costs 36 products per input channel instead of
 // 144; a 2 × 2 block of a 5 × 5 one 36 instead of 100), at the price of transforms that are shared out
 // over the channels. Everything is computed in float64 module scratch, indices masked like conv-direct.ts's,
 // so float32 tensors lose nothing to the transforms' large intermediate values. conv.ts decides when to use
-// them (useWinograd) and runs them in units of whole images, on the threads or not.
+// them (useWinograd, useWinogradWeightGrad) and runs them in units of whole images, on the threads or not.
 // Reference: A. Lavin and S. Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016 (arXiv 2015).
 
 import type { TypedArray } from './dtype.js';

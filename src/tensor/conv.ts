@@ -49,7 +49,9 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  *
  * Stride-1 forwards with square 3 × 3 and 5 × 5 kernels and at least two input channels per group go
  * further: conv-winograd.ts's Winograd kernels (F(4 × 4, 3 × 3), F(2 × 2, 5 × 5)) make the same y with
- * about a quarter (3 × 3) or a third (5 × 5) of the multiplies (useWinograd, runWinograd).
+ * about a quarter (3 × 3) or a third (5 × 5) of the multiplies (useWinograd, runWinograd). Their weight
+ * gradients, with at least 3 input and 8 output channels per group, take the same transforms' adjoint
+ * (useWinogradWeightGrad, runWinogradWeightGrad), ahead of the direct weight gradient and the implicit GEMM.
  */
 
 /**
@@ -63,11 +65,12 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  * off, they take the direct kernels or the implicit GEMM. `winogradRuns` counts the forwards that took them.
  * `winogradGrads` lets weight gradients take conv-winograd.ts's Winograd weight gradient (see
  * useWinogradWeightGrad; apart from `winograd`, so forward and gradients can be compared separately);
- * `winogradWeightGradRuns` counts the weight gradients that took it.
+ * `winogradWeightGradRuns` counts the weight gradients that took it; `winogradGradsAnyChannels` lifts
+ * that rule's channel limits (for the benchmark that measures them).
  */
 export const convTuning = {
   direct: true, directRuns: 0, directWeightGradRuns: 0, weightGradMaxOg: 8, winograd: true, winogradRuns: 0,
-  winogradGrads: true, winogradWeightGradRuns: 0,
+  winogradGrads: true, winogradWeightGradRuns: 0, winogradGradsAnyChannels: false,
 };
 
 /** The geometry of a 2-D convolution: [height, width] pairs, padding as [top, bottom, left, right]. */
@@ -340,8 +343,9 @@ function packColumnsWgt(
  *   forward      a panel of GEMM_NC output positions j (over the batch): y's columns are disjoint;
  *   inputGrad    a run of whole images (⌊GEMM_NC / (Ho·Wo)⌋, at least one): x̄'s images are disjoint;
  *   weightGrad   a run of output positions (the product's depth), or for stride 1 (the direct
- *                kernel) a run of whole images: each unit sums its own float64 [O × K] partial, and
- *                the partials are added in unit order at the end.
+ *                kernel) a run of whole images: each unit sums its own float64 [O × K] partial (the
+ *                Winograd weight gradient: a transformed [36 × O × Cg] one), and the partials are
+ *                added in unit order at the end.
  * With threads on and enough work, the operands are copied into the threads' shared buffer behind a
  * header of the job's parameters, and every thread runs units there; otherwise this thread runs them
  * all on the arrays themselves.
@@ -667,7 +671,7 @@ function inputGradUnit(job: ConvJob, u: number): void {
 
 /*
  * The shared buffer of a threaded job: a header of HEADER_DOUBLES float64 parameters, then (weight
- * gradient) the float64 partials or (Winograd forward) the float64 transformed weights, then a's and b's storage spans and the result, as the dtype.
+ * gradients) the float64 partials or (Winograd forward) the float64 transformed weights, then a's and b's storage spans and the result, as the dtype.
  */
 const HEADER_DOUBLES = 40;
 const HD = {
@@ -1059,7 +1063,7 @@ function useWinogradWeightGrad(p: ConvPlan, geo: ConvGeometry): boolean {
   if (!convTuning.winogradGrads || geo.stride[0] !== 1 || geo.stride[1] !== 1 || geo.dilation[0] !== 1 || geo.dilation[1] !== 1) return false;
   const { kh, kw, Cg, Og, Ho, Wo } = p;
   if (kh !== kw || (kh !== 3 && kh !== 5) || geo.padding[0] < 0 || geo.padding[1] < 0 || geo.padding[2] < 0 || geo.padding[3] < 0) return false;
-  if (Cg < WINOGRAD_GRAD_MIN_CG || Og < WINOGRAD_GRAD_MIN_OG) return false;
+  if (!convTuning.winogradGradsAnyChannels && (Cg < WINOGRAD_GRAD_MIN_CG || Og < WINOGRAD_GRAD_MIN_OG)) return false;
   const mt = winogradTile(kh);
   const ty = Math.ceil(Ho / mt), tx = Math.ceil(Wo / mt);
   return ty * tx * mt * mt <= WINOGRAD_MAX_TILE_AREA * Ho * Wo && winogradWeightGradFits(kh, Cg, Og, ty * mt + kh - 1, tx * mt + kw - 1);

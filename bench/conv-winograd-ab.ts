@@ -9,12 +9,13 @@
 // takes the same path both ways, measured 0.56× and 0.77× "A/A").
 // The gradient rows ("wgrad") switch convTuning.winogradGrads instead (the Winograd weight gradient): LeNet's
 // second layer, the conv suite's layer, and shapes at the rule's limits measured with the rule opened up
-// ("forced": convTuning.winogradGradsAnyChannels, below the rule's channel limits, against the path the rule keeps). The "A/A" rows run the same
-// path both ways: the noise of the A/B.
+// ("forced": convTuning.winogradGradsForced, below the rule's channel limits, against the path the rule keeps). The "A/A" rows run the same
+// path both ways: the noise of the A/B. The "igrad" rows are input gradients (the Winograd forward in
+// transposed form, also switched by convTuning.winogradGrads).
 
 import { loadavg } from 'node:os';
 import * as tg from '../src/index.js';
-import { conv2dForward, conv2dWeightGrad, convTuning } from '../src/tensor/conv.js';
+import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, convTuning } from '../src/tensor/conv.js';
 import { CONV_LAYER as L } from './conv-common.js';
 
 const rounds = Number(process.argv[2] ?? 15);
@@ -73,9 +74,30 @@ Object.entries(wgrads).forEach(([name, [xs, O, k, pad, forced, aa]], i) => {
   // forced: B is the Winograd weight gradient with the rule's channel limits lifted, A the path the rule keeps
   const set = (on: boolean) => {
     convTuning.winogradGrads = on && !aa;
-    convTuning.winogradGradsAnyChannels = on && forced;
+    convTuning.winogradGradsForced = on && forced;
   };
   cases.push({ name, flops: 2 * xs[0] * O * xs[1] * k * k * Ho * Wo, fn: () => conv2dWeightGrad(x, gy, g, [k, k]), set, runs: () => convTuning.winogradWeightGradRuns });
+});
+
+/** name → [ȳ's image shape [N, O, Ho, Wo], input channels, kernel size, padding, forced, A/A]: input gradients */
+const igrads: Record<string, [number[], number, number, number, boolean, boolean]> = {
+  'layer igrad': [[L.n, L.o, L.h, L.w], L.c, L.k, L.pad, false, false],
+  'layer igrad A/A': [[L.n, L.o, L.h, L.w], L.c, L.k, L.pad, false, true],
+  'lenet conv2 igrad forced': [[64, 16, 8, 8], 8, 5, 0, true, false],
+  '5x5 Og 32 Cg 16 16x16 igrad': [[32, 32, 16, 16], 16, 5, 2, false, false],
+  '3x3 Og 2 Cg 16 24x24 igrad': [[32, 2, 24, 24], 16, 3, 1, false, false],
+  '3x3 Og 64 Cg 64 16x16 igrad': [[8, 64, 16, 16], 64, 3, 1, false, false],
+  '3x3 Og 16 Cg 8 9x9 igrad': [[64, 16, 9, 9], 8, 3, 1, false, false],
+};
+Object.entries(igrads).forEach(([name, [gs, C, k, pad, forced, aa]], i) => {
+  const H = gs[2] - 2 * pad + k - 1, W = gs[3] - 2 * pad + k - 1;
+  const gy = r(gs, 60 + i), w = r([gs[1], C, k, k], 70 + i);
+  const g = geo(pad);
+  const set = (on: boolean) => {
+    convTuning.winogradGrads = on && !aa;
+    convTuning.winogradGradsForced = on && forced;
+  };
+  cases.push({ name, flops: 2 * gs[0] * gs[1] * C * k * k * gs[2] * gs[3], fn: () => conv2dInputGrad(gy, w, g, [H, W]), set, runs: () => convTuning.winogradInputGradRuns });
 });
 
 /** With node's --expose-gc, a collection before each timed call, so no call pays for another's garbage. */
@@ -106,7 +128,7 @@ for (let round = -2; round < rounds; round++) {
 }
 convTuning.winograd = true;
 convTuning.winogradGrads = true;
-convTuning.winogradGradsAnyChannels = false;
+convTuning.winogradGradsForced = false;
 if (threads > 1) await tg.setNumThreads(1);
 const med = (v: number[]) => [...v].sort((p, q) => p - q)[v.length >> 1];
 console.log(`${gc ? 'gc before each call; ' : ''}${threads > 1 ? `wall-time medians, ${threads} threads` : 'CPU-time medians, one thread'}, ${rounds} rounds`);

@@ -2,8 +2,8 @@
 // the chunked im2col path (an explicit chunk size) and the implicit GEMM (convTuning.direct off), over
 // padding × dilation × groups with ragged output rows (Wo % 4 ≠ 0) and channel blocks (O % 4 ≠ 0),
 // float32 and float64, strided views, with and without bias; the fallbacks; threads 1 vs 2 bitwise.
-// The Winograd forward (test/conv-winograd.test.ts) is switched off here, so the forwards meant for the
-// direct kernels reach them.
+// The Winograd forward and input gradient (test/conv-winograd.test.ts) are switched off here, so the
+// forwards and input gradients meant for the direct kernels reach them.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
@@ -52,10 +52,12 @@ const paddings: [string, (d: number) => number[], number[]][] = [
 describe('direct stride-1 convolution', () => {
   beforeAll(() => {
     convTuning.winograd = false;
+    convTuning.winogradGrads = false;
   });
   afterAll(async () => {
     convTuning.direct = true;
     convTuning.winograd = true;
+    convTuning.winogradGrads = true;
     await tg.setNumThreads(1);
   });
 

@@ -4,11 +4,12 @@
 // tile blocks, batches of 1 and several, bias or none, strided and channels-last views, float32 and
 // float64; threads 1 vs 2 bitwise; which convolutions useWinograd sends to it; gradients unchanged.
 // Then the Winograd weight gradient (winogradWeightGrad, convTuning.winogradGrads) the same way, against
-// the path it replaces (the direct weight gradient or the implicit GEMM) and the chunked path.
+// the path it replaces (the direct weight gradient or the implicit GEMM) and the chunked path; and the
+// input gradient by the Winograd forward in transposed form (also convTuning.winogradGrads).
 
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
-import { conv2dForward, conv2dWeightGrad, convTuning, type ConvGeometry } from '../src/tensor/conv.js';
+import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, convTuning, type ConvGeometry } from '../src/tensor/conv.js';
 import type { NDArray } from '../src/tensor/ndarray.js';
 
 const F = tg.nn.functional;
@@ -368,6 +369,147 @@ describe('Winograd stride-1 weight gradient', () => {
       const [dw, runs] = countedGrad(() => view ? conv2dWeightGrad(strided(x), channelsLast(gy), g, [k, k]) : conv2dWeightGrad(x, gy, g, [k, k]));
       expect(runs).toBe(1);
       return dw;
+    });
+    const single = run();
+    await tg.setNumThreads(2);
+    try {
+      const threaded = run();
+      threaded.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(single[i].data)));
+    } finally {
+      await tg.setNumThreads(1);
+    }
+  });
+});
+
+/** Calls f and returns its result and how many input gradients took the Winograd kernels meanwhile. */
+function countedInput<T>(f: () => T): [T, number] {
+  const before = convTuning.winogradInputGradRuns;
+  const r = f();
+  return [r, convTuning.winogradInputGradRuns - before];
+}
+
+describe('Winograd stride-1 input gradient (the forward in transposed form)', () => {
+  afterAll(async () => {
+    convTuning.winogradGrads = true;
+    convTuning.winogradGradsForced = false;
+    await tg.setNumThreads(1);
+  });
+  const worst32: number[] = [];
+  afterAll(() => {
+    console.log(`Winograd input gradient, float32: worst relative error ${Math.max(...worst32).toExponential(2)} over ${worst32.length} comparisons`);
+  });
+
+  describe.each(['float64', 'float32'] as const)('%s', (dtype) => {
+    const tol = dtype === 'float64' ? 1e-12 : 1e-5;
+    const check = (err: number): void => {
+      if (dtype === 'float32') worst32.push(err);
+      expect(err).toBeLessThan(tol);
+    };
+    it.each(paddings)('%s × 3×3, 5×5 × groups 1, 2 × batch 1, 3 × dense, strided, channels-last ȳ: matches the path it replaces and the chunked path', (_, pad) => {
+      // the rule's work limit lifted (winogradGradsForced), so every case here takes the kernels
+      convTuning.winogradGradsForced = true;
+      try {
+        let seed = 300;
+        for (const k of [3, 5]) {
+          for (const groups of [1, 2]) {
+            for (const n of [1, 3]) {
+              // 9 input and 4 output channels per group: x̄ 11 × 13, ragged tiles and a partial channel tile
+              const g = geo(pad(k), groups);
+              const x = rand([n, 9 * groups, 11, 13], seed++, dtype);
+              const gy = rand(gyShape(x, 4 * groups, k, g), seed++, dtype);
+              const w = rand([4 * groups, 9, k, k], seed++, dtype);
+              const hw = [11, 13];
+              const ref = withoutGrads(() => conv2dInputGrad(gy, w, g, hw));
+              check(relErr(conv2dInputGrad(gy, w, g, hw, CHUNKED), ref));
+              for (const gv of [gy, strided(gy), channelsLast(gy)]) {
+                const [dx, runs] = countedInput(() => conv2dInputGrad(gv, w, g, hw));
+                expect(runs).toBe(1);
+                expect(dx.dtype).toBe(dtype);
+                check(relErr(dx, ref));
+              }
+            }
+          }
+        }
+      } finally {
+        convTuning.winogradGradsForced = false;
+      }
+    });
+  });
+
+  it("takes the conv suite's layer, and not LeNet's second layer (ȳ mostly padding), one ȳ channel, negative ȳ padding, strides, dilations or other kernels", () => {
+    const cases: [number[], number, number, ConvGeometry, number][] = [
+      // [x, output channels, kernel size, geometry, Winograd input gradients]
+      [[32, 16, 32, 32], 32, 3, geo([1, 1, 1, 1], 1), 1], // the conv suite's layer
+      [[64, 8, 12, 12], 16, 5, geo([0, 0, 0, 0], 1), 0], // LeNet's second layer: 8 × 8 ȳ padded by 4
+      [[2, 16, 24, 24], 2, 3, geo([1, 1, 1, 1], 1), 1], // two ȳ channels
+      [[2, 16, 24, 24], 1, 3, geo([1, 1, 1, 1], 1), 0], // one
+      [[2, 8, 16, 16], 16, 3, geo([3, 3, 3, 3], 1), 0], // padding 3 > 2: ȳ's padding negative
+      [[2, 8, 16, 16], 16, 3, { ...geo([1, 1, 1, 1], 1), stride: [2, 2] }, 0],
+      [[2, 8, 16, 16], 16, 3, { ...geo([2, 2, 2, 2], 1), dilation: [2, 2] }, 0],
+      [[2, 8, 16, 16], 16, 7, geo([3, 3, 3, 3], 1), 0],
+      [[2, 16, 16, 16], 32, 5, geo([2, 2, 2, 2], 2), 1], // groups
+    ];
+    for (const [xs, o, k, g, expected] of cases) {
+      const x = rand(xs, 310, 'float32'), w = rand([o, xs[1] / g.groups, k, k], 311, 'float32');
+      const gy = rand([xs[0], o, ...conv2dForward(x, w, g).shape.slice(2)], 312, 'float32');
+      const [dx, runs] = countedInput(() => conv2dInputGrad(gy, w, g, [xs[2], xs[3]]));
+      expect(runs).toBe(expected);
+      expect(relErr(dx, withoutGrads(() => conv2dInputGrad(gy, w, g, [xs[2], xs[3]])))).toBeLessThan(1e-5);
+    }
+  });
+
+  it('NaN and ±∞ in ȳ reach the same x̄ entries as on the path it replaces; in the weights the call leaves the Winograd kernels', () => {
+    const g = geo([1, 1, 1, 1], 1);
+    for (const v of [NaN, Infinity, -Infinity]) {
+      const gy = rand([3, 8, 8, 8], 320, 'float64'), w = rand([8, 4, 3, 3], 321, 'float64');
+      gy.data[((1 * 8 + 2) * 8 + 3) * 8 + 4] = v; // image 1, channel 2, row 3, column 4
+      const [dx, runs] = countedInput(() => conv2dInputGrad(gy, w, g, [8, 8]));
+      expect(runs).toBe(1);
+      const ref = withoutGrads(() => conv2dInputGrad(gy, w, g, [8, 8]));
+      expect(Array.from(ref.data).filter((q) => !Number.isFinite(q)).length).toBe(4 * 9); // 4 channels × a 3 × 3 window
+      for (let i = 0; i < ref.size; i++) {
+        if (Number.isFinite(ref.data[i])) expect(Math.abs(dx.data[i] - ref.data[i])).toBeLessThan(1e-11);
+        else expect(Object.is(dx.data[i], ref.data[i]) || (Number.isNaN(dx.data[i]) && Number.isNaN(ref.data[i]))).toBe(true);
+      }
+      const gy2 = rand([2, 8, 8, 8], 322, 'float64'), w2 = w.clone();
+      w2.data[5] = v;
+      const [dx2, runs2] = countedInput(() => conv2dInputGrad(gy2, w2, g, [8, 8]));
+      expect(runs2).toBe(0);
+      const ref2 = withoutGrads(() => conv2dInputGrad(gy2, w2, g, [8, 8]));
+      for (let i = 0; i < ref2.size; i++) expect(Object.is(dx2.data[i], ref2.data[i])).toBe(true);
+    }
+  });
+
+  it('x̄ is exactly 0 where no ȳ reaches, as on the other paths (a one-hot ȳ: the transforms alone would leave residues)', () => {
+    for (const k of [3, 5]) {
+      const g = geo([(k - 1) / 2, (k - 1) / 2, (k - 1) / 2, (k - 1) / 2], 1);
+      const gy = tg.zeros([2, 8, 13, 11], { dtype: 'float64' }).value, w = rand([8, 6, k, k], 360, 'float64');
+      gy.data[((1 * 8 + 3) * 13 + 6) * 11 + 5] = 1; // image 1, channel 3, row 6, column 5
+      gy.data[(0 * 8 + 1) * 13 * 11] = -2; // image 0, channel 1, the top-left corner
+      const [dx, runs] = countedInput(() => conv2dInputGrad(gy, w, g, [13, 11]));
+      expect(runs).toBe(1);
+      const ref = withoutGrads(() => conv2dInputGrad(gy, w, g, [13, 11]));
+      const zeros = (a: NDArray) => Array.from(a.data).map((v) => v === 0);
+      expect(zeros(ref).filter((z) => !z).length).toBe(6 * (k * k + ((k + 1) / 2) ** 2)); // the two windows, × 6 channels
+      expect(zeros(dx)).toEqual(zeros(ref));
+      expect(relErr(dx, ref)).toBeLessThan(1e-12);
+    }
+  });
+
+  it('with threads on gives bitwise the one-thread results', async () => {
+    const cases = [
+      // [x shape, output channels, kernel size, geometry, dtype, ȳ as a view]; each at least 2^21 multiply-adds
+      [[32, 16, 16, 16], 32, 3, geo([1, 1, 1, 1], 1), 'float32', false],
+      [[16, 8, 16, 15], 18, 5, geo([2, 2, 2, 2], 1), 'float64', true],
+      [[21, 16, 14, 13], 36, 3, geo([2, 1, 1, 0], 2), 'float32', true],
+    ] as const;
+    const run = () => cases.map(([xs, o, k, g, dtype, view], i) => {
+      const x = rand([...xs], 330 + i, dtype), w = rand([o, xs[1] / g.groups, k, k], 340 + i, dtype);
+      const gy = rand(gyShape(x, o, k, g), 350 + i, dtype);
+      if (i === 1) gy.data[5 * 18 * 16 * 15 + 100] = NaN; // image 5 goes to the direct kernel, on whichever thread
+      const [dx, runs] = countedInput(() => conv2dInputGrad(view ? channelsLast(gy) : gy, w, g, [xs[2], xs[3]]));
+      expect(runs).toBe(1);
+      return dx;
     });
     const single = run();
     await tg.setNumThreads(2);

@@ -196,6 +196,12 @@ export interface WinogradConv {
   m: number; ho: number; wo: number; out: TypedArray; outOff: number;
   /** bias[o] at bias[biasOff + o·biasStride] for the result's channel o (all groups), or null. */
   bias: TypedArray | null; biasOff: number; biasStride: number;
+  /**
+   * Store an exact 0 (the bias must be null) for every output whose r × r window of the padded input is
+   * all zeros in every channel, as the other kernels make it (see markZeroWindows); conv.ts asks for it
+   * in the input gradient, where ȳ is often zero outside a region and zeros say where a gradient reaches.
+   */
+  exactZeros: boolean;
 }
 
 /**
@@ -363,6 +369,73 @@ function storeRagged(out: TypedArray, e: number, cols: number, y0: number, y1: n
   if (cols > 3) out[e + 3] = y3;
 }
 
+/*
+ * Exact zeros. An output whose whole window of the input is zero is exactly 0 on the other paths (a sum
+ * of products with 0), but here it is a difference of the tile's transformed values and comes out as a
+ * rounding residue such as 1e-17 whenever other inputs of its 6 × 6 tile are not zero. Where that matters
+ * (WinogradConv.exactZeros) the kernel counts, per image, the non-zero inputs over all channels in each
+ * output's window (2-D prefix sums of the count per pixel) and stores 0 where the count is 0.
+ */
+
+/** Prefix sums of the non-zero count per pixel of the padded image, [Hp + 1][Wp + 1] (module scratch, grown as needed). */
+let ZSUM = new Int32Array(0);
+/** Per tile of the image, a bit per output (i·m + j) whose window is all zeros (module scratch, grown as needed). */
+let ZMASK = new Int32Array(0);
+
+/**
+ * Fills ZMASK[t] for the T = ntx·nty tiles of the padded image in SCRATCH ([cin][Hp][Wp]) and returns
+ * whether any output (oy < ho, ox < wo) has an all-zero r × r window.
+ */
+function markZeroWindows(cin: number, Hp: number, Wp: number, r: number, mt: number, ntx: number, nty: number, ho: number, wo: number): boolean {
+  const s = SCRATCH, W1 = Wp + 1;
+  if (ZSUM.length < (Hp + 1) * W1) ZSUM = new Int32Array((Hp + 1) * W1);
+  if (ZMASK.length < ntx * nty) ZMASK = new Int32Array(ntx * nty);
+  const z = ZSUM;
+  z.fill(0, 0, W1);
+  for (let y = 0; y < Hp; y++) {
+    let row = 0; // non-zero inputs in row y, columns 0 .. x, over the channels
+    z[(y + 1) * W1] = 0;
+    for (let x = 0; x < Wp; x++) {
+      for (let c = 0, i = y * Wp + x; c < cin; c++, i += Hp * Wp) row += s[i & 0xfffff] !== 0 ? 1 : 0;
+      z[(y + 1) * W1 + x + 1] = z[y * W1 + x + 1] + row;
+    }
+  }
+  let any = false;
+  for (let ty = 0; ty < nty; ty++) {
+    for (let tx = 0; tx < ntx; tx++) {
+      let bits = 0;
+      for (let i = 0; i < mt; i++) {
+        const oy = ty * mt + i;
+        if (oy >= ho) break;
+        for (let j = 0; j < mt; j++) {
+          const ox = tx * mt + j;
+          if (ox >= wo) break;
+          const n = z[(oy + r) * W1 + ox + r] - z[oy * W1 + ox + r] - z[(oy + r) * W1 + ox] + z[oy * W1 + ox];
+          if (n === 0) bits |= 1 << (i * mt + j);
+        }
+      }
+      ZMASK[ty * ntx + tx] = bits;
+      if (bits !== 0) any = true;
+    }
+  }
+  return any;
+}
+
+/** Stores 0 into the outputs ZMASK marks, for output channels o < og and the block's tiles t0 .. t0 + nt − 1. */
+function storeZeros(og: number, mt: number, nt: number, ntx: number, t0: number, ho: number, wo: number, out: TypedArray, oBase: number): void {
+  const L = ho * wo;
+  for (let t = 0; t < nt; t++) {
+    const bits = ZMASK[t0 + t];
+    if (bits === 0) continue;
+    const ty = ((t0 + t) / ntx) | 0, tx = t0 + t - ty * ntx;
+    for (let k = 0; k < mt * mt; k++) {
+      if ((bits & (1 << k)) === 0) continue;
+      const oy = ty * mt + ((k / mt) | 0), ox = tx * mt + (k % mt);
+      for (let o = 0; o < og; o++) out[oBase + o * L + oy * wo + ox] = 0;
+    }
+  }
+}
+
 /**
  * Runs the forward `d` (see WinogradConv) for images n0 .. n1 − 1, with the transformed weights of
  * every group already in this thread's UPACK: per image and group, the image is copied, padded to
@@ -386,12 +459,14 @@ export function winogradConv(d: WinogradConv, n0: number, n1: number): void {
     for (let n = n0; n < n1; n++) {
       padImage(d.src, d.srcOff + n * d.sN, d.sC, d.sH, d.sW, g * cin, cin, d.hin, d.win, d.padTop, d.padLeft, Hp, Wp, 0);
       const oBase = d.outOff + (n * Oall + g * og) * L;
+      const zeros = d.exactZeros && markZeroWindows(cin, Hp, Wp, r, mt, ntx, nty, ho, wo);
       for (let t0 = 0; t0 < T; t0 += block) {
         const nt = Math.min(block, T - t0), nt4 = (nt + 3) >> 2;
         inputTransform(cin, Hp, Wp, mt, ntx, t0, nt, nt4);
         product(cin, o4, nt4, uBase);
         if (mt === 4) outputTransform4(og, nt, nt4, ntx, t0, ho, wo, d.out, oBase);
         else outputTransform2(og, nt, nt4, ntx, t0, ho, wo, d.out, oBase);
+        if (zeros) storeZeros(og, mt, nt, ntx, t0, ho, wo, d.out, oBase);
       }
     }
   }

@@ -65,12 +65,14 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  * off, they take the direct kernels or the implicit GEMM. `winogradRuns` counts the forwards that took them.
  * `winogradGrads` lets weight gradients take conv-winograd.ts's Winograd weight gradient (see
  * useWinogradWeightGrad; apart from `winograd`, so forward and gradients can be compared separately);
- * `winogradWeightGradRuns` counts the weight gradients that took it; `winogradGradsAnyChannels` lifts
- * that rule's channel limits (for the benchmark that measures them).
+ * `winogradWeightGradRuns` counts the weight gradients that took it; `winogradGradsForced` lifts
+ * the channel limits of that rule and the work limit of the next (for the benchmark that measures them). `winogradGrads` also lets stride-1
+ * input gradients take the Winograd forward in transposed form (useWinogradInputGrad);
+ * `winogradInputGradRuns` counts them.
  */
 export const convTuning = {
   direct: true, directRuns: 0, directWeightGradRuns: 0, weightGradMaxOg: 8, winograd: true, winogradRuns: 0,
-  winogradGrads: true, winogradWeightGradRuns: 0, winogradGradsAnyChannels: false,
+  winogradGrads: true, winogradWeightGradRuns: 0, winogradGradsForced: false, winogradInputGradRuns: 0,
 };
 
 /** The geometry of a 2-D convolution: [height, width] pairs, padding as [top, bottom, left, right]. */
@@ -850,40 +852,49 @@ function runDirect(a: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, trans
  * kernels', and an image's outputs do not depend on the run it is in: the same bits on any thread.
  */
 
-/** The Winograd units' kind in threads.ts's registry. */
-const KIND_WINOGRAD_FORWARD = 8;
+/** The Winograd units' kinds in threads.ts's registry: the forward, and the input gradient (its transposed form). */
+const KIND_WINOGRAD_FORWARD = 8, KIND_WINOGRAD_INPUT_GRAD = 10;
 
-/** The Winograd kernels' form of a forward job (conv-winograd.ts, WinogradConv). */
-function winogradOf(job: ConvJob): WinogradConv {
+/**
+ * The Winograd kernels' form of a forward job (conv-winograd.ts, WinogradConv), or (transposed) of an
+ * input gradient: as directOf, a forward of ȳ padded by (kh − 1 − pt, kw − 1 − pl) making Cg channels
+ * per group of [H, W], with the transformed weights of the transposed and flipped kernel.
+ */
+function winogradOf(job: ConvJob, transposed: boolean): WinogradConv {
   const { p, geo } = job;
+  const pt = geo.padding[0], pl = geo.padding[2];
   return {
     src: job.a, srcOff: job.aOff, sN: job.aN, sC: job.aC, sH: job.aH, sW: job.aW,
-    cin: p.Cg, hin: p.H, win: p.W, padTop: geo.padding[0], padLeft: geo.padding[2],
-    groups: geo.groups, r: p.kh, m: p.Og, ho: p.Ho, wo: p.Wo,
+    cin: transposed ? p.Og : p.Cg, hin: transposed ? p.Ho : p.H, win: transposed ? p.Wo : p.W,
+    padTop: transposed ? p.spanY - pt : pt, padLeft: transposed ? p.spanX - pl : pl,
+    groups: geo.groups, r: p.kh, m: transposed ? p.Cg : p.Og, ho: transposed ? p.H : p.Ho, wo: transposed ? p.W : p.Wo,
     out: job.out, outOff: job.outOff, bias: job.c, biasOff: job.cOff, biasStride: job.cS,
+    exactZeros: transposed, // where ȳ is zero around a window, x̄ is exactly 0, as the other kernels make it
   };
 }
 
 /**
- * Unit u of a Winograd forward: images u·per .. (u + 1)·per − 1, with the job's transformed weights.
- * An image holding a NaN or ±∞ goes to the direct kernel instead: the transforms would spread it over
- * whole tiles (conv-winograd.ts).
+ * Unit u of a Winograd forward (or, transposed, input gradient): images u·per .. (u + 1)·per − 1, with
+ * the job's transformed weights. An image (of x, or ȳ) holding a NaN or ±∞ goes to the direct kernel
+ * instead: the transforms would spread it over whole tiles (conv-winograd.ts).
  */
-function winogradUnit(job: ConvJob, u: number): void {
+function winogradUnit(job: ConvJob, u: number, transposed: boolean): void {
   const { p, geo } = job;
-  loadWinogradWeights(job.u!, job.uOff, winogradWeightsSize(geo.groups, p.Cg, p.Og));
-  const d = winogradOf(job);
+  const d = winogradOf(job, transposed);
+  loadWinogradWeights(job.u!, job.uOff, winogradWeightsSize(geo.groups, d.cin, d.m));
+  const nc = transposed ? p.O : p.C;
   const n0 = u * job.per, n1 = Math.min(p.N, n0 + job.per);
   for (let n = n0; n < n1;) {
     let e = n; // images n .. e − 1 are finite
-    while (e < n1 && allFinite(job.a, job.aOff + e * job.aN, job.aC, job.aH, job.aW, p.C, p.H, p.W)) e++;
+    while (e < n1 && allFinite(job.a, job.aOff + e * job.aN, job.aC, job.aH, job.aW, nc, d.hin, d.win)) e++;
     if (e > n) winogradConv(d, n, e);
-    if (e < n1) directConv(directOf(job, false), e, e + 1);
+    if (e < n1) directConv(directOf(job, transposed), e, e + 1);
     n = e + 1;
   }
 }
 
-registerUnitKernel(KIND_WINOGRAD_FORWARD, (u, f32, f64) => winogradUnit(sharedJob(f32, f64), u));
+registerUnitKernel(KIND_WINOGRAD_FORWARD, (u, f32, f64) => winogradUnit(sharedJob(f32, f64), u, false));
+registerUnitKernel(KIND_WINOGRAD_INPUT_GRAD, (u, f32, f64) => winogradUnit(sharedJob(f32, f64), u, true));
 
 /** The fewest input channels per group the Winograd forward takes (see useWinograd). */
 const WINOGRAD_MIN_CG = 2;
@@ -913,37 +924,81 @@ function useWinograd(p: ConvPlan, geo: ConvGeometry): boolean {
   return ty * tx * mt * mt <= WINOGRAD_MAX_TILE_AREA * Ho * Wo && winogradFits(kh, geo.groups, Cg, Og, ty * mt + kh - 1, tx * mt + kw - 1);
 }
 
+/** The input gradient's transposed and flipped weights, [groups][Cg][Og][kh][kw] (module scratch, grown as needed). */
+let WFLIP = new Float64Array(0);
+
 /**
- * Runs a Winograd forward into a new dense y (every element is stored), adding the bias as it stores:
- * the weights transformed once, then the units on the threads when they are on and the work is large
- * enough, else on this thread.
+ * Runs a Winograd forward (a = x) into a new dense y, adding the bias as it stores, or (transposed,
+ * a = ȳ, no bias) an input gradient into a new dense x̄: every element is stored. The weights (for the
+ * input gradient, transposed and flipped first) are transformed once, then the units run on the
+ * threads when they are on and the work is large enough, else on this thread.
  */
-function runWinograd(x: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, bias: NDArray | null): NDArray {
-  const shape = [p.N, p.O, p.Ho, p.Wo];
-  const size = p.N * p.O * p.L;
-  const out = new NDArray(acquire(x.dtype, size, false), shape);
+function runWinograd(a: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, bias: NDArray | null, transposed = false): NDArray {
+  const shape = transposed ? [p.N, p.C, p.H, p.W] : [p.N, p.O, p.Ho, p.Wo];
+  const size = shape[0] * shape[1] * shape[2] * shape[3];
+  const out = new NDArray(acquire(a.dtype, size, false), shape);
   const per = Math.ceil(p.N / DIRECT_UNITS);
   const units = Math.ceil(p.N / per);
   const U = winogradWeightScratch();
-  const uLen = winogradWeightsSize(geo.groups, p.Cg, p.Og);
-  winogradWeights(w.data, w.offset, geo.groups, p.Cg, p.Og, p.kh, U, 0);
-  convTuning.winogradRuns++;
-  if (useThreads(x.dtype, p.N * p.L * p.K * p.O, units)) {
-    const r = runShared(KIND_WINOGRAD_FORWARD, makeJob(p, geo, x, w, x.data, 0, per, false), x, w, units, size, 0, bias, U.subarray(0, uLen));
+  const { Cg, Og, kh } = p, G = geo.groups, rr = kh * kh;
+  if (transposed) {
+    // WFLIP[((g·Cg + c)·Og + o)·r² + ky·r + kx] = w[g·Og + o, c, r − 1 − ky, r − 1 − kx]: a forward
+    // weight of Cg output and Og input channels per group (w is dense)
+    if (WFLIP.length < p.O * Cg * rr) WFLIP = new Float64Array(p.O * Cg * rr);
+    const wd = w.data;
+    for (let g = 0; g < G; g++) {
+      for (let o = 0; o < Og; o++) {
+        for (let c = 0; c < Cg; c++) {
+          const src = w.offset + ((g * Og + o) * Cg + c) * rr, dst = ((g * Cg + c) * Og + o) * rr;
+          for (let t = 0; t < rr; t++) WFLIP[dst + t] = wd[src + rr - 1 - t];
+        }
+      }
+    }
+    winogradWeights(WFLIP, 0, G, Og, Cg, kh, U, 0);
+  } else {
+    winogradWeights(w.data, w.offset, G, Cg, Og, kh, U, 0);
+  }
+  const uLen = transposed ? winogradWeightsSize(G, Og, Cg) : winogradWeightsSize(G, Cg, Og);
+  const kind = transposed ? KIND_WINOGRAD_INPUT_GRAD : KIND_WINOGRAD_FORWARD;
+  if (transposed) convTuning.winogradInputGradRuns++;
+  else convTuning.winogradRuns++;
+  if (useThreads(a.dtype, p.N * p.L * p.K * p.O, units)) {
+    const r = runShared(kind, makeJob(p, geo, a, w, a.data, 0, per, false), a, w, units, size, 0, bias, U.subarray(0, uLen));
     if (r !== null) {
       out.data.set(r.out.subarray(r.off, r.off + size));
       return out;
     }
   }
-  const job = makeJob(p, geo, x, w, out.data, 0, p.N, false);
+  const job = makeJob(p, geo, a, w, out.data, 0, p.N, false);
   if (bias !== null) {
     job.c = bias.data;
     job.cOff = bias.offset;
     job.cS = bias.strides[0];
   }
   job.u = U;
-  winogradUnit(job, 0);
+  winogradUnit(job, 0, transposed);
   return out;
+}
+
+/**
+ * True when the Winograd kernels take this stride-1 input gradient, a forward of ȳ padded by
+ * (r − 1 − pt, r − 1 − pl) with the weights transposed and flipped: convTuning.winogradGrads on, and
+ * what useWinograd asks of a forward with the roles of the channels swapped (Og ≥ WINOGRAD_MIN_CG input
+ * channels per group, whole tiles covering at most WINOGRAD_MAX_TILE_AREA times x̄, the scratch), ȳ's
+ * padding not negative, and ȳ's padding not wasting the work saved: the direct kernel's work ratio
+ * (directWorkRatio) at most DIRECT_MAX_WORK_RATIO, as useDirect asks, so that the direct kernel, which
+ * also takes the images holding a NaN or ±∞, runs this input gradient too. That leaves out LeNet's
+ * second layer (an 8 × 8 ȳ padded by 4 for a 12 × 12 x̄); see docs/performance.md for the measurements.
+ */
+function useWinogradInputGrad(p: ConvPlan, geo: ConvGeometry): boolean {
+  if (!convTuning.winogradGrads || geo.stride[0] !== 1 || geo.stride[1] !== 1 || geo.dilation[0] !== 1 || geo.dilation[1] !== 1) return false;
+  const { kh, kw, Cg, Og, H, W } = p;
+  if (kh !== kw || (kh !== 3 && kh !== 5) || geo.padding[0] < 0 || geo.padding[1] < 0 || geo.padding[2] < 0 || geo.padding[3] < 0) return false;
+  if (p.spanY < geo.padding[0] || p.spanX < geo.padding[2] || Og < WINOGRAD_MIN_CG || !directFits(Og, H + p.spanY, W + p.spanX, kh, kw)) return false;
+  if (!convTuning.winogradGradsForced && !useDirect(p, geo, true)) return false;
+  const mt = winogradTile(kh);
+  const ty = Math.ceil(H / mt), tx = Math.ceil(W / mt);
+  return ty * tx * mt * mt <= WINOGRAD_MAX_TILE_AREA * H * W && winogradFits(kh, geo.groups, Og, Cg, ty * mt + kh - 1, tx * mt + kw - 1);
 }
 
 /** y = conv2d(x, w) as the implicit GEMM, on the threads when they are on and the work is large enough. */
@@ -1063,7 +1118,7 @@ function useWinogradWeightGrad(p: ConvPlan, geo: ConvGeometry): boolean {
   if (!convTuning.winogradGrads || geo.stride[0] !== 1 || geo.stride[1] !== 1 || geo.dilation[0] !== 1 || geo.dilation[1] !== 1) return false;
   const { kh, kw, Cg, Og, Ho, Wo } = p;
   if (kh !== kw || (kh !== 3 && kh !== 5) || geo.padding[0] < 0 || geo.padding[1] < 0 || geo.padding[2] < 0 || geo.padding[3] < 0) return false;
-  if (!convTuning.winogradGradsAnyChannels && (Cg < WINOGRAD_GRAD_MIN_CG || Og < WINOGRAD_GRAD_MIN_OG)) return false;
+  if (!convTuning.winogradGradsForced && (Cg < WINOGRAD_GRAD_MIN_CG || Og < WINOGRAD_GRAD_MIN_OG)) return false;
   const mt = winogradTile(kh);
   const ty = Math.ceil(Ho / mt), tx = Math.ceil(Wo / mt);
   return ty * tx * mt * mt <= WINOGRAD_MAX_TILE_AREA * Ho * Wo && winogradWeightGradFits(kh, Cg, Og, ty * mt + kh - 1, tx * mt + kw - 1);
@@ -1286,8 +1341,11 @@ export function conv2dInputGrad(gy: NDArray, w: NDArray, geo: ConvGeometry, inpu
   const C = w.shape[1] * geo.groups;
   const p = planConv([N, C, inputHW[0], inputHW[1]], w.shape, [Ho, Wo], geo, 8, chunkElements);
   const shape = [N, C, inputHW[0], inputHW[1]];
-  // stride 1: the direct kernel, a forward of the padded ȳ with the weights transposed and flipped
-  if (chunkElements === CHUNK_ELEMENTS && gy.size > 0 && N * C * p.H * p.W > 0 && useDirect(p, geo, true)) return runDirect(gy, w, geo, p, true, shape, null);
+  // stride 1: a forward of the padded ȳ with the weights transposed and flipped, by the Winograd kernels
+  // (3 × 3 and 5 × 5, weights finite) or the direct kernel
+  const implicit = chunkElements === CHUNK_ELEMENTS && gy.size > 0 && N * C * p.H * p.W > 0;
+  if (implicit && useWinogradInputGrad(p, geo) && allFinite(w.data, w.offset, p.K, 0, 1, p.O, 1, p.K)) return runWinograd(gy, w, geo, p, null, true);
+  if (implicit && useDirect(p, geo, true)) return runDirect(gy, w, geo, p, true, shape, null);
   const dx = NDArray.zeros(shape, dtype);
   if (dx.size === 0 || gy.size === 0) return dx;
   if (chunkElements === CHUNK_ELEMENTS) {

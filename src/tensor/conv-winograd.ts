@@ -373,8 +373,8 @@ function storeRagged(out: TypedArray, e: number, cols: number, y0: number, y1: n
  * Exact zeros. An output whose whole window of the input is zero is exactly 0 on the other paths (a sum
  * of products with 0), but here it is a difference of the tile's transformed values and comes out as a
  * rounding residue such as 1e-17 whenever other inputs of its 6 × 6 tile are not zero. Where that matters
- * (WinogradConv.exactZeros) the kernel counts, per image, the non-zero inputs over all channels in each
- * output's window (2-D prefix sums of the count per pixel) and stores 0 where the count is 0.
+ * (WinogradConv.exactZeros) the kernel counts, per image, the pixels with a non-zero input in some
+ * channel in each output's window (2-D prefix sums) and stores 0 where the count is 0.
  */
 
 /** Prefix sums of the non-zero count per pixel of the padded image, [Hp + 1][Wp + 1] (module scratch, grown as needed). */
@@ -393,10 +393,16 @@ function markZeroWindows(cin: number, Hp: number, Wp: number, r: number, mt: num
   const z = ZSUM;
   z.fill(0, 0, W1);
   for (let y = 0; y < Hp; y++) {
-    let row = 0; // non-zero inputs in row y, columns 0 .. x, over the channels
+    let row = 0; // pixels of row y, columns 0 .. x, with a non-zero input in some channel
     z[(y + 1) * W1] = 0;
     for (let x = 0; x < Wp; x++) {
-      for (let c = 0, i = y * Wp + x; c < cin; c++, i += Hp * Wp) row += s[i & 0xfffff] !== 0 ? 1 : 0;
+      // the first non-zero channel ends the search: a dense image reads channel 0 only
+      for (let c = 0, i = y * Wp + x; c < cin; c++, i += Hp * Wp) {
+        if (s[i & 0xfffff] !== 0) {
+          row++;
+          break;
+        }
+      }
       z[(y + 1) * W1 + x + 1] = z[y * W1 + x + 1] + row;
     }
   }

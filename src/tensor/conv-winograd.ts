@@ -5,7 +5,9 @@
 // 144; a 2 × 2 block of a 5 × 5 one 36 instead of 100), at the price of transforms that are shared out
 // over the channels. Everything is computed in float64 module scratch, indices masked like conv-direct.ts's,
 // so float32 tensors lose nothing to the transforms' large intermediate values. conv.ts decides when to use
-// them (useWinograd, useWinogradWeightGrad) and runs them in units of whole images, on the threads or not.
+// them (useWinograd, useWinogradWeightGrad, and useWinogradInputGrad: an input gradient is this forward of
+// the padded ȳ with the weights transposed and flipped) and runs them in units of whole images, on the
+// threads or not.
 // Reference: A. Lavin and S. Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016 (arXiv 2015).
 
 import type { TypedArray } from './dtype.js';

@@ -51,7 +51,9 @@ import { getNumThreads, matmul, registerUnitKernel, runSharedUnits, sharedBuffer
  * further: conv-winograd.ts's Winograd kernels (F(4 × 4, 3 × 3), F(2 × 2, 5 × 5)) make the same y with
  * about a quarter (3 × 3) or a third (5 × 5) of the multiplies (useWinograd, runWinograd). Their weight
  * gradients, with at least 3 input and 8 output channels per group, take the same transforms' adjoint
- * (useWinogradWeightGrad, runWinogradWeightGrad), ahead of the direct weight gradient and the implicit GEMM.
+ * (useWinogradWeightGrad, runWinogradWeightGrad), ahead of the direct weight gradient and the implicit GEMM;
+ * their input gradients, where the direct kernel would take them, run the Winograd forward in transposed
+ * form (useWinogradInputGrad, runWinograd).
  */
 
 /**

@@ -362,6 +362,8 @@ describe('Winograd stride-1 weight gradient', () => {
       [[16, 8, 16, 15], 18, 3, geo([1, 1, 1, 1], 1), 'float32', true],
       [[21, 16, 14, 13], 36, 3, geo([2, 1, 1, 0], 2), 'float64', true],
       [[9, 8, 16, 16], 16, 5, geo([2, 2, 2, 2], 1), 'float64', false],
+      // 128 × 128 channels: partials of 36 · 128² elements, so 14 units of 2 images (WG_MAX_PARTIALS), not 16
+      [[28, 128, 4, 4], 128, 3, geo([1, 1, 1, 1], 1), 'float32', false],
     ] as const;
     const run = () => cases.map(([xs, o, k, g, dtype, view], i) => {
       const x = rand([...xs], 270 + i, dtype);
@@ -371,6 +373,10 @@ describe('Winograd stride-1 weight gradient', () => {
       return dw;
     });
     const single = run();
+    // the wide case against the path it replaces
+    const [xs, o, k, g] = cases[4];
+    const xw = rand([...xs], 274, 'float32'), gyw = rand(gyShape(xw, o, k, g), 284, 'float32');
+    expect(relErr(single[4], withoutGrads(() => conv2dWeightGrad(xw, gyw, g, [k, k])))).toBeLessThan(1e-5);
     await tg.setNumThreads(2);
     try {
       const threaded = run();

@@ -1099,14 +1099,20 @@ function allFinite4(a: NDArray): boolean {
   return true;
 }
 
+/**
+ * Most float64 elements of the Winograd weight gradient's partials, all units together (64 MB): each is
+ * 36 · groups · Og4 · Cg4, four times the implicit GEMM's [O × K] for 3 × 3 kernels, so wide layers get
+ * fewer units, and those whose two units would not fit (more than about 170 × 170 channels) keep the other paths.
+ */
+const WG_MAX_PARTIALS = 1 << 23;
 /** The fewest input and output channels per group the Winograd weight gradient takes (see useWinogradWeightGrad). */
 const WINOGRAD_GRAD_MIN_CG = 3, WINOGRAD_GRAD_MIN_OG = 8;
 
 /**
  * True when the Winograd weight gradient takes this convolution: convTuning.winogradGrads on, stride 1,
  * dilation 1, a square 3 × 3 or 5 × 5 kernel, padding not negative, the scratch big enough
- * (winogradWeightGradFits), whole tiles covering at most WINOGRAD_MAX_TILE_AREA times ȳ (as the
- * forward), and the channel counts where it was measured to win. Its product pads both channel counts
+ * (winogradWeightGradFits) and two units' partials fitting WG_MAX_PARTIALS, whole tiles covering at
+ * most WINOGRAD_MAX_TILE_AREA times ȳ (as the forward), and the channel counts where it was measured to win. Its product pads both channel counts
  * to multiples of 4 and its transforms are shared out over the other channel count, so at least
  * WINOGRAD_GRAD_MIN_CG input and WINOGRAD_GRAD_MIN_OG output channels per group. Winograd ÷ the path it
  * replaces (the direct weight gradient for Og ≤ 8, else the implicit GEMM), `npx tsx --expose-gc
@@ -1123,7 +1129,8 @@ function useWinogradWeightGrad(p: ConvPlan, geo: ConvGeometry): boolean {
   if (!convTuning.winogradGradsForced && (Cg < WINOGRAD_GRAD_MIN_CG || Og < WINOGRAD_GRAD_MIN_OG)) return false;
   const mt = winogradTile(kh);
   const ty = Math.ceil(Ho / mt), tx = Math.ceil(Wo / mt);
-  return ty * tx * mt * mt <= WINOGRAD_MAX_TILE_AREA * Ho * Wo && winogradWeightGradFits(kh, Cg, Og, ty * mt + kh - 1, tx * mt + kw - 1);
+  return ty * tx * mt * mt <= WINOGRAD_MAX_TILE_AREA * Ho * Wo && winogradWeightGradFits(kh, Cg, Og, ty * mt + kh - 1, tx * mt + kw - 1) &&
+    2 * winogradWeightGradSize(geo.groups, Cg, Og) <= WG_MAX_PARTIALS;
 }
 
 /** The Winograd weight gradient's summed partial on one thread (module scratch, grown as needed). */
@@ -1134,9 +1141,12 @@ let WG_PARTIALS = new Float64Array(0);
  * and the work is large enough), added in unit order, then transformed once into dw.
  */
 function runWinogradWeightGrad(x: NDArray, gy: NDArray, geo: ConvGeometry, p: ConvPlan, dw: NDArray): void {
-  const per = Math.ceil(p.N / WEIGHT_GRAD_UNITS); // images per unit
-  const units = Math.ceil(p.N / per);
   const size = winogradWeightGradSize(geo.groups, p.Cg, p.Og);
+  // at most WEIGHT_GRAD_UNITS units, fewer when their partials would pass WG_MAX_PARTIALS: a count fixed
+  // by the shapes, so the sums do not depend on the threads
+  const maxUnits = Math.min(WEIGHT_GRAD_UNITS, Math.floor(WG_MAX_PARTIALS / size));
+  const per = Math.ceil(p.N / maxUnits); // images per unit
+  const units = Math.ceil(p.N / per);
   convTuning.winogradWeightGradRuns++;
   let acc: Float64Array | null = null, off = 0;
   if (useThreads(x.dtype, p.N * p.L * p.K * p.O, units)) {

@@ -516,8 +516,6 @@ const WG_MAX_BLOCK = 128;
 const XI_PAD = 8;
 /** The output gradient of one tile (at most 4 × 4), zeros where the ragged tile's outputs do not exist. */
 const GY = new Float64Array(16);
-/** One tile's 6 × 6 transform, ξ = ξy·6 + ξx. */
-const TV = new Float64Array(36);
 
 /** A stride-1 weight gradient for winogradWeightGrad: where x and ȳ are, and the sizes. */
 export interface WinogradWeightGrad {
@@ -548,9 +546,12 @@ export function winogradWeightGradFits(r: number, cg: number, og: number, hp: nu
   return (r === 3 || r === 5) && ALPHA * ALPHA * (4 * Math.max(og4(cg), og4(og)) + XI_PAD) <= VM_SIZE && cg * hp * wp <= SCRATCH_SIZE;
 }
 
-/** TV = Bᵀ d B for the 6 × 6 patch of SCRATCH at p (row stride Wp); indices masked as the forward's. */
-function tileB(p: number, Wp: number): void {
-  const s = SCRATCH, tmp = TMP, v = TV;
+/**
+ * dst[(base + ξ·stride) & VM_MASK] = (Bᵀ d B)[ξ] for the 6 × 6 patch d of SCRATCH at p (row stride Wp);
+ * indices masked as the forward's.
+ */
+function tileB(p: number, Wp: number, dst: Float64Array, base: number, stride: number): void {
+  const s = SCRATCH, tmp = TMP, v = dst;
   for (let i = 0; i < 6; i++, p += Wp) {
     const d0 = s[p & 0xfffff], d1 = s[(p + 1) & 0xfffff], d2 = s[(p + 2) & 0xfffff];
     const d3 = s[(p + 3) & 0xfffff], d4 = s[(p + 4) & 0xfffff], d5 = s[(p + 5) & 0xfffff];
@@ -563,21 +564,25 @@ function tileB(p: number, Wp: number): void {
     tmp[k + 4] = e - f;
     tmp[k + 5] = 4 * d1 - 5 * d3 + d5;
   }
-  for (let j = 0; j < 6; j++) {
+  for (let j = 0, q = base; j < 6; j++, q += stride) {
     const d0 = tmp[j], d1 = tmp[j + 6], d2 = tmp[j + 12], d3 = tmp[j + 18], d4 = tmp[j + 24], d5 = tmp[j + 30];
     const a = d4 - 4 * d2, bb = d3 - 4 * d1, e = d4 - d2, f = 2 * (d3 - d1);
-    v[j] = 4 * d0 - 5 * d2 + d4;
-    v[6 + j] = a + bb;
-    v[12 + j] = a - bb;
-    v[18 + j] = e + f;
-    v[24 + j] = e - f;
-    v[30 + j] = 4 * d1 - 5 * d3 + d5;
+    const S6 = 6 * stride; // ξ = ξy·6 + ξx: position (ξy, j) at q + ξy·6·stride
+    v[q & VM_MASK] = 4 * d0 - 5 * d2 + d4;
+    v[(q + S6) & VM_MASK] = a + bb;
+    v[(q + 2 * S6) & VM_MASK] = a - bb;
+    v[(q + 3 * S6) & VM_MASK] = e + f;
+    v[(q + 4 * S6) & VM_MASK] = e - f;
+    v[(q + 5 * S6) & VM_MASK] = 4 * d1 - 5 * d3 + d5;
   }
 }
 
-/** TV = A GY Aᵀ for the m × m block in GY (row stride m; m = 4 or 2): the output-gradient transform. */
-function tileA(m: number): void {
-  const y = GY, tmp = TMP, v = TV;
+/**
+ * dst[(base + ξ·stride) & VM_MASK] = (A Ȳ Aᵀ)[ξ] for the m × m block Ȳ in GY (row stride m; m = 4 or 2):
+ * the output-gradient transform.
+ */
+function tileA(m: number, dst: Float64Array, base: number, stride: number): void {
+  const y = GY, tmp = TMP, v = dst;
   // along each of the m rows: tmp[i][ξx] = (A applied to row i)[ξx]
   for (let i = 0; i < m; i++) {
     const k = i * 6, q = i * m;
@@ -590,15 +595,18 @@ function tileA(m: number): void {
       tmp[k] = y0; tmp[k + 1] = y0 + y1; tmp[k + 2] = y0 - y1; tmp[k + 3] = y0 + 2 * y1; tmp[k + 4] = y0 - 2 * y1; tmp[k + 5] = y1;
     }
   }
-  // down each of the 6 columns: TV[ξy·6 + ξx] = (A applied to column ξx of tmp)[ξy]
-  for (let j = 0; j < 6; j++) {
+  // down each of the 6 columns: position (ξy, ξx = j) = (A applied to column j of tmp)[ξy]
+  const S6 = 6 * stride, M = VM_MASK;
+  for (let j = 0, q = base; j < 6; j++, q += stride) {
     if (m === 4) {
       const y0 = tmp[j], y1 = tmp[j + 6], y2 = tmp[j + 12], y3 = tmp[j + 18];
       const e1 = y0 + y2, o1 = y1 + y3, e2 = y0 + 4 * y2, o2 = 2 * y1 + 8 * y3;
-      v[j] = y0; v[6 + j] = e1 + o1; v[12 + j] = e1 - o1; v[18 + j] = e2 + o2; v[24 + j] = e2 - o2; v[30 + j] = y3;
+      v[q & M] = y0; v[(q + S6) & M] = e1 + o1; v[(q + 2 * S6) & M] = e1 - o1;
+      v[(q + 3 * S6) & M] = e2 + o2; v[(q + 4 * S6) & M] = e2 - o2; v[(q + 5 * S6) & M] = y3;
     } else {
       const y0 = tmp[j], y1 = tmp[j + 6];
-      v[j] = y0; v[6 + j] = y0 + y1; v[12 + j] = y0 - y1; v[18 + j] = y0 + 2 * y1; v[24 + j] = y0 - 2 * y1; v[30 + j] = y1;
+      v[q & M] = y0; v[(q + S6) & M] = y0 + y1; v[(q + 2 * S6) & M] = y0 - y1;
+      v[(q + 3 * S6) & M] = y0 + 2 * y1; v[(q + 4 * S6) & M] = y0 - 2 * y1; v[(q + 5 * S6) & M] = y1;
     }
   }
 }
@@ -612,7 +620,7 @@ function tileA(m: number): void {
 function gradTransforms(d: WinogradWeightGrad, g: number, gyImg: number, Hp: number, Wp: number, mt: number, ntx: number,
   T: number, imgSize: number, tt0: number, nt: number, c4: number, o4: number): void {
   const { cin, m: og, ho, wo, gy, gN, gC, gH, gW } = d;
-  const v = VBUF, yb = MBUF, tv = TV, gyb = GY;
+  const v = VBUF, yb = MBUF, gyb = GY;
   const VS = c4 * nt + XI_PAD, YS = o4 * nt + XI_PAD; // strides between positions ξ
   if (cin !== c4) v.fill(0, 0, 36 * VS);
   if (og !== o4) yb.fill(0, 0, 36 * YS);
@@ -621,9 +629,7 @@ function gradTransforms(d: WinogradWeightGrad, g: number, gyImg: number, Hp: num
     const ty = (ti / ntx) | 0, tx = ti - ty * ntx;
     const oy0 = ty * mt, ox0 = tx * mt;
     for (let c = 0; c < cin; c++) {
-      tileB(b * imgSize + c * Hp * Wp + oy0 * Wp + ox0, Wp);
-      const vc = (c >> 2) * 4 * nt + 4 * t + (c & 3);
-      for (let xi = 0; xi < 36; xi++) v[(xi * VS + vc) & VM_MASK] = tv[xi];
+      tileB(b * imgSize + c * Hp * Wp + oy0 * Wp + ox0, Wp, v, (c >> 2) * 4 * nt + 4 * t + (c & 3), VS);
     }
     // the tile's outputs that exist: rows oy0 .. oy0 + ny − 1, columns ox0 .. ox0 + nx − 1 (the rest of GY stays 0)
     const ny = Math.min(mt, ho - oy0), nx = Math.min(mt, wo - ox0);
@@ -633,9 +639,7 @@ function gradTransforms(d: WinogradWeightGrad, g: number, gyImg: number, Hp: num
       for (let i = 0; i < ny; i++) {
         for (let j = 0, e = base + i * gH; j < nx; j++, e += gW) gyb[i * mt + j] = gy[e];
       }
-      tileA(mt);
-      const yo = (o >> 2) * 4 * nt + 4 * t + (o & 3);
-      for (let xi = 0; xi < 36; xi++) yb[(xi * YS + yo) & VM_MASK] = tv[xi];
+      tileA(mt, yb, (o >> 2) * 4 * nt + 4 * t + (o & 3), YS);
     }
   }
 }

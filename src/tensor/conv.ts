@@ -1116,7 +1116,8 @@ const WINOGRAD_GRAD_MIN_CG = 3, WINOGRAD_GRAD_MIN_OG = 8;
  * to multiples of 4 and its transforms are shared out over the other channel count, so at least
  * WINOGRAD_GRAD_MIN_CG input and WINOGRAD_GRAD_MIN_OG output channels per group. Winograd ÷ the path it
  * replaces (the direct weight gradient for Og ≤ 8, else the implicit GEMM), `npx tsx --expose-gc
- * bench/conv-winograd-ab.ts 9` (one thread, 18:27–18:28 UTC, load 1.9–2.2; "forced": the rule opened up):
+ * bench/conv-winograd-ab.ts 9` (one thread, 18:27–18:28 UTC, load 1.9–2.2; "forced": the rule opened up;
+ * figures of the final code, a little higher, in docs/performance.md):
  * LeNet's second layer 1.59×, the conv suite's layer 2.59×, 5 × 5 Cg 16 Og 32 2.35×, 3 × 3 Cg 64 Og 64
  * 2.54×; Og = 8 with Cg = 4 or 8: 1.31–1.64×; Cg = 3: 1.35×; Cg = 4, Og = 16, 5 × 5: 1.39×; and below
  * the limits LeNet's first layer (Cg = 1) 0.43×, Cg = 2: 1.17× (3 × 3) but 0.85× (5 × 5), Og = 4: 1.00×,

@@ -212,7 +212,7 @@ export interface WinogradConv {
  * row (t0 + t) / ntx · mt and column ((t0 + t) mod ntx) · mt (SCRATCH indices masked with 0xfffff, SCRATCH_SIZE − 1).
  */
 function inputTransform(cin: number, Hp: number, Wp: number, mt: number, ntx: number, t0: number, nt: number, nt4: number): void {
-  const s = SCRATCH, v = VBUF, tmp = TMP;
+  const v = VBUF;
   const VS = nt4 * 4 * cin; // V's stride between positions ξ
   for (let t = 0; t < 4 * nt4; t++) {
     const vt = (t >> 2) * 4 * cin + (t & 3);
@@ -221,34 +221,7 @@ function inputTransform(cin: number, Hp: number, Wp: number, mt: number, ntx: nu
       continue;
     }
     const ty = ((t0 + t) / ntx) | 0, tx = t0 + t - ty * ntx;
-    for (let c = 0; c < cin; c++) {
-      const b = c * Hp * Wp + ty * mt * Wp + tx * mt;
-      // along each of the 6 rows: tmp[i][ξx] = (d B)[i][ξx] = (Bᵀ applied to row i)[ξx]
-      for (let i = 0, p = b; i < 6; i++, p += Wp) {
-        const d0 = s[p & 0xfffff], d1 = s[(p + 1) & 0xfffff], d2 = s[(p + 2) & 0xfffff];
-        const d3 = s[(p + 3) & 0xfffff], d4 = s[(p + 4) & 0xfffff], d5 = s[(p + 5) & 0xfffff];
-        const a = d4 - 4 * d2, bb = d3 - 4 * d1, e = d4 - d2, f = 2 * (d3 - d1);
-        const k = i * 6;
-        tmp[k] = 4 * d0 - 5 * d2 + d4;
-        tmp[k + 1] = a + bb;
-        tmp[k + 2] = a - bb;
-        tmp[k + 3] = e + f;
-        tmp[k + 4] = e - f;
-        tmp[k + 5] = 4 * d1 - 5 * d3 + d5;
-      }
-      // down each of the 6 columns: V[ξy·6 + ξx] = (Bᵀ applied to column ξx of tmp)[ξy]
-      const vc = vt + 4 * c;
-      for (let j = 0; j < 6; j++) {
-        const d0 = tmp[j], d1 = tmp[j + 6], d2 = tmp[j + 12], d3 = tmp[j + 18], d4 = tmp[j + 24], d5 = tmp[j + 30];
-        const a = d4 - 4 * d2, bb = d3 - 4 * d1, e = d4 - d2, f = 2 * (d3 - d1);
-        v[(j * VS + vc) & VM_MASK] = 4 * d0 - 5 * d2 + d4;
-        v[((6 + j) * VS + vc) & VM_MASK] = a + bb;
-        v[((12 + j) * VS + vc) & VM_MASK] = a - bb;
-        v[((18 + j) * VS + vc) & VM_MASK] = e + f;
-        v[((24 + j) * VS + vc) & VM_MASK] = e - f;
-        v[((30 + j) * VS + vc) & VM_MASK] = 4 * d1 - 5 * d3 + d5;
-      }
-    }
+    for (let c = 0; c < cin; c++) tileB(c * Hp * Wp + ty * mt * Wp + tx * mt, Wp, v, vt + 4 * c, VS);
   }
 }
 
@@ -547,11 +520,13 @@ export function winogradWeightGradFits(r: number, cg: number, og: number, hp: nu
 }
 
 /**
- * dst[(base + ξ·stride) & VM_MASK] = (Bᵀ d B)[ξ] for the 6 × 6 patch d of SCRATCH at p (row stride Wp);
- * indices masked as the forward's.
+ * dst[(base + ξ·stride) & VM_MASK] = (Bᵀ d B)[ξ] for the 6 × 6 patch d of SCRATCH at p (row stride Wp;
+ * SCRATCH indices masked with 0xfffff): one tile's input transform, for the forward (inputTransform)
+ * and the weight gradient.
  */
 function tileB(p: number, Wp: number, dst: Float64Array, base: number, stride: number): void {
   const s = SCRATCH, tmp = TMP, v = dst;
+  // along each of the 6 rows: tmp[i][ξx] = (d B)[i][ξx] = (Bᵀ applied to row i)[ξx]
   for (let i = 0; i < 6; i++, p += Wp) {
     const d0 = s[p & 0xfffff], d1 = s[(p + 1) & 0xfffff], d2 = s[(p + 2) & 0xfffff];
     const d3 = s[(p + 3) & 0xfffff], d4 = s[(p + 4) & 0xfffff], d5 = s[(p + 5) & 0xfffff];
@@ -564,6 +539,7 @@ function tileB(p: number, Wp: number, dst: Float64Array, base: number, stride: n
     tmp[k + 4] = e - f;
     tmp[k + 5] = 4 * d1 - 5 * d3 + d5;
   }
+  // down each of the 6 columns j: position (ξy, j) = (Bᵀ applied to column j of tmp)[ξy]
   for (let j = 0, q = base; j < 6; j++, q += stride) {
     const d0 = tmp[j], d1 = tmp[j + 6], d2 = tmp[j + 12], d3 = tmp[j + 18], d4 = tmp[j + 24], d5 = tmp[j + 30];
     const a = d4 - 4 * d2, bb = d3 - 4 * d1, e = d4 - d2, f = 2 * (d3 - d1);

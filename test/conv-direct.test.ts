@@ -8,34 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
 import { conv2dForward, conv2dInputGrad, convTuning, type ConvGeometry } from '../src/tensor/conv.js';
-import type { NDArray } from '../src/tensor/ndarray.js';
+import { countRuns, rand, relErr, strided } from './conv-helpers.js';
 
 const F = tg.nn.functional;
 const CHUNKED = 1 << 19; // an explicit chunk size: the chunked im2col + matmul path
 
-type DType = 'float32' | 'float64';
-const rand = (shape: number[], seed: number, dtype: DType): NDArray => tg.randn(shape, { dtype, generator: new tg.Generator(seed) }).value;
-/** The same values as a strided view: H and W swapped in memory, swapped back in the view. */
-const strided = (a: NDArray): NDArray => a.transpose(2, 3).contiguous().transpose(2, 3);
-
-/** Largest |a − b| over the largest |b| (at least 1): a relative error that tolerates cancellations. */
-function relErr(a: NDArray, b: NDArray): number {
-  expect(a.shape).toEqual(b.shape);
-  let worst = 0, scale = 1;
-  for (let i = 0; i < b.size; i++) {
-    worst = Math.max(worst, Math.abs(a.data[i] - b.data[i]));
-    scale = Math.max(scale, Math.abs(b.data[i]));
-  }
-  expect(Number.isFinite(worst)).toBe(true);
-  return worst / scale;
-}
 
 /** Calls f and returns its result and how many convolutions took the direct kernels meanwhile. */
-function counted<T>(f: () => T): [T, number] {
-  const before = convTuning.directRuns;
-  const r = f();
-  return [r, convTuning.directRuns - before];
-}
+const counted = <T>(f: () => T): [T, number] => countRuns('directRuns', f);
 
 const geo = (padding: number[], dilation: number[], groups: number): ConvGeometry => ({ stride: [1, 1], padding, dilation, groups });
 

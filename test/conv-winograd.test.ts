@@ -11,35 +11,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tg from 'tapegrad';
 import { conv2dForward, conv2dInputGrad, conv2dWeightGrad, convTuning, type ConvGeometry } from '../src/tensor/conv.js';
 import type { NDArray } from '../src/tensor/ndarray.js';
+import { channelsLast, countRuns, rand, relErr, strided } from './conv-helpers.js';
 
 const F = tg.nn.functional;
 const CHUNKED = 1 << 19; // an explicit chunk size: the chunked im2col + matmul path
 
-type DType = 'float32' | 'float64';
-const rand = (shape: number[], seed: number, dtype: DType): NDArray => tg.randn(shape, { dtype, generator: new tg.Generator(seed) }).value;
-/** The same values as a strided view: H and W swapped in memory, swapped back in the view. */
-const strided = (a: NDArray): NDArray => a.transpose(2, 3).contiguous().transpose(2, 3);
-/** The same values as a channels-last view: [N, H, W, C] in memory. */
-const channelsLast = (a: NDArray): NDArray => a.permute([0, 2, 3, 1]).contiguous().permute([0, 3, 1, 2]);
-
-/** Largest |a − b| over the largest |b| (at least 1): a relative error that tolerates cancellations. */
-function relErr(a: NDArray, b: NDArray): number {
-  expect(a.shape).toEqual(b.shape);
-  let worst = 0, scale = 1;
-  for (let i = 0; i < b.size; i++) {
-    worst = Math.max(worst, Math.abs(a.data[i] - b.data[i]));
-    scale = Math.max(scale, Math.abs(b.data[i]));
-  }
-  expect(Number.isFinite(worst)).toBe(true);
-  return worst / scale;
-}
 
 /** Calls f and returns its result and how many forwards took the Winograd kernels meanwhile. */
-function counted<T>(f: () => T): [T, number] {
-  const before = convTuning.winogradRuns;
-  const r = f();
-  return [r, convTuning.winogradRuns - before];
-}
+const counted = <T>(f: () => T): [T, number] => countRuns('winogradRuns', f);
 
 /** f with the Winograd kernels switched off (the direct kernels or the implicit GEMM instead). */
 function without<T>(f: () => T): T {
@@ -219,11 +198,7 @@ describe('Winograd stride-1 forward', () => {
 });
 
 /** Calls f and returns its result and how many weight gradients took the Winograd kernels meanwhile. */
-function countedGrad<T>(f: () => T): [T, number] {
-  const before = convTuning.winogradWeightGradRuns;
-  const r = f();
-  return [r, convTuning.winogradWeightGradRuns - before];
-}
+const countedGrad = <T>(f: () => T): [T, number] => countRuns('winogradWeightGradRuns', f);
 
 /** f with the Winograd weight gradient switched off (the direct weight gradient or the implicit GEMM instead). */
 function withoutGrads<T>(f: () => T): T {
@@ -388,11 +363,7 @@ describe('Winograd stride-1 weight gradient', () => {
 });
 
 /** Calls f and returns its result and how many input gradients took the Winograd kernels meanwhile. */
-function countedInput<T>(f: () => T): [T, number] {
-  const before = convTuning.winogradInputGradRuns;
-  const r = f();
-  return [r, convTuning.winogradInputGradRuns - before];
-}
+const countedInput = <T>(f: () => T): [T, number] => countRuns('winogradInputGradRuns', f);
 
 describe('Winograd stride-1 input gradient (the forward in transposed form)', () => {
   afterAll(async () => {

@@ -823,14 +823,27 @@ function useDirect(p: ConvPlan, geo: ConvGeometry, transposed: boolean): boolean
  * stored): on the threads when they are on and the work is large enough, else on this thread.
  */
 function runDirect(a: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, transposed: boolean, shape: number[], bias: NDArray | null): NDArray {
+  convTuning.directRuns++;
+  const kind = transposed ? KIND_DIRECT_INPUT_GRAD : KIND_DIRECT_FORWARD;
+  return runWholeImages(kind, a, w, geo, p, shape, bias, null, (job) => directUnit(job, 0, transposed));
+}
+
+/**
+ * The driver of the kernels whose units are runs of whole images (the direct and Winograd forwards and
+ * input gradients): a new dense result of `shape` (every element stored), its units of kind `kind` on the
+ * threads when they are on and the work is large enough (`u`, the Winograd weights, copied to them), else
+ * `local` runs the whole batch as one job on this thread. The bias, when given, is added as tiles are stored.
+ */
+function runWholeImages(
+  kind: number, a: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, shape: number[], bias: NDArray | null,
+  u: Float64Array | null, local: (job: ConvJob) => void,
+): NDArray {
   const size = shape[0] * shape[1] * shape[2] * shape[3];
   const out = new NDArray(acquire(a.dtype, size, false), shape);
   const per = Math.ceil(p.N / DIRECT_UNITS);
   const units = Math.ceil(p.N / per);
-  const kind = transposed ? KIND_DIRECT_INPUT_GRAD : KIND_DIRECT_FORWARD;
-  convTuning.directRuns++;
   if (useThreads(a.dtype, p.N * p.L * p.K * p.O, units)) {
-    const r = runShared(kind, makeJob(p, geo, a, w, a.data, 0, per, false), a, w, units, size, 0, bias);
+    const r = runShared(kind, makeJob(p, geo, a, w, a.data, 0, per, false), a, w, units, size, 0, bias, u);
     if (r !== null) {
       out.data.set(r.out.subarray(r.off, r.off + size));
       return out;
@@ -842,7 +855,7 @@ function runDirect(a: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, trans
     job.cOff = bias.offset;
     job.cS = bias.strides[0];
   }
-  directUnit(job, 0, transposed);
+  local(job);
   return out;
 }
 
@@ -937,10 +950,6 @@ let WFLIP = new Float64Array(0);
  */
 function runWinograd(a: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, bias: NDArray | null, transposed = false): NDArray {
   const shape = transposed ? [p.N, p.C, p.H, p.W] : [p.N, p.O, p.Ho, p.Wo];
-  const size = shape[0] * shape[1] * shape[2] * shape[3];
-  const out = new NDArray(acquire(a.dtype, size, false), shape);
-  const per = Math.ceil(p.N / DIRECT_UNITS);
-  const units = Math.ceil(p.N / per);
   const U = winogradWeightScratch();
   const { Cg, Og, kh } = p, G = geo.groups, rr = kh * kh;
   if (transposed) {
@@ -964,22 +973,10 @@ function runWinograd(a: NDArray, w: NDArray, geo: ConvGeometry, p: ConvPlan, bia
   const kind = transposed ? KIND_WINOGRAD_INPUT_GRAD : KIND_WINOGRAD_FORWARD;
   if (transposed) convTuning.winogradInputGradRuns++;
   else convTuning.winogradRuns++;
-  if (useThreads(a.dtype, p.N * p.L * p.K * p.O, units)) {
-    const r = runShared(kind, makeJob(p, geo, a, w, a.data, 0, per, false), a, w, units, size, 0, bias, U.subarray(0, uLen));
-    if (r !== null) {
-      out.data.set(r.out.subarray(r.off, r.off + size));
-      return out;
-    }
-  }
-  const job = makeJob(p, geo, a, w, out.data, 0, p.N, false);
-  if (bias !== null) {
-    job.c = bias.data;
-    job.cOff = bias.offset;
-    job.cS = bias.strides[0];
-  }
-  job.u = U;
-  winogradUnit(job, 0, transposed);
-  return out;
+  return runWholeImages(kind, a, w, geo, p, shape, bias, U.subarray(0, uLen), (job) => {
+    job.u = U;
+    winogradUnit(job, 0, transposed);
+  });
 }
 
 /**
